@@ -1,0 +1,40 @@
+# Backprop Hiker: every target sets up .venv itself, so a fresh clone needs only python3 (>= 3.11) and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint package clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Backprop Hiker needs Python 3.11 or newer; '$(PYTHON)' is older. Try: make PYTHON=python3.12"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m simulator $(ARGS)
+
+# Headless tests on Qt's offscreen platform, then the OpenGL/X11 tests under xvfb-run where it exists.
+test: $(STAMP)
+	$(PY) -m ruff check simulator tests
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	@if command -v xvfb-run >/dev/null 2>&1; then \
+	  BACKPROP_HIKER_X11=1 xvfb-run -a -s '-screen 0 1600x1000x24' $(PY) -m pytest -m x11 $(PYTEST_ARGS); \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; \
+	else echo "xvfb-run not found: the OpenGL tests were skipped (apt install xvfb)"; fi
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m simulator bench $(ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check simulator tests
+
+package: $(STAMP)
+	$(PY) -m pip install -q pyinstaller
+	$(PY) -m PyInstaller --noconfirm packaging/backprop-hiker.spec
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,1 @@
+"""The numbers: forward pass, backpropagation, optimizers, datasets, sessions (numpy only)."""

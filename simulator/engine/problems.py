@@ -1,0 +1,213 @@
+"""What the hiker walks on: a flat parameter vector θ with names, a loss and its gradient.
+
+Two kinds of problem share one protocol (``Problem``):
+
+- ``NetworkProblem``: an MLP on a dataset; θ is every weight and bias.
+- ``ExpressionProblem``: a typed formula J(w) or J(w1, w2); θ is its variables. The
+  engine receives plain numpy callables; ``simulator.symbolic`` builds them from the
+  formula, so the engine never imports sympy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .datasets import Dataset
+from .landscape import Axis, axis_vector, network_loss_grid
+from .network import Network
+
+Array = np.ndarray
+
+
+class Problem(Protocol):
+    """The surface the optimizer descends."""
+
+    names: list[str]
+
+    def initial_theta(self) -> Array:
+        """Return the starting θ."""
+
+    def loss_and_gradient(
+        self, theta: Array, batch: Array | None = None, out: Array | None = None
+    ) -> tuple[float, Array]:
+        """Return L(θ) and dL/dθ, on the given training samples (all when ``None``)."""
+
+    def loss(self, theta: Array) -> float:
+        """Return the training loss at θ."""
+
+    def gradient(self, theta: Array) -> Array:
+        """Return dL/dθ on the whole training set."""
+
+    def test_loss(self, theta: Array) -> float | None:
+        """Return the loss on held-out points, or ``None`` when there are none."""
+
+    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array) -> Array:
+        """Return the loss over a grid, shape (len(ys), len(xs)); see ``landscape``."""
+
+    @property
+    def sample_count(self) -> int:
+        """Return the number of training samples (0 when the loss has no data)."""
+
+
+def _grid_offsets(theta: Array, axis: Axis, values: Array) -> Array:
+    """Return grid coordinates as offsets along an axis: values − θ[i] for a parameter axis."""
+    values = np.asarray(values, dtype=float)
+    return values if isinstance(axis, np.ndarray) else values - theta[int(axis)]
+
+
+@dataclass
+class NetworkProblem:
+    """An MLP learning a dataset. θ holds every weight and bias (``Network.unpack``)."""
+
+    network: Network
+    dataset: Dataset
+    start: Array
+    names: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.names = self.network.parameter_names()
+        self.start = np.asarray(self.start, dtype=float)
+        if self.start.shape != (self.network.parameter_count,):
+            raise ValueError(f"θ must have {self.network.parameter_count} entries, "
+                             f"got {self.start.shape}")
+
+    @property
+    def sample_count(self) -> int:
+        """Return the number of training samples."""
+        return self.dataset.x_train.shape[0]
+
+    def initial_theta(self) -> Array:
+        """Return a copy of the starting weights."""
+        return self.start.copy()
+
+    def loss_and_gradient(
+        self, theta: Array, batch: Array | None = None, out: Array | None = None
+    ) -> tuple[float, Array]:
+        """Return the loss and gradient on a batch of training samples (all when ``None``)."""
+        x, y = self.dataset.x_train, self.dataset.y_train
+        if batch is not None:
+            x, y = x[batch], y[batch]
+        return self.network.loss_and_gradient(theta, x, y, out)
+
+    def loss(self, theta: Array) -> float:
+        """Return the training loss at θ."""
+        trace = self.network.forward(theta, self.dataset.x_train)
+        return self.network.loss_value(theta, trace, self.dataset.y_train)
+
+    def gradient(self, theta: Array) -> Array:
+        """Return dL/dθ on the whole training set."""
+        return self.loss_and_gradient(theta)[1]
+
+    def test_loss(self, theta: Array) -> float | None:
+        """Return the loss on the test points (``None`` when there are none)."""
+        if self.dataset.x_test.shape[0] == 0:
+            return None
+        trace = self.network.forward(theta, self.dataset.x_test)
+        return self.network.loss_value(theta, trace, self.dataset.y_test)
+
+    def predict(self, theta: Array, x: Array) -> Array:
+        """Return the network's outputs for inputs x."""
+        return self.network.forward(theta, x).output
+
+    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array) -> Array:
+        """Return the training loss over a grid of two parameters' values or two directions."""
+        return network_loss_grid(
+            self.network, theta, self.dataset.x_train, self.dataset.y_train, axis_x, axis_y,
+            _grid_offsets(theta, axis_x, xs), _grid_offsets(theta, axis_y, ys),
+        )
+
+
+@dataclass
+class ExpressionProblem:
+    """A cost J typed as a formula in one or two variables.
+
+    ``function(*values)`` and ``gradient_function(*values)`` take one numpy array per
+    variable (broadcasting like numpy) and return J, and the tuple (∂J/∂v₁, …).
+    ``ranges`` gives the (low, high) of each variable for the landscape.
+    """
+
+    text: str
+    names: list[str]
+    function: Callable[..., Array]
+    gradient_function: Callable[..., Sequence[Array]]
+    start: Array
+    ranges: list[tuple[float, float]]
+    minima: list[tuple[float, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.start = np.asarray(self.start, dtype=float)
+
+    @property
+    def sample_count(self) -> int:
+        """Return 0: a formula has no data to batch."""
+        return 0
+
+    def initial_theta(self) -> Array:
+        """Return a copy of the starting point."""
+        return self.start.copy()
+
+    def loss(self, theta: Array) -> float:
+        """Return J(θ)."""
+        with np.errstate(all="ignore"):
+            return float(self.function(*theta))
+
+    def gradient(self, theta: Array) -> Array:
+        """Return ∇J(θ)."""
+        with np.errstate(all="ignore"):
+            parts = self.gradient_function(*theta)
+        return np.array([float(np.asarray(p)) for p in parts])
+
+    def loss_and_gradient(
+        self, theta: Array, batch: Array | None = None, out: Array | None = None
+    ) -> tuple[float, Array]:
+        """Return J(θ) and ∇J(θ); ``batch`` is ignored (a formula has no samples)."""
+        grad = self.gradient(theta)
+        if out is not None:
+            out[:] = grad
+            grad = out
+        return self.loss(theta), grad
+
+    def test_loss(self, theta: Array) -> float | None:
+        """Return ``None``: a formula has no held-out data."""
+        return None
+
+    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array) -> Array:
+        """Return J over the grid, shape (len(ys), len(xs)), other variables held at θ."""
+        u = _grid_offsets(theta, axis_x, xs)
+        v = _grid_offsets(theta, axis_y, ys)
+        d1, d2 = axis_vector(axis_x, len(theta)), axis_vector(axis_y, len(theta))
+        uu, vv = np.meshgrid(u, v)
+        values = [theta[k] + uu * d1[k] + vv * d2[k] for k in range(len(theta))]
+        with np.errstate(all="ignore"):
+            grid = np.asarray(self.function(*values), dtype=float)
+        return np.broadcast_to(grid, uu.shape).copy()
+
+    def loss_curve(self, xs: Array) -> Array:
+        """Return J(w) at each w in xs for a one-variable formula."""
+        with np.errstate(all="ignore"):
+            values = np.asarray(self.function(np.asarray(xs, dtype=float)), dtype=float)
+        return np.broadcast_to(values, np.shape(xs)).copy()
+
+
+def gradient_check(problem: Problem, theta: Array, epsilon: float = 1e-6) -> tuple[Array, Array]:
+    """Return (analytic gradient, central-difference estimate) at θ.
+
+    The estimate for parameter k is (L(θ + ε e_k) − L(θ − ε e_k)) / 2ε; its error is of
+    order ε², so the two agree to many digits when backpropagation is right.
+    """
+    theta = np.asarray(theta, dtype=float)
+    analytic = np.asarray(problem.gradient(theta), dtype=float).copy()
+    numeric = np.empty_like(theta)
+    probe = theta.copy()
+    for k in range(theta.size):
+        probe[k] = theta[k] + epsilon
+        plus = problem.loss(probe)
+        probe[k] = theta[k] - epsilon
+        minus = problem.loss(probe)
+        probe[k] = theta[k]
+        numeric[k] = (plus - minus) / (2 * epsilon)
+    return analytic, numeric

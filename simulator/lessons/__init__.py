@@ -1,0 +1,1 @@
+"""Lesson files: the model, loading with validation, atomic saving, the built-in lessons."""
