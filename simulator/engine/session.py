@@ -1,0 +1,416 @@
+"""One training run: θ, the optimizer, the batch order, a bounded history and rewind.
+
+The run is deterministic: the batch order of epoch e is a permutation seeded by
+(seed, e), so replaying from a saved state gives bit-identical steps. That is how
+rewind works with flat memory: the session keeps checkpoints (θ, optimizer state, batch
+position) at a spacing that doubles whenever their count reaches a cap, and reaches any
+earlier step by restoring the checkpoint before it and replaying the rest.
+
+Changing a setting (learning rate, optimizer, batch size) or editing θ at step k is an
+*edit*: the recorded future after k is dropped and a pinned checkpoint at k remembers
+the new settings, so a later rewind across it still replays exactly what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .optimizers import Optimizer, make_optimizer
+from .problems import Problem
+
+Array = np.ndarray
+
+DIVERGENCE_FACTOR = 1e6
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Which optimizer, its learning rate and hyper-parameters."""
+
+    name: str = "sgd"
+    learning_rate: float = 0.01
+    hyper: tuple[tuple[str, float], ...] = ()
+
+    def build(self) -> Optimizer:
+        """Return a fresh optimizer with these settings."""
+        return make_optimizer(self.name, self.learning_rate, **dict(self.hyper))
+
+    def with_hyper(self, **values: float) -> OptimizerConfig:
+        """Return a copy with some hyper-parameters changed."""
+        return replace(self, hyper=tuple(sorted({**dict(self.hyper), **values}.items())))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Everything needed to continue the run exactly from ``step``."""
+
+    step: int
+    theta: Array
+    optimizer: tuple[int, dict[str, Array]]
+    config: OptimizerConfig
+    batch_size: int | None
+    epoch: int
+    position: int
+    pinned: bool = False
+
+
+class Thinned:
+    """A bounded record of per-step values: when full, every other entry is dropped.
+
+    After n steps it holds at most ``capacity`` entries spaced ``stride`` apart, so a
+    million steps cost the same memory as a thousand.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.stride = 1
+        self.steps: list[int] = []
+        self.values: list = []
+
+    def wants(self, step: int) -> bool:
+        """Return whether a value at this step would be kept."""
+        return step % self.stride == 0
+
+    def add(self, step: int, value) -> None:
+        """Record a value for a step (ignored unless the step is on the stride)."""
+        if step % self.stride:
+            return
+        if self.steps and self.steps[-1] >= step:
+            self.truncate(step - 1)
+        self.steps.append(step)
+        self.values.append(value)
+        if len(self.steps) > self.capacity:
+            self.stride *= 2
+            kept = [k for k, s in enumerate(self.steps) if s % self.stride == 0]
+            self.steps = [self.steps[k] for k in kept]
+            self.values = [self.values[k] for k in kept]
+
+    def truncate(self, last_step: int) -> None:
+        """Drop every entry after ``last_step``."""
+        keep = np.searchsorted(self.steps, last_step, side="right")
+        del self.steps[keep:]
+        del self.values[keep:]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the views draw: the state of a session at one moment (never NaN).
+
+    ``gradient`` is dL/dθ on the whole training set at θ; ``next_step`` is the change
+    the optimizer would make to θ with that gradient; ``velocity`` is the optimizer's
+    running direction (momentum's v, Adam's m) or ``None``.
+    """
+
+    step: int
+    theta: Array
+    loss: float
+    test_loss: float | None
+    gradient: Array
+    gradient_norm: float
+    next_step: Array
+    velocity: Array | None
+    config: OptimizerConfig
+    batch_size: int | None
+    status: str
+    diverged_at: int | None
+    diverged_loss: float | None
+    start_loss: float
+    furthest_step: int
+
+
+@dataclass
+class Session:
+    """A run of an optimizer on a problem, stepped and rewound by the caller."""
+
+    problem: Problem
+    config: OptimizerConfig = field(default_factory=OptimizerConfig)
+    batch_size: int | None = None
+    seed: int = 0
+    checkpoint_bytes: int = 32 * 2**20
+    history_capacity: int = 4096
+    path_capacity: int = 512
+
+    def __post_init__(self) -> None:
+        self.theta = self.problem.initial_theta()
+        self.optimizer = self.config.build()
+        self._check_batch_size(self.batch_size)
+        self.step_count = 0
+        self.furthest_step = 0
+        self.status = "ready"
+        self.diverged_at: int | None = None
+        self.diverged_loss: float | None = None
+        self._epoch, self._position, self._order_epoch, self._order = 0, 0, -1, None
+        self._grad = np.empty_like(self.theta)  # dL/dθ, full batch at θ when _grad_fresh
+        self._grad_fresh = False
+        self._loss: float | None = None  # training loss at θ, when known
+        self.losses = Thinned(self.history_capacity)  # (train, test) per step
+        self.path = Thinned(self.path_capacity)  # θ per step, for the trail and PCA
+        self.recent: list[tuple[int, Array]] = []  # the last steps' θ, for the fading trail
+        self._checkpoints: list[Checkpoint] = []
+        per_checkpoint = 3 * self.theta.nbytes + 256
+        self._checkpoint_cap = int(np.clip(self.checkpoint_bytes // per_checkpoint, 16, 1024))
+        self._checkpoint_every = 8
+        self.start_loss = self._evaluate()
+        self._record()
+        self._save_checkpoint(pinned=True)
+
+    # ----- stepping -------------------------------------------------------------------
+
+    def step(self, n: int = 1, record: list[float] | None = None) -> int:
+        """Take up to n optimizer steps; return how many were taken.
+
+        Stops early when the run diverges. ``record``, if given, receives the training
+        loss at each new θ.
+        """
+        taken = 0
+        while taken < n and self.status != "diverged":
+            if not self._step_once():
+                break
+            taken += 1
+            if record is not None:
+                record.append(self._loss)
+        return taken
+
+    def _full_batch(self) -> bool:
+        return self.batch_size is None or self.batch_size >= self.problem.sample_count
+
+    def _advance(self) -> None:
+        """Take one optimizer step and evaluate the training loss at the new θ."""
+        if self._full_batch():
+            if not self._grad_fresh:
+                self._evaluate(with_gradient=True)
+            grad = self._grad
+        else:
+            _, grad = self.problem.loss_and_gradient(self.theta, self._next_batch(), self._grad)
+        self.optimizer.step(self.theta, grad)
+        self.step_count += 1
+        # Full batch: this step's evaluation is also the next step's gradient.
+        self._evaluate(with_gradient=self._full_batch())
+
+    def _step_once(self) -> bool:
+        self._advance()
+        loss = self._loss
+        if not np.all(np.isfinite(self.theta)) or not np.isfinite(loss):
+            return self._diverge(None)
+        if abs(loss) > DIVERGENCE_FACTOR * max(abs(self.start_loss), 1.0):
+            return self._diverge(loss)
+        self.furthest_step = max(self.furthest_step, self.step_count)
+        self._record()
+        self._follow_history()
+        return True
+
+    def _diverge(self, loss: float | None) -> bool:
+        """Mark the run diverged at this step and go back to the last finite state."""
+        self.status = "diverged"
+        self.diverged_at = self.step_count
+        self.diverged_loss = loss
+        if loss is None:
+            self._seek(self.step_count - 1, keep_status=True)
+        else:
+            self.furthest_step = self.step_count
+            self._record()
+        return False
+
+    def _evaluate(self, with_gradient: bool = True) -> float:
+        """Compute (and cache) the training loss at θ, and the full gradient if asked."""
+        with np.errstate(all="ignore"):
+            if with_gradient:
+                loss, _ = self.problem.loss_and_gradient(self.theta, None, self._grad)
+            else:
+                loss = self.problem.loss(self.theta)
+        self._loss, self._grad_fresh = float(loss), with_gradient
+        return self._loss
+
+    def _next_batch(self) -> Array:
+        n = self.problem.sample_count
+        if self._order_epoch != self._epoch:
+            rng = np.random.default_rng([self.seed, self._epoch])
+            self._order, self._order_epoch = rng.permutation(n), self._epoch
+        batch = self._order[self._position:self._position + self.batch_size]
+        self._position += self.batch_size
+        if self._position >= n:
+            self._epoch, self._position = self._epoch + 1, 0
+        return batch
+
+    def _record(self) -> None:
+        step = self.step_count
+        if self.losses.wants(step):
+            with np.errstate(all="ignore"):
+                test = self.problem.test_loss(self.theta)
+            self.losses.add(step, (self._loss, test))
+        if self.path.wants(step):
+            self.path.add(step, self.theta.copy())
+        self.recent.append((step, self.theta.copy()))
+        if len(self.recent) > 64:
+            del self.recent[:16]
+        if step % self._checkpoint_every == 0:
+            self._save_checkpoint()
+
+    # ----- checkpoints, rewind and edits ------------------------------------------------
+
+    def _save_checkpoint(self, pinned: bool = False) -> None:
+        cp = Checkpoint(self.step_count, self.theta.copy(), self.optimizer.snapshot(),
+                        self.config, self.batch_size, self._epoch, self._position, pinned)
+        cps = self._checkpoints
+        while cps and cps[-1].step >= cp.step and not (cps[-1].pinned and not pinned):
+            cps.pop()
+        if cps and cps[-1].step == cp.step:
+            return  # a pinned checkpoint already holds this step's exact state
+        cps.append(cp)
+        if len(cps) > self._checkpoint_cap:
+            self._checkpoint_every *= 2
+            self._checkpoints = [c for c in cps if c.pinned or c.step % self._checkpoint_every == 0]
+            if len(self._checkpoints) > self._checkpoint_cap:  # too many edits: forget the oldest
+                del self._checkpoints[: len(self._checkpoints) - self._checkpoint_cap]
+
+    def _restore(self, cp: Checkpoint) -> None:
+        self.theta = cp.theta.copy()
+        self.config, self.batch_size = cp.config, cp.batch_size
+        if type(self.optimizer).name != cp.config.name or self.optimizer.hyperparameters() != \
+                cp.config.build().hyperparameters():
+            self.optimizer = cp.config.build()
+        self.optimizer.restore(cp.optimizer)
+        self._epoch, self._position = cp.epoch, cp.position
+        self.step_count = cp.step
+        self._grad = np.empty_like(self.theta)
+        self._evaluate()
+
+    def _follow_history(self) -> None:
+        """Apply a pinned checkpoint met while replaying: an edit made at this step."""
+        for cp in self._checkpoints:
+            if cp.step == self.step_count and cp.pinned:
+                self._restore(cp)
+                return
+
+    @property
+    def earliest_step(self) -> int:
+        """Return the earliest step that can still be reached by rewinding."""
+        return self._checkpoints[0].step
+
+    def seek(self, step: int) -> None:
+        """Put the run in the exact state it had at an earlier (or recorded later) step."""
+        if not self.earliest_step <= step <= self.furthest_step:
+            raise ValueError(f"step {step} is outside the recorded run "
+                             f"({self.earliest_step}–{self.furthest_step})")
+        self._seek(step, keep_status=False)
+
+    def _seek(self, step: int, keep_status: bool) -> None:
+        self._restore([c for c in self._checkpoints if c.step <= step][-1])
+        if not keep_status:
+            self.status, self.diverged_at, self.diverged_loss = "ready", None, None
+        while self.step_count < step:
+            self._advance()
+            self._follow_history()
+        self.recent = [(s, t) for s, t in self.recent if s <= step]
+
+    def _edit(self) -> None:
+        """Drop the recorded future and pin the current state as the start of a new one."""
+        step = self.step_count
+        self.furthest_step = step
+        self._checkpoints = [c for c in self._checkpoints if c.step < step]
+        self.losses.truncate(step - 1)
+        self.path.truncate(step - 1)
+        self.recent = [(s, t) for s, t in self.recent if s < step]
+        self.status, self.diverged_at, self.diverged_loss = "ready", None, None
+        self._evaluate()
+        self._record()
+        self._save_checkpoint(pinned=True)
+
+    def set_theta(self, theta: Array, reset_optimizer: bool = True) -> None:
+        """Put the hiker somewhere else (an edit); the optimizer forgets its state."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != self.theta.shape or not np.all(np.isfinite(theta)):
+            raise ValueError(f"θ must be {self.theta.size} finite numbers")
+        self.theta = theta.copy()
+        if reset_optimizer:
+            self.optimizer.reset()
+        self._edit()
+
+    def set_parameter(self, index: int, value: float) -> None:
+        """Set one entry of θ (an edit); the optimizer forgets its state."""
+        theta = self.theta.copy()
+        theta[index] = value
+        self.set_theta(theta)
+
+    def set_config(self, config: OptimizerConfig) -> None:
+        """Change optimizer or hyper-parameters from now on (an edit, nothing is reset).
+
+        Switching to another optimizer starts it fresh; changing the learning rate or a
+        hyper-parameter of the same optimizer keeps its state (velocity, averages).
+        """
+        optimizer = config.build()
+        if config.name == self.config.name:
+            optimizer.restore(self.optimizer.snapshot())
+        self.config, self.optimizer = config, optimizer
+        self._edit()
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        """Change the batch size from now on (``None``: the whole training set)."""
+        self._check_batch_size(batch_size)
+        self.batch_size = batch_size
+        self._edit()
+
+    def _check_batch_size(self, batch_size: int | None) -> None:
+        if batch_size is not None and not 1 <= batch_size:
+            raise ValueError(f"the batch size must be a whole number ≥ 1, got {batch_size}")
+
+    def reset(self) -> None:
+        """Go back to step 0 (the recorded run stays reachable until an edit)."""
+        self.seek(self.earliest_step)
+
+    # ----- reading ----------------------------------------------------------------------
+
+    @property
+    def loss(self) -> float:
+        """Return the training loss at θ."""
+        return self._evaluate(with_gradient=False) if self._loss is None else self._loss
+
+    def gradient(self) -> Array:
+        """Return dL/dθ on the whole training set at θ (a copy)."""
+        if not self._grad_fresh:
+            self._evaluate(with_gradient=True)
+        return self._grad.copy()
+
+    def is_converged(self, tolerance: float = 1e-6) -> bool:
+        """Return whether the gradient is flat enough to call the descent finished."""
+        return float(np.linalg.norm(self.gradient())) < tolerance
+
+    def loss_history(self) -> tuple[Array, Array, Array]:
+        """Return (steps, training loss, test loss) recorded so far (NaN where no test set)."""
+        steps = np.asarray(self.losses.steps, dtype=np.int64)
+        pairs = self.losses.values
+        train = np.array([p[0] for p in pairs], dtype=float)
+        test = np.array([np.nan if p[1] is None else p[1] for p in pairs], dtype=float)
+        return steps, train, test
+
+    def path_history(self) -> tuple[Array, Array]:
+        """Return (steps, θ per step) of the thinned path, the current θ last."""
+        steps = list(self.path.steps)
+        thetas = list(self.path.values)
+        for s, t in self.recent:
+            if not steps or s > steps[-1]:
+                steps.append(s)
+                thetas.append(t)
+        if not thetas:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.theta.size))
+        return np.asarray(steps), np.vstack(thetas)
+
+    def snapshot(self) -> Snapshot:
+        """Return the current state for drawing (copies; never NaN)."""
+        loss = self.loss
+        grad = self.gradient()
+        next_step = self.optimizer.direction(grad)
+        velocity = self.optimizer.velocity()
+        with np.errstate(all="ignore"):
+            test = self.problem.test_loss(self.theta)
+        return Snapshot(
+            step=self.step_count, theta=self.theta.copy(), loss=loss,
+            test_loss=test if test is not None and np.isfinite(test) else None,
+            gradient=grad, gradient_norm=float(np.linalg.norm(grad)),
+            next_step=next_step, velocity=None if velocity is None else velocity.copy(),
+            config=self.config, batch_size=self.batch_size, status=self.status,
+            diverged_at=self.diverged_at, diverged_loss=self.diverged_loss,
+            start_loss=self.start_loss, furthest_step=self.furthest_step,
+        )
