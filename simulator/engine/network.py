@@ -172,7 +172,7 @@ class Network:
     def parameter_names(self) -> list[str]:
         """Return the name of every entry of θ, in order: W1[0,0], W1[0,1], …, b1[0], …."""
         names: list[str] = []
-        for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
+        for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True), start=1):
             names += [f"W{layer}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
             names += [f"b{layer}[{j}]" for j in range(n_out)]
         return names
