@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .functions import Softmax
 from .network import Network
 
 Array = np.ndarray
@@ -35,14 +36,16 @@ def axis_vector(axis: Axis, size: int) -> Array:
 
 def network_loss_grid(
     network: Network, theta: Array, x: Array, y: Array,
-    axis_x: Axis, axis_y: Axis, us: Array, vs: Array,
+    axis_x: Axis, axis_y: Axis, us: Array, vs: Array, dtype: type = np.float64,
 ) -> Array:
     """Return L(θ + u·d₁ + v·d₂) for every (u, v): an array of shape (len(vs), len(us)).
 
     Row i, column j holds the loss at v = vs[i], u = us[j] (row-major, y down the rows).
+    ``dtype=np.float32`` halves the time for drawing (about 7 significant digits).
     """
-    d1 = axis_vector(axis_x, network.parameter_count)
-    d2 = axis_vector(axis_y, network.parameter_count)
+    d1 = axis_vector(axis_x, network.parameter_count).astype(dtype)
+    d2 = axis_vector(axis_y, network.parameter_count).astype(dtype)
+    theta, x, y = theta.astype(dtype), x.astype(dtype), y.astype(dtype)
     w0, b0 = network.unpack(theta)
     dw1, db1 = network.unpack(d1)
     dw2, db2 = network.unpack(d2)
@@ -50,31 +53,77 @@ def network_loss_grid(
         layer for layer in range(network.layer_count)
         if np.any(dw1[layer]) or np.any(db1[layer]) or np.any(dw2[layer]) or np.any(db2[layer])
     ]
-    u, v = np.meshgrid(np.asarray(us, float), np.asarray(vs, float))
+    u, v = np.meshgrid(np.asarray(us, dtype), np.asarray(vs, dtype))
     u, v = u.ravel(), v.ravel()
+    trace = network.forward(theta, x)
     if not touched:
-        trace = network.forward(theta, x)
         return np.full((len(vs), len(us)), network.loss_value(theta, trace, y))
 
     # Layers below the first touched one are the same for every grid point: run them once.
+    # In the first touched layer only the columns (neurons) the directions reach change.
     first = touched[0]
-    a_below = network.forward(theta, x).a[first]
-    widest = max(network.sizes[first + 1:])
-    chunk = max(1, CHUNK_ELEMENTS // (x.shape[0] * widest))
+    a_in = trace.a[first]
+    p = a_in @ dw1[first] + db1[first]
+    q = a_in @ dw2[first] + db2[first]
+    cols = np.flatnonzero(np.any(p != 0, axis=0) | np.any(q != 0, axis=0))
+    if isinstance(network.activation(first + 1), Softmax):  # not element by element: all change
+        cols = np.arange(p.shape[1])
+    base_z, base_a = trace.z[first + 1], trace.a[first + 1]
+    samples, widest = x.shape[0], max(network.sizes[first + 1:])
+    chunk = max(1, CHUNK_ELEMENTS // (samples * widest))
     losses = np.empty(u.size)
     for start in range(0, u.size, chunk):
         cu, cv = u[start:start + chunk, None, None], v[start:start + chunk, None, None]
-        a = None
-        for layer in range(first, network.layer_count):
-            prev = a_below if a is None else a
-            z = prev @ w0[layer] + b0[layer]
-            if layer in touched:  # always true for the first layer computed here
-                z = z + cu * (prev @ dw1[layer] + db1[layer]) + cv * (prev @ dw2[layer] + db2[layer])
+        g = cu.shape[0]
+        z_cols = base_z[:, cols] + cu * p[:, cols] + cv * q[:, cols]
+        a_cols = network.activation(first + 1).value(z_cols)
+        if first + 1 == network.layer_count:
+            z = np.broadcast_to(base_z, (g, *base_z.shape)).copy()
+            a = np.broadcast_to(base_a, (g, *base_a.shape)).copy()
+            z[:, :, cols], a[:, :, cols] = z_cols, a_cols
+        else:
+            z, a = None, (a_cols, cols)
+        for layer in range(first + 1, network.layer_count):
+            z = _next_z(a, trace, layer, w0, b0, samples, g)
+            if layer in touched:
+                full = _full(a, trace, layer, g)
+                z = z + cu * (_matmul(full, dw1[layer]) + db1[layer]) \
+                    + cv * (_matmul(full, dw2[layer]) + db2[layer])
             a = network.activation(layer + 1).value(z)
         losses[start:start + chunk] = network.loss.values(z, a, y)
     if network.regularization is not None:
-        losses += _regularization_grid(network, theta, d1, d2, u, v)
+        losses += _regularization_grid(network, theta.astype(float), d1.astype(float),
+                                       d2.astype(float), u.astype(float), v.astype(float))
     return losses.reshape(len(vs), len(us))
+
+
+def _matmul(a: Array, w: Array) -> Array:
+    """Return a @ w for a stack (grid, samples, n) as one large product."""
+    g, n, k = a.shape
+    return (a.reshape(g * n, k) @ w).reshape(g, n, w.shape[1])
+
+
+def _next_z(a, trace, layer: int, w0: list[Array], b0: list[Array], samples: int, g: int) -> Array:
+    """Return the pre-activations of weight layer ``layer`` for every grid point.
+
+    ``a`` is either a full stack of activations or ``(changed columns, their indices)``:
+    then z = base z + (changed − base) @ W[those rows], a much smaller product.
+    """
+    if isinstance(a, tuple):
+        a_cols, cols = a
+        delta = a_cols - trace.a[layer][:, cols]
+        return trace.z[layer + 1] + _matmul(delta, w0[layer][cols, :])
+    return _matmul(a, w0[layer]) + b0[layer]
+
+
+def _full(a, trace, layer: int, g: int) -> Array:
+    """Return the full activation stack entering weight layer ``layer``."""
+    if not isinstance(a, tuple):
+        return a
+    a_cols, cols = a
+    full = np.broadcast_to(trace.a[layer], (g, *trace.a[layer].shape)).copy()
+    full[:, :, cols] = a_cols
+    return full
 
 
 def _regularization_grid(

@@ -45,7 +45,8 @@ class Problem(Protocol):
     def test_loss(self, theta: Array) -> float | None:
         """Return the loss on held-out points, or ``None`` when there are none."""
 
-    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array) -> Array:
+    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array,
+                  dtype: type = np.float64) -> Array:
         """Return the loss over a grid, shape (len(ys), len(xs)); see ``landscape``."""
 
     @property
@@ -113,11 +114,12 @@ class NetworkProblem:
         """Return the network's outputs for inputs x."""
         return self.network.forward(theta, x).output
 
-    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array) -> Array:
+    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array,
+                  dtype: type = np.float64) -> Array:
         """Return the training loss over a grid of two parameters' values or two directions."""
         return network_loss_grid(
             self.network, theta, self.dataset.x_train, self.dataset.y_train, axis_x, axis_y,
-            _grid_offsets(theta, axis_x, xs), _grid_offsets(theta, axis_y, ys),
+            _grid_offsets(theta, axis_x, xs), _grid_offsets(theta, axis_y, ys), dtype,
         )
 
 
@@ -175,7 +177,8 @@ class ExpressionProblem:
         """Return ``None``: a formula has no held-out data."""
         return None
 
-    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array) -> Array:
+    def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array,
+                  dtype: type = np.float64) -> Array:
         """Return J over the grid, shape (len(ys), len(xs)), other variables held at θ."""
         u = _grid_offsets(theta, axis_x, xs)
         v = _grid_offsets(theta, axis_y, ys)
@@ -184,7 +187,7 @@ class ExpressionProblem:
         values = [theta[k] + uu * d1[k] + vv * d2[k] for k in range(len(theta))]
         with np.errstate(all="ignore"):
             grid = np.asarray(self.function(*values), dtype=float)
-        return np.broadcast_to(grid, uu.shape).copy()
+        return np.broadcast_to(grid, uu.shape).astype(dtype)
 
     def loss_curve(self, xs: Array) -> Array:
         """Return J(w) at each w in xs for a one-variable formula."""

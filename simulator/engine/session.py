@@ -149,6 +149,7 @@ class Session:
         self.path = Thinned(self.path_capacity)  # θ per step, for the trail and PCA
         self.recent: list[tuple[int, Array]] = []  # the last steps' θ, for the fading trail
         self._checkpoints: list[Checkpoint] = []
+        self._pinned: set[int] = set()  # steps of pinned checkpoints (edits), looked up per step
         per_checkpoint = 3 * self.theta.nbytes + 256
         self._checkpoint_cap = int(np.clip(self.checkpoint_bytes // per_checkpoint, 16, 1024))
         self._checkpoint_every = 8
@@ -255,15 +256,19 @@ class Session:
                         self.config, self.batch_size, self._epoch, self._position, pinned)
         cps = self._checkpoints
         while cps and cps[-1].step >= cp.step and not (cps[-1].pinned and not pinned):
-            cps.pop()
+            if cps.pop().pinned:
+                self._pinned.discard(cp.step)
         if cps and cps[-1].step == cp.step:
             return  # a pinned checkpoint already holds this step's exact state
+        if pinned:
+            self._pinned.add(cp.step)
         cps.append(cp)
         if len(cps) > self._checkpoint_cap:
             self._checkpoint_every *= 2
             self._checkpoints = [c for c in cps if c.pinned or c.step % self._checkpoint_every == 0]
             if len(self._checkpoints) > self._checkpoint_cap:  # too many edits: forget the oldest
                 del self._checkpoints[: len(self._checkpoints) - self._checkpoint_cap]
+        self._pinned = {c.step for c in self._checkpoints if c.pinned}
 
     def _restore(self, cp: Checkpoint) -> None:
         self.theta = cp.theta.copy()
@@ -279,10 +284,9 @@ class Session:
 
     def _follow_history(self) -> None:
         """Apply a pinned checkpoint met while replaying: an edit made at this step."""
-        for cp in self._checkpoints:
-            if cp.step == self.step_count and cp.pinned:
-                self._restore(cp)
-                return
+        if self.step_count in self._pinned:
+            self._restore(next(c for c in self._checkpoints
+                               if c.step == self.step_count and c.pinned))
 
     @property
     def earliest_step(self) -> int:
@@ -310,6 +314,7 @@ class Session:
         step = self.step_count
         self.furthest_step = step
         self._checkpoints = [c for c in self._checkpoints if c.step < step]
+        self._pinned = {c.step for c in self._checkpoints if c.pinned}
         self.losses.truncate(step - 1)
         self.path.truncate(step - 1)
         self.recent = [(s, t) for s, t in self.recent if s < step]

@@ -734,7 +734,7 @@ class SessionController(QObject):
                 xs = np.linspace(*axes.x_range, n)
                 ys = np.linspace(*axes.y_range, n)
                 with np.errstate(all="ignore"):
-                    z = problem.loss_grid(origin, ax, ay, xs, ys)
+                    z = problem.loss_grid(origin, ax, ay, xs, ys, np.float32)
                 return LandscapeGrid(axes, xs, ys, np.ascontiguousarray(z, dtype=np.float32),
                                      fine)
             return run

@@ -1,0 +1,54 @@
+"""Starting the GUI: the QApplication, the theme, the first lesson, the window."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+PLATFORM_FAILURES = ("could not load the qt platform plugin", "could not connect to display",
+                     "no qt platform plugin could be initialized")
+
+
+def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: bool = False,
+            on_platform_failure: Callable[[], None] | None = None) -> int:
+    """Open the main window on a lesson (the first built-in one by default); return the exit code."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind, context, text):
+        # Qt aborts right after a fatal platform-plugin message: say what to install first.
+        if kind == QtMsgType.QtFatalMsg and any(p in text.lower() for p in PLATFORM_FAILURES):
+            print(text, file=sys.stderr)
+            if on_platform_failure is not None:
+                on_platform_failure()
+            sys.stderr.flush()
+        elif kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            print(text, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Backprop Hiker")
+    app.setOrganizationName("Backprop Hiker")
+    app.setDesktopFileName("backprop-hiker")
+
+    window = make_window(lesson, reset_layout)
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    return app.exec()
+
+
+def make_window(lesson: str | None = None, reset_layout: bool = False):
+    """Return the main window with a lesson open (for the app, tests and the benchmark)."""
+    from .main_window import MainWindow, builtin_lessons
+
+    window = MainWindow()
+    if reset_layout:
+        window.forget_settings()
+    window.restore_settings()
+    # A lesson that fails to open leaves its message in the banner over the first lesson.
+    if lesson is None or not window.open_lesson(lesson):
+        window.open_lesson(str(builtin_lessons()[0]))
+    return window

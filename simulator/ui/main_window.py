@@ -1,0 +1,406 @@
+"""The main window: docks and menus; wires the views to the controller, nothing more."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from simulator import __version__
+from simulator.engine.session import Snapshot
+from simulator.lessons.files import SUFFIX
+
+from .banner import Banner
+from .controller import SPEEDS, SessionController, describe_divergence
+from .controls import ControlsPanel
+from .data_view import DataView
+from .history_bar import HistoryBar
+from .landscape_3d import Landscape3DView
+from .landscape_view import LandscapeView
+from .loss_view import LossView
+from .network_view import NetworkView
+from .theme import theme_manager
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "lessons"
+SHORTCUTS = (
+    ("Space", "Play / pause"),
+    ("Right", "Take one step"),
+    ("Left", "Step back one step (exact rewind)"),
+    ("R", "Reset to step 0"),
+    ("+ / −", "Faster / slower (steps per frame)"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an edit"),
+    ("Ctrl+O / Ctrl+S", "Open / save a lesson"),
+    ("F11", "Full screen"),
+)
+
+
+def builtin_lessons() -> list[Path]:
+    """Return the built-in lesson files, in their teaching order."""
+    return sorted(LESSONS_DIR.glob(f"*{SUFFIX}"))
+
+
+class MainWindow(QMainWindow):
+    """Backprop Hiker's window: the landscape in the centre, panels in docks around it."""
+
+    def __init__(self, controller: SessionController | None = None):
+        super().__init__()
+        self.setWindowTitle("Backprop Hiker")
+        self.controller = controller or SessionController(self)
+        self.settings = QSettings("Backprop Hiker", "backprop-hiker")
+        self._build_centre()
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        c = self.controller
+        c.snapshotChanged.connect(self._show_snapshot)
+        c.playingChanged.connect(self._show_playing)
+        c.speedChanged.connect(self._show_speed)
+        c.message.connect(self._show_message)
+        c.fileChanged.connect(self._show_file)
+        c.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.banner.rewindRequested.connect(c.step_back)
+        self.banner.lowerRateRequested.connect(self._lower_learning_rate)
+        self.resize(1500, 950)
+
+    # ----- layout -------------------------------------------------------------------------
+
+    def _build_centre(self) -> None:
+        c = self.controller
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(4)
+        self.banner = Banner()
+        self.landscape = LandscapeView(c)
+        self.landscape_3d = Landscape3DView(c)
+        self.views = QTabWidget()
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.landscape, "Landscape 2-D")
+        self.views.addTab(self.landscape_3d, "3-D")
+        self.views.setTabToolTip(0, "The cost surface seen from above, with the hiker")
+        self.views.setTabToolTip(1, "The cost surface in 3-D: drag to orbit, scroll to zoom")
+        self.history = HistoryBar(c)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.views, 1)
+        layout.addWidget(self.history)
+        self.setCentralWidget(centre)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        c = self.controller
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.controls = ControlsPanel(c)
+        self.network = NetworkView(c)
+        self.loss = LossView(c)
+        self.data = DataView(c)
+        self.docks = [
+            self._dock("Controls", "controls", self.controls, left),
+            self._dock("Network", "network", self.network, right),
+            self._dock("Data", "data", self.data, right),
+            self._dock("Loss", "loss", self.loss, bottom),
+        ]
+        self.resizeDocks([self.docks[0]], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[1]], [460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[3]], [230], Qt.Orientation.Vertical)
+        self._default_state = self.saveState()
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        c = self.controller
+        a = self._action
+        self.act_open = a("&Open lesson…", self.open_dialog, QKeySequence.StandardKey.Open,
+                          "Open a *.lesson.json file")
+        self.act_save = a("&Save lesson", self.save, QKeySequence.StandardKey.Save,
+                          "Save the lesson with the current weights and settings")
+        self.act_save_as = a("Save lesson &as…", self.save_as, QKeySequence.StandardKey.SaveAs,
+                             "Save the lesson under a new name")
+        self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Backprop Hiker")
+        self.act_undo = c.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = c.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addAction(self.act_undo)
+        self.addAction(self.act_redo)
+        self.act_play = a("&Play", c.toggle_play, "Space", "Play or pause the descent (Space)")
+        self.act_step = a("&Step", c.step, "Right", "Take one optimizer step (Right arrow)")
+        self.act_back = a("Step &back", c.step_back, "Left",
+                          "Go back one step, exactly as it was (Left arrow)")
+        self.act_reset = a("&Reset", c.reset, "R", "Back to step 0 of this run (R)")
+        self.act_faster = a("&Faster", c.faster, "+", "More steps per frame (+)")
+        self.act_faster.setShortcuts([QKeySequence("+"), QKeySequence("="),
+                                      QKeySequence("Ctrl++")])
+        self.act_slower = a("S&lower", c.slower, "-", "Fewer steps per frame (−)")
+        self.act_full = a("&Full screen", self._toggle_full_screen, "F11", "Full screen (F11)")
+        self.act_full.setCheckable(True)
+        self.act_keys = a("&Keyboard shortcuts", self.show_shortcuts, None,
+                          "List the keyboard shortcuts")
+        self.act_about = a("&About Backprop Hiker", self._about)
+        self.act_reset_layout = a("Reset &layout", self.reset_layout, None,
+                                  "Put every panel back where it started")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.act_open)
+        lessons = file.addMenu("Built-in &lessons")
+        for path in builtin_lessons():
+            title = path.name.removesuffix(SUFFIX).replace("-", " ")
+            action = lessons.addAction(title)
+            action.triggered.connect(lambda _=False, p=path: self.open_lesson(str(p)))
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addSeparator()
+        file.addAction(self.act_save)
+        file.addAction(self.act_save_as)
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.act_undo)
+        edit.addAction(self.act_redo)
+        view = bar.addMenu("&View")
+        for dock in self.docks:
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        theme = view.addMenu("&Theme")
+        self.theme_actions = {}
+        for name in ("system", "light", "dark"):
+            action = theme.addAction(name.capitalize())
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            self.theme_actions[name] = action
+        view.addAction(self.act_full)
+        view.addAction(self.act_reset_layout)
+        run = bar.addMenu("&Run")
+        for action in (self.act_play, self.act_step, self.act_back, self.act_reset,
+                       self.act_faster, self.act_slower):
+            run.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_keys)
+        help_menu.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Run")
+        bar.setObjectName("run-toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.act_reset, self.act_back, self.act_step, self.act_play):
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Speed "))
+        self.speed = QComboBox()
+        self.speed.setToolTip("Optimizer steps per frame while playing (+ and − change it)")
+        for s in SPEEDS:
+            self.speed.addItem(f"{s} step{'s' if s > 1 else ''} / frame", s)
+        self.speed.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.speed.activated.connect(lambda i: self.controller.set_speed(self.speed.itemData(i)))
+        bar.addWidget(self.speed)
+        self.addToolBar(bar)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.status_fields = {}
+        for key, tip in (("step", "Optimizer steps taken"), ("loss", "Training loss now"),
+                         ("grad", "Length of the gradient ‖∇L‖: how steep the ground is"),
+                         ("state", "ready, running, converged or diverged")):
+            label = QLabel()
+            label.setToolTip(tip)
+            label.setMinimumWidth(140)
+            status.addPermanentWidget(label)
+            self.status_fields[key] = label
+
+    # ----- showing the model --------------------------------------------------------------
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        f = self.status_fields
+        f["step"].setText(f"Step {snap.step:,}")
+        f["loss"].setText(f"Loss {_number(snap.loss)}")
+        f["grad"].setText(f"‖∇L‖ {_number(snap.gradient_norm)}")
+        if snap.status == "diverged":
+            state = "diverged"
+            self.banner.show_message(describe_divergence(snap), "error", actions=True)
+        else:
+            if self.banner.level == "error":
+                self.banner.hide()
+                self.banner.level = "info"
+            if self.controller.playing:
+                state = "running"
+            elif snap.gradient_norm < 1e-5:
+                state = "converged"
+            else:
+                state = "ready"
+        f["state"].setText(state.capitalize())
+
+    def _show_playing(self, playing: bool) -> None:
+        self.act_play.setText("&Pause" if playing else "&Play")
+        self._show_snapshot(self.controller.snapshot())
+
+    def _show_speed(self, steps: int, fps: int) -> None:
+        index = self.speed.findData(steps)
+        if index < 0:
+            self.speed.addItem(f"{steps} steps / frame", steps)
+            index = self.speed.count() - 1
+        self.speed.setCurrentIndex(index)
+
+    def _show_message(self, level: str, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        session = self.controller.session
+        if level in ("warning", "error") and (session is None or session.status != "diverged"):
+            self.banner.show_message(text, level)
+
+    def _show_file(self, path: str) -> None:
+        self.setWindowFilePath(path)
+        self.setWindowTitle(f"{Path(path).name}[*] — Backprop Hiker")
+        recent = [p for p in self.settings.value("recent", [], list) if p != path]
+        self.settings.setValue("recent", [path, *recent][:8])
+        self.settings.setValue("last_file", path)
+
+    def _lower_learning_rate(self) -> None:
+        c = self.controller
+        if c.session.status == "diverged":
+            c.step_back()
+        c.set_learning_rate(c.session.config.learning_rate / 10)
+
+    # ----- files ---------------------------------------------------------------------------
+
+    def open_lesson(self, path: str) -> bool:
+        """Open a lesson file (a bad file gets a message; the current lesson stays)."""
+        return self.controller.open_file(path)
+
+    def open_dialog(self) -> None:
+        """Ask for a lesson file and open it."""
+        start = str(Path(self.controller.path).parent) if self.controller.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open lesson", start,
+                                              f"Lessons (*{SUFFIX});;JSON (*.json);;All files (*)")
+        if path:
+            self.open_lesson(path)
+
+    def save(self) -> None:
+        """Save to the current file, or ask for one."""
+        path = self.controller.path
+        if path and not Path(path).resolve().is_relative_to(LESSONS_DIR):
+            self.controller.save_file(path)
+        else:
+            self.save_as()
+
+    def save_as(self) -> None:
+        """Ask for a file name and save the lesson there."""
+        name = (self.controller.lesson.title or "lesson").lower().replace(" ", "-")[:40]
+        path, _ = QFileDialog.getSaveFileName(self, "Save lesson", str(Path.home() / f"{name}{SUFFIX}"),
+                                              f"Lessons (*{SUFFIX})")
+        if path:
+            if not path.endswith(".json"):
+                path += SUFFIX
+            self.controller.save_file(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in self.settings.value("recent", [], list) if Path(p).exists()]
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_lesson(p))
+        if not recent:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # ----- view settings --------------------------------------------------------------------
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme (system, light or dark) and remember it."""
+        theme_manager().apply(name)
+        for key, action in self.theme_actions.items():
+            action.setChecked(key == name)
+        self.settings.setValue("theme", name)
+
+    def _toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.act_full.setChecked(self.isFullScreen())
+
+    def reset_layout(self) -> None:
+        """Put every dock back where it started."""
+        self.restoreState(self._default_state)
+        for dock in self.docks:
+            dock.show()
+
+    def restore_settings(self) -> None:
+        """Restore window geometry, dock layout and theme from the last session."""
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.set_theme(str(self.settings.value("theme", "system")))
+
+    def forget_settings(self) -> None:
+        """Forget the saved layout and theme."""
+        for key in ("geometry", "state", "theme"):
+            self.settings.remove(key)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Stop playing, remember the layout, then close."""
+        self.controller.pause()
+        self.controller.grids.cancel()
+        self.controller.grids.wait(3000)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        super().closeEvent(event)
+
+    # ----- help ------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        """Show the keyboard shortcuts."""
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          f"<table>{rows}</table>", QMessageBox.StandardButton.Close, self)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, "About Backprop Hiker",
+            f"<h3>Backprop Hiker {__version__}</h3><p>Watch gradient descent walk down the "
+            "cost surface, one optimizer step at a time, and see backpropagation compute "
+            "every slope.</p>")
+
+
+def _number(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:.4g}"
