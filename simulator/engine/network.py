@@ -197,6 +197,8 @@ class Network:
 
     def locate(self, index: int) -> tuple[str, int, tuple[int, ...]]:
         """Return (``"W"`` or ``"b"``, layer, cell) of the θ entry at ``index``."""
+        if index < 0:  # counting from the end would name a cell like W1[-1,2]
+            raise IndexError(index)
         for layer, (w_start, b_start, end) in enumerate(self._offsets, start=1):
             if index < b_start:
                 n_out = self.sizes[layer]
