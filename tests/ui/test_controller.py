@@ -1,0 +1,181 @@
+"""The controller alone (no widgets): signals, play loop, undo, rewind, grids, race."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.engine.session import OptimizerConfig, Session
+from simulator.lessons.building import build_problem
+from simulator.lessons.files import load_lesson
+from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
+from simulator.ui.controller import SessionController, describe_divergence
+
+LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+CIRCLE = LESSONS / "06-circle-network.lesson.json"
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = SessionController()
+    c.set_lesson(load_lesson(CIRCLE))
+    yield c
+    c.pause()
+    c.grids.cancel()
+    c.grids.wait()
+
+
+def test_step_emits_the_engines_next_theta(controller, qtbot):
+    lesson = load_lesson(CIRCLE)
+    reference = Session(build_problem(lesson.problem), controller.session.config)
+    reference.step(1)
+    with qtbot.waitSignal(controller.snapshotChanged) as blocker:
+        controller.step()
+    snap = blocker.args[0]
+    assert snap.step == 1
+    assert np.array_equal(snap.theta, reference.theta)
+
+
+def test_play_ticks_k_steps_per_frame_and_pauses(controller, qtbot):
+    controller.set_speed(steps_per_frame=5, fps=60)
+    with qtbot.waitSignal(controller.playingChanged) as blocker:
+        controller.play()
+    assert blocker.args == [True]
+    qtbot.waitUntil(lambda: controller.session.step_count >= 15, timeout=5000)
+    controller.pause()
+    assert not controller.playing
+    assert controller.session.step_count % 5 == 0
+
+
+def test_learning_rate_change_while_playing_keeps_step_and_theta(controller, qtbot):
+    controller.play()
+    qtbot.waitUntil(lambda: controller.session.step_count >= 3, timeout=5000)
+    controller.pause()
+    step, theta = controller.session.step_count, controller.session.theta.copy()
+    controller.set_learning_rate(0.001)
+    assert controller.session.step_count == step
+    assert np.array_equal(controller.session.theta, theta)
+    assert controller.session.config.learning_rate == 0.001
+
+
+def test_rewind_returns_the_exact_earlier_state(controller):
+    for _ in range(12):
+        controller.step()
+    controller.seek(5)
+    at_five = controller.session.theta.copy()
+    controller.seek(12)
+    controller.step_back()
+    assert controller.session.step_count == 11
+    fresh = Session(build_problem(load_lesson(CIRCLE).problem), controller.session.config)
+    fresh.step(5)
+    assert np.array_equal(at_five, fresh.theta)
+
+
+def test_weight_edit_is_undoable_with_a_readable_name(controller):
+    index = controller.problem.network.index_of("W2[1,0]")
+    before = controller.session.theta.copy()
+    controller.set_weight(index, 0.5)
+    assert controller.session.theta[index] == 0.5
+    assert controller.undo_stack.undoText() == "Set W2[1,0] to 0.5"
+    controller.undo_stack.undo()
+    assert np.array_equal(controller.session.theta, before)
+    controller.undo_stack.redo()
+    assert controller.session.theta[index] == 0.5
+
+
+def test_divergence_stops_play_and_is_explained_without_nan(qtbot):
+    lesson = Lesson("linear regression", NetworkSpec(
+        layers=(1, 4, 1), activation=("linear",), output_activation="linear", loss="mse",
+        dataset=DatasetSpec(name="line")), OptimizerSpec("sgd", 5.0))
+    controller = SessionController()
+    controller.set_lesson(lesson)
+    snaps = []
+    controller.snapshotChanged.connect(snaps.append)
+    controller.set_speed(steps_per_frame=10, fps=120)
+    controller.play()
+    qtbot.waitUntil(lambda: not controller.playing, timeout=5000)
+    snap = snaps[-1]
+    assert snap.status == "diverged" and isinstance(snap.diverged_at, int)
+    assert np.all(np.isfinite(snap.theta)) and np.isfinite(snap.loss)
+    text = describe_divergence(snap)
+    assert text.startswith(f"Diverged at step {snap.diverged_at}: with learning rate 5 ")
+    assert "nan" not in text.lower() and "inf" not in text.lower()
+    controller.grids.cancel()
+    controller.grids.wait()
+
+
+def test_landscape_grids_arrive_coarse_then_fine(controller, qtbot):
+    grids = []
+    controller.landscapeReady.connect(grids.append)
+    controller.set_axes(0, 1)
+    qtbot.waitUntil(lambda: any(g.fine for g in grids), timeout=10000)
+    assert grids[0].z.shape[0] < grids[-1].z.shape[0]
+    assert grids[-1].z.dtype == np.float32 and grids[-1].z.flags.c_contiguous
+
+
+def test_stale_grid_results_are_dropped(controller, qtbot):
+    grids = []
+    controller.landscapeReady.connect(grids.append)
+    controller.set_axes(0, 1)
+    controller.set_axes(2, 3)  # the first request is now stale
+    controller.grids.wait()
+    qtbot.waitUntil(lambda: any(g.fine for g in grids), timeout=10000)
+    assert all(g.axes.x == 2 for g in grids)
+
+
+def test_add_neuron_keeps_weights_and_undo_restores_shape(controller):
+    before = controller.problem.network.unpack(controller.session.theta.copy())
+    assert controller.add_neuron(1)
+    assert controller.problem.network.sizes == (2, 9, 8, 1)
+    w, b = controller.problem.network.unpack(controller.session.theta)
+    assert np.array_equal(w[0][:, :8], before[0][0])
+    assert np.array_equal(w[1][:8, :], before[0][1])
+    assert np.array_equal(w[2], before[0][2])
+    controller.undo_stack.undo()
+    assert controller.problem.network.sizes == (2, 8, 8, 1)
+
+
+def test_limits_give_a_message(controller, qtbot):
+    for _ in range(24):
+        controller.add_neuron(1)
+    assert controller.problem.network.sizes[1] == 32
+    with qtbot.waitSignal(controller.message) as blocker:
+        assert not controller.add_neuron(1)
+    assert "32" in blocker.args[1]
+
+
+def test_race_runs_each_hiker_from_the_same_start(controller, qtbot):
+    start = controller.session.theta.copy()
+    controller.start_race([("SGD", OptimizerConfig("sgd", 0.1)),
+                           ("Adam", OptimizerConfig("adam", 0.03))])
+    with qtbot.waitSignal(controller.raceChanged) as blocker:
+        controller.tick()
+    racers = blocker.args[0]
+    assert [r.label for r in racers] == ["SGD", "Adam"]
+    assert all(r.step == 1 for r in racers)
+    assert not np.array_equal(racers[0].theta, racers[1].theta)
+    assert all(np.array_equal(r.path[0], start) for r in racers)
+
+
+def test_bad_lesson_file_keeps_the_current_lesson(controller, qtbot, tmp_path):
+    bad = tmp_path / "broken.lesson.json"
+    bad.write_text('{"format": "backprop-hiker-lesson", "version": 1, "title": "x", '
+                   '"problem": {"kind": "network", "layers": [2, 0, 1]}}')
+    title = controller.lesson.title
+    with qtbot.waitSignal(controller.message) as blocker:
+        assert not controller.open_file(str(bad))
+    assert blocker.args[0] == "error"
+    assert "problem.layers[1]" in blocker.args[1]
+    assert controller.lesson.title == title
+
+
+def test_save_writes_current_weights_and_reloads_them(controller, tmp_path):
+    for _ in range(3):
+        controller.step()
+    path = tmp_path / "saved.lesson.json"
+    assert controller.save_file(str(path))
+    reopened = SessionController()
+    assert reopened.open_file(str(path))
+    assert np.array_equal(reopened.session.theta, controller.session.theta)
+    reopened.grids.cancel()
+    reopened.grids.wait()
