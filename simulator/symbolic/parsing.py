@@ -1,0 +1,390 @@
+"""Safe formula parsing: text to a sympy expression that we build node by node.
+
+The text is never evaluated. ``lexer`` refuses every token outside the grammar, Python's
+``ast`` gives the tree, and ``_Builder`` turns each allowed node into the matching sympy
+object, checking as it goes that nothing grows too large (exponents, digits, nesting)
+or stops being a finite real number.
+
+Numbers stay exact: ``3`` is the Integer 3 and ``0.1`` the Rational 1/10.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import FormulaError
+from .exact import exact_number
+from .grammar import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    VARIABLES,
+    variable_order,
+)
+from .lexer import Token, tokenize
+
+_MAX_BITS = math.ceil(MAX_DIGITS * math.log2(10))
+
+
+def symbol(name: str) -> sp.Symbol:
+    """Return the sympy symbol of a variable name (real, so |w|' is sign(w))."""
+    return sp.Symbol(name, real=True)
+
+
+def _sigmoid(u: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-u))
+
+
+def _log(u: sp.Expr, *base: sp.Expr) -> sp.Expr:
+    return sp.log(u, *base)
+
+
+_BUILDERS: dict[str, Callable[..., sp.Expr]] = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
+    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
+    "exp": sp.exp, "log": _log, "sqrt": sp.sqrt,
+    "abs": sp.Abs, "Abs": sp.Abs,
+    "sigmoid": _sigmoid,
+    "relu": lambda u: sp.Max(0, u),
+    "softplus": lambda u: sp.log(1 + sp.exp(u)),
+    "max": sp.Max, "min": sp.Min, "Max": sp.Max, "Min": sp.Min,
+    "sign": sp.sign, "Heaviside": sp.Heaviside,
+}
+
+_CONSTANT_VALUES = {"pi": sp.pi, "e": sp.E, "E": sp.E}
+
+assert set(_BUILDERS) == set(FUNCTIONS) and set(_CONSTANT_VALUES) == set(CONSTANTS)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula: its text, its sympy expression and its variables in order."""
+
+    text: str
+    expression: sp.Expr
+    variables: tuple[str, ...]
+
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        """Return the sympy symbols of the variables, in order."""
+        return tuple(symbol(name) for name in self.variables)
+
+    @property
+    def plain(self) -> str:
+        """Return the expression as plain text that sympy reads back, e.g. ``2*w``."""
+        return plain_text(self.expression)
+
+    @property
+    def pretty(self) -> str:
+        """Return the expression drawn in Unicode (several lines for fractions, powers)."""
+        return pretty_text(self.expression)
+
+    @property
+    def latex(self) -> str:
+        """Return the expression as LaTeX."""
+        return latex_text(self.expression)
+
+
+def plain_text(expression: sp.Expr) -> str:
+    """Return an expression as plain text in sympy's own notation (``w**2/10``)."""
+    return sp.sstr(expression)
+
+
+def pretty_text(expression: sp.Expr) -> str:
+    """Return an expression drawn with Unicode characters."""
+    return sp.pretty(expression, use_unicode=True)
+
+
+def latex_text(expression: sp.Expr) -> str:
+    """Return an expression as LaTeX."""
+    return sp.latex(expression)
+
+
+def parse_formula(text: str, allowed_variables: Iterable[str] | None = None) -> Formula:
+    """Return the formula that ``text`` writes, or raise ``FormulaError`` saying where not.
+
+    ``allowed_variables`` narrows the variables a formula may use (default: all of
+    ``grammar.VARIABLES``). ``^`` is a power, like ``**``.
+    """
+    allowed = _allowed(allowed_variables)
+    if not isinstance(text, str):
+        raise FormulaError(1, repr(text), "a formula must be text")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(MAX_LENGTH + 1, text[MAX_LENGTH],
+                           f"the formula is longer than {MAX_LENGTH} characters")
+    if not text.strip():
+        raise FormulaError(1, "", "the formula is empty")
+    # Any whitespace (tabs, newlines) reads as a space; the length, hence columns, stay.
+    flat = "".join(" " if char.isspace() else char for char in text)
+    tokens = tokenize(flat, allowed)
+    source = _Source(flat, tokens)
+    try:
+        tree = ast.parse(source.python, mode="eval")
+    except SyntaxError as error:
+        raise source.syntax_error(error) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise FormulaError(1, text[:1], "the formula is too deeply nested") from None
+    expression = _Builder(source).build(tree.body, 1)
+    if expression.has(sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise FormulaError(1, text.strip(), "the formula is not a finite real number")
+    names = sorted((s.name for s in expression.free_symbols), key=variable_order)
+    return Formula(text, expression, tuple(names))
+
+
+def _allowed(allowed_variables: Iterable[str] | None) -> tuple[str, ...]:
+    if allowed_variables is None:
+        return VARIABLES
+    names = tuple(allowed_variables)
+    unknown = [name for name in names if name not in VARIABLES]
+    if unknown:
+        raise ValueError(f"allowed_variables: {unknown[0]!r} is not a variable name; "
+                         f"names: {', '.join(VARIABLES)}")
+    return names
+
+
+class _Source:
+    """The formula text as typed and as Python reads it (``^`` written ``**``).
+
+    ``origin[k]`` is the index in the typed text of character k of the Python text, so
+    a column in the tree maps back to the column the user sees.
+    """
+
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        self.text = text
+        self.tokens = tokens
+        pieces: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(text):
+            replacement = "**" if char == "^" else char
+            pieces.append(replacement)
+            origin += [index] * len(replacement)
+        origin.append(len(text))
+        self.python = "".join(pieces)
+        self.origin = origin
+
+    def index(self, python_offset: int) -> int:
+        """Return the typed-text index of a 0-based offset in the Python text."""
+        return self.origin[max(0, min(python_offset, len(self.origin) - 1))]
+
+    def segment(self, node: ast.AST) -> str:
+        """Return the typed text of a tree node."""
+        start = self.index(node.col_offset)
+        end = self.index(node.end_col_offset) if node.end_col_offset is not None else start + 1
+        return self.text[start:end] or self.text[start:start + 1]
+
+    def refuse(self, node: ast.AST, reason: str, token: str | None = None) -> FormulaError:
+        """Return the error for a tree node: its column and its text as the token."""
+        token = self.segment(node) if token is None else token
+        return FormulaError(self.index(node.col_offset) + 1, token, reason)
+
+    def syntax_error(self, error: SyntaxError) -> FormulaError:
+        """Return the error for Python's syntax error, placed on the typed text."""
+        # Python gives offset 0 (or none) when the text ends before the syntax does.
+        offset = len(self.python) if not error.offset else error.offset - 1
+        if error.lineno is not None and error.lineno > 1:
+            offset = len(self.python)
+        index = self.index(offset)
+        message = error.msg or ""
+        if "never closed" in message:
+            return FormulaError(index + 1, "(", "'(' is never closed")
+        if "unmatched" in message:
+            return FormulaError(index + 1, ")", "')' has no matching '('")
+        token = next((t for t in self.tokens if t.start <= index < t.start + len(t.text)), None)
+        if token is None and self.tokens and index >= len(self.text.rstrip()):
+            last = self.tokens[-1]
+            return FormulaError(last.column, last.text,
+                                f"the formula ends too early after '{last.text}'")
+        shown = token.text if token is not None else self.text[index:index + 1]
+        column = token.column if token is not None else index + 1
+        return FormulaError(column, shown, f"unexpected '{shown}'")
+
+
+class _Builder:
+    """Turns an allowed ``ast`` tree into a sympy expression, refusing anything else."""
+
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+
+    def build(self, node: ast.AST, depth: int) -> sp.Expr:
+        """Return the sympy expression of a tree node at a nesting depth."""
+        try:
+            return self._build(node, depth)
+        except FormulaError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, AttributeError) as error:
+            # Sympy refusing to build something (e.g. Max of two numbers it cannot compare).
+            detail = str(error).split("\n")[0][:120]
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' cannot be computed: "
+                                           f"{detail}") from None
+
+    def _build(self, node: ast.AST, depth: int) -> sp.Expr:
+        if depth > MAX_DEPTH:
+            raise self.source.refuse(node, f"the formula is nested more than {MAX_DEPTH} deep")
+        if isinstance(node, ast.Constant):
+            value = self._number(node)
+        elif isinstance(node, ast.Name):
+            value = self._name(node)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.build(node.operand, depth + 1)
+            value = -operand if isinstance(node.op, ast.USub) else operand
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            value = sp.Add(*(sign * term for sign, term in self._chain(node, depth)))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            value = self._product(node, depth)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.BitXor)):
+            value = self._power(node, depth)
+        elif isinstance(node, ast.Call):
+            value = self._call(node, depth)
+        elif isinstance(node, ast.Tuple) and not node.elts:
+            raise self.source.refuse(node, "empty parentheses '()' are not allowed")
+        elif isinstance(node, ast.Tuple):
+            raise self.source.refuse(node, "a list of values is not allowed; a formula is one "
+                                           "expression")
+        else:
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' is not allowed")
+        self._check(value, node)
+        return value
+
+    def _number(self, node: ast.Constant) -> sp.Expr:
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' is not allowed")
+        text = self.source.segment(node)
+        try:
+            # From the typed digits, not Python's float: 0.1 is exactly 1/10.
+            return exact_number(text)
+        except ValueError as error:
+            raise self.source.refuse(node, str(error)) from None
+
+    def _name(self, node: ast.Name) -> sp.Expr:
+        if node.id in _CONSTANT_VALUES:
+            return _CONSTANT_VALUES[node.id]
+        if node.id in VARIABLES:
+            return symbol(node.id)
+        raise self.source.refuse(node, f"unknown name '{node.id}'")
+
+    def _chain(self, node: ast.BinOp, depth: int) -> list[tuple[int, sp.Expr]]:
+        """Return the signed terms of ``a + b - c + …`` (one level deep, however long)."""
+        terms: list[tuple[int, ast.AST]] = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            terms.append((-1 if isinstance(node.op, ast.Sub) else 1, node.right))
+            node = node.left
+        terms.append((1, node))
+        return [(sign, self.build(term, depth + 1)) for sign, term in reversed(terms)]
+
+    def _product(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        """Return ``a * b / c * …`` built as one product (one level deep, however long)."""
+        factors: list[tuple[bool, ast.AST]] = []
+        whole, node = node, node
+        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            factors.append((isinstance(node.op, ast.Div), node.right))
+            node = node.left
+        factors.append((False, node))
+        result: sp.Expr = sp.Integer(1)
+        for divide, factor in reversed(factors):
+            value = self.build(factor, depth + 1)
+            if divide:
+                if value == 0:
+                    raise self.source.refuse(factor, "division by zero")
+                value = sp.Pow(value, -1)
+                self._check(value, factor)
+            result = result * value
+            self._check(result, whole)
+        return result
+
+    def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        base = self.build(node.left, depth + 1)
+        exponent = self.build(node.right, depth + 1)
+        if exponent.is_number:
+            size = _log10_abs(exponent)
+            if size > math.log10(MAX_EXPONENT):
+                raise self.source.refuse(
+                    node.right, f"the exponent {self.source.segment(node.right)} is too large "
+                                f"(exponents are limited to ±{MAX_EXPONENT})")
+            if base.is_number and base != 0:
+                digits = abs(_to_float(exponent)) * abs(_log10_abs(base))
+                if digits > MAX_DIGITS:
+                    raise self.source.refuse(
+                        node, f"'{self.source.segment(node)}' is too large "
+                              f"(more than {MAX_DIGITS} digits)")
+        if base == 0 and exponent.is_number and exponent.is_extended_negative:
+            raise self.source.refuse(node, "division by zero")
+        return sp.Pow(base, exponent)
+
+    def _call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            raise self.source.refuse(node.func, "only the listed functions may be called")
+        name = node.func.id
+        if node.keywords:
+            raise self.source.refuse(node.keywords[0].value, "keyword arguments are not allowed")
+        starred = next((arg for arg in node.args if isinstance(arg, ast.Starred)), None)
+        if starred is not None:
+            raise self.source.refuse(starred, "'*' before an argument is not allowed")
+        fewest, most = FUNCTIONS[name]
+        if len(node.args) < fewest or (most is not None and len(node.args) > most):
+            wanted = (f"{fewest}" if fewest == most else
+                      f"at least {fewest}" if most is None else f"{fewest} to {most}")
+            plural = "" if wanted == "1" else "s"
+            raise self.source.refuse(node.func, f"{name} takes {wanted} argument{plural}, "
+                                                f"got {len(node.args)}", name)
+        args = [self.build(arg, depth + 1) for arg in node.args]
+        if name in ("exp", "sinh", "cosh", "sigmoid", "softplus") and args[0].is_number:
+            if _log10_abs(args[0]) > math.log10(MAX_EXPONENT):
+                raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large "
+                                               f"(the argument is above {MAX_EXPONENT})")
+        return _BUILDERS[name](*args)
+
+    def _check(self, value: sp.Expr, node: ast.AST) -> None:
+        """Refuse a result that is not finite, not real, or has grown too large.
+
+        Only the new node and its direct arguments are looked at: everything deeper was
+        checked when it was built. (Sympy may merge, e.g. w**600 * w**600 = w**1200.)
+        """
+        for part in (value, *value.args):
+            if part in (sp.zoo, sp.nan, sp.oo, -sp.oo):
+                raise self.source.refuse(node, f"'{self.source.segment(node)}' is not a finite "
+                                               "number")
+            if part == sp.I:
+                raise self.source.refuse(node, f"'{self.source.segment(node)}' is not a real "
+                                               "number")
+            if part.is_Rational and max(abs(part.p).bit_length(), part.q.bit_length()) > _MAX_BITS:
+                raise self.source.refuse(node, f"'{self.source.segment(node)}' has more than "
+                                               f"{MAX_DIGITS} digits")
+            if part.is_Pow and part.exp.is_number and _log10_abs(part.exp) > math.log10(
+                    MAX_EXPONENT):
+                raise self.source.refuse(node, f"'{self.source.segment(node)}' has an exponent "
+                                               f"above {MAX_EXPONENT}")
+            if isinstance(part, sp.exp) and part.args[0].is_number and _log10_abs(
+                    part.args[0]) > math.log10(MAX_EXPONENT):
+                raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large")
+        if value.is_number and value.is_extended_real is False:
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' is not a real number")
+
+
+def _log10_abs(number: sp.Expr) -> float:
+    """Return log10 |number| of a sympy number, cheaply (−inf for 0, inf if unknown)."""
+    if number.is_Rational:
+        if number == 0:
+            return -math.inf
+        return math.log10(abs(number.p)) - math.log10(number.q)
+    size = sp.Abs(number).evalf(15)
+    if not (size.is_Float and size.is_finite):
+        return math.inf
+    if size == 0:
+        return -math.inf
+    _, _, exponent, bits = size._mpf_
+    if abs(exponent + bits) < 1000:  # within float range: exact enough
+        return math.log10(float(size))
+    return (exponent + bits) * math.log10(2)
+
+
+def _to_float(number: sp.Expr) -> float:
+    """Return a bounded sympy number as a float."""
+    return float(sp.Abs(number).evalf(15)) if not number.is_Rational else float(number)
