@@ -27,9 +27,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _settings_in_tmp(tmp_path, monkeypatch):
-    """Keep QSettings of tests out of the user's real configuration."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    """Keep QSettings of tests out of the user's real configuration, one folder per test."""
+    from PySide6.QtCore import QSettings
+
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "settings"))
     yield
 
 

@@ -1,0 +1,60 @@
+"""``backprop-hiker export``: open a lesson without a screen, train, and paint a view to a file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+VIEWS = ("window", "landscape", "loss", "data", "network")
+
+
+def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window",
+                  size: str = "1600x1000") -> Path:
+    """Render ``view`` of a lesson after ``steps`` optimizer steps into ``output``."""
+    if view not in VIEWS:
+        raise ValueError(f"--view: choose one of {', '.join(VIEWS)}; got {view!r}")
+    if not 0 <= steps <= 1_000_000:
+        raise ValueError(f"--steps must be 0–1000000, got {steps}")
+    if Path(output).suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"{output}: choose a .png, .svg or .pdf file name")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.lessons.checking import LessonError
+    from simulator.lessons.files import load_lesson
+    from simulator.ui.main_window import MainWindow
+
+    from .render import parse_size, render_widget
+
+    pixels = parse_size(size)
+    try:
+        lesson_model = load_lesson(lesson)
+    except LessonError as exc:
+        raise ValueError(f"{lesson}: {exc}" if exc.path else str(exc)) from None
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    try:
+        controller = window.controller
+        controller.set_lesson(lesson_model)
+        controller.session.step(steps)
+        widget = {"window": window, "landscape": window.landscape, "loss": window.loss,
+                  "data": window.data, "network": window.network}[view]
+        window.resize(pixels)
+        if view != "window":
+            for dock in window.docks:
+                if dock.widget() is widget:
+                    dock.setFloating(True)
+            widget.resize(pixels)
+        window.show()
+        controller.replay_state()
+        controller.grids.wait(30_000)
+        for _ in range(5):  # deliver the grids (coarse, then fine) and let views repaint
+            app.processEvents()
+            controller.grids.wait(30_000)
+        return render_widget(widget, output, title=lesson_model.title)
+    finally:
+        controller.grids.cancel()
+        controller.grids.wait()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
