@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint package clean
+.PHONY: run test bench lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -31,10 +31,6 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check simulator tests
-
-package: $(STAMP)
-	$(PY) -m pip install -q pyinstaller
-	$(PY) -m PyInstaller --noconfirm packaging/backprop-hiker.spec
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
