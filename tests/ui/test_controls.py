@@ -1,0 +1,391 @@
+"""The controls panel, driven through its real widgets: keys, typing and clicks."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QScrollBar,
+    QWidget,
+)
+
+from simulator.engine.datasets import make_dataset
+from simulator.engine.optimizers import OPTIMIZERS
+from simulator.lessons.files import load_lesson
+from simulator.lessons.model import NetworkSpec
+from simulator.ui.controller import SessionController
+from simulator.ui.controls import ControlsPanel
+from simulator.ui.controls_optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
+from simulator.ui.controls_problem import NetworkPlanError, plan_network_change
+
+LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+CIRCLE = LESSONS / "06-circle-network.lesson.json"
+RAVINE = LESSONS / "02-ravine.lesson.json"
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = SessionController()
+    c.set_lesson(load_lesson(CIRCLE))
+    yield c
+    c.pause()
+    c.grids.cancel()
+    c.grids.wait()
+
+
+@pytest.fixture
+def panel(controller, qtbot):
+    p = ControlsPanel(controller)
+    qtbot.addWidget(p)
+    p.resize(340, 1000)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def type_into(qtbot, widget: QWidget, text: str) -> None:
+    """Select what a box holds, type over it and press Enter, as a user would."""
+    widget.setFocus()
+    editor = widget if isinstance(widget, QLineEdit) else widget.lineEdit()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def choose(qtbot, combo: QComboBox, data) -> None:
+    """Open the combo's list and click the item holding ``data``, as a user would."""
+    target = combo.findData(data)
+    assert target >= 0, f"{data!r} is not in the combo"
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitExposed(view.window())
+    index = combo.model().index(target, combo.modelColumn())
+    view.scrollTo(index)
+    with qtbot.waitSignal(combo.activated):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view.visualRect(index).center())
+    assert combo.currentIndex() == target
+
+
+# ----- learning rate -------------------------------------------------------------------------
+
+
+def test_typing_an_exact_learning_rate_reaches_the_session(panel, controller, qtbot):
+    type_into(qtbot, panel.optimizer.lr_box, "0.0042")
+    assert controller.session.config.learning_rate == 0.0042
+    assert panel.optimizer.lr_slider.value() == slider_position(0.0042)
+    assert panel.optimizer.lr_presets.currentIndex() == -1  # not a preset: shows "other"
+
+
+def test_scientific_notation_is_accepted(panel, controller, qtbot):
+    type_into(qtbot, panel.optimizer.lr_box, "2e-5")
+    assert controller.session.config.learning_rate == 2e-5
+    assert panel.optimizer.lr_box.text() == "0.00002"
+
+
+def test_moving_the_slider_changes_the_box_and_the_controller(panel, controller, qtbot):
+    slider = panel.optimizer.lr_slider
+    before = slider.value()
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key.Key_PageUp)
+    assert slider.value() == before + slider.pageStep()
+    expected = slider_rate(slider.value())
+    assert controller.session.config.learning_rate == expected
+    assert panel.optimizer.lr_box.value() == expected
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert controller.session.config.learning_rate == pytest.approx(1e-5)
+
+
+def test_a_preset_sets_the_learning_rate(panel, controller, qtbot):
+    presets = panel.optimizer.lr_presets
+    assert presets.currentData() == 0.03  # the circle lesson's rate is a preset
+    qtbot.keyClick(presets, Qt.Key.Key_Down)
+    assert controller.session.config.learning_rate == 0.1
+    assert panel.optimizer.lr_box.value() == 0.1
+    assert panel.optimizer.lr_slider.value() == slider_position(0.1)
+
+
+def test_the_box_arrows_step_through_the_presets(panel, controller, qtbot):
+    box = panel.optimizer.lr_box
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert controller.session.config.learning_rate == 0.1
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert controller.session.config.learning_rate == 0.01
+    assert [p for p in LEARNING_RATE_PRESETS if p <= 0.01][-1] == 0.01
+
+
+def test_changing_the_learning_rate_while_playing_resets_nothing(panel, controller, qtbot):
+    controller.play()
+    for _ in range(4):
+        controller.tick()
+    assert controller.playing
+    step, theta = controller.session.step_count, controller.session.theta.copy()
+    assert step == 4
+    type_into(qtbot, panel.optimizer.lr_box, "0.005")
+    assert controller.playing
+    assert controller.session.step_count == step
+    assert np.array_equal(controller.session.theta, theta)
+    assert controller.session.config.learning_rate == 0.005
+    choose(qtbot, panel.optimizer.optimizer, "momentum")
+    assert controller.session.step_count == step
+    assert np.array_equal(controller.session.theta, theta)
+    controller.tick()
+    assert controller.session.step_count == step + 1
+
+
+def test_the_model_is_shown_without_echoing_back(panel, controller, qtbot):
+    edits = []
+    controller.snapshotChanged.connect(lambda snap: edits.append(snap.config))
+    controller.set_learning_rate(0.25)
+    assert panel.optimizer.lr_box.value() == 0.25
+    assert panel.optimizer.lr_slider.value() == slider_position(0.25)
+    assert len(edits) == 1  # showing it did not call the controller again
+
+
+# ----- optimizer -----------------------------------------------------------------------------
+
+
+def visible_hyper(panel) -> set[tuple[str, str]]:
+    return {(name, key) for name, boxes in panel.optimizer.hyper.items()
+            for key, box in boxes.items() if box.isVisibleTo(panel)}
+
+
+def test_only_the_chosen_optimizers_hyperparameters_show(panel, controller, qtbot):
+    assert controller.session.config.name == "adam"
+    assert visible_hyper(panel) == {("adam", "beta1"), ("adam", "beta2"), ("adam", "eps")}
+    combo = panel.optimizer.optimizer
+    choose(qtbot, combo, "sgd")
+    assert controller.session.config.name == "sgd"
+    assert visible_hyper(panel) == set()
+    choose(qtbot, combo, "momentum")
+    assert controller.session.config.name == "momentum"
+    assert visible_hyper(panel) == {("momentum", "momentum")}
+    type_into(qtbot, panel.optimizer.hyper["momentum"]["momentum"], "0.8")
+    assert dict(controller.session.config.hyper)["momentum"] == 0.8
+    assert set(OPTIMIZERS["momentum"].hyper) == {"momentum"}
+
+
+def test_batch_size_reaches_the_session(panel, controller, qtbot):
+    type_into(qtbot, panel.optimizer.batch, "16")
+    assert controller.session.batch_size == 16
+    type_into(qtbot, panel.optimizer.batch, "0")
+    assert controller.session.batch_size is None
+    assert panel.optimizer.batch.text() == "Full batch"
+
+
+# ----- problem -------------------------------------------------------------------------------
+
+
+def test_a_bad_formula_shows_the_column_under_the_field_and_keeps_the_problem(panel, controller,
+                                                                             qtbot):
+    problem = controller.problem
+    type_into(qtbot, panel.problem.formula, "w1**2 + foo")
+    note = panel.problem.formula_error
+    assert note.isVisibleTo(panel)
+    assert "column 9" in note.text() and "foo" in note.text()
+    assert controller.problem is problem
+    assert panel.problem.formula.cursorPosition() == 8  # at the offending name
+
+
+def test_a_good_formula_switches_the_problem(controller, qtbot):
+    pytest.importorskip("simulator.symbolic.problems")
+    controller.set_lesson(load_lesson(RAVINE))
+    panel = ControlsPanel(controller)
+    qtbot.addWidget(panel)
+    panel.show()
+    type_into(qtbot, panel.problem.formula, "w1**2 + foo")
+    assert panel.problem.formula_error.isVisibleTo(panel)
+    type_into(qtbot, panel.problem.formula, "w1**2 + 3*w2**2")
+    assert controller.lesson.problem.expression == "w1**2 + 3*w2**2"
+    assert controller.problem.loss(np.array([1.0, 2.0])) == pytest.approx(13.0)
+    assert not panel.problem.formula_error.isVisibleTo(panel)
+    assert panel.problem.chooser.currentData() == "formula"
+    assert not panel.network.isVisibleTo(panel) and not panel.dataset.isVisibleTo(panel)
+    assert not panel.optimizer.batch.isEnabled()
+    assert panel.problem.note.isVisibleTo(panel)
+
+
+def test_choosing_a_network_lesson_from_a_formula(controller, qtbot):
+    pytest.importorskip("simulator.symbolic.problems")
+    controller.set_lesson(load_lesson(RAVINE))
+    panel = ControlsPanel(controller)
+    qtbot.addWidget(panel)
+    panel.show()
+    chooser = panel.problem.chooser
+    xor = next(k for k, lesson in enumerate(panel.problem.lessons) if "XOR" in lesson.title.upper())
+    choose(qtbot, chooser, f"lesson:{xor}")
+    assert isinstance(controller.lesson.problem, NetworkSpec)
+    assert controller.problem.dataset.name == "xor"
+    assert panel.network.isVisibleTo(panel) and panel.dataset.isVisibleTo(panel)
+    assert panel.optimizer.batch.isEnabled()
+    controller.undo_stack.undo()
+    assert controller.lesson.problem.expression == "w1**2 + 10*w2**2"
+    assert chooser.currentData() == "formula"
+
+
+def test_only_built_in_network_lessons_are_listed(panel):
+    titles = [lesson.title for lesson in panel.problem.lessons]
+    assert titles and all(isinstance(lesson.problem, NetworkSpec) for lesson in panel.problem.lessons)
+    assert panel.problem.chooser.currentData() == f"lesson:{titles.index(load_lesson(CIRCLE).title)}"
+
+
+# ----- network -------------------------------------------------------------------------------
+
+
+def test_changing_the_activation_changes_every_hidden_layer(panel, controller, qtbot):
+    assert controller.problem.network.activations == ("tanh", "tanh")
+    choose(qtbot, panel.network.activation, "relu")
+    assert controller.problem.network.activations == ("relu", "relu")
+    controller.undo_stack.undo()
+    assert controller.problem.network.activations == ("tanh", "tanh")
+    assert panel.network.activation.currentData() == "tanh"
+
+
+def test_cross_entropy_brings_softmax_and_one_output_per_class(panel, controller, qtbot):
+    choose(qtbot, panel.network.loss, "cross_entropy")
+    net = controller.problem.network
+    assert (net.output_activation, net.loss_name, net.sizes[-1]) == ("softmax", "cross_entropy", 2)
+    assert panel.network.output.currentData() == "softmax"
+    assert "Softmax" in panel.network.note.text()
+    choose(qtbot, panel.network.output, "linear")
+    net = controller.problem.network
+    assert (net.output_activation, net.loss_name, net.sizes[-1]) == ("linear", "mse", 1)
+
+
+def test_regularization_and_its_rate(panel, controller, qtbot):
+    assert not panel.network.rate.isEnabled()
+    choose(qtbot, panel.network.regularization, "l2")
+    assert controller.lesson.problem.regularization == ("l2", 0.001)
+    assert panel.network.rate.isEnabled()
+    type_into(qtbot, panel.network.rate, "0.01")
+    assert controller.lesson.problem.regularization == ("l2", 0.01)
+    assert controller.problem.network.regularization.rate == 0.01
+
+
+def test_plan_refuses_class_losses_on_numbers():
+    spec = NetworkSpec(layers=(1, 4, 1), output_activation="linear")
+    with pytest.raises(NetworkPlanError, match="numbers"):
+        plan_network_change(spec, "regression", 0, loss="bce")
+    changes, said = plan_network_change(spec, "regression", 0, dataset="circle")
+    assert changes["layers"] == (2, 4, 1) and changes["output_activation"] == "sigmoid"
+    assert any("2 inputs" in s for s in said)
+
+
+# ----- dataset -------------------------------------------------------------------------------
+
+
+def test_regenerate_draws_new_points(panel, controller, qtbot):
+    before = controller.problem.dataset.x_train.copy()
+    seed = controller.lesson.problem.dataset.seed
+    qtbot.mouseClick(panel.dataset.regenerate, Qt.MouseButton.LeftButton)
+    after = controller.problem.dataset
+    assert not np.array_equal(after.x_train, before)
+    expected = make_dataset("circle", 200, 0.05, seed + 1, 0.8)
+    assert np.array_equal(after.x_train, expected.x_train)
+    assert panel.dataset.seed.value() == seed + 1
+
+
+def test_dataset_fields_apply_when_typing_is_finished(panel, controller, qtbot):
+    box = panel.dataset.samples
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "120")
+    assert controller.lesson.problem.dataset.samples == 200  # nothing yet: still typing
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert controller.lesson.problem.dataset.samples == 120
+    assert len(controller.problem.dataset.x_train) == 96
+    type_into(qtbot, panel.dataset.train, "50")
+    assert controller.lesson.problem.dataset.train_fraction == 0.5
+
+
+def test_switching_to_a_regression_set_reshapes_the_network(panel, controller, qtbot):
+    choose(qtbot, panel.dataset.name, "line")
+    spec = controller.lesson.problem
+    assert spec.dataset.name == "line"
+    assert spec.layers[0] == 1 and spec.loss == "mse" and spec.output_activation == "linear"
+    assert controller.problem.dataset.kind == "regression"
+    assert "1 input" in panel.dataset.note.text()
+    controller.undo_stack.undo()
+    assert controller.lesson.problem.layers[0] == 2
+    assert panel.dataset.name.currentData() == "circle"
+
+
+# ----- axes, speed, race ---------------------------------------------------------------------
+
+
+def test_axis_combos_change_the_landscape_axes(panel, controller, qtbot):
+    names = controller.problem.names
+    choose(qtbot, panel.axes.x, 3)
+    assert controller.axes.x == 3 and controller.axes.labels[0] == names[3]
+    choose(qtbot, panel.axes.y, 5)
+    assert (controller.axes.x, controller.axes.y) == (3, 5)
+    controller.set_axes(0, 1)
+    assert (panel.axes.x.currentIndex(), panel.axes.y.currentIndex()) == (0, 1)
+
+
+def test_direction_axes(panel, controller, qtbot):
+    qtbot.mouseClick(panel.axes.random, Qt.MouseButton.LeftButton)
+    assert controller.axes.kind == "random"
+    assert panel.axes.x.currentIndex() == -1
+    assert panel.axes.x.placeholderText() == "direction 1"
+    for _ in range(5):
+        controller.step()
+    qtbot.mouseClick(panel.axes.pca, Qt.MouseButton.LeftButton)
+    assert controller.axes.kind == "pca"
+
+
+def test_speed_controls(panel, controller, qtbot):
+    type_into(qtbot, panel.speed.steps, "20")
+    assert controller.steps_per_frame == 20
+    type_into(qtbot, panel.speed.fps, "10")
+    assert controller.fps == 10
+    controller.faster()
+    assert panel.speed.steps.value() == 50
+    assert "500" in panel.speed.rate.text()
+
+
+def test_race_starts_and_stops(panel, controller, qtbot):
+    panel.race.header.click()
+    qtbot.mouseClick(panel.race.start_button, Qt.MouseButton.LeftButton)
+    assert [label for label, _ in controller.racers] == ["SGD 0.1", "Momentum 0.1", "Adam 0.1"]
+    assert panel.race.stop_button.isEnabled()
+    qtbot.mouseClick(panel.race.stop_button, Qt.MouseButton.LeftButton)
+    assert controller.racers == []
+    assert not panel.race.stop_button.isEnabled()
+
+
+# ----- the panel as a whole ------------------------------------------------------------------
+
+
+def test_every_input_has_a_tooltip(panel):
+    inputs = (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider, QLineEdit)
+    missing = []
+    for widget in panel.findChildren(QWidget):
+        if not isinstance(widget, inputs) or isinstance(widget, QScrollBar):
+            continue
+        if isinstance(widget, QLineEdit) and isinstance(widget.parent(),
+                                                        QAbstractSpinBox | QComboBox):
+            continue  # the text field inside a spin box shows its box's tooltip
+        if not widget.toolTip().strip():
+            missing.append(f"{type(widget).__name__} {widget.text() if hasattr(widget, 'text') else ''}")
+    assert not missing
+
+
+def test_a_panel_made_before_any_lesson_waits_for_one(qtbot):
+    c = SessionController()
+    p = ControlsPanel(c)
+    qtbot.addWidget(p)
+    assert not p.isEnabled()
+    c.set_lesson(load_lesson(CIRCLE))
+    assert p.isEnabled()
+    assert p.optimizer.optimizer.currentData() == "adam"
+    assert p.axes.x.count() == len(c.problem.names)
+    c.grids.wait()
