@@ -104,6 +104,11 @@ class OptimizerSpec:
     learning_rate: float = 0.1
     hyper: tuple[tuple[str, float], ...] = ()
 
+    def __post_init__(self) -> None:
+        # One order (by name, as OptimizerConfig keeps them) so equal settings compare equal
+        # and a saved lesson loads back equal to the one that was saved.
+        object.__setattr__(self, "hyper", tuple(sorted(self.hyper)))
+
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object for this optimizer."""
         return {"name": self.name, "learning_rate": self.learning_rate, **dict(self.hyper)}
