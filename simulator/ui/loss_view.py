@@ -1,0 +1,263 @@
+"""The loss curve: training and test loss against the step, with a marker at the current step.
+
+The engine keeps at most a few thousand (step, loss) pairs however long the run, so the
+curves are redrawn in place from ``controller.loss_history()`` once per snapshot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from .snapshots import ProblemInfo
+from .theme import Theme, current_theme, theme_manager, ui_font
+
+#: The loss must span more than this factor before the log scale is on by default.
+LOG_DEFAULT_SPAN = 100.0
+
+LOG_TIP = ("Plot the loss on a logarithmic scale: each factor of 10 gets the same height, "
+           "so a long, slow descent stays visible.")
+PLOT_TIP = ("Training loss (solid) and test loss (dashed) at each step; the dot marks the "
+            "current step.\nClick the plot to jump to that step of the recorded run.\n"
+            "Scroll to zoom the steps; the A button in the corner shows the whole run again.")
+
+
+def format_step(value: float, spacing: float = 1.0) -> str:
+    """Return a step count short enough for an axis tick: 950, 1,500, 250k, 1.2M.
+
+    ``spacing`` is the distance between ticks: ticks a thousand or more apart all read in
+    thousands, so one axis never mixes 5,000 and 10k.
+    """
+    size = abs(value)
+    if value == 0:
+        return "0"
+    if size >= 1e6:
+        return f"{value / 1e6:.4g}M"
+    if spacing >= 1e3:
+        return f"{value / 1e3:.4g}k"
+    if size != int(size):
+        return f"{value:.3g}"
+    return f"{value:,.0f}"
+
+
+def format_loss(value: float) -> str:
+    """Return a loss with three significant digits (scientific only when it must be)."""
+    if value != 0 and not 1e-3 <= abs(value) < 1e5:
+        return f"{value:.2e}"
+    return f"{value:.3g}"
+
+
+class StepAxis(pg.AxisItem):
+    """A step axis whose ticks read 250k and 1.5M rather than a shared ×1e+06 factor."""
+
+    def __init__(self, orientation: str = "bottom", **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        """Return the tick labels for these step values."""
+        return [format_step(v * scale, spacing * scale) for v in values]
+
+
+class LossView(QWidget):
+    """Training and test loss against the step, a log-scale switch and the current step.
+
+    Parameters
+    ----------
+    controller
+        The ``SessionController`` whose run is drawn.
+    parent
+        The parent widget.
+    """
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._log_choice: bool | None = None  # None until the user clicks the switch
+        self._has_test = True
+        self._steps = np.zeros(0, dtype=np.int64)
+
+        self.values_label = QLabel()
+        self.values_label.setFont(ui_font(1.1))
+        self.values_label.setTextFormat(Qt.TextFormat.RichText)
+        self.values_label.setWordWrap(True)
+        self.values_label.setToolTip("The loss at the current step, on the training and the "
+                                     "test points.")
+        self.log_box = QCheckBox("log scale")
+        self.log_box.setFont(ui_font(1.1))
+        self.log_box.setToolTip(LOG_TIP)
+        self.log_box.clicked.connect(self._log_clicked)
+
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": StepAxis()})
+        self.plot_widget.setToolTip(PLOT_TIP)
+        self.plot_item = plot = self.plot_widget.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.setAutoVisible(y=True)
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setTickFont(ui_font(1.0))
+        left = plot.getAxis("left")
+        left.setWidth(64)
+        left.enableAutoSIPrefix(False)  # "loss (x0.001)" over log ticks would mislead
+        self.legend = plot.addLegend(offset=(-10, 10), labelTextSize=f"{ui_font(1.1).pointSizeF():.0f}pt")
+
+        self.legend.setToolTip("Click a line's sample to hide or show that curve.")
+        self.train_curve = plot.plot(name="train")
+        self.test_curve = plot.plot(name="test")
+        self.divergence_line = pg.InfiniteLine(angle=90, movable=False, label="diverged",
+                                               labelOpts={"position": 0.9})
+        self.divergence_line.label.setFont(ui_font(1.1))
+        self.divergence_line.setVisible(False)
+        plot.addItem(self.divergence_line, ignoreBounds=True)
+        self.marker_line = pg.InfiniteLine(angle=90, movable=False)
+        plot.addItem(self.marker_line, ignoreBounds=True)
+        self.marker_dot = pg.PlotDataItem(symbol="o", symbolSize=13, pen=None)
+        plot.addItem(self.marker_dot)
+        self.marker_line.setVisible(False)
+        self.marker_dot.setVisible(False)
+        self.plot_widget.scene().sigMouseClicked.connect(self._plot_clicked)
+
+        top = QHBoxLayout()
+        top.addWidget(self.values_label, 1)
+        top.addWidget(self.log_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+
+        self._restyle(current_theme())
+        theme_manager().changed.connect(self._restyle)
+        controller.problemChanged.connect(self._on_problem)
+        controller.snapshotChanged.connect(self._on_snapshot)
+        if controller.session is not None:
+            self._on_snapshot(controller.snapshot())
+
+    # ----- drawing ------------------------------------------------------------------------
+
+    def _on_problem(self, info: ProblemInfo) -> None:
+        # A new run starts at step 0: show the whole of it again.
+        self.plot_item.enableAutoRange()
+
+    def _on_snapshot(self, snap) -> None:
+        steps, train, test = self.controller.loss_history()
+        steps = np.asarray(steps, dtype=float)
+        train_ok = np.isfinite(train)
+        test_ok = np.isfinite(test)
+        self._steps = steps[train_ok]
+        self.train_curve.setData(steps[train_ok], np.asarray(train[train_ok], dtype=float))
+        self._show_test(bool(test_ok.any()))
+        self.test_curve.setData(steps[test_ok], np.asarray(test[test_ok], dtype=float))
+
+        self.marker_line.setValue(snap.step)
+        self.marker_dot.setData([float(snap.step)], [float(snap.loss)])
+        self.marker_line.setVisible(True)
+        self.marker_dot.setVisible(True)
+
+        diverged = snap.status == "diverged" and snap.diverged_at is not None
+        if diverged:
+            self.divergence_line.setValue(snap.diverged_at)
+            self.divergence_line.label.setFormat(f"diverged at step {snap.diverged_at:,}")
+        self.divergence_line.setVisible(diverged)
+
+        values = np.concatenate([train[train_ok], test[test_ok], [snap.loss]])
+        self._update_log(values)
+        self._update_label(snap)
+
+    def _show_test(self, show: bool) -> None:
+        if show == self._has_test:
+            return
+        self._has_test = show
+        self.test_curve.setVisible(show)
+        if show:
+            self.legend.addItem(self.test_curve, "test")
+        else:
+            self.legend.removeItem(self.test_curve)
+
+    def _update_log(self, values: np.ndarray) -> None:
+        positive = bool(values.size) and bool(np.all(values > 0))
+        if not positive:
+            low = float(values.min()) if values.size else 0.0
+            reason = "reaches 0" if low == 0 else "goes below 0"
+            self.log_box.setToolTip(f"Log scale is off: this loss {reason}, and a logarithm "
+                                    "needs numbers above 0.")
+            want = False
+        else:
+            self.log_box.setToolTip(LOG_TIP)
+            span = float(values.max() / values.min())
+            want = span > LOG_DEFAULT_SPAN if self._log_choice is None else self._log_choice
+        with QSignalBlocker(self.log_box):
+            self.log_box.setEnabled(positive)
+            self.log_box.setChecked(want)
+        self._set_log(want)
+
+    def _set_log(self, on: bool) -> None:
+        if self.plot_item.getAxis("left").logMode != on:
+            self.plot_item.setLogMode(x=False, y=on)
+
+    def _log_clicked(self, checked: bool) -> None:
+        self._log_choice = checked
+        self._set_log(checked)
+
+    def _update_label(self, snap) -> None:
+        theme = current_theme()
+        parts = [f"<span style='color:{theme.train_loss}'>train {format_loss(snap.loss)}</span>"]
+        if snap.test_loss is not None:
+            parts.append(f"<span style='color:{theme.test_loss}'>"
+                         f"test {format_loss(snap.test_loss)}</span>")
+        parts.append(f"step {snap.step:,}")
+        if snap.status == "diverged" and snap.diverged_at is not None:
+            parts.append(f"<span style='color:{theme.error}'>diverged at step "
+                         f"{snap.diverged_at:,}</span>")
+        self.values_label.setText(" · ".join(parts))
+
+    def _restyle(self, theme: Theme) -> None:
+        self.plot_widget.setBackground(theme.background)
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(theme.muted)
+            axis.setTextPen(theme.text)
+        label_style = {"color": theme.text, "font-size": f"{ui_font(1.1).pointSizeF():.0f}pt"}
+        self.plot_item.setLabel("bottom", "step", **label_style)
+        self.plot_item.setLabel("left", "loss", **label_style)
+        self.train_curve.setPen(pg.mkPen(theme.train_loss, width=2.5))
+        self.test_curve.setPen(pg.mkPen(theme.test_loss, width=2.5, style=Qt.PenStyle.DashLine))
+        self.legend.setLabelTextColor(theme.text)
+        for _, label in self.legend.items:
+            label.setText(label.text)  # a legend label takes a new colour only when redrawn
+        self.legend.setBrush(pg.mkBrush(theme.background + "cc"))
+        self.legend.setPen(pg.mkPen(theme.grid))
+        self.marker_line.setPen(pg.mkPen(theme.hiker_edge, width=1.5, style=Qt.PenStyle.DotLine))
+        self.marker_dot.setSymbolBrush(theme.hiker_edge)
+        self.marker_dot.setSymbolPen(pg.mkPen(theme.background, width=2))
+        self.divergence_line.setPen(pg.mkPen(theme.error, width=2, style=Qt.PenStyle.DashLine))
+        self.divergence_line.label.setColor(theme.error)
+        if self.controller.session is not None:
+            self._update_label(self.controller.snapshot())
+
+    # ----- click to seek ------------------------------------------------------------------
+
+    def _plot_clicked(self, event) -> None:
+        session = self.controller.session
+        if session is None or event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        if event.isAccepted() or self.legend.sceneBoundingRect().contains(event.scenePos()):
+            return  # the legend took it (a click on a sample hides that curve)
+        view = self.plot_item.getViewBox()
+        if not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        target = view.mapSceneToView(event.scenePos()).x()
+        self.controller.seek(self.nearest_step(target))
+
+    def nearest_step(self, x: float) -> int:
+        """Return the recorded step nearest to ``x`` that the run can rewind or replay to."""
+        session = self.controller.session
+        low, high = session.earliest_step, session.furthest_step
+        steps = self._steps[(self._steps >= low) & (self._steps <= high)]
+        candidates = np.append(steps, [low, high])
+        return int(candidates[np.argmin(np.abs(candidates - x))])

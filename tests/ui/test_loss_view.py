@@ -1,0 +1,178 @@
+"""The loss view: curves equal the engine's history, marker, rewind by click, log switch, no NaN."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from simulator.lessons.files import load_lesson, parse_lesson
+from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
+from simulator.ui.controller import SessionController
+from simulator.ui.loss_view import LossView, StepAxis
+
+LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+CIRCLE = LESSONS / "06-circle-network.lesson.json"
+
+
+def _finish(controller):
+    controller.pause()
+    controller.grids.cancel()
+    controller.grids.wait()
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = SessionController()
+    c.set_lesson(load_lesson(CIRCLE))
+    yield c
+    _finish(c)
+
+
+@pytest.fixture
+def view(controller, qtbot):
+    v = LossView(controller)
+    qtbot.addWidget(v)
+    v.resize(600, 400)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def _curve(item):
+    x, y = item.getData()
+    return np.asarray(x), np.asarray(y)
+
+
+def test_curves_equal_the_engines_loss_history(controller, view):
+    for _ in range(5):
+        controller.step()
+    controller.session.step(25)
+    controller.replay_state()
+    steps, train, test = controller.loss_history()
+    assert steps[-1] == 30 and len(steps) == 31
+    x, y = _curve(view.train_curve)
+    assert np.array_equal(x, steps) and np.allclose(y, train, rtol=0, atol=0)
+    x, y = _curve(view.test_curve)
+    assert np.array_equal(x, steps) and np.allclose(y, test, rtol=0, atol=0)
+    assert view.test_curve.isVisible()
+    assert "step 30" in view.values_label.text()
+
+
+def test_a_view_made_late_draws_the_run_so_far(controller, qtbot):
+    controller.session.step(12)
+    v = LossView(controller)
+    qtbot.addWidget(v)
+    x, _ = _curve(v.train_curve)
+    assert x[-1] == 12
+    assert v.marker_line.value() == 12
+
+
+def test_marker_moves_back_on_rewind_and_the_future_stays_drawn(controller, view):
+    controller.session.step(40)
+    controller.replay_state()
+    steps, train, _ = controller.loss_history()
+    controller.seek(10)
+    assert view.marker_line.value() == 10
+    mx, my = _curve(view.marker_dot)
+    assert mx[0] == 10 and my[0] == train[10] == controller.snapshot().loss
+    x, _ = _curve(view.train_curve)
+    assert x[-1] == 40  # the recorded future is still there to jump back to
+
+
+def test_clicking_the_plot_seeks_to_that_step(controller, view):
+    controller.session.step(40)
+    controller.replay_state()
+    QApplication.processEvents()  # the view box applies its auto-range lazily
+    vb = view.plot_item.getViewBox()
+    (_, _), (y_low, y_high) = vb.viewRange()
+    scene = vb.mapViewToScene(QPointF(20.0, (y_low + y_high) / 2))
+    QTest.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, view.plot_widget.mapFromScene(scene))
+    assert controller.session.step_count == 20
+    assert view.marker_line.value() == 20
+    assert "rewind" in view.plot_widget.toolTip() or "jump" in view.plot_widget.toolTip()
+
+
+def test_log_switch_defaults_by_span_and_toggles_the_axis(controller, view, qtbot):
+    axis = view.plot_item.getAxis("left")
+    assert not view.log_box.isChecked() and not axis.logMode  # one point: no span yet
+    controller.session.step(200)
+    controller.replay_state()
+    _, train, _ = controller.loss_history()
+    assert train.max() / train.min() > 100
+    assert view.log_box.isChecked() and axis.logMode
+    qtbot.mouseClick(view.log_box, Qt.MouseButton.LeftButton)
+    assert not view.log_box.isChecked() and not axis.logMode
+    controller.step()  # the user's choice sticks over later snapshots
+    assert not axis.logMode
+    qtbot.mouseClick(view.log_box, Qt.MouseButton.LeftButton)
+    assert axis.logMode
+
+
+def test_a_negative_formula_loss_disables_log_and_hides_the_test_curve(qtbot):
+    lesson = parse_lesson("""{"format": "backprop-hiker-lesson", "version": 1,
+        "title": "below zero", "problem": {"kind": "expression", "expression": "w**2 - 4",
+        "start": {"w": 3}, "range": {"w": [-4, 4]}},
+        "optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": null}""")
+    controller = SessionController()
+    controller.set_lesson(lesson)
+    v = LossView(controller)
+    qtbot.addWidget(v)
+    controller.session.step(30)
+    controller.replay_state()
+    assert controller.snapshot().loss < 0
+    assert not v.log_box.isEnabled() and not v.log_box.isChecked()
+    assert "below 0" in v.log_box.toolTip()
+    assert not v.plot_item.getAxis("left").logMode
+    assert not v.test_curve.isVisible()
+    assert [label.text for _, label in v.legend.items] == ["train"]
+    assert "test" not in v.values_label.text()
+    _finish(controller)
+
+
+def test_divergence_never_puts_nan_on_the_curve(qtbot):
+    lesson = Lesson("linear regression", NetworkSpec(
+        layers=(1, 4, 1), activation=("linear",), output_activation="linear", loss="mse",
+        dataset=DatasetSpec(name="line")), OptimizerSpec("sgd", 5.0))
+    controller = SessionController()
+    controller.set_lesson(lesson)
+    v = LossView(controller)
+    qtbot.addWidget(v)
+    for _ in range(300):
+        if controller.session.status == "diverged":
+            break
+        controller.session.step(1)
+        controller.replay_state()
+    snap = controller.snapshot()
+    assert snap.status == "diverged"
+    for item in (v.train_curve, v.test_curve, v.marker_dot):
+        x, y = _curve(item)
+        assert len(y) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))
+    assert v.divergence_line.isVisible() and v.divergence_line.value() == snap.diverged_at
+    text = v.values_label.text().lower()
+    assert f"diverged at step {snap.diverged_at:,}" in text
+    assert "nan" not in text and "inf" not in text
+    _finish(controller)
+
+
+def test_step_ticks_stay_short_after_a_million_steps():
+    axis = StepAxis()
+    assert axis.tickStrings([0, 250_000, 500_000, 1_000_000, 1_500_000], 1.0, 250_000) == \
+        ["0", "250k", "500k", "1M", "1.5M"]
+    assert axis.tickStrings([0, 5_000, 10_000], 1.0, 5_000) == ["0", "5k", "10k"]
+    assert axis.tickStrings([0, 500, 1_500], 1.0, 500) == ["0", "500", "1,500"]
+
+
+def test_the_view_follows_a_theme_change(controller, view):
+    from simulator.ui.theme import DARK, LIGHT, theme_manager
+
+    try:
+        theme_manager().apply("dark")
+        assert view.train_curve.opts["pen"].color().name() == DARK.train_loss.lower()
+        assert view.plot_widget.backgroundBrush().color().name() == DARK.background
+    finally:
+        theme_manager().apply("light")
+    assert view.train_curve.opts["pen"].color().name() == LIGHT.train_loss.lower()
