@@ -1,0 +1,392 @@
+"""The data view: the dataset's points over what the network answers at every input.
+
+For two inputs the network's output is a heatmap (its probability of class 1, or the
+class it picks) with the 0.5 decision boundary as a line; for one input it is the fitted
+curve through the points. Clicks edit the dataset through the controller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from .snapshots import ProblemInfo
+from .theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
+
+#: How close (in screen pixels) a right-click must be to a point to delete it.
+PICK_PIXELS = 12
+#: How strongly the heatmap tints the background at full confidence (0–1): less on a dark
+#: background, where a strong tint would swallow the hollow test points of the same hue.
+TINT = {"light": 0.45, "dark": 0.32}
+#: Grid sizes of the view's own first drawing (the controller's background grids match them).
+PLANE_GRID, LINE_GRID = 80, 200
+
+NO_LESSON = "Open a lesson to see its data here."
+FORMULA_NOTE = ("A formula has no data: the cost J is the whole problem.\n\n"
+                "Watch the hiker on the landscape and the loss curve instead.")
+
+PLANE_TIP = ("Filled dots are training points, hollow dots test points. The background is "
+             "the network's answer at each spot; the line is its decision boundary.\n"
+             "Click: add a class 1 point · Shift+click: add a class 0 point · "
+             "Right-click a point: delete it")
+LINE_TIP = ("Filled dots are training points, hollow dots test points; the line (or the "
+            "background) is the network's output.\n"
+            "Click: add a point there · Right-click a point: delete it")
+
+
+def _mix(a: QColor, b: QColor, t: float) -> tuple[int, int, int]:
+    return tuple(round((1 - t) * ca + t * cb) for ca, cb in
+                 ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue())))
+
+
+def diverging_lut(theme: Theme, size: int = 256) -> np.ndarray:
+    """Return a size × 4 colour table from class 0 (at 0) through the background to class 1.
+
+    Both ends are Okabe–Ito hues (orange and blue), told apart with every common form of
+    colour blindness; the middle, where the network is unsure, is the plain background.
+    """
+    bg, c0, c1 = QColor(theme.background), QColor(theme.class0), QColor(theme.class1)
+    tint = TINT.get(theme.name, TINT["light"])
+    lut = np.empty((size, 4), dtype=np.ubyte)
+    for k, t in enumerate(np.linspace(0.0, 1.0, size)):
+        towards, strength = (c1, t - 0.5) if t >= 0.5 else (c0, 0.5 - t)
+        lut[k, :3] = _mix(bg, towards, tint * 2.0 * strength)
+        lut[k, 3] = 255
+    return lut
+
+
+def class_colours(theme: Theme, count: int) -> list[str]:
+    """Return a colour per class: the theme's two class colours, then other Okabe–Ito hues.
+
+    The extra hues leave out both blues, which would be mistaken for class 1.
+    """
+    extra = [c for c in OKABE_ITO if c not in ("#56B4E9", "#0072B2", "#E69F00")]
+    palette = [theme.class0, theme.class1] + extra
+    return palette[:count] if count > 2 else palette[:2]
+
+
+def class_of(y: np.ndarray) -> np.ndarray:
+    """Return the class index of each target row (a 0/1 value, a class index or one-hot)."""
+    if y.shape[1] == 1:
+        return np.clip(np.rint(y[:, 0]), 0, None).astype(int)
+    return np.argmax(y, axis=1)
+
+
+class DataView(QWidget):
+    """The dataset over the network's output, editable by clicking.
+
+    Parameters
+    ----------
+    controller
+        The ``SessionController`` whose problem is drawn.
+    parent
+        The parent widget.
+    """
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.mode: str | None = None  # "plane" (2 inputs), "line" (1 input) or None
+        self._dataset = None
+        self._classification = True
+        self._result = None  # the last (xs, ys, outputs) drawn, kept to redraw on a theme change
+
+        self.caption = QLabel()
+        self.caption.setFont(ui_font(1.1))
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.caption.setWordWrap(True)
+        self.note = QLabel(NO_LESSON)
+        self.note.setFont(ui_font(1.3))
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setMargin(24)
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_item = plot = self.plot_widget.getPlotItem()
+        plot.setMenuEnabled(False)  # right-click deletes a point here, it opens no menu
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setTickFont(ui_font(1.0))
+
+        self.heatmap = pg.ImageItem(axisOrder="row-major")
+        self.heatmap.setZValue(-10)
+        plot.addItem(self.heatmap)
+        self.boundary = pg.IsocurveItem(level=0.5, axisOrder="row-major")
+        self.boundary.setParentItem(self.heatmap)  # in the image's pixel coordinates
+        self.fit_curve = pg.PlotDataItem()
+        plot.addItem(self.fit_curve)
+        self.train_points = pg.ScatterPlotItem(size=11)
+        self.test_points = pg.ScatterPlotItem(size=11)
+        plot.addItem(self.train_points)
+        plot.addItem(self.test_points)
+        self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
+
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.caption)
+        page_layout.addWidget(self.plot_widget, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(page)
+        self.pages.addWidget(self.note)
+        self.pages.setCurrentWidget(self.note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+
+        self._restyle(current_theme())
+        theme_manager().changed.connect(self._restyle)
+        controller.problemChanged.connect(self._on_problem)
+        controller.decisionReady.connect(self._on_decision)
+        if controller.session is not None:
+            problem = controller.problem
+            self._on_problem(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
+            if self.mode is not None:
+                self._on_decision(self._decision_now())
+
+    # ----- the problem and its points ------------------------------------------------------
+
+    def _on_problem(self, info: ProblemInfo) -> None:
+        if not info.is_network:
+            self._show_note(FORMULA_NOTE)
+            return
+        dataset = info.problem.dataset
+        if dataset.inputs not in (1, 2):
+            self._show_note(f"The data view draws networks with one or two inputs; this one "
+                            f"has {dataset.inputs}.")
+            return
+        self.mode = "plane" if dataset.inputs == 2 else "line"
+        self._dataset = dataset
+        self._classification = dataset.kind == "classification"
+        self._result = None
+        self.pages.setCurrentIndex(0)
+        plane = self.mode == "plane"
+        self.heatmap.setVisible(plane)
+        self.fit_curve.setVisible(not plane)
+        self.plot_widget.setToolTip(PLANE_TIP if plane and self._classification else LINE_TIP)
+        self.plot_item.setAspectLocked(plane)
+        self._draw_points()
+        self._label_axes()
+        low, high = self._extent()
+        if plane:
+            self.plot_item.setRange(xRange=(low[0], high[0]), yRange=(low[1], high[1]), padding=0)
+        else:
+            targets = self._all_targets()[:, 0]
+            pad = max(0.1 * float(np.ptp(targets)), 0.1)
+            self.plot_item.setRange(xRange=(low[0], high[0]),
+                                    yRange=(targets.min() - pad, targets.max() + pad), padding=0)
+
+    def _show_note(self, text: str) -> None:
+        self.mode, self._dataset, self._result = None, None, None
+        self.note.setText(text)
+        self.pages.setCurrentWidget(self.note)
+
+    def _extent(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the inputs' range padded by a tenth (as the controller pads its grid)."""
+        x = self._all_inputs()
+        low, high = x.min(axis=0), x.max(axis=0)
+        pad = np.maximum((high - low) * 0.1, 0.1)
+        return low - pad, high + pad
+
+    def _all_inputs(self) -> np.ndarray:
+        d = self._dataset
+        return np.vstack([d.x_train, d.x_test])
+
+    def _all_targets(self) -> np.ndarray:
+        d = self._dataset
+        return np.vstack([d.y_train, d.y_test])
+
+    def point_positions(self) -> np.ndarray:
+        """Return where each point is drawn (training points first, then test points)."""
+        if self.mode == "plane":
+            return self._all_inputs()[:, :2]
+        return np.column_stack([self._all_inputs()[:, 0], self._all_targets()[:, 0]])
+
+    def _draw_points(self) -> None:
+        if self.mode is None:
+            return
+        theme = current_theme()
+        d = self._dataset
+        positions = self.point_positions()
+        train, test = positions[:len(d.x_train)], positions[len(d.x_train):]
+        if self.mode == "line" or not self._classification:
+            colours = self._target_colours(theme)
+            train_colours, test_colours = colours[:len(d.x_train)], colours[len(d.x_train):]
+        else:
+            palette = class_colours(theme, d.classes)
+            train_colours = [palette[min(k, len(palette) - 1)] for k in class_of(d.y_train)]
+            test_colours = [palette[min(k, len(palette) - 1)] for k in class_of(d.y_test)]
+        edge = pg.mkPen(theme.background, width=1.5)
+        self.train_points.setData(
+            pos=train, brush=[pg.mkBrush(c) for c in train_colours], pen=edge)
+        self.test_points.setData(
+            pos=test, brush=pg.mkBrush(None),
+            pen=[pg.mkPen(c, width=2.5) for c in test_colours])
+
+    def _target_colours(self, theme: Theme) -> list[str]:
+        """Return one colour per point for regression targets (one hue on a line, else viridis)."""
+        targets = self._all_targets()[:, 0]
+        if self.mode == "line":
+            return [theme.class1] * len(targets)
+        cmap = pg.colormap.get(LOSS_COLORMAP)
+        low, high = float(targets.min()), float(targets.max())
+        scaled = (targets - low) / (high - low) if high > low else np.full_like(targets, 0.5)
+        return [c.name() for c in cmap.mapToQColor(scaled)]
+
+    def _label_axes(self) -> None:
+        theme = current_theme()
+        style = {"color": theme.text, "font-size": f"{ui_font(1.1).pointSizeF():.0f}pt"}
+        bottom, left = ("x₁", "x₂") if self.mode == "plane" else ("x", "y")
+        self.plot_item.setLabel("bottom", bottom, **style)
+        self.plot_item.setLabel("left", left, **style)
+        self.caption.setText(self._caption_text(theme))
+
+    def _caption_text(self, theme: Theme) -> str:
+        muted = f"<span style='color:{theme.muted}'>"
+        if self.mode == "plane" and self._classification:
+            palette = class_colours(theme, self._dataset.classes)
+            classes = " ".join(f"<span style='color:{c}'>●</span> class {k}"
+                               for k, c in enumerate(palette[:self._dataset.classes or 2]))
+            return (f"{classes} &nbsp;·&nbsp; filled: training, hollow: test<br>"
+                    f"{muted}click: add class 1 · Shift+click: add class 0 · "
+                    f"right-click: delete</span>")
+        if self.mode == "plane":
+            return (f"colour: target value (viridis) &nbsp;·&nbsp; filled: training, "
+                    f"hollow: test<br>{muted}click: add a point · right-click: delete</span>")
+        return (f"<span style='color:{theme.class1}'>●</span> training "
+                f"<span style='color:{theme.class1}'>○</span> test &nbsp;·&nbsp; "
+                f"<span style='color:{theme.trail}'>━</span> the network's fit<br>"
+                f"{muted}click: add a point · right-click: delete</span>")
+
+    # ----- the network's output --------------------------------------------------------------
+
+    def _decision_now(self):
+        """Return (xs, ys, outputs) at the current θ, for a view made after the lesson."""
+        predict = self.controller.decision_function()
+        low, high = self._extent()
+        xs = np.linspace(low[0], high[0], PLANE_GRID if self.mode == "plane" else LINE_GRID)
+        if self.mode == "line":
+            return xs, None, predict(xs[:, None])
+        ys = np.linspace(low[1], high[1], PLANE_GRID)
+        gx, gy = np.meshgrid(xs, ys)
+        out = predict(np.column_stack([gx.ravel(), gy.ravel()]))
+        return xs, ys, out.reshape(len(ys), len(xs), -1)
+
+    def _on_decision(self, result) -> None:
+        xs, ys, outputs = result
+        if self.mode == "plane" and ys is not None and outputs.ndim == 3:
+            self._result = result
+            self._draw_plane(np.asarray(xs), np.asarray(ys), np.asarray(outputs, dtype=float))
+        elif self.mode == "line" and ys is None:
+            self._result = result
+            out = np.asarray(outputs, dtype=float).reshape(len(xs), -1)[:, 0]
+            ok = np.isfinite(out)
+            self.fit_curve.setData(np.asarray(xs, dtype=float)[ok], out[ok])
+
+    def _draw_plane(self, xs: np.ndarray, ys: np.ndarray, outputs: np.ndarray) -> None:
+        theme = current_theme()
+        outputs = np.nan_to_num(outputs, nan=0.5, posinf=1.0, neginf=0.0)
+        classes = outputs.shape[2]
+        boundary = None
+        if not self._classification:
+            values = np.ascontiguousarray(outputs[:, :, 0], dtype=np.float32)
+            targets = self._all_targets()[:, 0]
+            low = float(min(targets.min(), values.min()))
+            high = float(max(targets.max(), values.max()))
+            lut = pg.colormap.get(LOSS_COLORMAP).getLookupTable(nPts=256, alpha=False)
+            self.heatmap.setImage(values, levels=(low, max(high, low + 1e-12)), lut=lut)
+        elif classes <= 2:
+            p = outputs[:, :, -1] if classes == 2 else outputs[:, :, 0]
+            p = np.ascontiguousarray(np.clip(p, 0.0, 1.0), dtype=np.float32)
+            self.heatmap.setImage(p, levels=(0.0, 1.0), lut=self._lut)
+            boundary = p
+        else:
+            self.heatmap.setImage(self._class_image(outputs, theme), levels=(0, 255), lut=None)
+        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
+        # Pixel (i, j) is centred on (xs[j], ys[i]): the image starts half a pixel before xs[0].
+        self.heatmap.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        self.boundary.setVisible(boundary is not None)
+        if boundary is not None:
+            self.boundary.setData(boundary)
+
+    def _class_image(self, outputs: np.ndarray, theme: Theme) -> np.ndarray:
+        """Return an RGBA image: the colour of the class picked, stronger where it is surer."""
+        classes = outputs.shape[2]
+        palette = np.array([QColor(c).getRgb()[:3] for c in class_colours(theme, classes)],
+                           dtype=float)
+        palette = np.vstack([palette, np.repeat(palette[-1:], classes - len(palette), 0)])
+        bg = np.array(QColor(theme.background).getRgb()[:3], dtype=float)
+        picked = np.argmax(outputs, axis=2)
+        surest = np.max(outputs, axis=2)
+        confidence = np.clip((surest - 1.0 / classes) / (1.0 - 1.0 / classes), 0.0, 1.0)
+        strength = (TINT.get(theme.name, TINT["light"]) * confidence)[:, :, None]
+        rgb = (1 - strength) * bg + strength * palette[picked]
+        image = np.empty(outputs.shape[:2] + (4,), dtype=np.ubyte)
+        image[:, :, :3] = np.rint(rgb)
+        image[:, :, 3] = 255
+        return image
+
+    # ----- editing by clicking ---------------------------------------------------------------
+
+    def _clicked(self, event) -> None:
+        if self.mode is None or event.double():
+            return
+        view = self.plot_item.getViewBox()
+        if not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        where = view.mapSceneToView(event.scenePos())
+        if event.button() == Qt.MouseButton.LeftButton:
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.add_point(where.x(), where.y(), 0 if shift else 1)
+        elif event.button() == Qt.MouseButton.RightButton:
+            index = self.point_near(where.x(), where.y())
+            if index is not None:
+                self.controller.remove_point(index)
+
+    def add_point(self, x: float, y: float, label: int) -> None:
+        """Add a point where the user clicked (a class for two inputs, a target for one)."""
+        if self.mode == "plane":
+            self.controller.add_point(x, y, float(label))
+            return
+        # One input: the row is (x, target), which add_point (made for x₁, x₂, class) cannot
+        # build; extend the explicit points list through set_dataset instead.
+        dataset = self.controller.lesson.problem.dataset
+        if dataset.points is not None:
+            rows = tuple(dataset.points)
+        else:
+            rows = tuple(tuple(r) for r in np.column_stack(
+                [self._all_inputs(), self._all_targets()]).tolist())
+        self.controller.set_dataset(name=None, points=rows + ((float(x), float(y)),))
+
+    def point_near(self, x: float, y: float, pixels: float = PICK_PIXELS) -> int | None:
+        """Return the index of the point drawn within ``pixels`` of (x, y), or None."""
+        positions = self.point_positions()
+        if not len(positions):
+            return None
+        width, height = self.plot_item.getViewBox().viewPixelSize()
+        distance = np.hypot((positions[:, 0] - x) / width, (positions[:, 1] - y) / height)
+        nearest = int(np.argmin(distance))
+        return nearest if distance[nearest] <= pixels else None
+
+    # ----- theme --------------------------------------------------------------------------
+
+    def _restyle(self, theme: Theme) -> None:
+        self._lut = diverging_lut(theme)
+        self.plot_widget.setBackground(theme.background)
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(theme.muted)
+            axis.setTextPen(theme.text)
+        self.note.setStyleSheet(f"color: {theme.muted};")
+        self.boundary.setPen(pg.mkPen(theme.text, width=2.5))
+        self.fit_curve.setPen(pg.mkPen(theme.trail, width=3))
+        if self.mode is not None:
+            self._label_axes()
+            self._draw_points()
+            if self._result is not None:
+                self._on_decision(self._result)
