@@ -185,7 +185,10 @@ class OptimizerSection(Section):
     def _show_rate(self, lr: float) -> None:
         with QSignalBlocker(self.lr_box), QSignalBlocker(self.lr_slider):
             self.lr_box.setValue(lr)
-            self.lr_slider.setValue(slider_position(lr))
+            # A slider position stands for a rounded rate: leave it where it is if it
+            # already means this rate, so a drag never jumps back a tick.
+            if slider_rate(self.lr_slider.value()) != lr:
+                self.lr_slider.setValue(slider_position(lr))
         preset = next((k for k, p in enumerate(LEARNING_RATE_PRESETS)
                        if math.isclose(p, lr, rel_tol=1e-9)), -1)
         with QSignalBlocker(self.lr_presets):

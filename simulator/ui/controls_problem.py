@@ -64,6 +64,7 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
         kind = GENERATORS[dataset][1]
         classes = 0 if kind == "regression" else 2
         layers[0] = 1 if kind == "regression" else 2
+        layers[-1] = 1  # generated sets have one target column (cross-entropy widens it below)
         if kind == "regression":
             cost = "mse"
             out = "linear" if out in ("sigmoid", "softmax") else out
@@ -93,7 +94,7 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
             cost = "mse"
     if cost == "cross_entropy":
         layers[-1] = max(2, classes)
-    elif spec.loss == "cross_entropy":
+    elif spec.loss == "cross_entropy" and dataset is None:
         layers[-1] = 1
     changes: dict = {}
     said: list[str] = []
@@ -248,10 +249,10 @@ class ProblemSection(Section):
             key = f"surface:{spec.surface}" if surface is not None and \
                 surface.expression == spec.expression else "formula"
             self.formula.setText(spec.expression)
-            self.formula_error.show_text(None)
         else:
             key = next((f"lesson:{k}" for k, lesson in enumerate(self.lessons)
                         if lesson.title == info.lesson.title), "current")
+        self.formula_error.show_text(None)
         self._current.setText(f"{info.lesson.title} (open now)")
         self.chooser.view().setRowHidden(self._current.row(), key != "current")
         select_data(self.chooser, key)
@@ -372,8 +373,7 @@ class NetworkSection(Section):
             return
         same = len(set(spec.activation)) == 1
         select_data(self.activation, spec.activation[0] if same else "(mixed)")
-        if not spec.activation:
-            self.activation.setPlaceholderText("no hidden layer")
+        self.activation.setPlaceholderText("mixed" if spec.activation else "no hidden layer")
         select_data(self.output, spec.output_activation)
         select_data(self.loss, spec.loss)
         kind, rate = spec.regularization or (None, self.rate.value())

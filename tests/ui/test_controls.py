@@ -389,3 +389,44 @@ def test_a_panel_made_before_any_lesson_waits_for_one(qtbot):
     assert p.optimizer.optimizer.currentData() == "adam"
     assert p.axes.x.count() == len(c.problem.names)
     c.grids.wait()
+
+
+def test_own_points_have_no_generator_settings(panel, controller, qtbot):
+    assert controller.add_point(0.1, 0.2, 1.0)
+    assert panel.dataset.name.currentIndex() == -1
+    assert panel.dataset.name.placeholderText() == "your own points"
+    assert not panel.dataset.noise.isEnabled() and not panel.dataset.regenerate.isEnabled()
+    choose(qtbot, panel.dataset.name, "xor")
+    assert controller.problem.dataset.name == "xor"
+    assert panel.dataset.regenerate.isEnabled()
+
+
+def test_notes_follow_the_theme(panel, qtbot):
+    from simulator.ui.theme import DARK, LIGHT, theme_manager
+
+    type_into(qtbot, panel.problem.formula, "w1 +* 2")
+    note = panel.problem.formula_error
+    assert note.isVisibleTo(panel)
+    before = theme_manager().choice
+    try:
+        theme_manager().apply("dark")
+        assert DARK.error in note.styleSheet()
+        assert DARK.axis_x in panel.axes.x_label.styleSheet()
+        theme_manager().apply("light")
+        assert LIGHT.error in note.styleSheet()
+    finally:
+        theme_manager().apply(before)
+
+
+def test_out_of_range_or_garbled_rates_are_not_applied(panel, controller, qtbot):
+    box = panel.optimizer.lr_box
+    for text in ("500", "0", "-1"):
+        type_into(qtbot, box, text)
+        assert controller.session.config.learning_rate == 0.03
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "abc")
+    assert box.lineEdit().text() in ("", "0.03")  # letters are refused as they are typed
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert controller.session.config.learning_rate == 0.03
+    assert box.text() == "0.03"
