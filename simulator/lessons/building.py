@@ -59,7 +59,7 @@ def _expression_problem(spec: ExpressionSpec) -> Problem:
 
         surface = SURFACES[spec.surface]
         if surface.expression == spec.expression:
-            minima = surface.minima
+            minima = [m.point for m in surface.minima]
     try:
         return expression_problem(spec.expression, dict(spec.start), dict(spec.range) or None,
                                   minima)

@@ -284,8 +284,9 @@ def _expression(node: Node) -> ExpressionSpec:
 
         name = node.get("surface").string(tuple(SURFACES))
         s = SURFACES[name]
-        defaults: dict[str, Any] = {"expression": s.expression, "start": dict(s.start),
-                                    "range": {k: list(v) for k, v in s.ranges.items()}}
+        defaults: dict[str, Any] = {
+            "expression": s.expression, "start": dict(zip(s.variables, s.start, strict=True)),
+            "range": {k: list(v) for k, v in zip(s.variables, s.ranges, strict=True)}}
     else:
         name, defaults = None, {}
     text = node.get("expression", defaults.get("expression", ...)).string(max_len=500)

@@ -410,6 +410,8 @@ class SessionController(QObject):
         """Replace the problem spec as one undoable edit; False (and a message) if it is invalid."""
         old_lesson = self.current_lesson()
         new_lesson = old_lesson.with_problem(spec)
+        if type(spec) is not type(old_lesson.problem):  # the old axes name the old parameters
+            new_lesson = replace(new_lesson, landscape=None)
         if not keep_weights and isinstance(spec, NetworkSpec):
             new_lesson = new_lesson.with_problem(replace(spec, weights=None, biases=None))
         try:
@@ -626,8 +628,8 @@ class SessionController(QObject):
         from simulator.symbolic.surfaces import SURFACES
 
         s = SURFACES[name]
-        spec = ExpressionSpec(s.expression, tuple(s.start.items()),
-                              tuple((k, tuple(v)) for k, v in s.ranges.items()), name)
+        spec = ExpressionSpec(s.expression, tuple(zip(s.variables, s.start, strict=True)),
+                              tuple(zip(s.variables, map(tuple, s.ranges), strict=True)), name)
         lesson = Lesson(s.title, spec, OptimizerSpec("sgd", s.learning_rate), None, None,
                         s.description)
         old = self.current_lesson()

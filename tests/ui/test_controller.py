@@ -179,3 +179,15 @@ def test_save_writes_current_weights_and_reloads_them(controller, tmp_path):
     assert np.array_equal(reopened.session.theta, controller.session.theta)
     reopened.grids.cancel()
     reopened.grids.wait()
+
+
+def test_built_in_surface_and_typed_formula_from_a_network(controller, qtbot):
+    assert controller.set_surface("himmelblau")
+    assert controller.problem.names == ["w1", "w2"]
+    assert controller.problem.minima[0] == (3.0, 2.0)
+    controller.undo_stack.undo()
+    assert controller.problem.network.sizes == (2, 8, 8, 1)
+    assert controller.set_formula("w1**2 + 10*w2**2") is None
+    assert controller.problem.names == ["w1", "w2"]
+    assert controller.axes.labels == ("w1", "w2")
+    assert "column" in controller.set_formula("w1 +* 2")
