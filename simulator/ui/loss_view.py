@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .snapshots import ProblemInfo
 from .theme import Theme, current_theme, theme_manager, ui_font
@@ -105,13 +105,23 @@ class LossView(QWidget):
         left = plot.getAxis("left")
         left.setWidth(64)
         left.enableAutoSIPrefix(False)  # "loss (x0.001)" over log ticks would mislead
-        self.legend = plot.addLegend(offset=(-10, 10), labelTextSize=f"{ui_font(1.1).pointSizeF():.0f}pt")
+        # The legend sits in the plot's title row, above the data, so that no curve (a loss
+        # shooting up as it diverges, or ending top right) can run behind it.
+        self.legend = pg.LegendItem(colCount=2, labelTextSize=f"{ui_font(1.1).pointSizeF():.0f}pt",
+                                    horSpacing=8, frame=False)
+        plot.legend = self.legend  # plot(name=…) adds its curve here
+        plot.layout.removeItem(plot.titleLabel)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        plot.layout.addItem(self.legend, 0, 1, Qt.AlignmentFlag.AlignRight)
+        plot.layout.setRowFixedHeight(0, 2 * ui_font(1.1).pointSizeF() + 8)
 
         self.legend.setToolTip("Click a line's sample to hide or show that curve.")
         self.train_curve = plot.plot(name="train")
         self.test_curve = plot.plot(name="test")
-        self.divergence_line = pg.InfiniteLine(angle=90, movable=False, label="diverged",
-                                               labelOpts={"position": 0.9})
+        # Its label sits left of the line (the run ends there), below the marker dot.
+        self.divergence_line = pg.InfiniteLine(
+            angle=90, movable=False, label="diverged",
+            labelOpts={"position": 0.7, "anchors": [(1.0, 0.5), (1.0, 0.5)]})
         self.divergence_line.label.setFont(ui_font(1.1))
         self.divergence_line.setVisible(False)
         plot.addItem(self.divergence_line, ignoreBounds=True)
@@ -160,10 +170,10 @@ class LossView(QWidget):
         self.marker_dot.setVisible(True)
 
         diverged = snap.status == "diverged" and snap.diverged_at is not None
-        if diverged:
+        self.divergence_line.setVisible(diverged)
+        if diverged:  # a hidden label ignores a new text: show the line first
             self.divergence_line.setValue(snap.diverged_at)
             self.divergence_line.label.setFormat(f"diverged at step {snap.diverged_at:,}")
-        self.divergence_line.setVisible(diverged)
 
         values = np.concatenate([train[train_ok], test[test_ok], [snap.loss]])
         self._update_log(values)
@@ -237,6 +247,7 @@ class LossView(QWidget):
         self.marker_dot.setSymbolPen(pg.mkPen(theme.background, width=2))
         self.divergence_line.setPen(pg.mkPen(theme.error, width=2, style=Qt.PenStyle.DashLine))
         self.divergence_line.label.setColor(theme.error)
+        self.divergence_line.label.fill = pg.mkBrush(theme.background + "dd")
         if self.controller.session is not None:
             self._update_label(self.controller.snapshot())
 

@@ -152,6 +152,7 @@ def test_divergence_never_puts_nan_on_the_curve(qtbot):
         x, y = _curve(item)
         assert len(y) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))
     assert v.divergence_line.isVisible() and v.divergence_line.value() == snap.diverged_at
+    assert v.divergence_line.label.toPlainText() == f"diverged at step {snap.diverged_at:,}"
     text = v.values_label.text().lower()
     assert f"diverged at step {snap.diverged_at:,}" in text
     assert "nan" not in text and "inf" not in text
