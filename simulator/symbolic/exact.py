@@ -65,9 +65,13 @@ def exact_number(value: object) -> sp.Rational:
 
 def to_float(value: sp.Expr) -> float:
     """Return a sympy number as the nearest float (±inf beyond range, nan if not real)."""
-    value = sp.sympify(value) if not isinstance(value, sp.Basic) else value
+    if not isinstance(value, sp.Basic):
+        value = exact_number(value)  # never sympify: it would evaluate text
     if value.is_Rational:
-        return float(Fraction(int(value.p), int(value.q)))
+        try:
+            return float(Fraction(int(value.p), int(value.q)))
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
     approximate = value.evalf(30)
     if not approximate.is_number or approximate.is_extended_real is False:
         return math.nan

@@ -11,12 +11,18 @@ Numbers stay exact: ``3`` is the Integer 3 and ``0.1`` the Rational 1/10.
 from __future__ import annotations
 
 import ast
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sympy as sp
 
+from .bounds import (
+    argument_too_large,
+    exponent_too_large,
+    power_too_large,
+    size_problem,
+    value_problem,
+)
 from .errors import FormulaError
 from .exact import exact_number
 from .grammar import (
@@ -30,8 +36,6 @@ from .grammar import (
     variable_order,
 )
 from .lexer import Token, tokenize
-
-_MAX_BITS = math.ceil(MAX_DIGITS * math.log2(10))
 
 
 def symbol(name: str) -> sp.Symbol:
@@ -302,18 +306,14 @@ class _Builder:
     def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
         base = self.build(node.left, depth + 1)
         exponent = self.build(node.right, depth + 1)
-        if exponent.is_number:
-            size = _log10_abs(exponent)
-            if size > math.log10(MAX_EXPONENT):
-                raise self.source.refuse(
-                    node.right, f"the exponent {self.source.segment(node.right)} is too large "
-                                f"(exponents are limited to ±{MAX_EXPONENT})")
-            if base.is_number and base != 0:
-                digits = abs(_to_float(exponent)) * abs(_log10_abs(base))
-                if digits > MAX_DIGITS:
-                    raise self.source.refuse(
-                        node, f"'{self.source.segment(node)}' is too large "
-                              f"(more than {MAX_DIGITS} digits)")
+        # Checked before sympy builds the power: 9**387420489 would take hours.
+        if exponent_too_large(exponent):
+            raise self.source.refuse(
+                node.right, f"the exponent {self.source.segment(node.right)} is too large "
+                            f"(exponents are limited to ±{MAX_EXPONENT})")
+        if power_too_large(base, exponent):
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large "
+                                           f"(more than {MAX_DIGITS} digits)")
         if base == 0 and exponent.is_number and exponent.is_extended_negative:
             raise self.source.refuse(node, "division by zero")
         return sp.Pow(base, exponent)
@@ -335,56 +335,15 @@ class _Builder:
             raise self.source.refuse(node.func, f"{name} takes {wanted} argument{plural}, "
                                                 f"got {len(node.args)}", name)
         args = [self.build(arg, depth + 1) for arg in node.args]
-        if name in ("exp", "sinh", "cosh", "sigmoid", "softplus") and args[0].is_number:
-            if _log10_abs(args[0]) > math.log10(MAX_EXPONENT):
-                raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large "
-                                               f"(the argument is above {MAX_EXPONENT})")
+        # sigmoid and softplus hold an exp of their argument (or of its negative)
+        if name in ("exp", "sinh", "cosh", "sigmoid", "softplus") and argument_too_large(
+                sp.exp, args[0]):
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large "
+                                           f"(the argument is above {MAX_EXPONENT})")
         return _BUILDERS[name](*args)
 
     def _check(self, value: sp.Expr, node: ast.AST) -> None:
-        """Refuse a result that is not finite, not real, or has grown too large.
-
-        Only the new node and its direct arguments are looked at: everything deeper was
-        checked when it was built. (Sympy may merge, e.g. w**600 * w**600 = w**1200.)
-        """
-        for part in (value, *value.args):
-            if part in (sp.zoo, sp.nan, sp.oo, -sp.oo):
-                raise self.source.refuse(node, f"'{self.source.segment(node)}' is not a finite "
-                                               "number")
-            if part == sp.I:
-                raise self.source.refuse(node, f"'{self.source.segment(node)}' is not a real "
-                                               "number")
-            if part.is_Rational and max(abs(part.p).bit_length(), part.q.bit_length()) > _MAX_BITS:
-                raise self.source.refuse(node, f"'{self.source.segment(node)}' has more than "
-                                               f"{MAX_DIGITS} digits")
-            if part.is_Pow and part.exp.is_number and _log10_abs(part.exp) > math.log10(
-                    MAX_EXPONENT):
-                raise self.source.refuse(node, f"'{self.source.segment(node)}' has an exponent "
-                                               f"above {MAX_EXPONENT}")
-            if isinstance(part, sp.exp) and part.args[0].is_number and _log10_abs(
-                    part.args[0]) > math.log10(MAX_EXPONENT):
-                raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large")
-        if value.is_number and value.is_extended_real is False:
-            raise self.source.refuse(node, f"'{self.source.segment(node)}' is not a real number")
-
-
-def _log10_abs(number: sp.Expr) -> float:
-    """Return log10 |number| of a sympy number, cheaply (−inf for 0, inf if unknown)."""
-    if number.is_Rational:
-        if number == 0:
-            return -math.inf
-        return math.log10(abs(number.p)) - math.log10(number.q)
-    size = sp.Abs(number).evalf(15)
-    if not (size.is_Float and size.is_finite):
-        return math.inf
-    if size == 0:
-        return -math.inf
-    _, _, exponent, bits = size._mpf_
-    if abs(exponent + bits) < 1000:  # within float range: exact enough
-        return math.log10(float(size))
-    return (exponent + bits) * math.log10(2)
-
-
-def _to_float(number: sp.Expr) -> float:
-    """Return a bounded sympy number as a float."""
-    return float(sp.Abs(number).evalf(15)) if not number.is_Rational else float(number)
+        """Refuse a result that is not a finite real number or has grown too large."""
+        problem = value_problem(value) or size_problem(value)
+        if problem:
+            raise self.source.refuse(node, f"'{self.source.segment(node)}' {problem}")
