@@ -1,0 +1,182 @@
+"""The ``derive`` command's answer: a JSON-ready dict, and the same as readable text.
+
+``backprop-hiker derive EXPR [--wrt w] [--at w=3] [--epsilon 0.001] [--json]`` calls
+``derive_report`` with the options as typed and prints ``format_derive_report`` of the
+result (or the dict as JSON). Bad input raises ``FormulaError`` or a ``ValueError``
+whose message is one line naming the option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+
+from .derivatives import derivative, exact_value, nudge
+from .exact import exact_number, json_number
+from .grammar import VARIABLES, VARIABLES_TEXT
+from .parsing import Formula, latex_text, parse_formula, plain_text
+
+_NUDGE_KEYS = ("epsilon", "J", "J_plus", "delta", "ratio", "exact", "error")
+
+
+def derive_report(
+    expression: str,
+    wrt: str | None = None,
+    at: Mapping[str, str] | None = None,
+    epsilon: str | None = None,
+) -> dict[str, Any]:
+    """Return the derivative of a formula as a JSON-ready dict.
+
+    Keys: ``expression`` (plain text), ``variables``, ``wrt``, ``derivative`` (plain text;
+    a list with a ``gradient`` object when the formula has several variables and no
+    ``wrt``), ``latex`` (shaped like ``derivative``), ``expression_latex``, ``at`` and
+    ``expression_value`` (``None`` without a point), ``value`` (the derivative there, a
+    number or list, else ``None``) and, with ``epsilon``, ``nudge``: the seed's
+    experiment with keys epsilon, J, J_plus, delta, ratio, exact, error.
+    """
+    formula = parse_formula(expression)
+    names = list(formula.variables)
+    _check_wrt(wrt, names)
+    point = _point(at, names)
+    single = wrt if wrt is not None else (names[0] if len(names) == 1 else None)
+    derivatives = ([derivative(formula, single)] if single is not None else
+                   [derivative(formula, name) for name in names] or [sp.Integer(0)])
+    values = None if point is None else [json_number(exact_value(d, point)) for d in derivatives]
+    report: dict[str, Any] = {
+        "expression": formula.plain,
+        "variables": names,
+        "wrt": single,
+        "expression_latex": formula.latex,
+        "at": None if point is None else {k: json_number(v) for k, v in point.items()},
+        "expression_value": None if point is None else json_number(
+            exact_value(formula.expression, point)),
+    }
+    if single is not None or not names:
+        report["derivative"] = plain_text(derivatives[0])
+        report["latex"] = latex_text(derivatives[0])
+        report["value"] = None if values is None else values[0]
+    else:
+        report["derivative"] = [plain_text(d) for d in derivatives]
+        report["gradient"] = {n: plain_text(d) for n, d in zip(names, derivatives, strict=True)}
+        report["latex"] = [latex_text(d) for d in derivatives]
+        report["value"] = values
+    if epsilon is not None:
+        report["nudge"] = _nudge(formula, single, point, epsilon, names)
+    return report
+
+
+def _check_wrt(wrt: str | None, names: list[str]) -> None:
+    if wrt is None:
+        return
+    if wrt not in VARIABLES:
+        raise ValueError(f"--wrt: '{wrt}' is not a variable name; names: {VARIABLES_TEXT}")
+    if wrt not in names:
+        raise ValueError(f"--wrt: '{wrt}' is not in the formula ({_listing(names)})")
+
+
+def _point(at: Mapping[str, str] | None, names: list[str]) -> dict[str, sp.Rational] | None:
+    """Return the --at values as exact numbers, checked against the formula's variables."""
+    if at is None:
+        return None
+    point: dict[str, sp.Rational] = {}
+    for name, text in at.items():
+        if name not in names:
+            raise ValueError(f"--at: '{name}' is not a variable of the formula ({_listing(names)})")
+        try:
+            point[name] = exact_number(text)
+        except ValueError:
+            raise ValueError(f"--at: '{text}' is not a number") from None
+    missing = [name for name in names if name not in point]
+    if missing:
+        raise ValueError(f"--at: missing value for {missing[0]}")
+    return point
+
+
+def _nudge(
+    formula: Formula, variable: str | None, point: dict[str, sp.Rational] | None,
+    epsilon: str, names: list[str],
+) -> dict[str, int | float | None]:
+    try:
+        step = exact_number(epsilon)
+    except ValueError:
+        raise ValueError(f"--epsilon: '{epsilon}' is not a number") from None
+    if step == 0:
+        raise ValueError("--epsilon: must not be zero")
+    if not names:
+        raise ValueError("--epsilon: the formula has no variable to nudge")
+    if variable is None:
+        raise ValueError("--epsilon needs --wrt when the formula has several variables")
+    if point is None:
+        raise ValueError("--epsilon needs --at, the point to nudge from")
+    result = nudge(formula, variable, point, step)
+    return {key: json_number(getattr(result, key)) for key in _NUDGE_KEYS}
+
+
+def _listing(names: list[str]) -> str:
+    return f"its variables: {', '.join(names)}" if names else "it has no variables"
+
+
+def format_derive_report(report: Mapping[str, Any]) -> str:
+    """Return a report from ``derive_report`` as readable lines of text."""
+    names = report["variables"]
+    one = len(names) == 1
+
+    def slope(name: str) -> str:
+        return f"dJ/d{name}" if one else f"∂J/∂{name}"
+
+    lines = [f"J = {report['expression']}"]
+    if isinstance(report["derivative"], list):
+        pairs = list(zip(names, report["derivative"], strict=True))
+        values = report["value"]
+    else:
+        name = report["wrt"] or "w"
+        pairs = [(name, report["derivative"])]
+        values = None if report["value"] is None else [report["value"]]
+    width = max(len(slope(name)) for name, _ in pairs)
+    lines += [f"{slope(name):<{width}} = {text}" for name, text in pairs]
+    if report["at"] is not None:
+        where = ", ".join(f"{k} = {_number(v)}" for k, v in report["at"].items()) or "any point"
+        lines.append("")
+        lines.append(f"at {where}:")
+        rows = [("J", report["expression_value"])]
+        rows += [(slope(name), v) for (name, _), v in zip(pairs, values or [], strict=False)]
+        lines += _table(rows)
+    if "nudge" in report:
+        lines += ["", *_nudge_lines(report)]
+    return "\n".join(lines)
+
+
+def _nudge_lines(report: Mapping[str, Any]) -> list[str]:
+    """Return the nudge as a table: each quantity, its value and what it means."""
+    data = report["nudge"]
+    name = report["wrt"]
+    slope = f"dJ/d{name}" if len(report["variables"]) == 1 else f"∂J/∂{name}"
+    start = report["at"][name]
+    rows = [
+        (f"J({name})", data["J"], "the cost at the point"),
+        (f"J({name} + ε)", data["J_plus"], "the cost after the nudge"),
+        ("ΔJ", data["delta"], "how much the cost changed"),
+        ("ΔJ / ε", data["ratio"], "the slope the nudge measures"),
+        (slope, data["exact"], "the exact slope, the derivative"),
+        ("error", data["error"], f"ΔJ/ε − {slope}: shrinks with ε"),
+    ]
+    header = (f"nudge {name} by ε = {_number(data['epsilon'])} "
+              f"(from {name} = {_number(start)}):")
+    return [header, *_table(rows)]
+
+
+def _table(rows: list[tuple[Any, ...]]) -> list[str]:
+    """Return rows as lines with every column left-aligned to its widest entry."""
+    cells = [[row[0], _number(row[1]), *row[2:]] for row in rows]
+    widths = [max(len(str(row[k])) for row in cells) for k in range(len(cells[0]))]
+    return ["  " + "   ".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths, strict=True))
+            .rstrip() for row in cells]
+
+
+def _number(value: int | float | None) -> str:
+    """Return a JSON number as text: ints as they are, floats in their shortest form."""
+    if value is None:
+        return "undefined"
+    return str(value) if isinstance(value, int) else repr(value)
