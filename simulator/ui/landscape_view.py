@@ -1,0 +1,1019 @@
+"""The landscape: the loss as a heatmap over two parameters, and the hiker walking on it.
+
+The surface comes from the controller as a ``LandscapeGrid`` (a coarse grid first, then a
+fine one); the hiker, its fading trail, the arrow of the next step and the momentum
+arrow come from each ``Snapshot``. A one-variable problem is drawn as the curve J(w)
+with the tangent at the hiker. In a race every hiker gets its own colour.
+
+Every graphics item is made once in ``__init__``; a snapshot only moves them
+(``setData`` / ``setPos``), so playing at 60 frames per second stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
+
+CONTOUR_LEVELS = 10
+TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
+TRAIL_DOTS = 40  # the newest steps also get a dot each
+WIDE_RATIO = 100.0  # a loss range wider than this (max / low) is shown on a log scale
+FAR = 50.0  # points further than this many landscape widths away are pulled in before drawing
+
+# Marching squares: for each of the 16 corner patterns of a cell (bit 0: bottom-left,
+# 1: bottom-right, 2: top-right, 3: top-left above the level) the pairs of cell edges
+# (0 bottom, 1 right, 2 top, 3 left) that a contour line joins. The two saddle patterns
+# (5 and 10) are resolved by the value at the cell's centre.
+_SEGMENTS = {
+    1: ((3, 0),), 2: ((0, 1),), 3: ((3, 1),), 4: ((1, 2),), 6: ((0, 2),), 7: ((3, 2),),
+    8: ((2, 3),), 9: ((0, 2),), 11: ((1, 2),), 12: ((1, 3),), 13: ((0, 1),), 14: ((3, 0),),
+}
+_SADDLES = {  # pattern: (segments when the centre is above the level, when below)
+    5: (((0, 1), (2, 3)), ((3, 0), (1, 2))),
+    10: (((3, 0), (1, 2)), ((0, 1), (2, 3))),
+}
+
+
+def contour_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, levels) -> np.ndarray:
+    """Return the contour lines of ``z`` (``z[i, j]`` at ``ys[i], xs[j]``) as point pairs.
+
+    The result has shape (2k, 2): rows 2m and 2m+1 are the ends of segment m, ready for
+    a line item drawn with ``connect="pairs"``.
+    """
+    if z.shape[0] < 2 or z.shape[1] < 2:
+        return np.zeros((0, 2))
+    a, b = z[:-1, :-1], z[:-1, 1:]  # bottom-left, bottom-right corners of every cell
+    c, d = z[1:, 1:], z[1:, :-1]  # top-right, top-left
+    x0, x1 = np.meshgrid(xs[:-1], ys[:-1])[0], np.meshgrid(xs[1:], ys[:-1])[0]
+    y0, y1 = np.meshgrid(xs[:-1], ys[:-1])[1], np.meshgrid(xs[:-1], ys[1:])[1]
+    pieces = []
+    for level in levels:
+        case = (a > level) * 1 + (b > level) * 2 + (c > level) * 4 + (d > level) * 8
+        with np.errstate(all="ignore"):
+            t0, t1 = (level - a) / (b - a), (level - b) / (c - b)
+            t2, t3 = (level - d) / (c - d), (level - a) / (d - a)
+        # Where each cell edge meets the level (only used on edges the level crosses).
+        edges = (
+            (x0 + t0 * (x1 - x0), y0),
+            (x1, y0 + t1 * (y1 - y0)),
+            (x0 + t2 * (x1 - x0), y1),
+            (x0, y0 + t3 * (y1 - y0)),
+        )
+        centre_above = (a + b + c + d) * 0.25 > level
+        jobs = [(case == k, pairs) for k, pairs in _SEGMENTS.items()]
+        for k, (above, below) in _SADDLES.items():
+            jobs.append(((case == k) & centre_above, above))
+            jobs.append(((case == k) & ~centre_above, below))
+        for mask, pairs in jobs:
+            if not mask.any():
+                continue
+            for e, f in pairs:
+                start = np.column_stack([edges[e][0][mask], edges[e][1][mask]])
+                end = np.column_stack([edges[f][0][mask], edges[f][1][mask]])
+                seg = np.empty((2 * len(start), 2))
+                seg[0::2], seg[1::2] = start, end
+                pieces.append(seg)
+    return np.vstack(pieces) if pieces else np.zeros((0, 2))
+
+
+def format_value(value: float) -> str:
+    """Return a number as short text for the screen (never ``nan`` or ``inf``)."""
+    if not math.isfinite(value):
+        return "too large to show" if not math.isnan(value) else "—"
+    if value == 0:
+        return "0"
+    if 0.01 <= abs(value) < 1e4:
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:.4g}"
+    return f"{value:.2e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+
+
+def format_slope(value: float) -> str:
+    """Return a slope the way a lesson writes it: two decimals (6.00), else 3 digits."""
+    if not math.isfinite(value):
+        return "too steep to show"
+    if value == 0 or 0.01 <= abs(value) < 1e4:
+        return f"{value:.2f}"
+    return format_value(value)
+
+
+def _mk_colour(hex_colour: str, alpha: int = 255) -> QColor:
+    colour = QColor(hex_colour)
+    colour.setAlpha(alpha)
+    return colour
+
+
+class LossScale:
+    """How a grid's loss values become colours and contour levels.
+
+    ``low``/``high`` are the colour bar's ends in loss units; in log mode the image holds
+    log10 of the loss, with values at or below ``low`` drawn in the lowest colour.
+    """
+
+    def __init__(self, z: np.ndarray):
+        finite = z[np.isfinite(z)]
+        self.empty = finite.size == 0
+        if self.empty:
+            finite = np.zeros(1)
+        self.low, self.high = float(finite.min()), float(finite.max())
+        self.can_log = self.low >= 0 and self.high > 0
+        positive = finite[finite > 0]
+        if self.can_log and positive.size:
+            # A loss of exactly 0 at one grid point would stretch a log scale without end:
+            # the log scale starts at a low percentile of the positive values instead.
+            self.log_low = float(max(np.percentile(positive, 0.5), self.high * 1e-12))
+            typical_low = float(max(np.percentile(finite, 2.0), self.high * 1e-12))
+        else:
+            self.log_low, typical_low = 1.0, 1.0
+        if self.log_low >= self.high:
+            self.log_low = self.high / 10.0 if self.high > 0 else 1.0
+        self.wide = self.can_log and self.high / max(typical_low, 1e-300) > WIDE_RATIO
+
+    def image(self, z: np.ndarray, log: bool) -> np.ndarray:
+        """Return the float32 image to draw (log10 of the loss in log mode)."""
+        fill = self.high
+        with np.errstate(all="ignore"):
+            data = np.where(np.isfinite(z), z, fill)
+            if log:
+                data = np.log10(np.clip(data, self.log_low, None))
+            data = np.clip(data, -3e38, 3e38)
+        return np.ascontiguousarray(data, dtype=np.float32)
+
+    def levels(self, log: bool) -> tuple[float, float]:
+        """Return the colour levels of the image (in log10 units in log mode)."""
+        if log:
+            low, high = math.log10(self.log_low), math.log10(self.high)
+        else:
+            low, high = self.low, self.high
+        if not high > low:
+            high = low + (abs(low) * 1e-6 or 1e-6)
+        return low, high
+
+    def contour_levels(self) -> np.ndarray:
+        """Return about ten loss values for contour lines: log-spaced on a wide range."""
+        if self.empty or self.high <= self.low:
+            return np.zeros(0)
+        if self.wide:
+            return np.geomspace(self.log_low, self.high, CONTOUR_LEVELS + 2)[1:-1]
+        return np.linspace(self.low, self.high, CONTOUR_LEVELS + 2)[1:-1]
+
+    def ticks(self, log: bool) -> list[tuple[float, str]] | None:
+        """Return the colour bar's ticks in log mode (real loss values), else ``None``."""
+        if not log:
+            return None
+        low, high = self.levels(True)
+        ticks = []
+        for decade in range(math.floor(low), math.ceil(high) + 1):
+            for m in (1, 2, 5):
+                ticks.append((math.log10(m) + decade, m * 10.0 ** decade, m))
+        inside = [(p, v, m) for p, v, m in ticks if low - 1e-9 <= p <= high + 1e-9]
+        decades = [t for t in inside if t[2] == 1]
+        chosen = decades if len(decades) >= 3 else inside
+        if len(chosen) < 2:
+            chosen = [(low, self.log_low, 0), (high, self.high, 0)]
+        return [(p, format_value(v)) for p, v, _ in chosen]
+
+
+class _SurfaceViewBox(pg.ViewBox):
+    """A view box where dragging with the left button moves the hiker instead of panning."""
+
+    def __init__(self, owner: LandscapeView):
+        super().__init__(enableMenu=False)
+        self._owner = owner
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: D102 - Qt event handler
+        if ev.button() != Qt.MouseButton.LeftButton or not self._owner.placing_allowed():
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        point = self.mapSceneToView(ev.scenePos())
+        if ev.isFinish():
+            self._owner.place_hiker(point.x(), point.y())
+        else:
+            self._owner.preview_hiker(point.x(), point.y())
+
+
+class LandscapeView(QWidget):
+    """The cost surface with the hiker on it (a curve J(w) for one variable).
+
+    Parameters
+    ----------
+    controller : SessionController
+        The app's controller: the view listens to its signals and asks it to move the
+        hiker when the surface is clicked or dragged.
+    parent : QWidget, optional
+        The parent widget.
+    """
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._info = None  # ProblemInfo of the problem on screen
+        self._axes = None  # Axes of the landscape on screen
+        self._grid = None  # the last LandscapeGrid drawn
+        self._scale: LossScale | None = None
+        self._log_user: bool | None = None  # the user's log choice, until the axes change
+        self._snapshot = None
+        self._racers: list = []
+        self._dragging = False
+        self._arrows: dict[str, tuple[tuple[float, float], tuple[float, float]] | None] = {
+            "step": None, "velocity": None}
+        self._build()
+        self._restyle(current_theme())
+        theme_manager().changed.connect(self._restyle)
+        controller.problemChanged.connect(self._problem_changed)
+        controller.axesChanged.connect(self._axes_changed)
+        controller.landscapeReady.connect(self._landscape_ready)
+        controller.snapshotChanged.connect(self._snapshot_changed)
+        controller.raceChanged.connect(self._race_changed)
+        if controller.session is not None:
+            from .snapshots import ProblemInfo
+
+            problem = controller.problem
+            self._problem_changed(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
+            if controller.axes is not None:
+                self._axes_changed(controller.axes)
+            self._snapshot_changed(controller.snapshot())
+
+    # ----- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setToolTip(
+            "The cost surface: darker is lower. Click or drag to put the hiker there "
+            "(Ctrl+Z undoes it); scroll to zoom.")
+        self.view_box = _SurfaceViewBox(self)
+        self.plot = self.graphics.addPlot(viewBox=self.view_box)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        layout.addWidget(self.graphics, 1)
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=LOSS_COLORMAP, interactive=False, width=22,
+                                        colorMapMenu=False)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.colorbar.axis.setLabel("loss")
+        self.colorbar.axis.setWidth(None)  # room for the ticks and the title, not a fixed 45 px
+        self.colorbar.setToolTip("Colour scale: which loss each colour stands for.")
+
+        self.contours = pg.PlotDataItem(connect="pairs", antialias=True)
+        self.contours.setZValue(-5)
+        self.plot.addItem(self.contours)
+        self.curve = pg.PlotDataItem(antialias=True)
+        self.plot.addItem(self.curve)
+        self.minima = pg.ScatterPlotItem(symbol="star", size=16, pxMode=True)
+        self.minima.setToolTip("A minimum of J: the lowest points of the surface.")
+        self.plot.addItem(self.minima)
+
+        self.trail = []
+        for k in range(TRAIL_CHUNKS):
+            chunk = pg.PlotCurveItem(antialias=True)
+            chunk.setZValue(5 + k * 0.01)
+            self.plot.addItem(chunk)
+            self.trail.append(chunk)
+        # A dot per step for the newest steps only: where the step lengths show best.
+        self.trail_dots = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True)
+        self.trail_dots.setZValue(5.5)
+        self.plot.addItem(self.trail_dots)
+        self.tangent = pg.PlotDataItem(antialias=True)
+        self.tangent.setZValue(6)
+        self.plot.addItem(self.tangent)
+        self.step_line = pg.PlotDataItem(antialias=True)
+        self.step_head = pg.ArrowItem(headLen=18, tipAngle=40, tailLen=None, pxMode=True)
+        self.velocity_casing = pg.PlotDataItem(antialias=True)
+        self.velocity_line = pg.PlotDataItem(antialias=True)
+        self.velocity_head = pg.ArrowItem(headLen=16, tipAngle=40, tailLen=None, pxMode=True)
+        self.step_target = pg.ScatterPlotItem(symbol="o", size=12, pxMode=True)
+        # Momentum above the step, thinner and dashed: when both point the same way the
+        # red step still shows through.
+        for item, z in ((self.step_line, 7), (self.step_head, 7.1), (self.step_target, 7.2),
+                        (self.velocity_casing, 7.9), (self.velocity_line, 8),
+                        (self.velocity_head, 8.1)):
+            item.setZValue(z)
+            self.plot.addItem(item)
+        self.step_line.setToolTip("The next step: where the optimizer moves the hiker next.")
+        self.velocity_line.setToolTip(
+            "Momentum: the direction the optimizer's velocity carries the hiker "
+            "(drawn longer or shorter so it can be seen).")
+        self.hiker = pg.ScatterPlotItem(symbol="o", size=20, pxMode=True)
+        self.hiker.setZValue(10)
+        self.hiker.setToolTip("The hiker: the current parameters θ.")
+        self.plot.addItem(self.hiker)
+        self.crash = pg.ScatterPlotItem(symbol="x", size=30, pxMode=True)
+        self.crash.setZValue(11)
+        self.crash.setToolTip("Where the run diverged: the steps grew without bound.")
+        self.plot.addItem(self.crash)
+
+        self.race_paths = []
+        for colour in RACE_COLOURS:
+            path = pg.PlotDataItem(antialias=True, pen=pg.mkPen(colour, width=3))
+            path.setZValue(9)
+            path.setVisible(False)
+            self.plot.addItem(path)
+            self.race_paths.append(path)
+        self.race_markers = pg.ScatterPlotItem(size=18, pxMode=True)
+        self.race_markers.setZValue(12)
+        self.plot.addItem(self.race_markers)
+
+        font = ui_font(1.15)
+        self.step_label = pg.TextItem("next step", anchor=(0, 0.5))
+        self.tangent_label = pg.TextItem("", anchor=(0, 1))
+        self.crash_label = pg.TextItem("", anchor=(0.5, -0.4))
+        for item in (self.step_label, self.tangent_label, self.crash_label):
+            item.setFont(font)
+            item.setZValue(20)
+            item.setVisible(False)
+            self.plot.addItem(item)
+        self.crash_label.setFont(ui_font(1.25, bold=True))
+        self.tangent_label.setFont(ui_font(1.2, bold=True))
+
+        for axis in (self.plot.getAxis("left"), self.plot.getAxis("bottom"), self.colorbar.axis):
+            axis.setTickFont(ui_font(1.1))
+            axis.enableAutoSIPrefix(False)  # "0.12", not "120 (x0.001)", for students
+
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 0, 4, 0)
+        self.legend_label = QLabel()
+        self.legend_label.setFont(ui_font(1.05))
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setToolTip("What the marks on the landscape mean.")
+        row.addWidget(self.legend_label, 1)
+        self.log_box = QCheckBox("Log colour scale")
+        self.log_box.setFont(ui_font(1.05))
+        self.log_box.setToolTip(
+            "Colour the loss on a logarithmic scale, to see the valley floor when the loss "
+            "spans many orders of magnitude (needs a loss that is never negative).")
+        self.log_box.toggled.connect(self._log_toggled)
+        row.addWidget(self.log_box)
+        self.fit_button = QPushButton("Show all")
+        self.fit_button.setFont(ui_font(1.05))
+        self.fit_button.setToolTip("Zoom back out to the whole landscape.")
+        self.fit_button.clicked.connect(self.show_all)
+        row.addWidget(self.fit_button)
+        layout.addLayout(row)
+
+        self.note_label = QLabel()
+        self.note_label.setFont(ui_font(1.0))
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(False)
+        self.note_label.setToolTip(
+            "A network has many weights; the picture shows the loss when only these two "
+            "change and the others stay as they are now.")
+        layout.addWidget(self.note_label)
+
+        self.view_box.sigTransformChanged.connect(self._place_arrows)
+        self.view_box.sigResized.connect(self._place_arrows)
+        self.graphics.scene().sigMouseClicked.connect(self._scene_clicked)
+        self._set_mode_curve(False)
+
+    # ----- styling -------------------------------------------------------------------------
+
+    def _restyle(self, theme: Theme) -> None:
+        self._theme = theme
+        self.graphics.setBackground(theme.background)
+        for axis in [self.plot.getAxis(a) for a in ("left", "bottom")] + [self.colorbar.axis]:
+            axis.setPen(pg.mkPen(theme.muted))
+            axis.setTextPen(pg.mkPen(theme.text))
+        for key in ("left", "right", "top", "bottom"):
+            self.colorbar.getAxis(key).setPen(pg.mkPen(theme.muted))
+        self.colorbar.axis.setTextPen(pg.mkPen(theme.text))
+        self.contours.setPen(pg.mkPen(_mk_colour("#ffffff", 110), width=1))
+        self.curve.setPen(pg.mkPen(theme.text, width=3))
+        self.minima.setPen(pg.mkPen("#000000", width=1))
+        self.minima.setBrush(pg.mkBrush("#ffffff"))
+        for k, chunk in enumerate(self.trail):
+            alpha = int(60 + 195 * (k + 1) / TRAIL_CHUNKS)
+            chunk.setPen(pg.mkPen(_mk_colour(theme.trail, alpha), width=2.5))
+        self.trail_dots.setPen(pg.mkPen(None))
+        self.trail_dots.setBrush(pg.mkBrush(theme.trail))
+        self.tangent.setPen(pg.mkPen(theme.axis_x, width=2.5, style=Qt.PenStyle.DashLine))
+        self.step_line.setPen(pg.mkPen(theme.step_arrow, width=3.5))
+        self.step_head.setStyle(pen=pg.mkPen(theme.step_arrow), brush=pg.mkBrush(theme.step_arrow))
+        self.step_target.setPen(pg.mkPen(theme.step_arrow, width=2.5))
+        self.step_target.setBrush(pg.mkBrush(None))
+        # A light casing under the blue line keeps it visible on the dark end of viridis.
+        self.velocity_casing.setPen(pg.mkPen(_mk_colour("#ffffff", 220), width=7))
+        self.velocity_line.setPen(pg.mkPen(theme.velocity_arrow, width=3.5))
+        self.velocity_head.setStyle(pen=pg.mkPen("#ffffff", width=1.5),
+                                    brush=pg.mkBrush(theme.velocity_arrow))
+        self.hiker.setPen(pg.mkPen(theme.hiker_edge, width=4))
+        self.hiker.setBrush(pg.mkBrush(theme.hiker))
+        self.crash.setPen(pg.mkPen(theme.error, width=5))
+        self.crash.setBrush(pg.mkBrush(theme.error))
+        fill = pg.mkBrush(_mk_colour(theme.background, 215))
+        for item, colour in ((self.step_label, theme.step_arrow),
+                             (self.tangent_label, theme.text), (self.crash_label, theme.error)):
+            item.setColor(colour)
+            item.fill = fill
+            item.update()
+        self.note_label.setStyleSheet(f"color: {theme.muted};")
+        self._style_axis_titles()
+        self._update_legend()
+
+    def _style_axis_titles(self) -> None:
+        theme = getattr(self, "_theme", current_theme())
+        size = f"{ui_font(1.2).pointSizeF():.0f}pt"
+        axes = self._axes
+        if axes is None:
+            x_title, y_title = "", ""
+        elif axes.is_curve:
+            x_title, y_title = axes.labels[0], f"cost J({axes.labels[0]})"
+        else:
+            x_title, y_title = axes.labels
+        self.plot.setLabel("bottom", x_title, color=theme.axis_x, **{"font-size": size})
+        y_colour = theme.text if axes is not None and axes.is_curve else theme.axis_y
+        self.plot.setLabel("left", y_title, color=y_colour, **{"font-size": size})
+        self.colorbar.axis.setLabel("loss", color=theme.text, **{"font-size": size})
+
+    # ----- controller signals -------------------------------------------------------------
+
+    def _problem_changed(self, info) -> None:
+        self._info = info
+        self._grid = None
+        self._snapshot = None  # the old θ has no meaning on the new problem's axes
+        self._log_user = None
+        minima = getattr(info.problem, "minima", None) or []
+        self._minima_points = [np.asarray(getattr(m, "point", m), dtype=float) for m in minima]
+        self._update_note()
+
+    def _axes_changed(self, axes) -> None:
+        changed = self._axes is None or not _same_axes(self._axes, axes)
+        self._axes = axes
+        if changed:
+            self._log_user = None
+        self._set_mode_curve(axes.is_curve)
+        self._style_axis_titles()
+        self._update_note()
+        self._draw_minima()
+        if not axes.is_curve:
+            self.view_box.setRange(xRange=axes.x_range, yRange=axes.y_range, padding=0)
+        else:
+            self.view_box.setRange(xRange=axes.x_range, padding=0.02)
+        if self._snapshot is not None:
+            self._snapshot_changed(self._snapshot)
+
+    def _landscape_ready(self, grid) -> None:
+        if self._axes is None or not _same_axes(self._axes, grid.axes):
+            self._axes_changed(grid.axes)
+        first = self._grid is None or not _same_axes(self._grid.axes, grid.axes)
+        self._grid = grid
+        if grid.axes.is_curve:
+            self._draw_curve(grid, first)
+        else:
+            self._draw_surface(grid)
+        if self._snapshot is not None and grid.axes.is_curve:
+            self._snapshot_changed(self._snapshot)
+
+    def _snapshot_changed(self, snap) -> None:
+        self._snapshot = snap
+        axes = self._axes
+        if axes is None or self._dragging:
+            return
+        _, path = self.controller.path_history()
+        diverged = snap.status == "diverged"
+        theta = snap.theta
+        extra = [theta, theta + snap.next_step]
+        if snap.velocity is not None:
+            extra.append(theta - snap.config.learning_rate * snap.velocity)
+        thetas = np.vstack([path, *extra]) if len(path) else np.vstack(extra)
+        with np.errstate(all="ignore"):
+            points = self._points(thetas)
+        n = len(path)
+        trail, rest = points[:n], points[n:]
+        here = self._hiker_point(snap, rest[0])
+        self._draw_trail(trail)
+        if not diverged and np.all(np.isfinite(here)):
+            self.hiker.setData([here[0]], [here[1]])
+            self.crash.setData([], [])
+            self.crash_label.setVisible(False)
+            step = rest[1] - rest[0]
+            self._arrows["step"] = (tuple(here), tuple(self._target_point(here, step, rest[1])))
+            if len(rest) > 2 and np.all(np.isfinite(rest[2])):
+                push = rest[2] - rest[0]
+                if axes.is_curve:
+                    push = np.array([push[0], 0.0])
+                self._arrows["velocity"] = (tuple(here), tuple(push))
+            else:
+                self._arrows["velocity"] = None
+        else:
+            self.hiker.setData([], [])
+            self._arrows["step"] = self._arrows["velocity"] = None
+            self._mark_divergence(snap, trail, here)
+        self._place_arrows()
+        self._update_tangent(snap, here)
+        self._update_legend()
+
+    def _race_changed(self, racers: list) -> None:
+        was_racing = bool(self._racers)
+        self._racers = list(racers)
+        racing = bool(racers)
+        for item in (self.hiker, self.crash, self.step_line, self.step_head, self.step_label,
+                     self.velocity_line, self.velocity_casing, self.velocity_head, self.tangent,
+                     self.tangent_label, self.step_target, self.crash_label, self.trail_dots,
+                     *self.trail):
+            if racing:
+                item.setVisible(False)
+        if racing:
+            self._draw_race(racers)
+        else:
+            for path in self.race_paths:
+                path.setVisible(False)
+            self.race_markers.setData([], [])
+            if was_racing:
+                for chunk in (*self.trail, self.trail_dots):
+                    chunk.setVisible(True)
+                self.hiker.setVisible(True)
+                self.crash.setVisible(True)
+                if self._snapshot is not None:
+                    self._snapshot_changed(self._snapshot)
+        self._update_legend()
+
+    # ----- drawing the surface --------------------------------------------------------------
+
+    def _set_mode_curve(self, curve: bool) -> None:
+        self.image.setVisible(not curve)
+        self.contours.setVisible(not curve)
+        self.colorbar.setVisible(not curve)
+        self.curve.setVisible(curve)
+        self.log_box.setVisible(not curve)
+        if curve:
+            self.plot.layout.setColumnFixedWidth(5, 0)
+        else:
+            self.plot.layout.setColumnMinimumWidth(5, 0)
+            self.plot.layout.setColumnMaximumWidth(5, 1e6)
+
+    def log_scale(self) -> bool:
+        """Return whether the colours follow the logarithm of the loss."""
+        return self.log_box.isChecked() and self.log_box.isEnabled()
+
+    def _draw_surface(self, grid) -> None:
+        scale = LossScale(grid.z)
+        self._scale = scale
+        log = scale.wide if self._log_user is None else self._log_user
+        with QSignalBlocker(self.log_box):
+            self.log_box.setEnabled(scale.can_log)
+            self.log_box.setChecked(log and scale.can_log)
+        self._paint_surface()
+        xs, ys = grid.xs, grid.ys
+        dx = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else 1.0
+        dy = (ys[-1] - ys[0]) / (len(ys) - 1) if len(ys) > 1 else 1.0
+        # Pixel centres on the grid points: the image reaches half a pixel past each end.
+        self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        z = np.where(np.isfinite(grid.z), grid.z, scale.high)
+        segments = contour_segments(np.asarray(xs, float), np.asarray(ys, float),
+                                    np.asarray(z, float), scale.contour_levels())
+        if len(segments):
+            self.contours.setData(segments[:, 0], segments[:, 1], connect="pairs")
+        else:
+            self.contours.setData([], [])
+
+    def _paint_surface(self) -> None:
+        scale, grid = self._scale, self._grid
+        if scale is None or grid is None:
+            return
+        log = self.log_scale()
+        levels = scale.levels(log)
+        self.image.setImage(scale.image(grid.z, log), autoLevels=False, levels=levels)
+        self.colorbar.setLevels(levels)
+        self.colorbar.axis.setTicks(None if not log else [scale.ticks(True)])
+        self.colorbar.axis.setLabel("loss (log scale)" if log else "loss")
+        self._style_axis_titles()
+        label = "loss (log scale)" if log else "loss"
+        size = f"{ui_font(1.2).pointSizeF():.0f}pt"
+        self.colorbar.axis.setLabel(label, color=self._theme.text, **{"font-size": size})
+
+    def _log_toggled(self, checked: bool) -> None:
+        self._log_user = bool(checked)
+        self._paint_surface()
+
+    def _draw_curve(self, grid, first: bool) -> None:
+        xs = np.asarray(grid.xs, dtype=float)
+        z = np.asarray(grid.z[0], dtype=float)
+        finite = np.isfinite(z)
+        shown = np.where(finite, z, np.nan)
+        self.curve.setData(xs, shown, connect="finite")
+        if first and finite.any():
+            low, high = float(z[finite].min()), float(z[finite].max())
+            pad = (high - low) * 0.08 or 1.0
+            self.view_box.setRange(xRange=(xs[0], xs[-1]), yRange=(low - pad, high + pad),
+                                   padding=0.02)
+
+    def _draw_minima(self) -> None:
+        axes = self._axes
+        points = []
+        if axes is not None and self._info is not None and not self._info.is_network:
+            for m in getattr(self, "_minima_points", []):
+                if axes.is_curve:
+                    points.append((m[0], self._curve_value(np.array([m[0]]))[0]))
+                elif axes.kind == "parameters" and max(axes.x, axes.y) < len(m):
+                    points.append((m[axes.x], m[axes.y]))
+        pts = np.array([p for p in points if np.all(np.isfinite(p))]).reshape(-1, 2)
+        self.minima.setData(pts[:, 0], pts[:, 1])
+
+    def _update_note(self) -> None:
+        info, axes = self._info, self._axes
+        if info is None or axes is None or not info.is_network:
+            self.note_label.setVisible(False)
+            return
+        if axes.kind == "parameters":
+            text = (f"A slice through the current weights along {axes.labels[0]} and "
+                    f"{axes.labels[1]}: it moves as the other weights learn.")
+        elif axes.kind == "pca":
+            text = ("A plane through the weights along the path's two main directions "
+                    "(PCA): the hiker is shown at its nearest point on the plane.")
+        else:
+            text = ("A plane through the weights along two random directions: the hiker "
+                    "is shown at its nearest point on the plane.")
+        self.note_label.setText(text)
+        self.note_label.setVisible(True)
+
+    # ----- the hiker ----------------------------------------------------------------------------
+
+    def _points(self, thetas: np.ndarray) -> np.ndarray:
+        """Return plot coordinates of θ rows: (x, y) on the surface, (w, J(w)) on a curve."""
+        axes = self._axes
+        if axes.is_curve:
+            ws = thetas[:, axes.x]
+            return np.column_stack([ws, self._curve_value(ws)])
+        return np.asarray(axes.project_many(thetas), dtype=float)
+
+    def _curve_value(self, ws: np.ndarray) -> np.ndarray:
+        problem = self._info.problem if self._info is not None else None
+        with np.errstate(all="ignore"):
+            if problem is not None and hasattr(problem, "loss_curve"):
+                return np.asarray(problem.loss_curve(np.asarray(ws, dtype=float)), dtype=float)
+            if problem is not None:
+                return np.array([problem.loss(np.array([w])) for w in ws], dtype=float)
+        return np.full(len(ws), np.nan)
+
+    def _hiker_point(self, snap, projected: np.ndarray) -> np.ndarray:
+        if self._axes.is_curve:
+            return np.array([projected[0], snap.loss])
+        return np.array(self._axes.project(snap.theta))
+
+    def _target_point(self, here, step, projected_target) -> np.ndarray:
+        if self._axes.is_curve:
+            return np.asarray(projected_target) - here
+        return np.asarray(step)
+
+    def _bounds(self) -> tuple[float, float, float, float]:
+        axes = self._axes
+        if axes.is_curve:
+            (x0, x1), (y0, y1) = self.view_box.viewRange()
+            return x0, x1, y0, y1
+        return (*axes.x_range, *axes.y_range)
+
+    def _pull_in(self, points: np.ndarray) -> np.ndarray:
+        """Clip far-away points so the painter never sees astronomic coordinates."""
+        x0, x1, y0, y1 = self._bounds()
+        wx, wy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+        out = np.array(points, dtype=float)
+        out[:, 0] = np.clip(out[:, 0], x0 - FAR * wx, x1 + FAR * wx)
+        out[:, 1] = np.clip(out[:, 1], y0 - FAR * wy, y1 + FAR * wy)
+        return out
+
+    def _draw_trail(self, trail: np.ndarray) -> None:
+        finite = trail[np.all(np.isfinite(trail), axis=1)] if len(trail) else trail
+        finite = self._pull_in(finite) if len(finite) else np.zeros((0, 2))
+        n = len(finite)
+        # Equal pieces, the newest last and most opaque; neighbours share a point so the
+        # line stays unbroken.
+        bounds = np.linspace(0, n, TRAIL_CHUNKS + 1).astype(int)
+        for k, chunk in enumerate(self.trail):
+            start, stop = bounds[k], bounds[k + 1]
+            if stop <= start:
+                chunk.setData([], [])
+                continue
+            piece = finite[max(start - 1, 0):stop]
+            chunk.setData(piece[:, 0], piece[:, 1])
+        recent = finite[-TRAIL_DOTS:]
+        self.trail_dots.setData(recent[:, 0], recent[:, 1])
+
+    def _mark_divergence(self, snap, trail: np.ndarray, here: np.ndarray) -> None:
+        spot = here
+        if not np.all(np.isfinite(spot)):
+            finite = trail[np.all(np.isfinite(trail), axis=1)] if len(trail) else trail
+            spot = finite[-1] if len(finite) else None
+        text = f"diverged at step {snap.diverged_at}" if snap.diverged_at is not None \
+            else "diverged"
+        if spot is None:
+            self.crash.setData([], [])
+            self.crash_label.setText(text)
+            x0, x1, y0, y1 = self._bounds()
+            self.crash_label.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+        else:
+            x0, x1, y0, y1 = self._bounds()
+            inside = x0 <= spot[0] <= x1 and y0 <= spot[1] <= y1
+            if not inside:
+                # Off the map: mark where it left, on the edge, and say so.
+                mx, my = 0.03 * (x1 - x0), 0.03 * (y1 - y0)
+                spot = np.array([np.clip(spot[0], x0 + mx, x1 - mx),
+                                 np.clip(spot[1], y0 + my, y1 - my)])
+                text += " (off the map)"
+            self.crash.setData([spot[0]], [spot[1]])
+            self.crash_label.setText(text)
+            self._place_label(self.crash_label, spot, (0.5, -0.45))
+        self.crash_label.setVisible(not self._racers)
+
+    def _update_tangent(self, snap, here) -> None:
+        axes = self._axes
+        show = (axes.is_curve and snap.status != "diverged" and not self._racers
+                and np.all(np.isfinite(here)))
+        self.tangent.setVisible(bool(show))
+        self.tangent_label.setVisible(bool(show))
+        if not show:
+            return
+        slope = float(snap.gradient[axes.x])
+        (x0, x1), _ = self.view_box.viewRange()
+        half = 0.12 * (x1 - x0)
+        xs = np.array([here[0] - half, here[0] + half])
+        ys = here[1] + slope * (xs - here[0])
+        self.tangent.setData(xs, ys)
+        name = axes.labels[0]
+        self.tangent_label.setText(f"slope dJ/d{name} = {format_slope(slope)}")
+        # Below the tangent: a cost curve near its hiker mostly lies above its tangent.
+        angle = self._screen_angle(np.array([xs[0], ys[0]]), np.array([xs[1], ys[1]]))
+        self._place_label(self.tangent_label, here, _beside_line(angle, up=False))
+
+    def _place_arrows(self, *_) -> None:
+        """Draw the step and momentum arrows (their heads follow the zoom)."""
+        visible = not self._racers and not self._dragging
+        curve = self._axes is not None and self._axes.is_curve
+        push_angle = None
+        momentum = self._arrows.get("velocity") if visible else None
+        if momentum is not None:
+            start = np.array(momentum[0])
+            vector, _ = self._visible_length(start, np.array(momentum[1]), 75.0, 150.0)
+            push_angle = self._draw_arrow(start, start + vector, start,
+                                          (self.velocity_casing, self.velocity_line),
+                                          self.velocity_head)
+        else:
+            self._draw_arrow(None, None, None, (self.velocity_casing, self.velocity_line),
+                             self.velocity_head)
+        step = self._arrows.get("step") if visible else None
+        if step is None:
+            self._draw_arrow(None, None, None, (self.step_line,), self.step_head)
+            self.step_target.setVisible(False)
+            self.step_label.setVisible(False)
+            return
+        start, vector = np.array(step[0]), np.array(step[1])
+        factor = 1.0
+        if curve:
+            # On a curve the step runs along J(w), from w to w + step.
+            end = start + vector
+            ws = np.linspace(start[0], end[0], 40)
+            js = self._curve_value(ws)
+            js[0], js[-1] = start[1], end[1]
+            before = np.array([ws[-2], js[-2]])
+            shaft = np.column_stack([ws, js])
+        else:
+            vector, factor = self._visible_length(start, vector, 45.0, math.inf)
+            end = before = None
+            end = start + vector
+            before, shaft = start, None
+        angle = self._draw_arrow(start, end, before, (self.step_line,), self.step_head, shaft)
+        self.step_target.setVisible(curve and angle is not None)
+        if curve:
+            self.step_target.setData([end[0]], [end[1]])
+        if angle is None and not np.all(np.isfinite(end)):
+            self.step_label.setVisible(False)
+            return
+        self.step_label.setText("next step" if factor <= 1.5 else
+                                f"next step (shown ×{format_value(round(factor))})")
+        self._place_label(self.step_label, end, _beside_line(angle, push_angle))
+        self.step_label.setVisible(True)
+
+    def _place_label(self, label, point, anchor) -> None:
+        """Put a text item at a data point, flipped or slid so it stays inside the plot."""
+        x, y = float(point[0]), float(point[1])
+        label.setPos(x, y)
+        size = label.textItem.boundingRect()
+        w, h = size.width(), size.height()
+        p = self.view_box.mapViewToScene(QPointF(x, y))
+        box = self.view_box.sceneBoundingRect()
+        ax, ay = anchor
+        fitted = []
+        # Sideways the text slides along the edge; up or down it flips to the other side.
+        for a, at, lo, hi, length, flip in ((ax, p.x(), box.left(), box.right(), w, False),
+                                            (ay, p.y(), box.top(), box.bottom(), h, True)):
+            if length <= 0 or hi - lo <= length:
+                fitted.append(a)
+                continue
+            start = at - a * length
+            if flip and (start < lo or start + length > hi):
+                a = 1.0 - a
+                start = at - a * length
+            if start < lo:
+                a = (at - lo) / length
+            elif start + length > hi:
+                a = (at - hi) / length + 1.0
+            fitted.append(a)
+        label.setAnchor(tuple(fitted))
+
+    def _draw_arrow(self, start, end, before, lines, head, shaft=None) -> float | None:
+        """Show an arrow from ``start`` to ``end`` (hide it when ``start`` is None).
+
+        Return its screen angle in degrees, or None when it has no length on screen.
+        """
+        if start is None or not np.all(np.isfinite(end)):
+            for item in (*lines, head):
+                item.setVisible(False)
+            return None
+        if shaft is None:
+            shaft = np.array([start, end])
+        for line in lines:
+            line.setData(shaft[:, 0], shaft[:, 1])
+            line.setVisible(True)
+        angle = self._screen_angle(before, end)
+        head.setVisible(angle is not None)
+        if angle is not None:
+            head.setStyle(angle=angle + 180.0)  # an ArrowItem at angle 0 points left
+            head.setPos(float(end[0]), float(end[1]))
+        return angle
+
+    def _screen_angle(self, start, end) -> float | None:
+        a = self.view_box.mapViewToScene(QPointF(float(start[0]), float(start[1])))
+        b = self.view_box.mapViewToScene(QPointF(float(end[0]), float(end[1])))
+        dx, dy = b.x() - a.x(), b.y() - a.y()
+        if not (math.isfinite(dx) and math.isfinite(dy)) or math.hypot(dx, dy) < 1e-6:
+            return None
+        return math.degrees(math.atan2(dy, dx))
+
+    def _visible_length(self, start, vector, shortest: float, longest: float):
+        """Return a vector scaled to between ``shortest`` and ``longest`` screen pixels, and the factor.
+
+        A step of a few pixels hides under the hiker; it is drawn longer, and its label
+        says by how much.
+        """
+        a = self.view_box.mapViewToScene(QPointF(float(start[0]), float(start[1])))
+        b = self.view_box.mapViewToScene(
+            QPointF(float(start[0] + vector[0]), float(start[1] + vector[1])))
+        pixels = math.hypot(b.x() - a.x(), b.y() - a.y())
+        if not math.isfinite(pixels) or pixels < 1e-9:
+            return vector, 1.0
+        factor = float(np.clip(pixels, shortest, longest)) / pixels
+        return vector * factor, factor
+
+    # ----- race mode ---------------------------------------------------------------------------
+
+    def _draw_race(self, racers) -> None:
+        spots, brushes, symbols = [], [], []
+        for k, path in enumerate(self.race_paths):
+            if k >= len(racers):
+                path.setVisible(False)
+                continue
+            racer = racers[k]
+            with np.errstate(all="ignore"):
+                points = self._points(np.vstack([racer.path, racer.theta[None, :]]))
+            points = points[np.all(np.isfinite(points), axis=1)]
+            if len(points):
+                points = self._pull_in(points)
+                path.setData(points[:, 0], points[:, 1])
+                spots.append(points[-1])
+                brushes.append(pg.mkBrush(RACE_COLOURS[k]))
+                symbols.append("x" if racer.state == "diverged" else "o")
+            else:
+                path.setData([], [])
+            path.setVisible(True)
+        if spots:
+            spots = np.array(spots)
+            self.race_markers.setData(spots[:, 0], spots[:, 1], brush=brushes, symbol=symbols,
+                                      pen=pg.mkPen(self._theme.background, width=2))
+        else:
+            self.race_markers.setData([], [])
+
+    # ----- legend -----------------------------------------------------------------------------
+
+    def _update_legend(self) -> None:
+        theme = getattr(self, "_theme", current_theme())
+        if self._racers:
+            cells = []
+            for k, racer in enumerate(self._racers):
+                colour = RACE_COLOURS[k % len(RACE_COLOURS)]
+                cells.append(f'<span style="color:{colour}; font-size:large">●</span> '
+                             f"{_escape(racer.label)} — {_racer_state(racer)}")
+            rows = ["<tr>" + "".join(f'<td style="padding-right:18px">{c}</td>'
+                                     for c in cells[i:i + 2]) + "</tr>"
+                    for i in range(0, len(cells), 2)]
+            self._set_legend(f"<table>{''.join(rows)}</table>")
+            return
+        snap = self._snapshot
+        parts = [f'<span style="color:{theme.hiker_edge}; font-size:large">◉</span> hiker',
+                 f'<span style="color:{theme.trail}">•—</span> path so far',
+                 f'<span style="color:{theme.step_arrow}">➜</span> next step']
+        if snap is not None and snap.velocity is not None and snap.status != "diverged":
+            parts.append(f'<span style="color:{theme.velocity_arrow}">➜</span> momentum '
+                         "(its direction; length scaled to be seen)")
+        if self._axes is not None and self._axes.is_curve:
+            parts.append(f'<span style="color:{theme.axis_x}">- -</span> tangent')
+        if len(self.minima.data):
+            parts.append("☆ minimum")
+        if snap is not None and snap.status == "diverged":
+            parts.append(f'<span style="color:{theme.error}">✕</span> where it diverged')
+        self._set_legend("&nbsp;&nbsp;&nbsp;".join(parts))
+
+    def _set_legend(self, html: str) -> None:
+        if html != self.legend_label.text():  # relaying out rich text every frame is not free
+            self.legend_label.setText(html)
+
+    # ----- placing the hiker with the mouse --------------------------------------------------
+
+    def placing_allowed(self) -> bool:
+        """Return whether a click or drag may move the hiker now (not during a race)."""
+        return self.controller.session is not None and self._axes is not None \
+            and not self._racers
+
+    def _scene_clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return
+        if not self.placing_allowed():
+            return
+        if not self.view_box.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        point = self.view_box.mapSceneToView(ev.scenePos())
+        self.place_hiker(point.x(), point.y())
+
+    def preview_hiker(self, x: float, y: float) -> None:
+        """Show the hiker following the mouse during a drag (nothing is changed yet)."""
+        self._dragging = True
+        if self._axes.is_curve:
+            y = float(self._curve_value(np.array([x]))[0])
+        self.hiker.setData([x], [y])
+        self.tangent.setVisible(False)
+        self.tangent_label.setVisible(False)
+        self._place_arrows()
+
+    def place_hiker(self, x: float, y: float) -> None:
+        """Put the hiker at (x, y) of the landscape: one undoable move in the controller."""
+        self._dragging = False
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return
+        self.controller.move_hiker(float(x), float(y))
+
+    def show_all(self) -> None:
+        """Zoom back to the whole landscape."""
+        axes = self._axes
+        if axes is None:
+            return
+        if axes.is_curve and self._grid is not None and self._grid.axes.is_curve:
+            self._draw_curve(self._grid, True)
+        elif not axes.is_curve:
+            self.view_box.setRange(xRange=axes.x_range, yRange=axes.y_range, padding=0)
+
+
+def _same_axes(a, b) -> bool:
+    """Return whether two Axes describe the same plane (directions compared by identity)."""
+    if a is b:
+        return True
+    return (a.kind, a.x, a.y, tuple(a.x_range), tuple(a.y_range)) == \
+        (b.kind, b.x, b.y, tuple(b.x_range), tuple(b.y_range)) and \
+        (a.directions is b.directions or a.kind == "parameters")
+
+
+def _beside_line(angle: float | None, avoid: float | None = None,
+                 up: bool = True) -> tuple[float, float]:
+    """Return a label anchor that keeps text off a line through the labelled point.
+
+    ``angle`` is the line's screen direction in degrees (y down); ``avoid`` that of
+    another arrow from the same place, whose side the text keeps away from; otherwise
+    the text goes above the line (``up``) or below it. The text box is hung by the
+    corner nearest the line, so the whole box stays on one side of it.
+    """
+    if angle is None:
+        return -0.1, 0.5
+    d = np.array([math.cos(math.radians(angle)), math.sin(math.radians(angle))])
+    normal = np.array([d[1], -d[0]])  # a quarter turn, on screen
+    if avoid is not None and abs(math.sin(math.radians(avoid - angle))) > 0.05:
+        other = np.array([math.cos(math.radians(avoid)), math.sin(math.radians(avoid))])
+        if normal @ other > 0:
+            normal = -normal
+    elif (normal[1] > 0) == up:
+        normal = -normal
+    # Anchor (0, 0) is the box's top-left: a box to the right of the point has ax ≈ 0.
+    ax = -0.06 if normal[0] >= 0 else 1.06
+    ay = -0.4 if normal[1] >= 0 else 1.4
+    return ax, ay
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _racer_state(racer) -> str:
+    if racer.state == "converged":
+        return f"converged at step {racer.step}"
+    if racer.state == "diverged":
+        return f"diverged at step {racer.step}"
+    return f"step {racer.step}, loss {format_value(float(racer.loss))}"
