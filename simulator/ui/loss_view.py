@@ -78,6 +78,7 @@ class LossView(QWidget):
         self._log_choice: bool | None = None  # None until the user clicks the switch
         self._has_test = True
         self._steps = np.zeros(0, dtype=np.int64)
+        self._train_name = "train"
 
         self.values_label = QLabel()
         self.values_label.setFont(ui_font(1.1))
@@ -146,6 +147,8 @@ class LossView(QWidget):
         controller.problemChanged.connect(self._on_problem)
         controller.snapshotChanged.connect(self._on_snapshot)
         if controller.session is not None:
+            problem = controller.problem
+            self._on_problem(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
             self._on_snapshot(controller.snapshot())
 
     # ----- drawing ------------------------------------------------------------------------
@@ -153,6 +156,11 @@ class LossView(QWidget):
     def _on_problem(self, info: ProblemInfo) -> None:
         # A new run starts at step 0: show the whole of it again.
         self.plot_item.enableAutoRange()
+        # A formula has no training set: its curve is the cost J itself.
+        self._train_name = "train" if info.is_network else "J"
+        for sample, label in self.legend.items:
+            if sample.item is self.train_curve:
+                label.setText(self._train_name)
 
     def _on_snapshot(self, snap) -> None:
         steps, train, test = self.controller.loss_history()
@@ -216,7 +224,8 @@ class LossView(QWidget):
 
     def _update_label(self, snap) -> None:
         theme = current_theme()
-        parts = [f"<span style='color:{theme.train_loss}'>train {format_loss(snap.loss)}</span>"]
+        name = "train " if self._train_name == "train" else "J = "
+        parts = [f"<span style='color:{theme.train_loss}'>{name}{format_loss(snap.loss)}</span>"]
         if snap.test_loss is not None:
             parts.append(f"<span style='color:{theme.test_loss}'>"
                          f"test {format_loss(snap.test_loss)}</span>")

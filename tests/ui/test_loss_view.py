@@ -128,8 +128,8 @@ def test_a_negative_formula_loss_disables_log_and_hides_the_test_curve(qtbot):
     assert "below 0" in v.log_box.toolTip()
     assert not v.plot_item.getAxis("left").logMode
     assert not v.test_curve.isVisible()
-    assert [label.text for _, label in v.legend.items] == ["train"]
-    assert "test" not in v.values_label.text()
+    assert [label.text for _, label in v.legend.items] == ["J"]  # a formula's loss is J
+    assert "test" not in v.values_label.text() and "J = -" in v.values_label.text()
     _finish(controller)
 
 
