@@ -154,11 +154,11 @@ def make_dataset(
     return Dataset(x[train], y[train], x[test], y[test], kind, classes, name)
 
 
-def points_dataset(points: Array, inputs: int, classes: int = 0) -> Dataset:
+def points_dataset(points: Array, inputs: int, classes: int = 0, test_points: Array = ()) -> Dataset:
     """Return a dataset of explicit points: each row is the inputs, then the targets.
 
-    All points are training points. ``classes`` > 0 marks a classification set whose
-    last column is the class index.
+    ``points`` are training points, ``test_points`` (same columns) held-out ones.
+    ``classes`` > 0 marks a classification set whose last column is the class index.
     """
     points = np.asarray(points, dtype=float)
     if points.ndim != 2 or points.shape[0] < 1:
@@ -166,11 +166,11 @@ def points_dataset(points: Array, inputs: int, classes: int = 0) -> Dataset:
     if points.shape[1] <= inputs:
         raise DatasetError(f"each point needs {inputs} inputs and at least one target, "
                            f"got {points.shape[1]} values")
-    if not np.all(np.isfinite(points)):
+    test = np.asarray(test_points, dtype=float).reshape(-1, points.shape[1])
+    if not (np.all(np.isfinite(points)) and np.all(np.isfinite(test))):
         raise DatasetError("points must be finite numbers")
     x, y = points[:, :inputs], points[:, inputs:]
     values = np.unique(y)
     kind = "classification" if classes or np.all(np.isin(values, (0.0, 1.0))) else "regression"
     n_classes = classes or (2 if kind == "classification" else 0)
-    empty_x, empty_y = np.zeros((0, inputs)), np.zeros((0, y.shape[1]))
-    return Dataset(x, y, empty_x, empty_y, kind, n_classes, "points")
+    return Dataset(x, y, test[:, :inputs], test[:, inputs:], kind, n_classes, "points")

@@ -33,7 +33,8 @@ def build_problem(spec: NetworkSpec | ExpressionSpec) -> Problem:
     try:
         if d.points is not None:
             classes = spec.layers[-1] if LOSSES[spec.loss].targets == "classes" else 0
-            dataset = points_dataset(np.array(d.points), spec.layers[0], classes)
+            dataset = points_dataset(np.array(d.points), spec.layers[0], classes,
+                                     np.array(d.test_points))
         else:
             dataset = make_dataset(d.name, d.samples, d.noise, d.seed, d.train_fraction)
     except DatasetError as exc:

@@ -22,7 +22,10 @@ VERSION = 1
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A named generated dataset, or explicit points (rows of inputs then targets)."""
+    """A named generated dataset, or explicit points (rows of inputs then targets).
+
+    ``points`` are training points; ``test_points``, if any, are held out for the test loss.
+    """
 
     name: str | None = "circle"
     samples: int = 200
@@ -30,11 +33,15 @@ class DatasetSpec:
     seed: int = 0
     train_fraction: float = 0.8
     points: tuple[tuple[float, ...], ...] | None = None
+    test_points: tuple[tuple[float, ...], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object for this dataset."""
         if self.points is not None:
-            return {"points": [list(p) for p in self.points]}
+            out: dict[str, Any] = {"points": [list(p) for p in self.points]}
+            if self.test_points:
+                out["test_points"] = [list(p) for p in self.test_points]
+            return out
         return {"name": self.name, "samples": self.samples, "noise": self.noise,
                 "seed": self.seed, "train_fraction": self.train_fraction}
 
@@ -245,19 +252,27 @@ def _biases(node: Node, layers: list[int]) -> tuple:
                  for i, v in enumerate(vectors))
 
 
+def _points(node: Node, layers: list[int], loss: str, minimum: int) -> tuple:
+    """Read rows of inputs then targets (a class index for ``cross_entropy``)."""
+    classes = LOSSES[loss].targets == "classes"
+    width = layers[0] + (1 if classes else layers[-1])
+    rows = node.items(minimum, MAX_SAMPLES)
+    points = tuple(tuple(c.number() for c in r.items(width, width)) for r in rows)
+    if classes:
+        for r, row in zip(rows, points, strict=True):
+            label = row[-1]
+            if not (label.is_integer() and 0 <= label < layers[-1]):
+                raise LessonError(r.child_path(width - 1),
+                                  f"must be a class index 0–{layers[-1] - 1}, got {label:g}")
+    return points
+
+
 def _dataset(node: Node, layers: list[int], loss: str) -> DatasetSpec:
-    node.obj({"name", "samples", "noise", "seed", "train_fraction", "points"})
+    node.obj({"name", "samples", "noise", "seed", "train_fraction", "points", "test_points"})
     if node.has("points"):
-        width = layers[0] + (1 if LOSSES[loss].targets == "classes" else layers[-1])
-        rows = node.get("points").items(1, MAX_SAMPLES)
-        points = tuple(tuple(c.number() for c in r.items(width, width)) for r in rows)
-        if LOSSES[loss].targets == "classes":
-            for r, row in zip(rows, points, strict=True):
-                label = row[-1]
-                if not (label.is_integer() and 0 <= label < layers[-1]):
-                    raise LessonError(r.child_path(width - 1),
-                                      f"must be a class index 0–{layers[-1] - 1}, got {label:g}")
-        return DatasetSpec(name=None, points=points)
+        points = _points(node.get("points"), layers, loss, minimum=1)
+        test = _points(node.get("test_points", []), layers, loss, minimum=0)
+        return DatasetSpec(name=None, points=points, test_points=test)
     name = node.get("name").string(tuple(GENERATORS))
     inputs = 1 if GENERATORS[name][1] == "regression" else 2
     if layers[0] != inputs:

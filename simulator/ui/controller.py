@@ -569,34 +569,50 @@ class SessionController(QObject):
             return False
         return self.set_dataset(seed=spec.dataset.seed + 1)
 
-    def add_point(self, x: float, y: float, label: float) -> bool:
-        """Add a training point (turns the dataset into explicit points)."""
+    def add_point(self, *values: float) -> bool:
+        """Add a training point: its inputs then its target (x₁, x₂, class or x, y).
+
+        A generated dataset becomes explicit points, its test points kept apart.
+        """
         spec = self._network_spec()
         if spec is None:
             return False
-        points = self._points(spec) + ((float(x), float(y), float(label)),)
-        return self.change_problem(replace(spec, dataset=DatasetSpec(name=None, points=points)),
-                                   "Add a point")
+        train, test = self._points(spec)
+        row = tuple(float(v) for v in values)
+        if len(row) != len(train[0]):
+            self.message.emit("error", f"A point of this dataset has {len(train[0])} values, "
+                                       f"got {len(row)}.")
+            return False
+        return self.change_problem(
+            replace(spec, dataset=DatasetSpec(name=None, points=train + (row,), test_points=test)),
+            "Add a point")
 
     def remove_point(self, index: int) -> bool:
-        """Remove a point (index into the explicit points list, training points first)."""
+        """Remove a point: an index into the training points, then the test points."""
         spec = self._network_spec()
         if spec is None:
             return False
-        points = list(self._points(spec))
-        if not 0 <= index < len(points) or len(points) <= 1:
+        train, test = (list(p) for p in self._points(spec))
+        if not 0 <= index < len(train) + len(test):
             return False
-        del points[index]
+        if index < len(train):
+            if len(train) <= 1:
+                self.message.emit("warning", "The last training point cannot be removed.")
+                return False
+            del train[index]
+        else:
+            del test[index - len(train)]
         return self.change_problem(
-            replace(spec, dataset=DatasetSpec(name=None, points=tuple(points))), "Remove a point")
+            replace(spec, dataset=DatasetSpec(name=None, points=tuple(train),
+                                              test_points=tuple(test))), "Remove a point")
 
-    def _points(self, spec: NetworkSpec) -> tuple:
-        d = self.problem.dataset
+    def _points(self, spec: NetworkSpec) -> tuple[tuple, tuple]:
+        """Return the (training, test) rows of the dataset now in use."""
         if spec.dataset.points is not None:
-            return spec.dataset.points
-        x = np.vstack([d.x_train, d.x_test])
-        y = np.vstack([d.y_train, d.y_test])
-        return as_tuples(np.column_stack([x, y]).tolist())
+            return spec.dataset.points, spec.dataset.test_points
+        d = self.problem.dataset
+        return (as_tuples(np.column_stack([d.x_train, d.y_train]).tolist()),
+                as_tuples(np.column_stack([d.x_test, d.y_test]).tolist()))
 
     def set_formula(self, text: str, start: dict[str, float] | None = None,
                     ranges: dict | None = None) -> str | None:

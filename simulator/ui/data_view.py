@@ -352,16 +352,8 @@ class DataView(QWidget):
         """Add a point where the user clicked (a class for two inputs, a target for one)."""
         if self.mode == "plane":
             self.controller.add_point(x, y, float(label))
-            return
-        # One input: the row is (x, target), which add_point (made for x₁, x₂, class) cannot
-        # build; extend the explicit points list through set_dataset instead.
-        dataset = self.controller.lesson.problem.dataset
-        if dataset.points is not None:
-            rows = tuple(dataset.points)
         else:
-            rows = tuple(tuple(r) for r in np.column_stack(
-                [self._all_inputs(), self._all_targets()]).tolist())
-        self.controller.set_dataset(name=None, points=rows + ((float(x), float(y)),))
+            self.controller.add_point(x, y)
 
     def point_near(self, x: float, y: float, pixels: float = PICK_PIXELS) -> int | None:
         """Return the index of the point drawn within ``pixels`` of (x, y), or None."""

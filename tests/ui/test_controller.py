@@ -191,3 +191,15 @@ def test_built_in_surface_and_typed_formula_from_a_network(controller, qtbot):
     assert controller.problem.names == ["w1", "w2"]
     assert controller.axes.labels == ("w1", "w2")
     assert "column" in controller.set_formula("w1 +* 2")
+
+
+def test_point_edits_keep_the_test_set_apart(controller):
+    d = controller.problem.dataset
+    n_train, n_test = len(d.x_train), len(d.x_test)
+    assert controller.add_point(0.25, -0.5, 1.0)
+    d = controller.problem.dataset
+    assert (len(d.x_train), len(d.x_test)) == (n_train + 1, n_test)
+    assert np.array_equal(d.x_train[-1], [0.25, -0.5]) and d.y_train[-1, 0] == 1.0
+    assert controller.remove_point(n_train + 1)  # the first test point
+    assert len(controller.problem.dataset.x_test) == n_test - 1
+    assert controller.problem.test_loss(controller.session.theta) is not None
