@@ -47,14 +47,10 @@ def _sigmoid(u: sp.Expr) -> sp.Expr:
     return 1 / (1 + sp.exp(-u))
 
 
-def _log(u: sp.Expr, *base: sp.Expr) -> sp.Expr:
-    return sp.log(u, *base)
-
-
 _BUILDERS: dict[str, Callable[..., sp.Expr]] = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
     "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-    "exp": sp.exp, "log": _log, "sqrt": sp.sqrt,
+    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,  # log(u, base) = log(u)/log(base)
     "abs": sp.Abs, "Abs": sp.Abs,
     "sigmoid": _sigmoid,
     "relu": lambda u: sp.Max(0, u),
