@@ -395,7 +395,11 @@ class Network:
         act = self.activation(layer)
         z, a = trace.z[layer][0], trace.a[layer][0]
         if layer == self.layer_count and self.loss.requires:
+            # Fused: bce averages over the outputs too, so its step is (a − y) / outputs.
             target = y[0, j] if self.loss.targets == "values" else float(int(y[0, 0]) == j)
+            if self.loss.targets == "values" and len(a) > 1:
+                return (f"(a{layer}[{j}] - y[{j}]) / {len(a)}",
+                        f"({_fmt(a[j])} - {_fmt(target)}) / {len(a)}")
             return f"a{layer}[{j}] - y[{j}]", f"{_fmt(a[j])} - {_fmt(target)}"
         if act.name == "softmax":
             return (f"a{layer}[{j}]·(dL/da{layer}[{j}] - Σ_k dL/da{layer}[k]·a{layer}[k])",
