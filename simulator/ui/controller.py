@@ -758,8 +758,31 @@ class SessionController(QObject):
             return run
         return [grid(COARSE, False), grid(FINE, True)]
 
+    def _follow_hiker(self, theta: np.ndarray) -> bool:
+        """Recentre a network slice's axes on the hiker when it walks off the edge."""
+        axes = self.axes
+        if not isinstance(self.problem, NetworkProblem) or axes.kind != "parameters":
+            return False
+        x, y = axes.project(theta)
+
+        def recentred(value, span):
+            low, high = span
+            margin = 0.05 * (high - low)
+            if low + margin <= value <= high - margin:
+                return span
+            half = max(0.5 * (high - low), 2.0 * abs(value))
+            return (value - half, value + half)
+
+        x_range, y_range = recentred(x, axes.x_range), recentred(y, axes.y_range)
+        if (x_range, y_range) == (axes.x_range, axes.y_range):
+            return False
+        self.axes = replace(axes, x_range=x_range, y_range=y_range)
+        self.axesChanged.emit(self.axes)
+        return True
+
     def _refresh_landscape(self, force: bool = False) -> None:
         theta = self.session.theta.copy()
+        force = self._follow_hiker(theta) or force
         if not force and not isinstance(self.problem, NetworkProblem):
             return  # a formula's landscape never moves
         if not force and self.axes.kind != "parameters":

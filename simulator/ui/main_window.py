@@ -122,9 +122,11 @@ class MainWindow(QMainWindow):
             self._dock("Data", "data", self.data, right),
             self._dock("Loss", "loss", self.loss, bottom),
         ]
-        self.resizeDocks([self.docks[0]], [340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[1]], [460], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[3]], [230], Qt.Orientation.Vertical)
+        # Loss and data share the bottom row: both want width more than height.
+        self.splitDockWidget(self.docks[3], self.docks[2], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[0], self.docks[1]], [340, 470], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[3], self.docks[2]], [900, 420], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[3]], [260], Qt.Orientation.Vertical)
         self._default_state = self.saveState()
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
