@@ -1,0 +1,139 @@
+"""A corpus of broken lesson files: each one is refused with the JSON path of its mistake.
+
+Every file in ``broken/`` is listed in ``CORPUS`` with the path its error must name ("" for
+a file that is not JSON at all, where the message says why instead) and a fragment of the
+message. Each file is checked in-process (``LessonError.path``) and through the command
+line: ``python -m simulator run FILE --steps 1`` must exit 2 with one line on stderr.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.lessons.building import build_problem, landscape_axes
+from simulator.lessons.checking import LessonError
+from simulator.lessons.files import load_lesson
+
+BROKEN = Path(__file__).resolve().parent / "broken"
+ROOT = Path(__file__).resolve().parents[2]
+
+#: file → (JSON path in the error, a fragment of the message)
+CORPUS = {
+    "not-json.lesson.json": ("", "line 1 column 1"),
+    "truncated.lesson.json": ("", "line 5 column"),
+    "empty.lesson.json": ("", "line 1 column 1"),
+    "not-utf8.lesson.json": ("", "not a text file"),
+    "top-level-list.lesson.json": ("", "must be an object, got a list"),
+    "nan-literal.lesson.json": ("", "NaN is not a number"),
+    "infinity-literal.lesson.json": ("", "Infinity is not a number"),
+    "wrong-format.lesson.json": ("format", "must be 'backprop-hiker-lesson'"),
+    "newer-version.lesson.json": ("version", "needs a newer Backprop Hiker"),
+    "missing-title.lesson.json": ("title", "is required"),
+    "zero-neurons.lesson.json": ("problem.layers[1]", "1–32, got 0"),
+    "forty-neurons.lesson.json": ("problem.layers[1]", "1–32, got 40"),
+    "too-many-layers.lesson.json": ("problem.layers", "2–10 entries, got 11"),
+    "layers-not-a-list.lesson.json": ("problem.layers", "must be a list"),
+    "unknown-activation.lesson.json": ("problem.activation", "got 'swish'"),
+    "activation-list-length.lesson.json": ("problem.activation", "got 2"),
+    "bce-linear-output.lesson.json": ("problem.output_activation", "needs output_activation"),
+    "weights-wrong-shape.lesson.json": ("problem.weights[0][1]", "got 1"),
+    "biases-missing.lesson.json": ("problem.biases", "is required"),
+    "unknown-dataset.lesson.json": ("problem.dataset.name", "got 'moons'"),
+    "noise-five.lesson.json": ("problem.dataset.noise", "0–1, got 5"),
+    "too-many-samples.lesson.json": ("problem.dataset.samples", "got 100000"),
+    "dataset-inputs.lesson.json": ("problem.layers[0]", "dataset 'line' has 1 input"),
+    "class-out-of-range.lesson.json": ("problem.dataset.points[1][2]", "class index 0–2, got 7"),
+    "test-point-class.lesson.json": ("problem.dataset.test_points[0][2]", "got 3"),
+    "regularization-kind.lesson.json": ("problem.regularization.kind", "got 'l3'"),
+    "negative-learning-rate.lesson.json": ("optimizer.learning_rate", "got -1"),
+    "boolean-learning-rate.lesson.json": ("optimizer.learning_rate", "got true"),
+    "unknown-optimizer-field.lesson.json": ("optimizer.momentum", "unknown field"),
+    "unknown-optimizer.lesson.json": ("optimizer.name", "got 'lbfgs'"),
+    "batch-size-zero.lesson.json": ("batch_size", "got 0"),
+    "landscape-axis.lesson.json": ("landscape.y", "'W9[0,0]' is not a parameter"),
+}
+
+#: files whose mistake only shows when the landscape is set up (not when the file is read)
+LANDSCAPE_ONLY = {"landscape-axis.lesson.json"}
+
+#: known gaps in the run command, reported: (file → why it fails today)
+RUN_GAPS = {
+    "landscape-axis.lesson.json": "`run` never calls landscape_axes, so a lesson whose "
+                                  "landscape names a missing parameter runs and exits 0",
+    "top-level-list.lesson.json": "an error at the document's root has no path, and `run` "
+                                  "prints it without the file's name",
+}
+
+
+def test_the_corpus_is_large_and_every_file_is_paired():
+    on_disk = {p.name for p in BROKEN.iterdir()}
+    assert on_disk == set(CORPUS)
+    assert len(CORPUS) >= 15
+
+
+@pytest.mark.parametrize("name", sorted(set(CORPUS) - LANDSCAPE_ONLY))
+def test_loading_names_the_path(name):
+    path, fragment = CORPUS[name]
+    with pytest.raises(LessonError) as info:
+        load_lesson(BROKEN / name)
+    assert info.value.path == path
+    message = str(info.value)
+    assert fragment in message
+    assert "\n" not in message
+    if path:
+        assert message.startswith(f"{path}: ")
+    elif name not in RUN_GAPS:
+        assert name in message  # without a JSON path the file's name says where
+
+
+def test_a_missing_landscape_parameter_is_refused_by_landscape_axes():
+    lesson = load_lesson(BROKEN / "landscape-axis.lesson.json")
+    problem = build_problem(lesson.problem)
+    path, fragment = CORPUS["landscape-axis.lesson.json"]
+    with pytest.raises(LessonError) as info:
+        landscape_axes(lesson, problem)
+    assert info.value.path == path and fragment in str(info.value)
+    assert "W1[0,0]" in str(info.value)  # it suggests real names
+
+
+@pytest.fixture(scope="module")
+def cli_results():
+    """Run every corpus file through the CLI at once (in parallel), keyed by file name."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "simulator", "run", str(BROKEN / name), "--steps", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in CORPUS
+    }
+    results = {}
+    for name, process in running.items():
+        out, err = process.communicate(timeout=60)
+        results[name] = (process.returncode, out, err)
+    return results
+
+
+def _cases():
+    for name in sorted(CORPUS):
+        if name in RUN_GAPS:
+            yield pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=RUN_GAPS[name]))
+        else:
+            yield name
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_run_refuses_with_exit_2_and_one_line(name, cli_results):
+    code, out, err = cli_results[name]
+    path, fragment = CORPUS[name]
+    assert "Traceback" not in err
+    assert code == 2, (out, err)
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert out == ""
+    assert fragment in lines[0]
+    assert name in lines[0]
+    if path:
+        assert f"{path}: " in lines[0]

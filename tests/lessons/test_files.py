@@ -1,0 +1,197 @@
+"""Lesson files: the XOR example, save → load round trips, atomic saving, file errors."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.lessons import files
+from simulator.lessons.building import build_problem, build_session, landscape_axes
+from simulator.lessons.checking import LessonError
+from simulator.lessons.files import load_lesson, parse_lesson, save_lesson
+from simulator.lessons.model import (
+    DatasetSpec,
+    ExpressionSpec,
+    Lesson,
+    NetworkSpec,
+    OptimizerSpec,
+    lesson_from_json,
+)
+
+BUILT_IN = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+XOR = BUILT_IN / "05-xor-network.lesson.json"
+
+
+def test_the_xor_example_loads_and_builds():
+    lesson = load_lesson(XOR)
+    assert lesson.title == "XOR: a network that needs a hidden layer"
+    spec = lesson.problem
+    assert isinstance(spec, NetworkSpec)
+    assert spec.layers == (2, 2, 1) and spec.activation == ("tanh",)
+    assert (spec.output_activation, spec.loss) == ("sigmoid", "bce")
+    assert spec.regularization == ("l2", 0.001)
+    assert spec.dataset == DatasetSpec("xor", 200, 0.1, 1, 0.8)
+    assert lesson.optimizer == OptimizerSpec("adam", 0.03, (("beta1", 0.9), ("beta2", 0.999)))
+    assert lesson.batch_size is None and lesson.landscape == ("W1[0,0]", "W1[1,0]")
+
+    problem = build_problem(spec)
+    net = problem.network
+    assert net.sizes == (2, 2, 1) and net.regularization.kind == "l2"
+    theta = problem.initial_theta()
+    values = {name: theta[net.index_of(name)] for name in net.parameter_names()}
+    assert values == {"W1[0,0]": 0.5, "W1[0,1]": -0.3, "W1[1,0]": 0.8, "W1[1,1]": 0.1,
+                      "b1[0]": 0.0, "b1[1]": 0.0, "W2[0,0]": 1.0, "W2[1,0]": -1.0, "b2[0]": 0.0}
+    assert problem.sample_count == 160 and len(problem.dataset.x_test) == 40
+    assert landscape_axes(lesson, problem) == (0, 2)
+
+    session = build_session(lesson)
+    assert session.config.name == "adam" and session.config.learning_rate == 0.03
+    assert session.optimizer.beta1 == 0.9 and session.optimizer.beta2 == 0.999
+    start = session.loss
+    session.step(300)
+    assert session.status == "ready" and session.loss < 0.5 * start
+
+
+@pytest.mark.parametrize("path", sorted(BUILT_IN.glob("*.lesson.json")), ids=lambda p: p.name)
+def test_every_built_in_lesson_round_trips(path, tmp_path):
+    lesson = load_lesson(path)
+    copy = tmp_path / path.name
+    save_lesson(lesson, copy)
+    assert load_lesson(copy) == lesson
+    # and the saved text is stable: saving the loaded copy writes the same bytes
+    again = tmp_path / ("again-" + path.name)
+    save_lesson(load_lesson(copy), again)
+    assert again.read_bytes() == copy.read_bytes()
+
+
+def test_built_in_network_lessons_build_sessions():
+    for path in sorted(BUILT_IN.glob("*.lesson.json")):
+        lesson = load_lesson(path)
+        if isinstance(lesson.problem, NetworkSpec):
+            session = build_session(lesson)
+            assert np.isfinite(session.loss) and session.step(2) == 2
+
+
+ROUND_TRIP_LESSONS = [
+    Lesson("points and hyper-parameters",
+           NetworkSpec((2, 3, 4, 3), ("relu", "tanh"), "softmax", "cross_entropy", None, None, 9,
+                       DatasetSpec(None, points=((0.1, 0.2, 0.0), (0.5, -0.4, 2.0),
+                                                 (-0.3, 0.9, 1.0)),
+                                   test_points=((0.0, 0.0, 1.0),)),
+                       ("l1", 0.05)),
+           OptimizerSpec("rmsprop", 0.004, (("eps", 1e-6), ("rho", 0.95))),
+           batch_size=2, landscape=("W2[0,1]", "b3[2]"), description="ünïcode ✓ text"),
+    Lesson("explicit weights",
+           NetworkSpec((1, 2, 1), ("leaky_relu",), "linear", "mse",
+                       (((0.5, -1.25),), ((2.0,), (-0.75,))), ((0.0, 0.125), (1e-9,)), 0,
+                       DatasetSpec("curve", 64, 0.0, 12, 0.5)),
+           OptimizerSpec("nesterov", 0.01, (("momentum", 0.95),))),
+    Lesson("no hidden layer",
+           NetworkSpec((2, 1), (), "sigmoid", "bce", dataset=DatasetSpec("gaussians", 30)),
+           OptimizerSpec("adam", 0.1, (("beta1", 0.8), ("beta2", 0.99), ("eps", 1e-7)))),
+    Lesson("a ravine",
+           ExpressionSpec("w1**2 + 10*w2**2", (("w1", -3.5), ("w2", 1.0)),
+                          (("w1", (-4.0, 4.0)), ("w2", (-2.0, 2.0)))),
+           OptimizerSpec("momentum", 0.02, (("momentum", 0.5),)), landscape=("w1", "w2")),
+    Lesson("w squared", ExpressionSpec("w**2", (("w", 3.0),))),
+]
+
+
+@pytest.mark.parametrize("lesson", ROUND_TRIP_LESSONS, ids=lambda lesson: lesson.title)
+def test_save_then_load_round_trips_equal(lesson, tmp_path):
+    path = tmp_path / "lesson.lesson.json"
+    save_lesson(lesson, path)
+    loaded = load_lesson(path)
+    assert loaded == lesson
+    assert lesson_from_json(json.loads(path.read_text(encoding="utf-8"))) == lesson
+    assert loaded.to_json() == lesson.to_json()
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["format"] == "backprop-hiker-lesson" and document["version"] == 1
+
+
+def test_an_edited_lesson_differs_after_the_round_trip(tmp_path):
+    lesson = ROUND_TRIP_LESSONS[1]
+    path = tmp_path / "a.lesson.json"
+    save_lesson(lesson, path)
+    changed = lesson.with_problem(
+        NetworkSpec((1, 2, 1), ("leaky_relu",), "linear", "mse",
+                    (((0.5, -1.0),), ((2.0,), (-0.75,))), ((0.0, 0.125), (1e-9,)), 0,
+                    DatasetSpec("curve", 64, 0.0, 12, 0.5)))
+    assert load_lesson(path) != changed
+
+
+def test_hyper_parameter_order_does_not_matter():
+    """The same settings written in another order are the same lesson, before and after saving."""
+    a = OptimizerSpec("rmsprop", 0.01, (("rho", 0.9), ("eps", 1e-6)))
+    b = OptimizerSpec("rmsprop", 0.01, (("eps", 1e-6), ("rho", 0.9)))
+    assert a == b
+    lesson = Lesson("order", ExpressionSpec(), b)
+    assert parse_lesson(files.lesson_text(lesson)) == lesson
+
+
+def test_save_is_atomic_when_the_rename_fails(tmp_path, monkeypatch):
+    path = tmp_path / "mine.lesson.json"
+    save_lesson(ROUND_TRIP_LESSONS[0], path)
+    before = path.read_bytes()
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="No space left"):
+        save_lesson(ROUND_TRIP_LESSONS[1], path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.lesson.json"]
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
+    path = tmp_path / "mine.lesson.json"
+    save_lesson(ROUND_TRIP_LESSONS[2], path)
+    before = path.read_bytes()
+
+    def crash(fd):
+        raise KeyboardInterrupt  # even an interrupted save cleans up
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save_lesson(ROUND_TRIP_LESSONS[0], path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.lesson.json"]
+    assert load_lesson(path) == ROUND_TRIP_LESSONS[2]
+
+
+def test_save_replaces_the_old_file_and_writes_utf8(tmp_path):
+    path = tmp_path / "mine.lesson.json"
+    save_lesson(ROUND_TRIP_LESSONS[1], path)
+    save_lesson(ROUND_TRIP_LESSONS[0], path)
+    assert load_lesson(path) == ROUND_TRIP_LESSONS[0]
+    assert "ünïcode ✓ text" in path.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.lesson.json"]
+
+
+def test_file_level_errors_name_the_file(tmp_path, monkeypatch):
+    with pytest.raises(LessonError, match="no such file"):
+        load_lesson(tmp_path / "missing.lesson.json")
+    with pytest.raises(LessonError, match="is a folder"):
+        load_lesson(tmp_path)
+    big = tmp_path / "big.lesson.json"
+    big.write_text(" " * 64)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 32)
+    with pytest.raises(LessonError, match=r"big.lesson.json is .* MiB; lessons are at most"):
+        load_lesson(big)
+
+
+def test_deeply_nested_json_is_a_lesson_error():
+    with pytest.raises(LessonError, match="nested too deeply|line"):
+        parse_lesson("[" * 100_000 + "]" * 100_000, "deep.lesson.json")
+
+
+def test_lesson_error_carries_the_path():
+    document = json.loads(XOR.read_text(encoding="utf-8"))
+    document["problem"]["dataset"]["train_fraction"] = 0.01
+    with pytest.raises(LessonError) as info:
+        lesson_from_json(document)
+    assert info.value.path == "problem.dataset.train_fraction"
+    assert str(info.value).startswith("problem.dataset.train_fraction: ")
