@@ -1,0 +1,134 @@
+"""``python -m simulator run LESSON --steps N [--json]`` as a user runs it: in a subprocess."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.lessons.building import build_problem, build_session
+from simulator.lessons.files import load_lesson
+
+ROOT = Path(__file__).resolve().parents[2]
+XOR = ROOT / "simulator" / "resources" / "lessons" / "05-xor-network.lesson.json"
+CIRCLE = ROOT / "simulator" / "resources" / "lessons" / "06-circle-network.lesson.json"
+KEYS = {"status", "steps", "loss", "params", "gradient", "diverged_at", "steps_per_second"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "simulator", "run", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _no_constants(name: str):
+    raise AssertionError(f"the JSON holds {name}, which is not JSON")
+
+
+def parse_one_object(stdout: str) -> dict:
+    lines = stdout.splitlines()
+    assert len(lines) == 1, stdout
+    result = json.loads(lines[0], parse_constant=_no_constants)
+    assert isinstance(result, dict)
+    return result
+
+
+def write_lesson(path: Path, learning_rate: float, optimizer: str = "sgd") -> Path:
+    path.write_text(json.dumps({
+        "format": "backprop-hiker-lesson", "version": 1, "title": "Too big a step",
+        "problem": {"kind": "network", "layers": [1, 4, 1], "activation": "tanh",
+                    "output_activation": "linear", "loss": "mse", "init_seed": 0,
+                    "dataset": {"name": "line", "samples": 40, "noise": 0.1, "seed": 1}},
+        "optimizer": {"name": optimizer, "learning_rate": learning_rate},
+    }), encoding="utf-8")
+    return path
+
+
+def test_run_json_prints_one_object_matching_an_in_process_session():
+    done = run(str(XOR), "--steps", "25", "--json")
+    assert done.returncode == 0 and done.stderr == ""
+    result = parse_one_object(done.stdout)
+    assert set(result) == KEYS
+    assert result["status"] == "ok" and result["steps"] == 25 and result["diverged_at"] is None
+    assert len(result["loss"]) == 26
+    assert isinstance(result["steps_per_second"], float) and result["steps_per_second"] > 0
+
+    lesson = load_lesson(XOR)
+    session = build_session(lesson)
+    losses = [session.loss]
+    session.step(25, record=losses)
+    assert result["loss"] == losses  # the same numbers, bit for bit
+    assert result["loss"][-1] == session.loss
+    names = build_problem(lesson.problem).names
+    assert list(result["params"]) == names == list(result["gradient"])
+    assert list(result["params"].values()) == session.theta.tolist()
+    assert list(result["gradient"].values()) == session.gradient().tolist()
+    assert result["loss"][-1] < result["loss"][0]
+
+
+def test_run_zero_steps_reports_the_start():
+    result = parse_one_object(run(str(CIRCLE), "--steps", "0", "--json").stdout)
+    session = build_session(load_lesson(CIRCLE))
+    assert result["steps"] == 0 and result["loss"] == [session.loss]
+    assert list(result["params"].values()) == session.theta.tolist()
+
+
+def test_a_diverging_lesson_reports_diverged_with_exit_0_and_no_nan(tmp_path):
+    path = write_lesson(tmp_path / "steep.lesson.json", learning_rate=50.0)
+    done = run(str(path), "--steps", "100", "--json")
+    assert done.returncode == 0, done.stderr
+    result = parse_one_object(done.stdout)
+    assert set(result) == KEYS
+    assert result["status"] == "diverged"
+    assert isinstance(result["diverged_at"], int) and 1 <= result["diverged_at"] <= 100
+    assert result["steps"] <= result["diverged_at"]
+    assert len(result["loss"]) == result["steps"] + 1
+    values = [*result["loss"], *result["params"].values(), *result["gradient"].values()]
+    assert all(isinstance(v, float) and math.isfinite(v) for v in values)
+    assert max(result["loss"]) > 1e6 * result["loss"][0]
+
+    # the same run in-process stops at the same step
+    session = build_session(load_lesson(path))
+    session.step(100)
+    assert session.diverged_at == result["diverged_at"]
+    assert list(result["params"].values()) == session.theta.tolist()
+
+
+def test_a_diverging_lesson_in_words(tmp_path):
+    path = write_lesson(tmp_path / "steep.lesson.json", learning_rate=50.0)
+    done = run(str(path), "--steps", "100")
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("Too big a step: ")
+    assert "Diverged at step" in done.stdout and "Lower the learning rate" in done.stdout
+    assert "nan" not in done.stdout.lower()
+
+
+def test_run_in_words_lists_the_parameters():
+    done = run(str(XOR), "--steps", "3")
+    assert done.returncode == 0 and done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("XOR: a network that needs a hidden layer: 3 steps, loss ")
+    assert any(line.strip().startswith("W2[1,0]") for line in lines)
+    assert "steps per second" in lines[-1]
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--steps", "-1"], "--steps must be 0–10000000, got -1"),
+    (["--steps", "ten"], "invalid int value"),
+    ([], "--steps"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, fragment):
+    done = run(str(XOR), *args)
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and fragment in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_missing_file_exits_2_naming_it(tmp_path):
+    missing = tmp_path / "nowhere.lesson.json"
+    done = run(str(missing), "--steps", "1")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"{missing}: no such file"]
