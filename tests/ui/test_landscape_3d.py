@@ -1,0 +1,104 @@
+"""The 3-D landscape: a clear line where OpenGL is missing, a real surface where it is there."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from simulator.engine.problems import ExpressionProblem
+from simulator.lessons.files import load_lesson
+from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
+from simulator.ui import controller as controller_module
+from simulator.ui.controller import SessionController
+from simulator.ui.landscape_3d import NO_OPENGL, ONE_VARIABLE, Landscape3DView, bilinear
+
+LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+CIRCLE = LESSONS / "06-circle-network.lesson.json"
+
+
+def settle(controller):
+    for _ in range(3):
+        controller.grids.wait()
+        QApplication.processEvents()
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = SessionController()
+    yield c
+    c.pause()
+    c.grids.cancel()
+    c.grids.wait()
+
+
+def seed_lesson(controller, monkeypatch):
+    try:
+        import simulator.symbolic.problems  # noqa: F401
+    except ImportError:
+        problem = ExpressionProblem("w**2", ["w"], lambda w: w ** 2, lambda w: (2 * w,), [3.0],
+                                    [(-1.0, 7.0)])
+        monkeypatch.setattr(controller_module, "build_problem", lambda spec: problem)
+    spec = ExpressionSpec("w**2", (("w", 3.0),), (("w", (-1.0, 7.0)),))
+    controller.set_lesson(Lesson("seed", spec, OptimizerSpec("sgd", 0.1)))
+    settle(controller)
+
+
+def test_bilinear_is_exact_on_a_plane_and_clamps_outside():
+    xs, ys = np.linspace(0.0, 4.0, 5), np.linspace(-1.0, 1.0, 3)
+    gx, gy = np.meshgrid(xs, ys)
+    z = 2.0 * gx - 3.0 * gy + 1.0
+    px, py = np.array([0.5, 3.25, 1.0]), np.array([0.3, -0.9, 0.0])
+    assert np.allclose(bilinear(xs, ys, z, px, py), 2 * px - 3 * py + 1)
+    assert bilinear(xs, ys, z, np.array([10.0]), np.array([0.0]))[0] == pytest.approx(9.0)
+
+
+def test_offscreen_it_says_opengl_is_missing_and_the_app_goes_on(controller, qtbot):
+    assert QApplication.platformName() == "offscreen"
+    view = Landscape3DView(controller)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.gl_view is None
+    assert view.message.text() == NO_OPENGL
+    assert view.message.isVisible()
+    assert "offscreen" in view.message.toolTip()
+    assert view.grab_frame() is None
+    # The rest keeps working with the view in place.
+    controller.set_lesson(load_lesson(CIRCLE))
+    controller.step()
+    settle(controller)
+    assert controller.session.step_count == 1
+
+
+@pytest.mark.x11
+def test_a_real_opengl_surface_is_drawn_with_the_hiker_on_it(controller, qtbot, monkeypatch):
+    pytest.importorskip("OpenGL", reason="PyOpenGL is not installed; the 3-D view needs it")
+    view = Landscape3DView(controller)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.gl_view is not None, view.problem_text
+    controller.set_lesson(load_lesson(CIRCLE))
+    for _ in range(5):
+        controller.step()
+    settle(controller)
+    qtbot.wait(50)
+    frame = view.grab_frame()
+    pixels = np.array([[frame.pixelColor(x, y).lightness() for x in range(0, frame.width(), 8)]
+                       for y in range(0, frame.height(), 8)], dtype=float)
+    assert pixels.std() > 20, "the 3-D frame is blank"
+    # The hiker sits over its (x, y) in the drawing's [-1, 1] box.
+    axes = controller.axes
+    x, y = axes.project(controller.session.theta)
+    (x0, x1), (y0, y1) = axes.x_range, axes.y_range
+    hiker = view.hiker.pos[-1]
+    assert hiker[0] == pytest.approx(2 * (x - x0) / (x1 - x0) - 1, abs=1e-5)
+    assert hiker[1] == pytest.approx(2 * (y - y0) / (y1 - y0) - 1, abs=1e-5)
+    assert len(view.path.pos) == 6
+    # One variable: a clear message instead of a surface.
+    seed_lesson(controller, monkeypatch)
+    assert view.stack.currentWidget() is view.message
+    assert view.message.text() == ONE_VARIABLE
