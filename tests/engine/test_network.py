@@ -217,6 +217,7 @@ def test_backward_writes_into_out_and_regularized_loss_adds_the_penalty():
 WALK_NETS = [
     (Network((2, 3, 2), ("tanh",), "softmax", "cross_entropy"), [1.0]),
     (Network((2, 2, 1), ("sigmoid",), "sigmoid", "bce"), [1.0]),
+    (Network((2, 3, 2), ("tanh",), "sigmoid", "bce"), [1.0, 0.0]),
     (Network((1, 2, 2, 1), ("leaky_relu", "tanh"), "linear", "mse", Regularization("l2", 0.3)),
      [0.7]),
     (Network((2, 2, 3), ("relu",), "softmax", "mse"), [0.0, 1.0, 0.0]),
