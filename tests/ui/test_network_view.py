@@ -1,0 +1,412 @@
+"""The network diagram: editing the shape, weights and axes through real clicks and keys."""
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from simulator.lessons.files import load_lesson
+from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
+from simulator.ui.controller import SessionController
+from simulator.ui.network_items import format_number
+from simulator.ui.network_view import THUMB_GRID, NetworkView, Target
+from simulator.ui.theme import DARK, theme_manager
+
+LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+CIRCLE = LESSONS / "06-circle-network.lesson.json"
+FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = SessionController()
+    c.set_lesson(load_lesson(CIRCLE))
+    yield c
+    c.pause()
+    c.grids.cancel()
+    c.grids.wait()
+
+
+@pytest.fixture
+def view(controller, qtbot):
+    v = NetworkView(controller)
+    qtbot.addWidget(v)
+    v.resize(900, 700)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def unpacked(controller):
+    net = controller.problem.network
+    weights, biases = net.unpack(controller.session.theta.copy())
+    return [w.copy() for w in weights], [b.copy() for b in biases]
+
+
+def hidden_header(view, layer):
+    return next(h for h in view.headers if h.kind == "hidden" and h.layer == layer)
+
+
+def click_scene_point(view, qtbot, point):
+    pos = view.diagram.mapFromScene(point)
+    qtbot.mouseClick(view.diagram.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def big_lesson():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4))
+    y = rng.integers(0, 3, 60)
+    points = tuple(tuple(float(v) for v in (*row, k)) for row, k in zip(x, y, strict=True))
+    spec = NetworkSpec(layers=(4, 32, 32, 32, 3), activation=("tanh",) * 3,
+                       output_activation="softmax", loss="cross_entropy",
+                       dataset=DatasetSpec(name=None, points=points))
+    return Lesson("4-32-32-32-3", spec, OptimizerSpec("adam", 0.01))
+
+
+def test_a_view_made_after_the_lesson_draws_its_weights(view, controller):
+    net = controller.problem.network
+    assert [len(item.ys) for item in view.layers] == list(net.sizes) == [2, 8, 8, 1]
+    weights, _ = net.unpack(controller.session.theta)
+    assert view.edge_scale.kind == "linear"
+    for bundle, w in zip(view.bundles, weights, strict=True):
+        assert bundle.widths.shape == (w.size,)
+        np.testing.assert_array_equal(bundle.widths, view.edge_scale.widths(np.abs(w).ravel()))
+        np.testing.assert_array_equal(bundle.positive, w.ravel() > 0)
+
+
+def test_plus_and_minus_buttons_change_the_shape_and_keep_every_other_weight(view, controller, qtbot):
+    w0, b0 = unpacked(controller)
+    qtbot.mouseClick(hidden_header(view, 1).plus, Qt.MouseButton.LeftButton)
+    assert controller.problem.network.sizes == (2, 9, 8, 1)
+    w1, b1 = unpacked(controller)
+    assert np.array_equal(w1[0][:, :8], w0[0]) and np.array_equal(b1[0][:8], b0[0])
+    assert np.array_equal(w1[1][:8], w0[1]) and np.array_equal(b1[1], b0[1])
+    assert np.array_equal(w1[2], w0[2]) and np.array_equal(b1[2], b0[2])
+    assert [len(item.ys) for item in view.layers] == [2, 9, 8, 1]
+
+    qtbot.mouseClick(hidden_header(view, 2).minus, Qt.MouseButton.LeftButton)
+    assert controller.problem.network.sizes == (2, 9, 7, 1)
+    w2, b2 = unpacked(controller)
+    assert np.array_equal(w2[0], w1[0]) and np.array_equal(b2[0], b1[0])
+    assert np.array_equal(w2[1], w1[1][:, :7]) and np.array_equal(b2[1], b1[1][:7])
+    assert np.array_equal(w2[2], w1[2][:7]) and np.array_equal(b2[2], b1[2])
+    assert view.bundles[1].widths.shape == (9 * 7,)
+
+
+def test_removing_a_middle_neuron_from_its_menu_drops_only_its_weights(view, controller):
+    w0, b0 = unpacked(controller)
+    menu = view.context_menu(Target("neuron", 1, 3, 3, controller.problem.network.index_of("b1[3]")))
+    action = next(a for a in menu.actions() if a.text() == "Remove neuron 3 from hidden layer 1")
+    action.trigger()
+    assert controller.problem.network.sizes == (2, 7, 8, 1)
+    w1, b1 = unpacked(controller)
+    assert np.array_equal(w1[0], np.delete(w0[0], 3, axis=1))
+    assert np.array_equal(b1[0], np.delete(b0[0], 3))
+    assert np.array_equal(w1[1], np.delete(w0[1], 3, axis=0))
+    assert np.array_equal(w1[2], w0[2])
+
+
+def test_layer_buttons_add_and_remove_hidden_layers(view, controller, qtbot):
+    w0, b0 = unpacked(controller)
+    qtbot.mouseClick(view.add_layer_button, Qt.MouseButton.LeftButton)
+    assert controller.problem.network.sizes == (2, 8, 8, 8, 1)
+    assert view.layer_count.text() == "3"
+    w1, b1 = unpacked(controller)
+    for k in (0, 1):
+        assert np.array_equal(w1[k], w0[k]) and np.array_equal(b1[k], b0[k])
+    assert np.array_equal(b1[3], b0[2])  # the output keeps its bias
+    qtbot.mouseClick(view.remove_layer_button, Qt.MouseButton.LeftButton)
+    assert controller.problem.network.sizes == (2, 8, 8, 1)
+    w2, b2 = unpacked(controller)
+    for k in (0, 1):
+        assert np.array_equal(w2[k], w0[k]) and np.array_equal(b2[k], b0[k])
+    assert len(view.bundles) == 3 and len(view.headers) == 4
+
+
+def test_click_an_edge_and_type_a_value_sets_exactly_that_weight(view, controller, qtbot):
+    index = controller.problem.network.index_of("W3[2,0]")
+    before = controller.session.theta.copy()
+    click_scene_point(view, qtbot, view.edge_midpoint(index))
+    assert view.selected == index
+    assert view.inspector.name_label.text() == "W3[2,0]"
+    spin = view.inspector.spin
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, f"0{spin.locale().decimalPoint()}5")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    after = controller.session.theta.copy()
+    assert after[index] == 0.5
+    changed = np.flatnonzero(after != before)
+    assert changed.tolist() == [index]
+    assert controller.undo_stack.undoText() == "Set W3[2,0] to 0.5"
+    # The diagram follows: that edge is now drawn with |0.5| on the scale.
+    assert view.bundles[2].widths[2] == view.edge_scale.widths(np.array([0.5]))[0]
+
+    controller.undo_stack.undo()
+    assert np.array_equal(controller.session.theta, before)
+    controller.undo_stack.redo()
+    assert np.array_equal(controller.session.theta, after)
+
+
+def test_a_number_being_typed_survives_new_snapshots(view, controller, qtbot):
+    index = controller.problem.network.index_of("W1[1,6]")
+    view.select(index)
+    spin = view.inspector.spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, f"1{spin.locale().decimalPoint()}25")
+    controller.step()  # as if playing: a new snapshot arrives mid-typing
+    assert spin.text().replace(spin.locale().decimalPoint(), ".") == "1.25"
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert controller.session.theta[index] == 1.25
+
+
+def test_hovering_an_edge_highlights_it(view, controller, qtbot):
+    index = controller.problem.network.index_of("W1[0,2]")
+    pos = view.diagram.mapFromScene(view.edge_midpoint(index))
+    QTest.mouseMove(view.diagram.viewport(), pos)
+    qtbot.waitUntil(lambda: view.hover is not None)
+    assert view.hover.kind == "edge" and view.hover.index == index
+    assert 2 in [k for k, _, _ in view.bundles[0]._highlights]
+
+
+def test_clicking_a_bias_badge_selects_the_bias(view, controller, qtbot):
+    index = controller.problem.network.index_of("b2[5]")
+    click_scene_point(view, qtbot, view.badge_position(index))
+    assert view.selected == index
+    assert view.inspector.name_label.text() == "b2[5]"
+    assert "bias of hidden 2 · neuron 5" in view.inspector.description.full_text()
+
+
+def test_clicking_where_two_edges_cross_steps_through_both(view, controller, qtbot):
+    net = controller.problem.network
+    a, b = net.index_of("W2[0,1]"), net.index_of("W2[1,0]")
+    point = view.edge_midpoint(a)
+    assert (view.edge_midpoint(b) - point).manhattanLength() < 1e-6  # they cross there
+    click_scene_point(view, qtbot, point)
+    first = view.selected
+    QTest.qWait(QApplication.doubleClickInterval() + 50)  # two clicks, not a double click
+    click_scene_point(view, qtbot, point)
+    assert {first, view.selected} == {a, b}
+
+
+def test_a_vertical_drag_on_an_edge_is_one_undo_entry(view, controller, qtbot):
+    index = controller.problem.network.index_of("W3[5,0]")
+    before = controller.session.theta.copy()
+    count = controller.undo_stack.count()
+    viewport = view.diagram.viewport()
+    start = view.diagram.mapFromScene(view.edge_midpoint(index))
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for dy in range(4, 44, 4):
+        QTest.mouseMove(viewport, start - QPoint(0, dy))
+    assert view.preview is not None and view.preview[0] == index
+    assert np.array_equal(controller.session.theta, before)  # nothing applied while dragging
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 40))
+    assert controller.undo_stack.count() == count + 1
+    per_pixel = max(1.0, view.edge_scale.high) / 120.0
+    assert controller.session.theta[index] == pytest.approx(before[index] + 40 * per_pixel, abs=1e-3)
+    assert np.flatnonzero(controller.session.theta != before).tolist() == [index]
+    controller.undo_stack.undo()
+    assert np.array_equal(controller.session.theta, before)
+
+
+def test_the_menu_chooses_landscape_axes_and_the_view_highlights_them(view, controller, qtbot):
+    net = controller.problem.network
+    weight, bias = net.index_of("W2[1,0]"), net.index_of("b2[3]")
+    menu = view.context_menu(Target("edge", 2, 1, 0, weight))
+    action = next(a for a in menu.actions() if a.text() == "Use W2[1,0] as landscape X axis")
+    with qtbot.waitSignal(controller.axesChanged):
+        action.trigger()
+    assert controller.axes.x == weight
+    menu = view.context_menu(Target("bias", 2, 3, 3, bias))
+    action = next(a for a in menu.actions() if a.text() == "Use b2[3] as landscape Y axis")
+    with qtbot.waitSignal(controller.axesChanged):
+        action.trigger()
+    assert (controller.axes.x, controller.axes.y) == (weight, bias)
+    assert controller.axes.labels == ("W2[1,0]", "b2[3]")
+    edge = 1 * 8 + 0
+    marked = {k: colour.name() for k, colour, _ in view.bundles[1]._highlights}
+    assert marked[edge] == theme_manager().theme.axis_x.lower()
+    badge = view.layers[2].badge_highlights[3]
+    assert badge[0].name() == theme_manager().theme.axis_y.lower()
+    assert view.tags["x"].isVisible() and view.tags["y"].isVisible()
+    # The inspector's axis buttons do the same.
+    view.select(net.index_of("W1[1,2]"))
+    qtbot.mouseClick(view.inspector.x_button, Qt.MouseButton.LeftButton)
+    assert controller.axes.x == net.index_of("W1[1,2]")
+
+
+def test_the_activation_menu_of_a_layer_sets_its_activation(view, controller):
+    menu = hidden_header(view, 2).title.menu()
+    next(a for a in menu.actions() if a.text() == "ReLU").trigger()
+    assert controller.problem.network.activations == ("tanh", "relu")
+    assert hidden_header(view, 2).title.text().startswith("Hidden 2 · ReLU")
+
+
+def test_limits_disable_the_buttons_and_the_controller_says_why(controller, qtbot):
+    spec = replace(controller.lesson.problem, layers=(2, 31, 1), activation=("tanh",),
+                   weights=None, biases=None)
+    controller.set_lesson(replace(controller.lesson, problem=spec, landscape=None))
+    view = NetworkView(controller)
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.mouseClick(hidden_header(view, 1).plus, Qt.MouseButton.LeftButton)
+    assert controller.problem.network.sizes == (2, 32, 1)
+    plus = hidden_header(view, 1).plus
+    assert not plus.isEnabled() and "32" in plus.toolTip()
+    with qtbot.waitSignal(controller.message) as blocker:
+        controller.add_neuron(1)
+    assert blocker.args[0] == "warning" and "32" in blocker.args[1]
+    assert controller.problem.network.sizes == (2, 32, 1)
+
+    for _ in range(7):
+        qtbot.mouseClick(view.add_layer_button, Qt.MouseButton.LeftButton)
+    assert len(controller.problem.network.sizes) - 2 == 8
+    assert not view.add_layer_button.isEnabled() and "8" in view.add_layer_button.toolTip()
+    with qtbot.waitSignal(controller.message) as blocker:
+        controller.add_layer()
+    assert "8" in blocker.args[1]
+
+
+def test_gradient_mode_draws_the_engines_gradients_on_a_log_scale(view, controller, qtbot):
+    for _ in range(3):
+        controller.step()
+    qtbot.mouseClick(view.gradient_check, Qt.MouseButton.LeftButton)
+    assert view.mode == "gradients"
+    snap = controller.snapshot()
+    gw, gb = controller.problem.network.unpack(snap.gradient)
+    scale = view.edge_scale
+    assert scale.kind == "log"
+    assert scale.high == np.ceil(np.log10(np.max(np.abs(snap.gradient))))
+    for bundle, g in zip(view.bundles, gw, strict=True):
+        np.testing.assert_array_equal(bundle.widths, scale.widths(np.abs(g).ravel()))
+        np.testing.assert_array_equal(bundle.positive, g.ravel() > 0)
+    expected = view.layers[2].badge_radius * (0.5 + 0.5 * scale.fraction(gb[1]))
+    np.testing.assert_array_equal(view.layers[2].badge_radii, expected)
+    qtbot.mouseClick(view.gradient_check, Qt.MouseButton.LeftButton)
+    assert view.mode == "weights" and view.edge_scale.kind == "linear"
+
+
+def test_vanishing_gradients_of_a_deep_sigmoid_network_are_thinner_near_the_input(controller, qtbot):
+    spec = replace(controller.lesson.problem, layers=(2, 8, 8, 8, 8, 8, 1),
+                   activation=("sigmoid",) * 5, weights=None, biases=None)
+    controller.set_lesson(replace(controller.lesson, problem=spec, landscape=None))
+    view = NetworkView(controller)
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.set_edge_mode("gradients")
+    first, last = view.bundles[0].fractions, view.bundles[-1].fractions
+    assert np.median(first) < np.median(last) - 0.2
+
+
+def test_neurons_show_the_chosen_samples_activation_and_tooltips_its_numbers(view, controller, qtbot):
+    view.sample_spin.setValue(5)
+    net = controller.problem.network
+    d = controller.problem.dataset
+    theta = controller.session.theta
+    trace = net.forward(theta, d.x_train[5:6])
+    grads = net.backward(theta, trace, d.y_train[5:6])
+    a = trace.a[1][0]
+    expected = view.cmap.indices(a)  # tanh: −1…1 straight onto the colour map
+    assert [b.color() for b in view.layers[1].fills] == [view.cmap.colors[i] for i in expected]
+    text = view.describe(Target("neuron", 1, 4, 4, net.index_of("b1[4]")))
+    assert "sample #5" in text
+    assert f"z = {format_number(trace.z[1][0, 4])}" in text
+    assert f"a = tanh(z) = {format_number(a[4])}" in text
+    assert f"δ = dL/dz = {format_number(grads.dL_dz[1][0, 4])}" in text
+    edge = view.describe(Target("edge", 1, 0, 0, net.index_of("W1[0,0]")))
+    assert f"∂L/∂W1[0,0] = {format_number(controller.snapshot().gradient[0])}" in edge
+
+
+def test_the_inspector_shows_the_optimizers_memory(view, controller):
+    for _ in range(2):
+        controller.step()
+    index = controller.problem.network.index_of("W2[4,4]")
+    view.select(index)
+    state = controller.session.optimizer.state  # Adam: m and v
+    text = view.inspector.numbers.text()
+    assert f"Adam m = {format_number(state['m'][index])}" in text
+    assert f"Adam v = {format_number(state['v'][index])}" in text
+    assert f"∂L/∂W2[4,4] = {format_number(controller.snapshot().gradient[index])}" in text
+
+
+def test_neuron_maps_are_one_forward_pass_and_can_be_hidden(view, controller, qtbot):
+    images = view.layers[1].thumbnails
+    assert len(images) == 8 and images[0].width() == THUMB_GRID
+    net = controller.problem.network
+    top_left = view._thumb_points[:1]
+    a = net.forward(controller.session.theta, top_left).a[1][0, 0]
+    assert images[0].pixelColor(0, 0) == view.cmap.colors[view.cmap.indices(a)]
+    qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
+    assert view.layers[1].thumbnails is None and view.layers[1].thumb_size == 0
+    qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
+    assert len(view.layers[2].thumbnails) == 8
+
+
+def test_neuron_maps_refresh_at_most_every_200_ms(view, controller):
+    controller.step()
+    first = view._last_thumbs
+    controller.step()
+    assert view._last_thumbs == first and view._thumb_timer.isActive()
+    view._thumb_timer.timeout.emit()
+    assert view._last_thumbs > first
+
+
+def test_items_are_made_once_per_shape_and_a_big_network_updates_fast(controller, qtbot):
+    controller.set_lesson(big_lesson())
+    view = NetworkView(controller)
+    qtbot.addWidget(view)
+    view.resize(900, 650)
+    items = [id(i) for i in view.diagram.scene().items()]
+    controller.step()
+    assert [id(i) for i in view.diagram.scene().items()] == items
+    assert sum(b.widths.size for b in view.bundles) == 4 * 32 + 32 * 32 * 2 + 32 * 3
+    best = min(_timed(view.redraw) for _ in range(5))
+    assert best < 0.05  # a few ms in practice; loose for loaded test machines
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def test_a_formula_lesson_shows_a_message_instead_of_a_diagram(controller, qtbot):
+    controller.set_lesson(load_lesson(FORMULA))
+    view = NetworkView(controller)
+    qtbot.addWidget(view)
+    assert view.bundles == [] and view.layers == []
+    assert "formula" in view._message.toPlainText()
+    assert not view.add_layer_button.isEnabled() and view.toolbar.isHidden()
+    controller.set_lesson(load_lesson(CIRCLE))
+    assert len(view.bundles) == 3 and not view._message.isVisible()
+    assert not view.toolbar.isHidden() and view.add_layer_button.isEnabled()
+
+
+def test_the_theme_restyles_the_diagram(view):
+    manager = theme_manager()
+    old = manager.choice
+    try:
+        manager.apply("dark")
+        assert view.diagram.backgroundBrush().color().name() == DARK.background.lower()
+        assert view.cmap.colors[-1].name() == DARK.positive.lower()
+    finally:
+        manager.apply(old)
+
+
+def test_the_diagram_renders_to_png(view, controller, tmp_path):
+    view.select(controller.problem.network.index_of("W2[1,3]"))
+    path = tmp_path / "network.png"
+    assert view.grab().save(str(path))
+    image = view.diagram.viewport().grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 3)
+               for y in range(0, image.height(), 3)}
+    theme = theme_manager().theme
+    assert theme.positive.lower() in colours and theme.negative.lower() in colours
+    assert path.stat().st_size > 10_000
