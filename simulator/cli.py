@@ -73,7 +73,7 @@ def _finite(value: float | None) -> float | None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Load a lesson, take N steps, print the result."""
-    from simulator.lessons.building import build_session
+    from simulator.lessons.building import build_problem, build_session, landscape_axes
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
 
@@ -81,15 +81,15 @@ def run_command(args: argparse.Namespace) -> int:
         raise BadInput(f"--steps must be 0–10000000, got {args.steps}")
     try:
         lesson = load_lesson(args.lesson)
-        session = build_session(lesson)
+        problem = build_problem(lesson.problem)
+        landscape_axes(lesson, problem)  # a lesson is checked whole, axes included
+        session = build_session(lesson, problem)
     except LessonError as exc:  # JSON-path errors need the file's name; file errors have it
         raise BadInput(f"{args.lesson}: {exc}" if exc.path else str(exc)) from None
     losses = [session.loss]
     started = time.perf_counter()
     session.step(args.steps, record=losses)
     elapsed = time.perf_counter() - started
-    if session.status == "diverged" and session.diverged_loss is not None:
-        losses.append(session.diverged_loss)
     result = {
         "status": "diverged" if session.status == "diverged" else "ok",
         "steps": session.step_count,

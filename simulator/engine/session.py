@@ -25,6 +25,14 @@ Array = np.ndarray
 DIVERGENCE_FACTOR = 1e6
 
 
+def norm(vector: Array) -> float:
+    """Return the Euclidean length, scaled first so that squaring huge entries cannot overflow."""
+    largest = float(np.max(np.abs(vector))) if vector.size else 0.0
+    if largest == 0.0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.sum((vector / largest) ** 2)))
+
+
 @dataclass(frozen=True)
 class OptimizerConfig:
     """Which optimizer, its learning rate and hyper-parameters."""
@@ -162,17 +170,16 @@ class Session:
     def step(self, n: int = 1, record: list[float] | None = None) -> int:
         """Take up to n optimizer steps; return how many were taken.
 
-        Stops early when the run diverges. ``record``, if given, receives the training
-        loss at each new θ.
+        Stops early when the run diverges (a step whose loss is finite but huge counts and
+        stays; a step to a non-finite θ or loss is undone). ``record``, if given, receives
+        the training loss at each new θ.
         """
-        taken = 0
-        while taken < n and self.status != "diverged":
-            if not self._step_once():
-                break
-            taken += 1
-            if record is not None:
+        start = self.step_count
+        while self.step_count - start < n and self.status != "diverged":
+            kept = self._step_once() or self.diverged_loss is not None  # a huge loss is kept
+            if kept and record is not None:
                 record.append(self._loss)
-        return taken
+        return self.step_count - start
 
     def _full_batch(self) -> bool:
         return self.batch_size is None or self.batch_size >= self.problem.sample_count
@@ -380,7 +387,7 @@ class Session:
 
     def is_converged(self, tolerance: float = 1e-6) -> bool:
         """Return whether the gradient is flat enough to call the descent finished."""
-        return float(np.linalg.norm(self.gradient())) < tolerance
+        return norm(self.gradient()) < tolerance
 
     def loss_history(self) -> tuple[Array, Array, Array]:
         """Return (steps, training loss, test loss) recorded so far (NaN where no test set)."""
@@ -413,7 +420,7 @@ class Session:
         return Snapshot(
             step=self.step_count, theta=self.theta.copy(), loss=loss,
             test_loss=test if test is not None and np.isfinite(test) else None,
-            gradient=grad, gradient_norm=float(np.linalg.norm(grad)),
+            gradient=grad, gradient_norm=norm(grad),
             next_step=next_step, velocity=None if velocity is None else velocity.copy(),
             config=self.config, batch_size=self.batch_size, status=self.status,
             diverged_at=self.diverged_at, diverged_loss=self.diverged_loss,

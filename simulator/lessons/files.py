@@ -44,7 +44,12 @@ def parse_lesson(text: str, name: str = "lesson") -> Lesson:
         raise LessonError("", f"{name}: {exc}") from None
     except RecursionError:
         raise LessonError("", f"{name}: nested too deeply") from None
-    return lesson_from_json(document)
+    try:
+        return lesson_from_json(document)
+    except LessonError as exc:
+        if exc.path:
+            raise
+        raise LessonError("", f"{name}: {exc}") from None  # the root has no path: name the file
 
 
 def _refuse_constant(name: str) -> float:

@@ -60,12 +60,7 @@ CORPUS = {
 LANDSCAPE_ONLY = {"landscape-axis.lesson.json"}
 
 #: known gaps in the run command, reported: (file → why it fails today)
-RUN_GAPS = {
-    "landscape-axis.lesson.json": "`run` never calls landscape_axes, so a lesson whose "
-                                  "landscape names a missing parameter runs and exits 0",
-    "top-level-list.lesson.json": "an error at the document's root has no path, and `run` "
-                                  "prints it without the file's name",
-}
+RUN_GAPS: dict[str, str] = {}  # corpus files `run` is known to mishandle (none now)
 
 
 def test_the_corpus_is_large_and_every_file_is_paired():
