@@ -250,8 +250,11 @@ class Landscape3DView(QWidget):
                           "weights learn." if info.is_network else "")
 
     def _axes_changed(self, axes) -> None:
+        old = self._axes
+        if old is None or (old.kind, old.x, old.y) != (axes.kind, axes.x, axes.y) or \
+                old.directions is not axes.directions:
+            self._log_user = None  # other parameters: a fresh choice (recentring keeps it)
         self._axes = axes
-        self._log_user = None
         self.stack.setCurrentWidget(self.message if axes.is_curve else self.gl_view)
         self.log_box.setVisible(not axes.is_curve)
         if not axes.is_curve:

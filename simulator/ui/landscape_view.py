@@ -449,10 +449,9 @@ class LandscapeView(QWidget):
         self._update_note()
 
     def _axes_changed(self, axes) -> None:
-        changed = self._axes is None or not _same_axes(self._axes, axes)
+        if self._axes is None or not _same_axes(self._axes, axes, ranges=False):
+            self._log_user = None  # other parameters: a fresh choice (recentring keeps it)
         self._axes = axes
-        if changed:
-            self._log_user = None
         self._set_mode_curve(axes.is_curve)
         self._style_axis_titles()
         self._update_note()
@@ -973,13 +972,18 @@ class LandscapeView(QWidget):
             self.view_box.setRange(xRange=axes.x_range, yRange=axes.y_range, padding=0)
 
 
-def _same_axes(a, b) -> bool:
-    """Return whether two Axes describe the same plane (directions compared by identity)."""
+def _same_axes(a, b, ranges: bool = True) -> bool:
+    """Return whether two Axes describe the same plane (directions compared by identity).
+
+    With ``ranges=False`` only the parameters or directions count, not the extent.
+    """
     if a is b:
         return True
-    return (a.kind, a.x, a.y, tuple(a.x_range), tuple(a.y_range)) == \
-        (b.kind, b.x, b.y, tuple(b.x_range), tuple(b.y_range)) and \
+    same = (a.kind, a.x, a.y) == (b.kind, b.x, b.y) and \
         (a.directions is b.directions or a.kind == "parameters")
+    if ranges:
+        same = same and (tuple(a.x_range), tuple(a.y_range)) == (tuple(b.x_range), tuple(b.y_range))
+    return same
 
 
 def _beside_line(angle: float | None, avoid: float | None = None,

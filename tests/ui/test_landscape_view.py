@@ -198,9 +198,18 @@ def test_log_scale_is_on_for_wide_positive_ranges_and_can_be_switched(controller
     assert not view.log_box.isChecked()
     low, high = view.image.getLevels()
     assert (low, high) == pytest.approx((wide.min(), wide.max()))
-    # The user's choice holds while the same axes refresh.
+    # The user's choice holds while the same axes refresh, and when the slice recentres.
     controller.landscapeReady.emit(LandscapeGrid(axes, xs, ys, wide, True))
     assert not view.log_box.isChecked()
+    moved = Axes("parameters", 0, 1, ("w1", "w2"), (-1.0, 3.0), (-2.0, 2.0))
+    controller.axesChanged.emit(moved)
+    controller.landscapeReady.emit(LandscapeGrid(moved, xs + 1.0, ys, wide, True))
+    assert not view.log_box.isChecked()
+    # Other parameters on the axes: the automatic choice again.
+    swapped = Axes("parameters", 1, 0, ("w2", "w1"), (-2.0, 2.0), (-2.0, 2.0))
+    controller.axesChanged.emit(swapped)
+    controller.landscapeReady.emit(LandscapeGrid(swapped, xs, ys, wide, True))
+    assert view.log_box.isChecked()
     # Negative losses cannot go on a log scale: the switch is off and disabled.
     other = Axes("parameters", 0, 1, ("w1", "w2"), (-2.0, 2.0), (-2.1, 2.0))
     controller.landscapeReady.emit(LandscapeGrid(other, xs, ys, (gx * gy).astype(np.float32),
