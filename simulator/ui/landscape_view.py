@@ -723,7 +723,8 @@ class LandscapeView(QWidget):
                 text += " (off the map)"
             self.crash.setData([spot[0]], [spot[1]])
             self.crash_label.setText(text)
-            self._place_label(self.crash_label, spot, (0.5, -0.45))
+            self._place_label(self.crash_label, spot, (0.5, -0.45), (0.5, 1.45), (-0.1, 0.5),
+                              (1.1, 0.5))
         self.crash_label.setVisible(not self._racers)
 
     def _update_tangent(self, snap, here) -> None:
@@ -744,7 +745,8 @@ class LandscapeView(QWidget):
         self.tangent_label.setText(f"slope dJ/d{name} = {format_slope(slope)}")
         # Below the tangent: a cost curve near its hiker mostly lies above its tangent.
         angle = self._screen_angle(np.array([xs[0], ys[0]]), np.array([xs[1], ys[1]]))
-        self._place_label(self.tangent_label, here, _beside_line(angle, up=False))
+        anchor = _beside_line(angle, up=False)
+        self._place_label(self.tangent_label, here, anchor, _mirrored(anchor))
 
     def _place_arrows(self, *_) -> None:
         """Draw the step and momentum arrows (their heads follow the zoom)."""
@@ -791,33 +793,36 @@ class LandscapeView(QWidget):
             return
         self.step_label.setText("next step" if factor <= 1.5 else
                                 f"next step (shown ×{format_value(round(factor))})")
-        self._place_label(self.step_label, end, _beside_line(angle, push_angle))
+        anchor = _beside_line(angle, push_angle)
+        self._place_label(self.step_label, end, anchor, _mirrored(anchor))
         self.step_label.setVisible(True)
 
-    def _place_label(self, label, point, anchor) -> None:
-        """Put a text item at a data point, flipped or slid so it stays inside the plot."""
+    def _place_label(self, label, point, *anchors) -> None:
+        """Put a text item at a data point with the first anchor that keeps it in the plot.
+
+        When none fits, the first is slid along the edges until the text is inside.
+        """
         x, y = float(point[0]), float(point[1])
         label.setPos(x, y)
         size = label.textItem.boundingRect()
         w, h = size.width(), size.height()
         p = self.view_box.mapViewToScene(QPointF(x, y))
         box = self.view_box.sceneBoundingRect()
-        ax, ay = anchor
+
+        def fits(anchor) -> bool:
+            left, top = p.x() - anchor[0] * w, p.y() - anchor[1] * h
+            return box.left() <= left and left + w <= box.right() and \
+                box.top() <= top and top + h <= box.bottom()
+
+        for anchor in anchors:
+            if fits(anchor):
+                label.setAnchor(anchor)
+                return
         fitted = []
-        # Sideways the text slides along the edge; up or down it flips to the other side.
-        for a, at, lo, hi, length, flip in ((ax, p.x(), box.left(), box.right(), w, False),
-                                            (ay, p.y(), box.top(), box.bottom(), h, True)):
-            if length <= 0 or hi - lo <= length:
-                fitted.append(a)
-                continue
-            start = at - a * length
-            if flip and (start < lo or start + length > hi):
-                a = 1.0 - a
-                start = at - a * length
-            if start < lo:
-                a = (at - lo) / length
-            elif start + length > hi:
-                a = (at - hi) / length + 1.0
+        for a, at, lo, hi, length in ((anchors[0][0], p.x(), box.left(), box.right(), w),
+                                      (anchors[0][1], p.y(), box.top(), box.bottom(), h)):
+            if length > 0 and hi - lo > length:
+                a = min(max(a, (at - hi) / length + 1.0), (at - lo) / length)
             fitted.append(a)
         label.setAnchor(tuple(fitted))
 
@@ -1009,6 +1014,11 @@ def _beside_line(angle: float | None, avoid: float | None = None,
     ax = -0.06 if normal[0] >= 0 else 1.06
     ay = -0.4 if normal[1] >= 0 else 1.4
     return ax, ay
+
+
+def _mirrored(anchor: tuple[float, float]) -> tuple[float, float]:
+    """Return the anchor that hangs a label on the other side of the point (and line)."""
+    return 1.0 - anchor[0], 1.0 - anchor[1]
 
 
 def _escape(text: str) -> str:
