@@ -77,7 +77,11 @@ class EdgeScale:
 
     def widths(self, magnitudes: np.ndarray) -> np.ndarray:
         """Return the pen width of each magnitude, in pixels."""
-        return self.thin + (self.thick - self.thin) * self.fraction(magnitudes)
+        return self.widths_at(self.fraction(magnitudes))
+
+    def widths_at(self, fractions: np.ndarray) -> np.ndarray:
+        """Return the pen width at each place on the scale (from ``fraction``)."""
+        return self.thin + (self.thick - self.thin) * fractions
 
     def label(self, which: str) -> str:
         """Return the value at the ``"low"`` or ``"high"`` end, written for the legend."""
@@ -221,12 +225,12 @@ class EdgeBundleItem(QGraphicsItem):
         key = self._level(slice(None)) * 2 + self.positive.astype(np.intp)
         order = np.argsort(key, kind="stable")  # thin edges first, thick ones on top
         keys = key[order]
-        cuts = np.flatnonzero(np.diff(keys)) + 1
-        lines = self._lines
+        bounds = [0, *(np.flatnonzero(np.diff(keys)) + 1).tolist(), len(order)]
+        lines, ordered = self._lines, order.tolist()
         groups = []
-        for chunk in np.split(order, cuts):
-            k = int(key[chunk[0]])
-            groups.append((self._pens[k % 2][k // 2], [lines[i] for i in chunk.tolist()]))
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+            k = int(keys[start])
+            groups.append((self._pens[k % 2][k // 2], [lines[i] for i in ordered[start:stop]]))
         self._groups = groups
         self._rebuild_overlay()
         self.update()

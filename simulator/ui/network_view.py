@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from simulator.engine.functions import HIDDEN_ACTIVATIONS
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
-from .inspector import ParameterInfo, ParameterInspector
+from .inspector import HINT, ParameterInfo, ParameterInspector
 from .network_items import (
     AxisTagItem,
     DivergingMap,
@@ -244,6 +244,7 @@ class NetworkLegend(QWidget):
         self.cmap = DivergingMap("#E69F00", "#ffffff", "#0072B2")
         self.sample = 0
         self.active = True
+        self._key = None
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setToolTip("How to read the diagram: edge colour is the sign, edge width the size; "
                         "neuron colour is its activation for the chosen sample")
@@ -251,9 +252,12 @@ class NetworkLegend(QWidget):
     def set_content(self, mode: str, scale: EdgeScale, cmap: DivergingMap, sample: int,
                     active: bool = True) -> None:
         """Show the legend for this mode and scale."""
+        key = (mode, scale.label("low"), scale.label("high"), scale.thick, sample, active, id(cmap))
         self.mode, self.scale, self.cmap, self.sample, self.active = mode, scale, cmap, sample, active
-        self._fit()
-        self.update()
+        if key != self._key:  # the legend only changes when its words do
+            self._key = key
+            self._fit()
+            self.update()
 
     def _chips(self) -> list[tuple[str, tuple]]:
         grad = self.mode == "gradients"
@@ -852,7 +856,8 @@ class NetworkView(QWidget):
         self.edge_scale = scale
         for bundle, values in zip(self.bundles, w_values, strict=True):
             flat = values.ravel()
-            bundle.set_values(scale.fraction(flat), scale.widths(flat), flat > 0)
+            fractions = scale.fraction(flat)
+            bundle.set_values(fractions, scale.widths_at(fractions), flat > 0)
         theme = self._style
         pos_brush, neg_brush = QBrush(QColor(theme.positive)), QBrush(QColor(theme.negative))
         zero_brush = QBrush(QColor(theme.background))
@@ -994,7 +999,7 @@ class NetworkView(QWidget):
             return
         index = self.selected
         if index is None or index >= self.network.parameter_count:
-            if self.inspector.info is not None or not self.inspector.hint.isVisible():
+            if self.inspector.info is not None or self.inspector.hint.text() != HINT:
                 self.inspector.clear()
             return
         snap = self.snapshot

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.controller import SessionController
+from simulator.ui.inspector import HINT
 from simulator.ui.network_items import format_number
 from simulator.ui.network_view import THUMB_GRID, NetworkView, Target
 from simulator.ui.theme import DARK, theme_manager
@@ -97,6 +99,16 @@ def test_plus_and_minus_buttons_change_the_shape_and_keep_every_other_weight(vie
     assert np.array_equal(w2[2], w1[2][:7]) and np.array_equal(b2[2], b1[2])
     assert view.bundles[1].widths.shape == (9 * 7,)
 
+    controller.undo_stack.undo()
+    assert controller.problem.network.sizes == (2, 9, 8, 1)
+    assert all(np.array_equal(a, b) for a, b in zip(unpacked(controller)[0], w1, strict=True))
+    controller.undo_stack.undo()
+    assert controller.problem.network.sizes == (2, 8, 8, 1)
+    assert all(np.array_equal(a, b) for a, b in zip(unpacked(controller)[0], w0, strict=True))
+    assert [len(item.ys) for item in view.layers] == [2, 8, 8, 1]
+    controller.undo_stack.redo()
+    assert all(np.array_equal(a, b) for a, b in zip(unpacked(controller)[0], w1, strict=True))
+
 
 def test_removing_a_middle_neuron_from_its_menu_drops_only_its_weights(view, controller):
     w0, b0 = unpacked(controller)
@@ -173,6 +185,23 @@ def test_hovering_an_edge_highlights_it(view, controller, qtbot):
     qtbot.waitUntil(lambda: view.hover is not None)
     assert view.hover.kind == "edge" and view.hover.index == index
     assert 2 in [k for k, _, _ in view.bundles[0]._highlights]
+
+
+def test_hovering_shows_fresh_numbers_in_a_tooltip(view, controller, qtbot):
+    controller.step()  # Adam has m and v now
+    index = controller.problem.network.index_of("W1[1,5]")
+    viewport = view.diagram.viewport()
+    pos = view.diagram.mapFromScene(view.edge_midpoint(index))
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos))
+    QApplication.sendEvent(viewport, event)
+    qtbot.waitUntil(QToolTip.isVisible)
+    text = QToolTip.text()
+    value = format_number(controller.session.theta[index])
+    assert text.startswith("W1[1,5]: weight from input x[1] to hidden 1 · neuron 5")
+    assert f"value = {value}" in text
+    m = controller.session.optimizer.state["m"][index]
+    assert f"Adam m = {format_number(m)}" in text
+    QToolTip.hideText()
 
 
 def test_clicking_a_bias_badge_selects_the_bias(view, controller, qtbot):
@@ -387,6 +416,7 @@ def test_a_formula_lesson_shows_a_message_instead_of_a_diagram(controller, qtbot
     controller.set_lesson(load_lesson(CIRCLE))
     assert len(view.bundles) == 3 and not view._message.isVisible()
     assert not view.toolbar.isHidden() and view.add_layer_button.isEnabled()
+    assert view.inspector.hint.text() == HINT
 
 
 def test_the_theme_restyles_the_diagram(view):
