@@ -491,6 +491,7 @@ class AxisTagItem(QGraphicsItem):
         self._font.setBold(True)
         self._font.setPixelSize(14)
         self._fill = QColor("#D55E00")
+        self._ink = QColor("white")
         self._size = QRectF(0, 0, 22, 20)
         self.setZValue(10)
 
@@ -498,6 +499,8 @@ class AxisTagItem(QGraphicsItem):
         """Set the tag's colour and text size."""
         self.prepareGeometryChange()
         self._fill = QColor(colour)
+        light = 0.299 * self._fill.redF() + 0.587 * self._fill.greenF() + 0.114 * self._fill.blueF()
+        self._ink = QColor("#1b1b1f" if light > 0.6 else "white")  # legible on bright dark-theme colours
         self._font.setPixelSize(pixel_size)
         h = pixel_size + 6
         self._size = QRectF(-h / 2 - 2, -h / 2, h + 4, h)
@@ -508,9 +511,10 @@ class AxisTagItem(QGraphicsItem):
         return self._size.adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        """Draw a filled rounded box with the letter in white."""
+        """Draw a filled rounded box with the letter in it."""
         painter.setPen(QPen(QColor("white"), 1.5))
         painter.setBrush(self._fill)
         painter.drawRoundedRect(self._size, 4, 4)
+        painter.setPen(self._ink)
         painter.setFont(self._font)
         painter.drawText(self._size, Qt.AlignmentFlag.AlignCenter, self.text)
