@@ -443,6 +443,7 @@ class LandscapeView(QWidget):
         self._info = info
         self._grid = None
         self._snapshot = None  # the old θ has no meaning on the new problem's axes
+        self._arrows = {}  # nor have the old arrows
         self._log_user = None
         minima = getattr(info.problem, "minima", None) or []
         self._minima_points = [np.asarray(getattr(m, "point", m), dtype=float) for m in minima]

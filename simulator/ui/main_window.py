@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
         self.views.setTabToolTip(0, "The cost surface seen from above, with the hiker")
         self.views.setTabToolTip(1, "The cost surface in 3-D: drag to orbit, scroll to zoom")
         self.history = HistoryBar(c)
+        # Keys belong to the landscape at start (Space plays) and after a click on it.
+        self.landscape.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.landscape)
         layout.addWidget(self.banner)
         layout.addWidget(self.views, 1)
         layout.addWidget(self.history)
@@ -373,6 +376,11 @@ class MainWindow(QMainWindow):
         """Forget the saved layout and theme."""
         for key in ("geometry", "state", "theme"):
             self.settings.remove(key)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Give the landscape the keyboard, so Space plays straight away."""
+        super().showEvent(event)
+        self.landscape.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Stop playing, remember the layout, then close."""
