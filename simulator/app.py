@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 XCB_HINT = (
     "Backprop Hiker could not start Qt's window system plugin. On Debian/Ubuntu install the "
     "libraries Qt's xcb plugin needs:\n"
     "  sudo apt install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 "
-    "libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0\n"
-    "Without a display, headless commands still work: backprop-hiker run|derive|export|bench"
+    "libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0"
 )
+NO_DISPLAY_HINT = (
+    "Backprop Hiker found no display to open its window on (DISPLAY and WAYLAND_DISPLAY are "
+    "not set). Start it from a desktop session, or over ssh with -X."
+)
+HEADLESS_HINT = "Without a display, headless commands still work: backprop-hiker run|derive|export|bench"
+
+
+def platform_hint(qt_message: str) -> str:
+    """Return what to do when Qt's platform plugin fails, given Qt's own message."""
+    no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if no_display and sys.platform.startswith("linux"):
+        return f"{NO_DISPLAY_HINT}\n{HEADLESS_HINT}"
+    if "could not connect to display" in qt_message.lower():
+        return (f"Backprop Hiker could not connect to the display {os.environ.get('DISPLAY', '')!r}: "
+                f"is the X server running, and may this user use it?\n{HEADLESS_HINT}")
+    return f"{XCB_HINT}\n{HEADLESS_HINT}"
 
 HEADLESS = ("run", "derive", "export", "bench")
 
@@ -40,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     from simulator.ui.launch import run_gui
 
     return run_gui(args.lesson, fullscreen=args.fullscreen, reset_layout=args.reset_layout,
-                   on_platform_failure=lambda: print(XCB_HINT, file=sys.stderr))
+                   on_platform_failure=lambda text: print(platform_hint(text), file=sys.stderr))
 
 
 if __name__ == "__main__":

@@ -143,6 +143,7 @@ def engine_figures() -> dict[str, float]:
 
 def gui_figures(frames: int = 600) -> dict[str, float]:
     """Measure play-mode frame times with every panel visible, and the time to first paint."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # measured offscreen, with or without a screen
     from PySide6.QtWidgets import QApplication
 
     from simulator.ui.launch import make_window

@@ -10,19 +10,23 @@ PLATFORM_FAILURES = ("could not load the qt platform plugin", "could not connect
 
 
 def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: bool = False,
-            on_platform_failure: Callable[[], None] | None = None) -> int:
+            on_platform_failure: Callable[[str], None] | None = None) -> int:
     """Open the main window on a lesson (the first built-in one by default); return the exit code."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
+    earlier: list[str] = []  # Qt's warnings before a fatal one say why the plugin failed
+
     def handler(kind, context, text):
-        # Qt aborts right after a fatal platform-plugin message: say what to install first.
+        # Qt aborts right after a fatal platform-plugin message: say what to do first.
         if kind == QtMsgType.QtFatalMsg and any(p in text.lower() for p in PLATFORM_FAILURES):
             print(text, file=sys.stderr)
             if on_platform_failure is not None:
-                on_platform_failure()
+                on_platform_failure("\n".join([*earlier, text]))
             sys.stderr.flush()
         elif kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
             print(text, file=sys.stderr)
+        elif kind == QtMsgType.QtWarningMsg and len(earlier) < 20:
+            earlier.append(text)
 
     qInstallMessageHandler(handler)
     from PySide6.QtWidgets import QApplication

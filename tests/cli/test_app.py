@@ -1,0 +1,37 @@
+"""The entry point: headless commands pass through, and a missing display gets a hint."""
+
+import os
+import subprocess
+import sys
+
+from simulator.app import XCB_HINT, platform_hint
+
+
+def test_hint_for_missing_xcb_libraries_names_the_packages(monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":0")
+    hint = platform_hint('Could not load the Qt platform plugin "xcb"')
+    assert hint.startswith(XCB_HINT) and "libxcb-cursor0" in hint
+
+
+def test_hint_without_any_display(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    hint = platform_hint("could not connect to display")
+    assert "no display" in hint and "run|derive|export|bench" in hint
+
+
+def test_gui_without_a_display_prints_the_hint_and_no_traceback():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "simulator"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode != 0
+    assert "found no display" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_help_lists_the_headless_commands():
+    out = subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0
+    assert "run, derive, export, bench" in out.stdout
