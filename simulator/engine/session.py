@@ -65,41 +65,57 @@ class Checkpoint:
 
 
 class Thinned:
-    """A bounded record of per-step values: when full, every other entry is dropped.
+    """A bounded record of per-step rows: when full, every other row is dropped.
 
-    After n steps it holds at most ``capacity`` entries spaced ``stride`` apart, so a
-    million steps cost the same memory as a thousand.
+    After n steps it holds at most ``capacity`` rows spaced ``stride`` steps apart, so a
+    million steps cost the same memory as a thousand. Rows live in one preallocated
+    array, so reading the record is a copy, not a loop.
     """
 
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.stride = 1
-        self.steps: list[int] = []
-        self.values: list = []
+        self.count = 0
+        self._steps = np.zeros(capacity + 1, dtype=np.int64)
+        self._rows: Array | None = None  # (capacity + 1) × row width, made at the first row
+
+    @property
+    def steps(self) -> Array:
+        """Return the recorded step numbers (a read-only view)."""
+        return self._steps[:self.count]
+
+    @property
+    def rows(self) -> Array:
+        """Return the recorded rows, one per step (a view; empty before the first)."""
+        if self._rows is None:
+            return np.zeros((0, 0))
+        return self._rows[:self.count]
 
     def wants(self, step: int) -> bool:
-        """Return whether a value at this step would be kept."""
+        """Return whether a row at this step would be kept."""
         return step % self.stride == 0
 
-    def add(self, step: int, value) -> None:
-        """Record a value for a step (ignored unless the step is on the stride)."""
+    def add(self, step: int, row: Array) -> None:
+        """Record a row for a step (ignored unless the step is on the stride)."""
         if step % self.stride:
             return
-        if self.steps and self.steps[-1] >= step:
+        if self.count and self._steps[self.count - 1] >= step:
             self.truncate(step - 1)
-        self.steps.append(step)
-        self.values.append(value)
-        if len(self.steps) > self.capacity:
+        if self._rows is None:
+            self._rows = np.zeros((self.capacity + 1, len(row)))
+        self._steps[self.count] = step
+        self._rows[self.count] = row
+        self.count += 1
+        if self.count > self.capacity:
             self.stride *= 2
-            kept = [k for k, s in enumerate(self.steps) if s % self.stride == 0]
-            self.steps = [self.steps[k] for k in kept]
-            self.values = [self.values[k] for k in kept]
+            kept = np.flatnonzero(self._steps[:self.count] % self.stride == 0)
+            self.count = len(kept)
+            self._steps[:self.count] = self._steps[kept]
+            self._rows[:self.count] = self._rows[kept]
 
     def truncate(self, last_step: int) -> None:
-        """Drop every entry after ``last_step``."""
-        keep = np.searchsorted(self.steps, last_step, side="right")
-        del self.steps[keep:]
-        del self.values[keep:]
+        """Drop every row after ``last_step``."""
+        self.count = int(np.searchsorted(self._steps[:self.count], last_step, side="right"))
 
 
 @dataclass(frozen=True)
@@ -153,7 +169,7 @@ class Session:
         self._grad = np.empty_like(self.theta)  # dL/dθ, full batch at θ when _grad_fresh
         self._grad_fresh = False
         self._loss: float | None = None  # training loss at θ, when known
-        self.losses = Thinned(self.history_capacity)  # (train, test) per step
+        self.losses = Thinned(self.history_capacity)  # (train, test or NaN) per step
         self.path = Thinned(self.path_capacity)  # θ per step, for the trail and PCA
         self.recent: list[tuple[int, Array]] = []  # the last steps' θ, for the fading trail
         self._checkpoints: list[Checkpoint] = []
@@ -247,7 +263,7 @@ class Session:
         if self.losses.wants(step):
             with np.errstate(all="ignore"):
                 test = self.problem.test_loss(self.theta)
-            self.losses.add(step, (self._loss, test))
+            self.losses.add(step, (self._loss, np.nan if test is None else test))
         if self.path.wants(step):
             self.path.add(step, self.theta.copy())
         self.recent.append((step, self.theta.copy()))
@@ -391,23 +407,23 @@ class Session:
 
     def loss_history(self) -> tuple[Array, Array, Array]:
         """Return (steps, training loss, test loss) recorded so far (NaN where no test set)."""
-        steps = np.asarray(self.losses.steps, dtype=np.int64)
-        pairs = self.losses.values
-        train = np.array([p[0] for p in pairs], dtype=float)
-        test = np.array([np.nan if p[1] is None else p[1] for p in pairs], dtype=float)
-        return steps, train, test
+        rows = self.losses.rows
+        if not len(rows):
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        return self.losses.steps.copy(), rows[:, 0].copy(), rows[:, 1].copy()
 
     def path_history(self) -> tuple[Array, Array]:
-        """Return (steps, θ per step) of the thinned path, the current θ last."""
-        steps = list(self.path.steps)
-        thetas = list(self.path.values)
-        for s, t in self.recent:
-            if not steps or s > steps[-1]:
-                steps.append(s)
-                thetas.append(t)
-        if not thetas:
+        """Return (steps, θ per step) of the thinned path, then the latest steps, current θ last."""
+        steps, thetas = self.path.steps, self.path.rows
+        last = steps[-1] if len(steps) else -1
+        newer = [(s, t) for s, t in self.recent if s > last]
+        if newer:
+            steps = np.concatenate([steps, [s for s, _ in newer]])
+            thetas = np.vstack([thetas, *[t for _, t in newer]]) if len(thetas) else \
+                np.vstack([t for _, t in newer])
+        if not len(steps):
             return np.zeros(0, dtype=np.int64), np.zeros((0, self.theta.size))
-        return np.asarray(steps), np.vstack(thetas)
+        return steps.copy(), thetas.copy()
 
     def snapshot(self) -> Snapshot:
         """Return the current state for drawing (copies; never NaN)."""

@@ -37,6 +37,8 @@ from .snapshots import Axes, LandscapeGrid, ProblemInfo, Racer
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 COARSE, FINE, CURVE_POINTS = 25, 101, 400
+PLAYING_GRID = 51  # a moving slice is redrawn at this size while playing, fine when paused
+MOVING_GRID_MS = 400  # how often a moving slice and the decision map refresh while playing
 CONVERGED_GRADIENT = 1e-5
 RACE_COLOURS = 6
 
@@ -126,7 +128,7 @@ class SessionController(QObject):
         self._landscape_due = False
         self._landscape_timer = QTimer(self)
         self._landscape_timer.setSingleShot(True)
-        self._landscape_timer.setInterval(250)
+        self._landscape_timer.setInterval(MOVING_GRID_MS)
         self._landscape_timer.timeout.connect(self._refresh_moving_grids)
 
     # ----- loading ----------------------------------------------------------------------
@@ -756,6 +758,8 @@ class SessionController(QObject):
                 return LandscapeGrid(axes, xs, ys, np.ascontiguousarray(z, dtype=np.float32),
                                      fine)
             return run
+        if self.playing:  # a quick frame of a moving slice; the fine grid comes on pause
+            return [grid(PLAYING_GRID, False)]
         return [grid(COARSE, False), grid(FINE, True)]
 
     def _follow_hiker(self, theta: np.ndarray) -> bool:

@@ -17,7 +17,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
@@ -270,6 +278,9 @@ class LandscapeView(QWidget):
 
         self.contours = pg.PlotDataItem(connect="pairs", antialias=True)
         self.contours.setZValue(-5)
+        # Hundreds of antialiased segments under a hiker that moves every frame: keep them as
+        # a pixmap, redrawn only when the contours or the zoom change.
+        self.contours.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.contours)
         self.curve = pg.PlotDataItem(antialias=True)
         self.plot.addItem(self.curve)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
 LEVELS = 24  # edge widths are drawn with this many cached pens per sign
@@ -318,6 +318,7 @@ class LayerItem(QGraphicsItem):
         self.badge_brushes: list[QBrush] = [QBrush(QColor("gray"))] * count
         self.badge_radii = np.zeros(count)
         self.thumbnails: list[QImage] | None = None
+        self._scaled: tuple[int, list[QPixmap]] = (0, [])  # thumbnails at their screen size
         self.labels: list[str] | None = None
         self.label_side = "left"
         self.badge_highlights: dict[int, list[QColor]] = {}
@@ -380,7 +381,20 @@ class LayerItem(QGraphicsItem):
     def set_thumbnails(self, images: list[QImage] | None) -> None:
         """Set the per-neuron output maps over the input plane (``None``: hide them)."""
         self.thumbnails = images
+        self._scaled = (0, [])
         self.update()
+
+    def _scaled_thumbnails(self, pixels: int) -> list[QPixmap]:
+        """Return the thumbnails smoothed to their size on screen, made once per size.
+
+        Scaling 24×24 maps smoothly on every repaint cost more than the rest of the
+        diagram; drawn at their own size they are a plain copy.
+        """
+        if self._scaled[0] != pixels:
+            mode = Qt.TransformationMode.SmoothTransformation
+            self._scaled = (pixels, [QPixmap.fromImage(im.scaled(
+                pixels, pixels, Qt.AspectRatioMode.IgnoreAspectRatio, mode)) for im in self.thumbnails])
+        return self._scaled[1]
 
     def set_highlights(self, badges: dict[int, list[QColor]], neurons: dict[int, QColor]) -> None:
         """Set rings drawn around badges (axis colours, selection) and around neurons (hover)."""
@@ -432,12 +446,12 @@ class LayerItem(QGraphicsItem):
         r, x = self.radius, self.x
         no_brush = Qt.BrushStyle.NoBrush
         if self.thumbnails is not None and self.thumb_size > 0:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            pixels = max(1, round(self.thumb_size * painter.worldTransform().m11()))
             painter.setPen(self._frame)
             painter.setBrush(no_brush)
-            for j, image in enumerate(self.thumbnails):
+            for j, pixmap in enumerate(self._scaled_thumbnails(pixels)):
                 rect = self.thumbnail_rect(j)
-                painter.drawImage(rect, image)
+                painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
                 painter.drawRect(rect)
         painter.setPen(self._outline)
         for j in range(self.count):

@@ -314,12 +314,12 @@ def test_history_thins_with_small_capacities():
     session.step(5000)
     assert len(session.losses.steps) <= 16 and len(session.path.steps) <= 8
     assert len(session._checkpoints) <= 16
-    steps = session.losses.steps
-    assert steps[0] == 0 and steps == sorted(steps)
+    steps, trains, tests = session.loss_history()
+    assert steps[0] == 0 and list(steps) == sorted(steps)
     assert all(s % session.losses.stride == 0 for s in steps)
     # every kept value is the loss at its step: (3·0.98^k)²
-    for s, (train, test) in zip(steps, session.losses.values, strict=True):
-        assert train == pytest.approx(9.0 * 0.98 ** (2 * s), rel=1e-10) and test is None
+    for s, train, test in zip(steps, trains, tests, strict=True):
+        assert train == pytest.approx(9.0 * 0.98 ** (2 * s), rel=1e-10) and np.isnan(test)
     session.seek(1234)  # still exact with few checkpoints
     assert session.theta[0] == pytest.approx(3.0 * 0.98**1234, rel=1e-12)
 
