@@ -34,6 +34,7 @@ from simulator.lessons.model import (
 
 from .grids import GridService
 from .snapshots import Axes, LandscapeGrid, ProblemInfo, Racer
+from .surface_scale import surface_contours
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 COARSE, FINE, CURVE_POINTS = 25, 101, 400
@@ -754,9 +755,9 @@ class SessionController(QObject):
                 xs = np.linspace(*axes.x_range, n)
                 ys = np.linspace(*axes.y_range, n)
                 with np.errstate(all="ignore"):
-                    z = problem.loss_grid(origin, ax, ay, xs, ys, np.float32)
-                return LandscapeGrid(axes, xs, ys, np.ascontiguousarray(z, dtype=np.float32),
-                                     fine)
+                    z = np.ascontiguousarray(problem.loss_grid(origin, ax, ay, xs, ys, np.float32),
+                                             dtype=np.float32)
+                return LandscapeGrid(axes, xs, ys, z, fine, surface_contours(xs, ys, z))
             return run
         if self.playing:  # a quick frame of a moving slice; the fine grid comes on pause
             return [grid(PLAYING_GRID, False)]

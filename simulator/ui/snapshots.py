@@ -78,7 +78,8 @@ class LandscapeGrid:
     """The loss over the axes' grid: ``z[i, j]`` is at ``ys[i]``, ``xs[j]`` (row-major).
 
     For a curve, ``ys`` is empty and ``z`` is one row. ``fine`` is False for the quick
-    coarse grid that comes first.
+    coarse grid that comes first. ``contours`` holds contour segments as point pairs
+    (computed with the grid, off the GUI thread), or ``None``.
     """
 
     axes: Axes
@@ -86,6 +87,7 @@ class LandscapeGrid:
     ys: np.ndarray
     z: np.ndarray
     fine: bool
+    contours: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

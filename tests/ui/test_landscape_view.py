@@ -15,8 +15,9 @@ from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui import controller as controller_module
 from simulator.ui.controller import SessionController
-from simulator.ui.landscape_view import LandscapeView, LossScale, contour_segments
+from simulator.ui.landscape_view import LandscapeView
 from simulator.ui.snapshots import Axes, LandscapeGrid
+from simulator.ui.surface_scale import LossScale, contour_segments
 from simulator.ui.theme import theme_manager
 
 LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
