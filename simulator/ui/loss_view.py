@@ -49,20 +49,23 @@ def format_loss(value: float) -> str:
     return f"{value:.3g}"
 
 
+NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # round ends for an axis
+
+
 def _nice_ceiling(value: float) -> float:
-    """Return the smallest 1, 2 or 5 × 10ᵏ (or its negative) at or above ``value``."""
+    """Return the smallest round number (``NICE`` × 10ᵏ, or its negative) at or above ``value``."""
     if value <= 0:
         return -_nice_floor(-value) if value < 0 else 0.0
     power = 10.0 ** np.floor(np.log10(value))
-    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-12)))
+    return float(next(m * power for m in NICE if m * power >= value * (1 - 1e-12)))
 
 
 def _nice_floor(value: float) -> float:
-    """Return the largest 1, 2 or 5 × 10ᵏ (or its negative) at or below ``value``."""
+    """Return the largest round number (``NICE`` × 10ᵏ, or its negative) at or below ``value``."""
     if value <= 0:
         return -_nice_ceiling(-value) if value < 0 else 0.0
     power = 10.0 ** np.floor(np.log10(value))
-    return float(next(m * power for m in (5, 2, 1) if m * power <= value * (1 + 1e-12)))
+    return float(next(m * power for m in reversed(NICE) if m * power <= value * (1 + 1e-12)))
 
 
 class StepAxis(pg.AxisItem):
