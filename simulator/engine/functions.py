@@ -161,6 +161,11 @@ class MeanSquaredError(Loss):
         diff = a - y
         return np.mean(diff * diff, axis=(-2, -1))
 
+    def value(self, z: Array, a: Array, y: Array) -> float:
+        """Return mean((a − y)²) of one batch (a dot product: the training loop's hot path)."""
+        diff = (a - y).ravel()
+        return float(diff @ diff) / diff.size
+
     def dL_da(self, z: Array, a: Array, y: Array) -> Array:
         """Return 2 (a − y) / (samples × outputs)."""
         return (2.0 / a.size) * (a - y)

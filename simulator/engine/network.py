@@ -13,6 +13,7 @@ with it. Parameter names follow the same layout: ``W1[0,1]``, ``b1[1]``, ``W2[1,
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -94,6 +95,7 @@ class Network:
     loss_name: str = "mse"
     regularization: Regularization | None = None
     _offsets: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
+    _views: tuple | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
@@ -207,15 +209,25 @@ class Network:
                 return "b", layer, (index - b_start,)
         raise IndexError(index)
 
-    def unpack(self, theta: Array) -> tuple[list[Array], list[Array]]:
-        """Return views of θ as the weight matrices and bias vectors, layer 1 first."""
+    def unpack(self, theta: Array) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
+        """Return views of θ as the weight matrices and bias vectors, layer 1 first.
+
+        The views of the last θ seen are kept: a training loop passes the same array
+        (updated in place) every step, and making the views costs more than using them.
+        """
+        cached = self._views  # one read: another thread may replace it meanwhile
+        if cached is not None and cached[0]() is theta:
+            return cached[1]
         weights, biases = [], []
         for (w_start, b_start, end), n_in, n_out in zip(
             self._offsets, self.sizes[:-1], self.sizes[1:], strict=True
         ):
             weights.append(theta[w_start:b_start].reshape(n_in, n_out))
             biases.append(theta[b_start:end])
-        return weights, biases
+        views = (tuple(weights), tuple(biases))
+        if theta.base is None:  # views of a view would not follow a reallocated parent
+            object.__setattr__(self, "_views", (weakref.ref(theta), views))
+        return views
 
     def pack(self, weights: list[Array], biases: list[Array]) -> Array:
         """Return θ built from weight matrices and bias vectors (checked against the shape)."""

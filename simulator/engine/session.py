@@ -191,10 +191,11 @@ class Session:
         the training loss at each new θ.
         """
         start = self.step_count
-        while self.step_count - start < n and self.status != "diverged":
-            kept = self._step_once() or self.diverged_loss is not None  # a huge loss is kept
-            if kept and record is not None:
-                record.append(self._loss)
+        with np.errstate(all="ignore"):  # overflow is caught as divergence, not warned about
+            while self.step_count - start < n and self.status != "diverged":
+                kept = self._step_once() or self.diverged_loss is not None  # a huge loss is kept
+                if kept and record is not None:
+                    record.append(self._loss)
         return self.step_count - start
 
     def _full_batch(self) -> bool:
