@@ -13,6 +13,8 @@ the new settings, so a later rewind across it still replays exactly what happene
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -23,6 +25,15 @@ from .problems import Problem
 Array = np.ndarray
 
 DIVERGENCE_FACTOR = 1e6
+
+
+def _quietly(method):
+    """Run a method with numpy's floating-point warnings off: overflow is caught as divergence."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with np.errstate(all="ignore"):
+            return method(self, *args, **kwargs)
+    return run
 
 
 def norm(vector: Array) -> float:
@@ -156,6 +167,7 @@ class Session:
     history_capacity: int = 4096
     path_capacity: int = 512
 
+    @_quietly
     def __post_init__(self) -> None:
         self.theta = self.problem.initial_theta()
         self.optimizer = self.config.build()
@@ -183,6 +195,7 @@ class Session:
 
     # ----- stepping -------------------------------------------------------------------
 
+    @_quietly
     def step(self, n: int = 1, record: list[float] | None = None) -> int:
         """Take up to n optimizer steps; return how many were taken.
 
@@ -191,11 +204,10 @@ class Session:
         the training loss at each new θ.
         """
         start = self.step_count
-        with np.errstate(all="ignore"):  # overflow is caught as divergence, not warned about
-            while self.step_count - start < n and self.status != "diverged":
-                kept = self._step_once() or self.diverged_loss is not None  # a huge loss is kept
-                if kept and record is not None:
-                    record.append(self._loss)
+        while self.step_count - start < n and self.status != "diverged":
+            kept = self._step_once() or self.diverged_loss is not None  # a huge loss is kept
+            if kept and record is not None:
+                record.append(self._loss)
         return self.step_count - start
 
     def _full_batch(self) -> bool:
@@ -217,7 +229,8 @@ class Session:
     def _step_once(self) -> bool:
         self._advance()
         loss = self._loss
-        if not np.all(np.isfinite(self.theta)) or not np.isfinite(loss):
+        # A sum is finite only if every entry is (θ near overflow counts as diverged too).
+        if not (math.isfinite(float(self.theta.sum())) and math.isfinite(loss)):
             return self._diverge(None)
         if abs(loss) > DIVERGENCE_FACTOR * max(abs(self.start_loss), 1.0):
             return self._diverge(loss)
@@ -240,11 +253,10 @@ class Session:
 
     def _evaluate(self, with_gradient: bool = True) -> float:
         """Compute (and cache) the training loss at θ, and the full gradient if asked."""
-        with np.errstate(all="ignore"):
-            if with_gradient:
-                loss, _ = self.problem.loss_and_gradient(self.theta, None, self._grad)
-            else:
-                loss = self.problem.loss(self.theta)
+        if with_gradient:
+            loss, _ = self.problem.loss_and_gradient(self.theta, None, self._grad)
+        else:
+            loss = self.problem.loss(self.theta)
         self._loss, self._grad_fresh = float(loss), with_gradient
         return self._loss
 
@@ -262,8 +274,7 @@ class Session:
     def _record(self) -> None:
         step = self.step_count
         if self.losses.wants(step):
-            with np.errstate(all="ignore"):
-                test = self.problem.test_loss(self.theta)
+            test = self.problem.test_loss(self.theta)
             self.losses.add(step, (self._loss, np.nan if test is None else test))
         if self.path.wants(step):
             self.path.add(step, self.theta.copy())
@@ -317,6 +328,7 @@ class Session:
         """Return the earliest step that can still be reached by rewinding."""
         return self._checkpoints[0].step
 
+    @_quietly
     def seek(self, step: int) -> None:
         """Put the run in the exact state it had at an earlier (or recorded later) step."""
         if not self.earliest_step <= step <= self.furthest_step:
@@ -347,6 +359,7 @@ class Session:
         self._record()
         self._save_checkpoint(pinned=True)
 
+    @_quietly
     def set_theta(self, theta: Array, reset_optimizer: bool = True) -> None:
         """Put the hiker somewhere else (an edit); the optimizer forgets its state."""
         theta = np.asarray(theta, dtype=float)
@@ -363,6 +376,7 @@ class Session:
         theta[index] = value
         self.set_theta(theta)
 
+    @_quietly
     def set_config(self, config: OptimizerConfig) -> None:
         """Change optimizer or hyper-parameters from now on (an edit, nothing is reset).
 
@@ -375,6 +389,7 @@ class Session:
         self.config, self.optimizer = config, optimizer
         self._edit()
 
+    @_quietly
     def set_batch_size(self, batch_size: int | None) -> None:
         """Change the batch size from now on (``None``: the whole training set)."""
         self._check_batch_size(batch_size)
@@ -392,16 +407,19 @@ class Session:
     # ----- reading ----------------------------------------------------------------------
 
     @property
+    @_quietly
     def loss(self) -> float:
         """Return the training loss at θ."""
         return self._evaluate(with_gradient=False) if self._loss is None else self._loss
 
+    @_quietly
     def gradient(self) -> Array:
         """Return dL/dθ on the whole training set at θ (a copy)."""
         if not self._grad_fresh:
             self._evaluate(with_gradient=True)
         return self._grad.copy()
 
+    @_quietly
     def is_converged(self, tolerance: float = 1e-6) -> bool:
         """Return whether the gradient is flat enough to call the descent finished."""
         return norm(self.gradient()) < tolerance
@@ -426,14 +444,14 @@ class Session:
             return np.zeros(0, dtype=np.int64), np.zeros((0, self.theta.size))
         return steps.copy(), thetas.copy()
 
+    @_quietly
     def snapshot(self) -> Snapshot:
         """Return the current state for drawing (copies; never NaN)."""
         loss = self.loss
         grad = self.gradient()
         next_step = self.optimizer.direction(grad)
         velocity = self.optimizer.velocity()
-        with np.errstate(all="ignore"):
-            test = self.problem.test_loss(self.theta)
+        test = self.problem.test_loss(self.theta)
         return Snapshot(
             step=self.step_count, theta=self.theta.copy(), loss=loss,
             test_loss=test if test is not None and np.isfinite(test) else None,
