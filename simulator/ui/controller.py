@@ -890,9 +890,10 @@ class SessionController(QObject):
         racers = []
         for k, (label, session) in enumerate(self.racers):
             _, path = session.path_history()
+            steps, losses, _ = session.loss_history()
             racers.append(Racer(label, session.config.name, session.config.learning_rate,
                                 session.step_count, session.loss, session.theta.copy(),
-                                path, self._racer_state.get(k, "running")))
+                                path, self._racer_state.get(k, "running"), steps, losses))
         self.raceChanged.emit(racers)
         return racers
 

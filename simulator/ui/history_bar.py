@@ -31,6 +31,7 @@ class HistoryBar(QWidget):
         layout.addWidget(self.label)
         self.slider.valueChanged.connect(self._scrubbed)
         controller.snapshotChanged.connect(self.show_snapshot)
+        controller.raceChanged.connect(self._race_changed)
         if controller.session is not None:
             self.show_snapshot(controller.snapshot())
 
@@ -41,6 +42,12 @@ class HistoryBar(QWidget):
             self.slider.setRange(session.earliest_step, max(snap.furthest_step, snap.step))
             self.slider.setValue(snap.step)
         self.label.setText(f"step {snap.step:,} of {snap.furthest_step:,}")
+
+    def _race_changed(self, racers: list) -> None:
+        """Rewind follows the single hiker: it rests while a race runs."""
+        self.slider.setEnabled(not racers)
+        if racers:
+            self.label.setText("race: rewind after it")
 
     def _scrubbed(self, value: int) -> None:
         if value != self.controller.session.step_count:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .snapshots import ProblemInfo
-from .theme import Theme, current_theme, theme_manager, ui_font
+from .theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
 #: The loss must span more than this factor before the log scale is on by default.
 LOG_DEFAULT_SPAN = 100.0
@@ -141,6 +141,11 @@ class LossView(QWidget):
         self.legend.setToolTip("Click a line's sample to hide or show that curve.")
         self.train_curve = plot.plot(name="train")
         self.test_curve = plot.plot(name="test")
+        # One curve per hiker of a race, in the hikers' colours (the landscape's legend names them).
+        self.race_curves = [plot.plot() for _ in RACE_COLOURS]
+        for curve in self.race_curves:
+            curve.setVisible(False)
+        self._racing = False
         # Its label sits left of the line (the run ends there), below the marker dot.
         self.divergence_line = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
@@ -168,6 +173,7 @@ class LossView(QWidget):
         theme_manager().changed.connect(self._restyle)
         controller.problemChanged.connect(self._on_problem)
         controller.snapshotChanged.connect(self._on_snapshot)
+        controller.raceChanged.connect(self._on_race)
         if controller.session is not None:
             problem = controller.problem
             self._on_problem(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
@@ -183,6 +189,38 @@ class LossView(QWidget):
         for sample, label in self.legend.items:
             if sample.item is self.train_curve:
                 label.setText(self._train_name)
+
+    def _on_race(self, racers: list) -> None:
+        """Draw each racer's loss in its colour; an empty list ends the race."""
+        racing = bool(racers)
+        self.legend.setVisible(not racing)
+        for curve in (self.train_curve, self.test_curve, self.marker_line, self.marker_dot):
+            curve.setVisible(not racing and (curve is not self.test_curve or self._has_test))
+        theme = current_theme()
+        parts = []
+        for k, curve in enumerate(self.race_curves):
+            if k >= len(racers):
+                curve.setVisible(False)
+                continue
+            racer = racers[k]
+            ok = np.isfinite(racer.losses)
+            curve.setData(np.asarray(racer.loss_steps, float)[ok], racer.losses[ok])
+            curve.setPen(pg.mkPen(RACE_COLOURS[k], width=2.5))
+            curve.setVisible(True)
+            parts.append(f"<span style='color:{RACE_COLOURS[k]}'>{racer.label} "
+                         f"{format_loss(racer.loss)}</span>")
+        if racing:
+            values = np.concatenate([r.losses[np.isfinite(r.losses)] for r in racers])
+            steps = np.concatenate([r.loss_steps for r in racers]).astype(float)
+            if values.size:
+                self._update_log(values)
+                self._fit_ranges(np.sort(steps), values)
+            self.values_label.setText(" · ".join(parts) + f" <span style='color:{theme.muted}'>"
+                                      "(race)</span>")
+        elif self._racing:
+            self._drawn = self._ranges = None
+            self._on_snapshot(self.controller.snapshot())
+        self._racing = racing
 
     def _on_snapshot(self, snap) -> None:
         steps, train, test = self.controller.loss_history()

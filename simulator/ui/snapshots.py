@@ -102,3 +102,5 @@ class Racer:
     theta: np.ndarray
     path: np.ndarray
     state: str  # "running", "converged" or "diverged"
+    loss_steps: np.ndarray  # the steps of the recorded losses (thinned on long runs)
+    losses: np.ndarray  # the training loss at each of those steps

@@ -177,3 +177,27 @@ def test_the_view_follows_a_theme_change(controller, view):
     finally:
         theme_manager().apply("light")
     assert view.train_curve.opts["pen"].color().name() == LIGHT.train_loss.lower()
+
+
+def test_a_race_draws_each_hikers_loss_in_its_colour(qtbot):
+    from simulator.engine.session import OptimizerConfig
+    from simulator.ui.theme import RACE_COLOURS
+
+    controller = SessionController()
+    controller.set_lesson(load_lesson(CIRCLE))
+    view = LossView(controller)
+    qtbot.addWidget(view)
+    controller.start_race([("SGD", OptimizerConfig("sgd", 0.5)),
+                           ("Adam", OptimizerConfig("adam", 0.03))])
+    for _ in range(5):
+        controller.tick()
+    for k, (_, session) in enumerate(controller.racers):
+        xs, ys = view.race_curves[k].getData()
+        steps, losses, _ = session.loss_history()
+        assert np.array_equal(xs, steps) and np.array_equal(ys, losses)
+        assert view.race_curves[k].opts["pen"].color().name() == RACE_COLOURS[k].lower()
+    assert not view.train_curve.isVisible()
+    controller.stop_race()
+    assert view.train_curve.isVisible() and not view.race_curves[0].isVisible()
+    controller.grids.cancel()
+    controller.grids.wait()
