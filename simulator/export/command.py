@@ -40,12 +40,11 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
         widget = {"window": window, "landscape": window.landscape, "loss": window.loss,
                   "data": window.data, "network": window.network}[view]
         window.resize(pixels)
-        if view != "window":
-            for dock in window.docks:
-                if dock.widget() is widget:
-                    dock.setFloating(True)
-            widget.resize(pixels)
         window.show()
+        if view != "window":  # a view alone, at the size asked for
+            widget.setParent(None)
+            widget.resize(pixels)
+            widget.show()
         controller.replay_state()
         controller.grids.wait(30_000)
         for _ in range(5):  # deliver the grids (coarse, then fine) and let views repaint
@@ -55,6 +54,8 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
     finally:
         controller.grids.cancel()
         controller.grids.wait()
+        if view != "window":
+            widget.close()
         window.close()
         window.deleteLater()
         app.processEvents()

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRect, QSize, QSizeF
+from PySide6.QtCore import QMarginsF, QPoint, QRect, QSize, QSizeF
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
@@ -32,6 +32,9 @@ def render_widget(widget: QWidget, path: str | os.PathLike, title: str = "Backpr
     os.close(fd)
     try:
         {".png": _png, ".svg": _svg, ".pdf": _pdf}[suffix](widget, tmp, title)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a figure is not
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -45,7 +48,7 @@ def _png(widget: QWidget, path: str, title: str) -> None:
     image.fill(widget.palette().window().color())
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    widget.render(painter)
+    widget.render(painter, QPoint())
     painter.end()
     if not image.save(path, "PNG"):
         raise ValueError(f"could not write {path}")
@@ -61,7 +64,7 @@ def _svg(widget: QWidget, path: str, title: str) -> None:
     generator.setDescription("Made with Backprop Hiker")
     painter = QPainter(generator)
     painter.fillRect(QRect(0, 0, size.width(), size.height()), widget.palette().window().color())
-    widget.render(painter)
+    widget.render(painter, QPoint())
     painter.end()
 
 
@@ -78,7 +81,7 @@ def _pdf(widget: QWidget, path: str, title: str) -> None:
     scale = writer.width() / max(1, size.width())
     painter.scale(scale, scale)
     painter.fillRect(QRect(0, 0, size.width(), size.height()), QColor(widget.palette().window().color()))
-    widget.render(painter)
+    widget.render(painter, QPoint())
     painter.end()
 
 
