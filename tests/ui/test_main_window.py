@@ -198,3 +198,11 @@ def test_starting_a_network_lesson_does_not_import_sympy():
               "w.controller.grids.wait(); print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_edit_menu_names_the_undo(window):
+    c = window.controller
+    c.set_weight(c.problem.network.index_of("W2[1,0]"), 0.5)
+    assert window.act_undo.text().replace("&", "") == "Undo Set W2[1,0] to 0.5"
+    window.act_undo.trigger()
+    assert window.act_redo.text().replace("&", "") == "Redo Set W2[1,0] to 0.5"
