@@ -1,0 +1,861 @@
+"""The formula panel: J, its derivatives, the seed's nudge test and J's computation graph.
+
+It teaches the seed lesson top to bottom. First the cost J and what sympy's ``diff`` says
+its derivatives are, with their values at the hiker's point. Then the nudge: move w by a
+small ε, watch J change by ΔJ, and see that ΔJ/ε is almost dJ/dw (J = w² at w = 3:
+9 → 9.006001, so the slope is about 6.001 and exactly 6). Last the seed's "next step",
+the computation graph: every operation of J as a box with its forward value and, in red,
+∂J/∂box from the backward pass.
+
+Sympy runs once per formula (parsing, derivatives, the graph's shape, compiling them to
+numpy); each snapshot only evaluates the compiled functions. The nudge is done in exact
+arithmetic when the run is paused, and in floating point while it plays.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPoint, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFontDatabase, QPainter
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGraphicsScene,
+    QGraphicsView,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .graph_items import EdgeSpec, GraphDrawing, NodeSpec
+from .snapshots import ProblemInfo
+from .theme import Theme, current_theme, theme_manager, ui_font
+
+NETWORK_NOTE = "The formula panel explains formula lessons; this lesson is a network."
+DEFAULT_EPSILON = "0.001"
+SMALLEST_EPSILON = 1e-12
+LARGEST_EPSILON = 1
+#: the graph is drawn at least this large (its fonts stay at ui_font(1.1) or more) …
+GRAPH_MIN_SCALE = 0.92
+#: … and at most this large, so a two-box graph does not fill the screen
+GRAPH_MAX_SCALE = 1.6
+#: height the graph is assumed to get when the sections above it fill the panel (it scrolls)
+GRAPH_ASSUMED_HEIGHT = 320
+CACHE_SIZE = 8
+COST_ROWS_WIDTH = 640  # widest the rows of J and its derivatives get
+
+EPSILON_TIP = ("ε, the nudge: how far w moves. Type a small positive number (0.001, 1e-6, "
+               "1/1000) and press Enter. The smaller ε, the closer ΔJ/ε comes to dJ/dw.")
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+# ----- text -----------------------------------------------------------------------------------
+
+
+def format_number(value: float, digits: int = 6) -> str:
+    """Return a number for people: ``digits`` significant digits, no trailing zeros.
+
+    Plain decimals from 10⁻⁵ up to 10^max(6, digits); beyond, 1.5×10⁻⁸. A real minus sign.
+    Never NaN or inf: "undefined" and "too large" instead.
+    """
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "too large" if value > 0 else "too large (negative)"
+    if value == 0:
+        return "0"
+    mantissa, exponent_text = f"{value:.{digits - 1}e}".split("e")
+    exponent = int(exponent_text)  # after rounding, so 9.9999999 counts as 10
+    if -5 <= exponent < max(6, digits):
+        text = f"{value:.{max(0, digits - 1 - exponent)}f}"
+    else:
+        text = mantissa
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if not -5 <= exponent < max(6, digits):
+        text = f"{text}×10{str(exponent).translate(_SUPERSCRIPTS)}"
+    return text.replace("-", "−")
+
+
+def readable(text: str) -> str:
+    """Return sympy's plain text as people write it: ``-2*w**2`` → ``−2·w²``."""
+    def power(match: re.Match) -> str:
+        return match.group(1).translate(_SUPERSCRIPTS)
+
+    text = re.sub(r"\*\*\((-\d+)\)", power, text)
+    text = re.sub(r"\*\*(\d+)", power, text)
+    text = text.replace("**", "^").replace("*", "·").replace("-", "−")
+    text = re.sub(r"\bE\b", "e", text)
+    text = re.sub(r"\bpi\b", "π", text)
+    return text.replace("Abs(", "abs(").replace("Max(", "max(").replace("Min(", "min(")
+
+
+def readable_operation(label: str) -> str:
+    """Return a graph box's operation as drawn: ``**2`` → ``(·)²``, ``10*`` → ``10 ×``."""
+    if label.startswith("**"):
+        exponent = label[2:]
+        if exponent.strip("()").lstrip("-").isdigit():
+            return "(·)" + exponent.strip("()").translate(_SUPERSCRIPTS)
+        return f"(·)^{readable(exponent)}" if exponent else "a^b"
+    if label.endswith("**"):
+        return f"{readable(label[:-2])}^(·)"
+    if label == "*":
+        return "×"
+    if label.endswith("*"):
+        return f"{readable(label[:-1])} ×"
+    return readable(label)
+
+
+def align_decimals(texts: Sequence[str]) -> list[str]:
+    """Return texts padded on the right so that, right-aligned in a fixed font, points line up."""
+    def tail(text: str) -> int:
+        for mark in (".", "×"):
+            if mark in text:
+                return len(text) - text.index(mark)
+        return 0
+
+    longest = max((tail(t) for t in texts), default=0)
+    return [t + " " * (longest - tail(t)) for t in texts]
+
+
+def parse_epsilon(text: str):
+    """Return (ε as an exact number, None) or (None, a message saying what is wrong)."""
+    from simulator.symbolic.exact import exact_number
+
+    shown = text.strip()
+    try:
+        value = exact_number(shown)
+    except ValueError:
+        return None, f"“{shown}” is not a number: type a small positive number such as 0.001."
+    if value <= 0:
+        return None, "ε must be positive: the nudge moves w a little to the right (try 0.001)."
+    if value > LARGEST_EPSILON:
+        return None, f"ε must be small (at most {LARGEST_EPSILON}), or ΔJ/ε is far from the slope."
+    if value < SMALLEST_EPSILON:
+        return None, "ε must be at least 10⁻¹² (try 0.001)."
+    return value, None
+
+
+# ----- sympy, once per formula ------------------------------------------------------------------
+
+
+@dataclass
+class FormulaModel:
+    """What sympy works out once per formula, and numpy functions for every snapshot."""
+
+    formula: object  # simulator.symbolic.Formula
+    names: tuple[str, ...]
+    derivative_texts: list[str]
+    cost_function: Callable[..., object]
+    partials: Callable[..., object]
+    nodes: list[NodeSpec]
+    edges: list[EdgeSpec]
+    edge_local_texts: list[str]
+    root: int
+    node_values: Callable[..., object]
+    edge_values: Callable[..., object] | None
+
+    @staticmethod
+    def evaluate(function: Callable[..., object] | None, values: Sequence[float],
+                 count: int) -> list[float]:
+        """Return a compiled function's ``count`` results at a point as floats (nan: undefined)."""
+        if function is None:
+            return []
+        with np.errstate(all="ignore"):
+            try:
+                out = function(*(np.float64(v) for v in values))
+            except (ArithmeticError, ValueError, TypeError):
+                return [math.nan] * count
+        items = out if isinstance(out, (list, tuple)) else [out]
+        result = []
+        for item in items:
+            try:
+                result.append(float(item))
+            except (TypeError, ValueError):
+                result.append(math.nan)
+        return result
+
+    def cost(self, values: Sequence[float]) -> float:
+        """Return J at a point."""
+        return self.evaluate(self.cost_function, values, 1)[0]
+
+    def gradient(self, values: Sequence[float]) -> list[float]:
+        """Return every ∂J/∂variable at a point."""
+        return self.evaluate(self.partials, values, len(self.names))
+
+
+def build_model(text: str, names: Sequence[str]) -> FormulaModel:
+    """Return the formula model of J's text (sympy: parse, differentiate, graph, compile)."""
+    import sympy as sp
+
+    from simulator import symbolic
+
+    formula = symbolic.parse_formula(text)
+    symbols = tuple(sp.Symbol(n, real=True) for n in names)
+    partials = symbolic.gradient(formula, list(names))
+    cost = sp.lambdify(symbols, formula.expression, modules="numpy")
+    partial_fn = sp.lambdify(symbols, list(partials), modules="numpy")
+    start = {n: 1 for n in names}
+    graph = symbolic.computation_graph(formula, start)
+    nodes = [NodeSpec(n.id, readable_operation(n.label), readable(n.text), not n.children,
+                      n.id == graph.root) for n in graph.nodes]
+    # Each box and tag is compiled from its own text: graph.py writes them in sympy's
+    # notation, which parse_formula reads back into the same expression.
+    node_exprs = [symbolic.parse_formula(n.text).expression for n in graph.nodes]
+    edge_exprs = [symbolic.parse_formula(e.local).expression for e in graph.edges]
+    edges = []
+    for e, expr in zip(graph.edges, edge_exprs, strict=True):
+        constant = not expr.free_symbols
+        local = "" if constant or len(readable(e.local)) > 14 else readable(e.local)
+        edges.append(EdgeSpec(e.parent, e.child, local, not constant))
+    node_fn = sp.lambdify(symbols, node_exprs, modules="numpy")
+    edge_fn = sp.lambdify(symbols, edge_exprs, modules="numpy") if edge_exprs else None
+    return FormulaModel(formula, tuple(names), [readable(symbolic.plain_text(d)) for d in partials],
+                        cost, partial_fn, nodes, edges, [readable(e.local) for e in graph.edges],
+                        graph.root, node_fn, edge_fn)
+
+
+def backward(model: FormulaModel, edge_values: Sequence[float]) -> list[float]:
+    """Return ∂J/∂node for every node: the backward pass over the graph's edges.
+
+    Nodes are children-first, so walking them backwards visits every parent before its
+    children; each edge adds ∂J/∂parent · ∂parent/∂child into the child.
+    """
+    adjoints = [0.0] * len(model.nodes)
+    adjoints[model.root] = 1.0
+    outgoing: dict[int, list[int]] = {}
+    for k, e in enumerate(model.edges):
+        outgoing.setdefault(e.parent, []).append(k)
+    with np.errstate(all="ignore"):
+        for node in reversed(range(len(model.nodes))):
+            for k in outgoing.get(node, ()):
+                child = model.edges[k].child
+                adjoints[child] = float(np.float64(adjoints[child])
+                                        + np.float64(adjoints[node]) * np.float64(edge_values[k]))
+    return adjoints
+
+
+# ----- widgets ------------------------------------------------------------------------------------
+
+
+class Section(QWidget):
+    """A titled part of the panel that folds away when its title is clicked."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, title: str, tip: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.button = QToolButton()
+        self.button.setText(title)
+        self.button.setCheckable(True)
+        self.button.setChecked(True)
+        self.button.setArrowType(Qt.ArrowType.DownArrow)
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setFont(ui_font(1.25, bold=True))
+        self.button.setAutoRaise(True)
+        self.button.setStyleSheet("QToolButton { border: none; padding: 2px 0px; }")
+        self.rule = QFrame()
+        self.rule.setFrameShape(QFrame.Shape.HLine)
+        self.rule.setFrameShadow(QFrame.Shadow.Sunken)
+        self.button.setToolTip(f"{tip}\nClick to fold or unfold this part.")
+        self.button.toggled.connect(self._toggle)
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(8, 0, 0, 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.button)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.body)
+
+    def _toggle(self, open_: bool) -> None:
+        self.button.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        self.body.setVisible(open_)
+        self.toggled.emit(open_)
+
+
+class GraphView(QGraphicsView):
+    """The computation graph's view: scaled by the panel, never scrolled vertically."""
+
+    def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None):
+        super().__init__(scene, parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setToolTip("")
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Let the wheel scroll the panel: the graph itself is always shown whole in height."""
+        event.ignore()
+
+
+class FormulaView(QWidget):
+    """The formula panel: J and its derivatives, the nudge test, the computation graph.
+
+    Parameters
+    ----------
+    controller
+        The ``SessionController`` whose problem is explained.
+    parent
+        The parent widget.
+    """
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.model: FormulaModel | None = None
+        self._cache: dict[tuple[str, tuple[str, ...]], FormulaModel] = {}
+        self._snapshot = None
+        self._epsilon_text = DEFAULT_EPSILON
+        self._epsilon = None  # exact ε, made when the first formula arrives
+        self._variable = 0
+        self._drawing: GraphDrawing | None = None
+        self._fitted = None
+        self.graph_values: list[float] = []
+        self.graph_adjoints: list[float] = []
+        self.derivative_numbers: list[float] = []
+        self.nudge_numbers: dict[str, float] = {}
+        self.exact_nudge = False
+
+        self.note = QLabel(NETWORK_NOTE)
+        self.note.setFont(ui_font(1.2))
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.note.setToolTip("This panel shows the cost, its derivative, the nudge test and the "
+                             "computation graph of a formula lesson.")
+
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(10, 6, 10, 10)
+        content.setSpacing(8)
+        self._build_cost_section(content)
+        self._build_nudge_section(content)
+        self._build_graph_section(content)
+        content.addStretch(1)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.content)
+        self.scroll.viewport().installEventFilter(self)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.scroll)
+        self.scroll.hide()
+
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_graph)
+
+        controller.problemChanged.connect(self._on_problem)
+        controller.snapshotChanged.connect(self._on_snapshot)
+        controller.playingChanged.connect(self._on_playing)
+        theme_manager().changed.connect(self._restyle)
+        self._restyle(current_theme())
+        if controller.session is not None:
+            self._on_problem(ProblemInfo(controller.lesson, controller.problem,
+                                         tuple(controller.problem.names)))
+            self._on_snapshot(controller.snapshot())
+
+    # ----- building -------------------------------------------------------------------------
+
+    def _build_cost_section(self, content: QVBoxLayout) -> None:
+        self.cost_section = Section(
+            "Cost and slope",
+            "The cost J, and its exact derivative from sympy's diff, evaluated where the hiker "
+            "stands.")
+        body = self.cost_section.body_layout
+        self.point_label = QLabel()
+        self.point_label.setFont(ui_font(1.15))
+        self.point_label.setWordWrap(True)
+        self.point_label.setToolTip("Where the hiker stands now (the current step of the run).")
+        body.addWidget(self.point_label)
+        self.cost_box = QVBoxLayout()
+        self.cost_box.setSpacing(6)
+        self.cost_box.setContentsMargins(0, 0, 0, 0)
+        rows = QWidget()
+        rows.setLayout(self.cost_box)
+        # On a wide panel the values stay near their formulas rather than at the far edge.
+        rows.setMaximumWidth(COST_ROWS_WIDTH)
+        body.addWidget(rows)
+        self.cost_rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        self.cost_caption = QLabel("sympy's diff gives each derivative exactly; the right "
+                                   "column is its value at the hiker's point.")
+        self.cost_caption.setFont(ui_font(1.1))
+        self.cost_caption.setWordWrap(True)
+        body.addWidget(self.cost_caption)
+        content.addWidget(self.cost_section)
+        self.cost_section.toggled.connect(self.schedule_fit)
+
+    def _cost_row(self, name: str, expression: str, tip: str) -> tuple[QLabel, ...]:
+        """Add a row "name  expression  = value" (the expression wraps); return its labels."""
+        labels = (QLabel(name), QLabel(expression), QLabel("="))
+        fonts = (ui_font(1.3), ui_font(1.3), ui_font(1.3, bold=True))
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        for column, (label, font) in enumerate(zip(labels, fonts, strict=True)):
+            label.setFont(font)
+            label.setToolTip(tip)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | (Qt.AlignmentFlag.AlignRight
+                                                            if column != 1 else
+                                                            Qt.AlignmentFlag.AlignLeft))
+            row.addWidget(label, 1 if column == 1 else 0)
+        labels[1].setWordWrap(True)
+        labels[1].setMinimumWidth(80)
+        self.cost_box.addLayout(row)
+        return labels
+
+    def _build_nudge_section(self, content: QVBoxLayout) -> None:
+        self.nudge_section = Section(
+            "Nudge test",
+            "Move one variable by a small ε and see how much J changes: ΔJ/ε is almost the "
+            "derivative.")
+        body = self.nudge_section.body_layout
+        chooser = QHBoxLayout()
+        self.chooser_label = QLabel("Nudge")
+        self.chooser_label.setFont(ui_font(1.15))
+        chooser.addWidget(self.chooser_label)
+        self.variable_group = QButtonGroup(self)
+        self.variable_group.setExclusive(True)
+        self.variable_buttons: list[QPushButton] = []
+        for k in range(2):
+            button = QPushButton()
+            button.setCheckable(True)
+            button.setFont(ui_font(1.15, bold=True))
+            self.variable_group.addButton(button, k)
+            self.variable_buttons.append(button)
+            chooser.addWidget(button)
+        chooser.addStretch(1)
+        self.variable_group.idClicked.connect(self._choose_variable)
+        self.chooser = QWidget()
+        self.chooser.setLayout(chooser)
+        chooser.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.chooser)
+
+        table = QGridLayout()
+        table.setHorizontalSpacing(12)
+        table.setVerticalSpacing(4)
+        table.setColumnStretch(2, 1)  # names and numbers stay together on a wide panel
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(ui_font(1.2).pointSizeF())
+        self._mono = mono
+        self.nudge_names: dict[str, QLabel] = {}
+        self.nudge_labels: dict[str, QLabel] = {}
+        for row, key in enumerate(("epsilon", "J", "J_plus", "delta", "ratio", "exact", "error")):
+            name = QLabel()
+            name.setFont(ui_font(1.15))
+            table.addWidget(name, row, 0)
+            self.nudge_names[key] = name
+            if key == "epsilon":
+                continue
+            value = QLabel()
+            value.setFont(mono)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            table.addWidget(value, row, 1)
+            self.nudge_labels[key] = value
+        self.epsilon_edit = QLineEdit(DEFAULT_EPSILON)
+        self.epsilon_edit.setFont(mono)
+        self.epsilon_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.epsilon_edit.setToolTip(EPSILON_TIP)
+        self.epsilon_edit.setMinimumWidth(120)
+        self.epsilon_edit.editingFinished.connect(self._epsilon_edited)
+        self.nudge_names["epsilon"].setToolTip(EPSILON_TIP)
+        table.addWidget(self.epsilon_edit, 0, 1)
+        body.addLayout(table)
+        self.epsilon_error = QLabel()
+        self.epsilon_error.setFont(ui_font(1.1))
+        self.epsilon_error.setWordWrap(True)
+        self.epsilon_error.setToolTip("ε was not changed: the table still shows the last good ε.")
+        self.epsilon_error.hide()
+        body.addWidget(self.epsilon_error)
+        self.sentence = QLabel()
+        self.sentence.setFont(ui_font(1.2))
+        self.sentence.setWordWrap(True)
+        self.sentence.setToolTip("The nudge test read out: the measured slope ΔJ/ε against the "
+                                 "exact derivative.")
+        body.addWidget(self.sentence)
+        self.mode_label = QLabel()
+        self.mode_label.setFont(ui_font(1.1))
+        self.mode_label.setWordWrap(True)
+        self.mode_label.setToolTip("Paused, the nudge is computed with exact fractions, so "
+                                   "3.001² is exactly 9.006001. While playing it uses floating "
+                                   "point, which is faster.")
+        body.addWidget(self.mode_label)
+        content.addWidget(self.nudge_section)
+        self.nudge_section.toggled.connect(self.schedule_fit)
+
+    def _build_graph_section(self, content: QVBoxLayout) -> None:
+        self.graph_section = Section(
+            "Computation graph",
+            "J split into its operations. Values flow up the arrows (forward pass); ∂J/∂box "
+            "flows back down (backward pass), multiplied by each edge's local derivative.")
+        body = self.graph_section.body_layout
+        self.legend = QLabel()
+        self.legend.setFont(ui_font(1.15))
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setToolTip("How to read the boxes and the edge tags.")
+        body.addWidget(self.legend)
+        self.scene = QGraphicsScene(self)
+        self.graph_view = GraphView(self.scene)
+        self.graph_view.setToolTip("")
+        body.addWidget(self.graph_view)
+        self.graph_hint = QLabel("Hover over a box or a tag to read it in full; drag to pan.")
+        self.graph_hint.setFont(ui_font(1.1))
+        self.graph_hint.setWordWrap(True)
+        body.addWidget(self.graph_hint)
+        content.addWidget(self.graph_section)
+        self.graph_section.toggled.connect(self.schedule_fit)
+
+    # ----- problem -------------------------------------------------------------------------------
+
+    def _on_problem(self, info: ProblemInfo) -> None:
+        if info.is_network:
+            self._clear("")
+            return
+        key = (info.problem.text, tuple(info.names))
+        model = self._cache.get(key)
+        if model is None:
+            try:
+                model = build_model(*key)
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                self._clear(f"This formula could not be analysed: {exc}")
+                return
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = model
+        if self._epsilon is None:
+            self._epsilon, _ = parse_epsilon(self._epsilon_text)
+        self.model = model
+        self._snapshot = None
+        self._variable = min(self._variable, len(model.names) - 1)
+        self._make_cost_rows(model)
+        self._name_nudge_rows()
+        self._make_graph(model)
+        self.note.hide()
+        self.scroll.show()
+        self.schedule_fit()
+
+    def _clear(self, reason: str) -> None:
+        self.model = None
+        self._snapshot = None
+        if self._drawing is not None:
+            self._drawing.remove()
+            self._drawing = None
+        self.note.setText(reason or NETWORK_NOTE)
+        self.scroll.hide()
+        self.note.show()
+
+    def _make_cost_rows(self, model: FormulaModel) -> None:
+        while self.cost_box.count():
+            row = self.cost_box.takeAt(0).layout()
+            while row.count():
+                widget = row.takeAt(0).widget()
+                widget.deleteLater()
+            row.deleteLater()
+        names = model.names
+        args = ", ".join(names)
+        self.cost_rows = [self._cost_row(f"J({args}) =", readable(model.formula.plain),
+                                         "The cost J, and its value where the hiker stands.")]
+        for name, text in zip(names, model.derivative_texts, strict=True):
+            symbol = f"dJ/d{name}" if len(names) == 1 else f"∂J/∂{name}"
+            tip = (f"The {'derivative' if len(names) == 1 else 'partial derivative'} of J with "
+                   f"respect to {name} (sympy's diff), and its value where the hiker stands: "
+                   f"how fast J grows as {name} grows.")
+            self.cost_rows.append(self._cost_row(f"{symbol} =", text, tip))
+        # one width for the names, so that the expressions start in one column
+        width = max(row[0].sizeHint().width() for row in self.cost_rows)
+        for row in self.cost_rows:
+            row[0].setFixedWidth(width)
+
+    def _name_nudge_rows(self) -> None:
+        names = self.model.names
+        v = names[self._variable]
+        two = len(names) > 1
+        self.chooser.setVisible(two)
+        for k, button in enumerate(self.variable_buttons):
+            button.setVisible(k < len(names))
+            if k < len(names):
+                button.setText(names[k])
+                button.setToolTip(f"Nudge {names[k]}, holding the other variable where it is.")
+                with QSignalBlocker(button):
+                    button.setChecked(k == self._variable)
+        point = ", ".join(names)
+        moved = ", ".join(f"{n} + ε" if n == v else n for n in names)
+        slope = f"∂J/∂{v}" if two else f"dJ/d{v}"
+        rows = {
+            "epsilon": ("ε (the nudge)", EPSILON_TIP),
+            "J": (f"J({point})", "J where the hiker stands."),
+            "J_plus": (f"J({moved})", f"J with {v} moved right by ε."),
+            "delta": ("ΔJ (change of J)", f"ΔJ = J({moved}) − J({point})."),
+            "ratio": ("ΔJ / ε (measured)", "The slope the nudge measures: rise over run."),
+            "exact": (f"{slope} (exact)", "The exact slope: the derivative at this point."),
+            "error": ("error", f"ΔJ/ε − {slope}: it shrinks in step with ε."),
+        }
+        for key, (text, tip) in rows.items():
+            self.nudge_names[key].setText(text)
+            self.nudge_names[key].setToolTip(tip)
+            if key in self.nudge_labels:
+                self.nudge_labels[key].setToolTip(tip)
+
+    def _make_graph(self, model: FormulaModel) -> None:
+        if self._drawing is not None:
+            self._drawing.remove()
+        self._drawing = GraphDrawing(self.scene, model.nodes, model.edges, model.root,
+                                     current_theme())
+        self._fitted = None
+        self._drawing.arrange(True)
+
+    # ----- snapshot --------------------------------------------------------------------------------
+
+    def _on_playing(self, playing: bool) -> None:
+        if not playing and self._snapshot is not None:
+            self._show_nudge(self._snapshot)
+
+    def _on_snapshot(self, snap) -> None:
+        model = self.model
+        if model is None:
+            return
+        self._snapshot = snap
+        theta = [float(v) for v in snap.theta]
+        self._show_cost(model, theta, snap)
+        self._show_nudge(snap)
+        self._show_graph(model, theta)
+        self.schedule_fit()
+
+    def _show_cost(self, model: FormulaModel, theta: list[float], snap) -> None:
+        names = model.names
+        where = ", ".join(f"{n} = {format_number(v)}" for n, v in zip(names, theta, strict=True))
+        self.point_label.setText(f"At the hiker's point {where} (step {snap.step}):")
+        partials = model.gradient(theta)
+        self.derivative_numbers = partials
+        values = [model.cost(theta), *partials]
+        for (_, _, value_label), value in zip(self.cost_rows, values, strict=True):
+            value_label.setText(f"= {format_number(value)}")
+
+    def _show_nudge(self, snap) -> None:
+        model = self.model
+        if model is None or self._epsilon is None:
+            return
+        names = model.names
+        theta = [float(v) for v in snap.theta]
+        v = names[self._variable]
+        numbers = None
+        self.exact_nudge = False
+        if all(math.isfinite(t) for t in theta) and not self.controller.playing:
+            numbers = self._exact_nudge(model, v, theta)
+        if numbers is None:
+            numbers = self._float_nudge(model, theta)
+        else:
+            self.exact_nudge = True
+        if not (math.isfinite(numbers["J"]) and math.isfinite(numbers["J_plus"])):
+            # exact arithmetic may subtract two complex values (log of a negative number)
+            # into a real ΔJ: J itself is undefined there, and so is the measured slope
+            numbers.update(delta=math.nan, ratio=math.nan, error=math.nan)
+        if not math.isfinite(numbers["exact"]):
+            numbers["error"] = math.nan
+        self.nudge_numbers = numbers
+        keys = ("J", "J_plus", "delta", "ratio", "exact", "error")
+        texts = align_decimals([format_number(numbers[k], 10) for k in keys])
+        for key, text in zip(keys, texts, strict=True):
+            self.nudge_labels[key].setText(text)
+        self.sentence.setText(self._read_out(numbers, names, theta))
+        self.mode_label.setText("Exact arithmetic with fractions (the run is paused)." if
+                                self.exact_nudge else
+                                "Floating point while the hiker walks; exact when paused.")
+
+    def _exact_nudge(self, model: FormulaModel, variable: str, theta: list[float]):
+        from simulator import symbolic
+
+        point = dict(zip(model.names, theta, strict=True))
+        try:
+            result = symbolic.nudge(model.formula, variable, point, self._epsilon)
+        except (ValueError, TypeError, ArithmeticError):
+            return None
+        return result.floats()
+
+    def _float_nudge(self, model: FormulaModel, theta: list[float]) -> dict[str, float]:
+        epsilon = float(self._epsilon)
+        moved = list(theta)
+        moved[self._variable] += epsilon
+        before, after = model.cost(theta), model.cost(moved)
+        exact = model.gradient(theta)[self._variable]
+        with np.errstate(all="ignore"):
+            delta = float(np.float64(after) - np.float64(before))
+            ratio = float(np.float64(delta) / np.float64(epsilon))
+            error = float(np.float64(ratio) - np.float64(exact))
+        return {"epsilon": epsilon, "J": before, "J_plus": after, "delta": delta,
+                "ratio": ratio, "exact": exact, "error": error}
+
+    def _read_out(self, n: dict[str, float], names: tuple[str, ...], theta: list[float]) -> str:
+        v = names[self._variable]
+        eps = format_number(n["epsilon"], 10)
+        if not all(math.isfinite(n[k]) for k in ("J", "J_plus", "delta", "ratio", "exact")):
+            return ("Here J or its slope is too large (or undefined) for the nudge test to "
+                    "say anything: rewind, or move the hiker.")
+        delta, ratio, exact = (format_number(n[k], 10) for k in ("delta", "ratio", "exact"))
+        if len(names) == 1:
+            return (f"Nudging {v} by {eps} changes J by {delta}, so the slope is about "
+                    f"{ratio}; the exact slope is {exact}.")
+        other = names[1 - self._variable]
+        held = format_number(theta[1 - self._variable])
+        return (f"Nudging {v} by {eps} (with {other} held at {held}) changes J by {delta}, so "
+                f"the slope along {v} is about {ratio}; the exact ∂J/∂{v} is {exact}.")
+
+    def _show_graph(self, model: FormulaModel, theta: list[float]) -> None:
+        drawing = self._drawing
+        if drawing is None:
+            return
+        values = model.evaluate(model.node_values, theta, len(model.nodes))
+        locals_ = model.evaluate(model.edge_values, theta, len(model.edges))
+        adjoints = backward(model, locals_)
+        self.graph_values, self.graph_adjoints = values, adjoints
+        grew = drawing.set_numbers([format_number(x, 4) for x in values],
+                                   [format_number(x, 4) for x in adjoints],
+                                   [format_number(x, 4) for x in locals_],
+                                   model.edge_local_texts)
+        if grew:
+            self._fitted = None
+
+    def variable_adjoints(self) -> dict[str, float]:
+        """Return ∂J/∂variable as the graph's backward pass found it (for each variable)."""
+        model = self.model
+        if model is None or not self.graph_adjoints:
+            return {}
+        return {node.text: self.graph_adjoints[node.id] for node in model.nodes
+                if node.is_variable}
+
+    # ----- ε and the variable -------------------------------------------------------------------
+
+    def _epsilon_edited(self) -> None:
+        text = self.epsilon_edit.text()
+        value, problem = parse_epsilon(text)
+        if problem is not None:
+            self.epsilon_error.setText(problem)
+            self.epsilon_error.show()
+            self.schedule_fit()
+            return
+        self.epsilon_error.hide()
+        self._epsilon, self._epsilon_text = value, text.strip()
+        if self._snapshot is not None:
+            self._show_nudge(self._snapshot)
+        self.schedule_fit()
+
+    def _choose_variable(self, index: int) -> None:
+        if self.model is None or index >= len(self.model.names):
+            return
+        self._variable = index
+        self._name_nudge_rows()
+        if self._snapshot is not None:
+            self._show_nudge(self._snapshot)
+
+    # ----- fitting the graph -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Fit the graph again when the panel's visible area changes size."""
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self.schedule_fit()
+        return super().eventFilter(watched, event)
+
+    def schedule_fit(self, *_args) -> None:
+        """Fit the graph to the panel once the layout has settled."""
+        self._fit_timer.start()
+
+    def fit_graph(self) -> None:
+        """Scale the graph to the panel's width (and the room left below), choosing its direction.
+
+        Top-down suits a narrow panel, left-to-right a wide one. The scale stays between
+        ``GRAPH_MIN_SCALE`` (legible) and ``GRAPH_MAX_SCALE``; a graph too wide even at the
+        smallest scale scrolls sideways, and one too tall makes the panel scroll.
+        """
+        drawing, view = self._drawing, self.graph_view
+        if drawing is None or not self.graph_section.button.isChecked():
+            return
+        margins = self.content.layout().contentsMargins()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        frame = 2 * view.frameWidth()
+        # The panel's own scroll bar is always allowed for, so that its appearing does not
+        # change the width and start the fit over.
+        width = (self.scroll.width() - 2 * self.scroll.frameWidth() - bar - margins.left()
+                 - margins.right() - self.graph_section.body_layout.contentsMargins().left()
+                 - frame)
+        top = view.mapTo(self.content, QPoint(0, 0)).y()
+        height = (self.scroll.viewport().height() - top - margins.bottom() - frame
+                  - self.graph_hint.sizeHint().height())
+        sizes = {vertical: drawing.placement(vertical).size for vertical in (True, False)}
+
+        def best(room: float) -> tuple[float, bool]:
+            """Return the larger scale at which the graph fits the room, and its direction."""
+            scales = {v: min(width / s.width(), room / s.height(), GRAPH_MAX_SCALE)
+                      for v, s in sizes.items()}
+            vertical = scales[True] * 1.05 >= scales[False]  # top-down unless clearly worse
+            return scales[vertical], vertical
+
+        scale, vertical = best(height)
+        if scale < GRAPH_MIN_SCALE:
+            # It cannot fit below the sections: it takes more room and the panel scrolls
+            # down to it, in a direction whose width fits (scrolling sideways is awkward).
+            room = max(height, GRAPH_ASSUMED_HEIGHT)
+            fitting = [v for v, s in sizes.items() if width / s.width() >= GRAPH_MIN_SCALE]
+            choices = {v: min(width / sizes[v].width(), room / sizes[v].height(),
+                              GRAPH_MAX_SCALE) for v in fitting or sizes}
+            vertical = max(choices, key=lambda v: (choices[v] * (1.05 if v else 1.0), v))
+            scale = max(choices[vertical], GRAPH_MIN_SCALE)
+        size = sizes[vertical]
+        key = (round(scale, 4), vertical, size.width(), size.height(), width)
+        if key == self._fitted:
+            return
+        self._fitted = key
+        if vertical != drawing.vertical:
+            drawing.arrange(vertical)
+        view.resetTransform()
+        view.scale(scale, scale)
+        needs_bar = size.width() * scale > width + 0.5
+        view.setFixedHeight(math.ceil(size.height() * scale) + frame + (bar if needs_bar else 0))
+
+    # ----- theme ----------------------------------------------------------------------------------------
+
+    def _restyle(self, theme: Theme) -> None:
+        muted = f"color: {theme.muted};"
+        for label in (self.cost_caption, self.mode_label, self.graph_hint):
+            label.setStyleSheet(muted)
+        self.note.setStyleSheet(muted)
+        self.epsilon_error.setStyleSheet(f"color: {theme.error}; font-weight: bold;")
+        ink = "black" if theme.name == "light" else "white"
+        self.legend.setText(
+            f"<span style='color:{theme.text}'><b>forward value</b> ({ink})</span> · "
+            f"<span style='color:{theme.step_arrow}'><b>∂J/∂node</b> (red)</span><br>"
+            f"<span style='color:{theme.velocity_arrow}'><b>on each edge</b>: the local "
+            f"derivative ∂parent/∂child (blue)</span>")
+        self.graph_view.setBackgroundBrush(QBrush(QColor(theme.background)))
+        self.chooser.setStyleSheet(
+            f"QPushButton {{ padding: 4px 16px; border: 1px solid {theme.grid}; border-radius: 5px;"
+            f" background: {theme.background}; color: {theme.text}; }}"
+            f"QPushButton:checked {{ background: {theme.positive}; color: {theme.background};"
+            f" border-color: {theme.positive}; }}")
+        if self._drawing is not None:
+            self._drawing.restyle(theme)
