@@ -1,6 +1,9 @@
 """The formula panel: the seed's nudge numbers exactly, derivatives and graph against the engine."""
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -249,3 +252,26 @@ def test_number_formatting():
     assert format_number(float("inf")) == "too large"
     assert readable("-400*w1*(-w1**2 + w2) + 2*w1**(-1)") == "−400·w1·(−w1² + w2) + 2·w1⁻¹"
     assert align_decimals(["9", "9.006001", "6.001"]) == ["9       ", "9.006001", "6.001   "]
+
+
+def test_a_network_lesson_never_loads_sympy():
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from simulator.lessons.files import load_lesson\n"
+        "from simulator.ui.controller import SessionController\n"
+        "from simulator.ui.formula_view import FormulaView\n"
+        "c = SessionController()\n"
+        f"c.set_lesson(load_lesson({str(CIRCLE)!r}))\n"
+        "view = FormulaView(c)\n"
+        "c.step()\n"
+        "app.processEvents()\n"
+        "c.grids.cancel()\n"
+        "c.grids.wait()\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=60, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
