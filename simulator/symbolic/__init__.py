@@ -23,6 +23,7 @@ _EXPORTS = {
     "hessian": "derivatives",
     "exact_value": "evaluation",
     "float_value": "evaluation",
+    "compile_numpy": "evaluation",
     "Nudge": "derivatives",
     "nudge": "derivatives",
     "derive_report": "report",

@@ -10,7 +10,7 @@ floating point instead (where it overflows to inf at once).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -99,3 +99,11 @@ def _floating(expression: sp.Expr, values: dict[sp.Symbol, sp.Rational]) -> sp.E
     if math.isinf(number):
         return sp.oo if number > 0 else -sp.oo
     return sp.Float(number)
+
+
+def compile_numpy(names: Sequence[str], expressions):
+    """Return a numpy function of the named variables computing an expression (or a list).
+
+    Compiled with ``sympy.lambdify`` from expression objects, never from text.
+    """
+    return sp.lambdify([symbol(n) for n in names], expressions, modules="numpy")

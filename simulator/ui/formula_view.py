@@ -198,16 +198,13 @@ class FormulaModel:
 
 
 def build_model(text: str, names: Sequence[str]) -> FormulaModel:
-    """Return the formula model of J's text (sympy: parse, differentiate, graph, compile)."""
-    import sympy as sp
-
+    """Return the formula model of J's text (via symbolic: parse, differentiate, graph, compile)."""
     from simulator import symbolic
 
     formula = symbolic.parse_formula(text)
-    symbols = tuple(sp.Symbol(n, real=True) for n in names)
     partials = symbolic.gradient(formula, list(names))
-    cost = sp.lambdify(symbols, formula.expression, modules="numpy")
-    partial_fn = sp.lambdify(symbols, list(partials), modules="numpy")
+    cost = symbolic.compile_numpy(names, formula.expression)
+    partial_fn = symbolic.compile_numpy(names, list(partials))
     start = {n: 1 for n in names}
     graph = symbolic.computation_graph(formula, start)
     nodes = [NodeSpec(n.id, readable_operation(n.label), readable(n.text), not n.children,
@@ -221,8 +218,8 @@ def build_model(text: str, names: Sequence[str]) -> FormulaModel:
         constant = not expr.free_symbols
         local = "" if constant or len(readable(e.local)) > 14 else readable(e.local)
         edges.append(EdgeSpec(e.parent, e.child, local, not constant))
-    node_fn = sp.lambdify(symbols, node_exprs, modules="numpy")
-    edge_fn = sp.lambdify(symbols, edge_exprs, modules="numpy") if edge_exprs else None
+    node_fn = symbolic.compile_numpy(names, node_exprs)
+    edge_fn = symbolic.compile_numpy(names, edge_exprs) if edge_exprs else None
     return FormulaModel(formula, tuple(names), [readable(symbolic.plain_text(d)) for d in partials],
                         cost, partial_fn, nodes, edges, [readable(e.local) for e in graph.edges],
                         graph.root, node_fn, edge_fn)

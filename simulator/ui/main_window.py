@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from .banner import Banner
 from .controller import SPEEDS, SessionController, describe_divergence
 from .controls import ControlsPanel
 from .data_view import DataView
+from .formula_view import FormulaView
 from .history_bar import HistoryBar
 from .landscape_3d import Landscape3DView
 from .landscape_view import LandscapeView
@@ -117,11 +119,17 @@ class MainWindow(QMainWindow):
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.controls = ControlsPanel(c)
         self.network = NetworkView(c)
+        self.formula = FormulaView(c)
+        # One dock explains the problem: the network diagram, or a formula's derivative,
+        # nudge table and computation graph.
+        self.explainer = QStackedWidget()
+        self.explainer.addWidget(self.network)
+        self.explainer.addWidget(self.formula)
         self.loss = LossView(c)
         self.data = DataView(c)
         self.docks = [
             self._dock("Controls", "controls", self.controls, left),
-            self._dock("Network", "network", self.network, right),
+            self._dock("Network", "network", self.explainer, right),
             self._dock("Data", "data", self.data, right),
             self._dock("Loss", "loss", self.loss, bottom),
         ]
@@ -131,6 +139,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks[3], self.docks[2]], [900, 420], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks[3]], [260], Qt.Orientation.Vertical)
         self._default_state = self.saveState()
+        c.problemChanged.connect(self._show_explainer)
+
+    def _show_explainer(self, info) -> None:
+        self.explainer.setCurrentWidget(self.network if info.is_network else self.formula)
+        self.docks[1].setWindowTitle("Network" if info.is_network else "Formula")
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
