@@ -95,7 +95,8 @@ class Network:
     loss_name: str = "mse"
     regularization: Regularization | None = None
     _offsets: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
-    _views: tuple | None = field(init=False, repr=False, compare=False, default=None)
+    _views: tuple = field(init=False, repr=False, compare=False, default=())
+    _functions: tuple = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
@@ -106,6 +107,10 @@ class Network:
             offsets.append((start, start + n_in * n_out, start + n_in * n_out + n_out))
             start += n_in * n_out + n_out
         object.__setattr__(self, "_offsets", tuple(offsets))
+        # f_1 … f_L by layer (index 0 unused), looked up once instead of every step
+        functions = [None, *(ACTIVATIONS[name] for name in self.activations),
+                     ACTIVATIONS[self.output_activation]]
+        object.__setattr__(self, "_functions", tuple(functions))
 
     def _validate(self) -> None:
         sizes = self.sizes
@@ -167,9 +172,9 @@ class Network:
 
     def activation(self, layer: int) -> Activation:
         """Return f_l, the activation of layer l (1-based; the last is the output's)."""
-        if layer == self.layer_count:
-            return ACTIVATIONS[self.output_activation]
-        return ACTIVATIONS[self.activations[layer - 1]]
+        if not 1 <= layer < len(self._functions):
+            raise IndexError(f"layer {layer}: layers are 1–{self.layer_count}")
+        return self._functions[layer]
 
     def parameter_names(self) -> list[str]:
         """Return the name of every entry of θ, in order: W1[0,0], W1[0,1], …, b1[0], …."""
@@ -212,12 +217,14 @@ class Network:
     def unpack(self, theta: Array) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
         """Return views of θ as the weight matrices and bias vectors, layer 1 first.
 
-        The views of the last θ seen are kept: a training loop passes the same array
-        (updated in place) every step, and making the views costs more than using them.
+        The views of the last few arrays seen are kept: a training loop passes the same θ
+        and gradient buffer (updated in place) every step, and making the views costs more
+        than using them.
         """
         cached = self._views  # one read: another thread may replace it meanwhile
-        if cached is not None and cached[0]() is theta:
-            return cached[1]
+        for ref, views in cached:
+            if ref() is theta:
+                return views
         weights, biases = [], []
         for (w_start, b_start, end), n_in, n_out in zip(
             self._offsets, self.sizes[:-1], self.sizes[1:], strict=True
@@ -226,7 +233,8 @@ class Network:
             biases.append(theta[b_start:end])
         views = (tuple(weights), tuple(biases))
         if theta.base is None:  # views of a view would not follow a reallocated parent
-            object.__setattr__(self, "_views", (weakref.ref(theta), views))
+            # θ and the gradient buffer alternate every step: remember a few arrays.
+            object.__setattr__(self, "_views", ((weakref.ref(theta), views), *cached[:3]))
         return views
 
     def pack(self, weights: list[Array], biases: list[Array]) -> Array:
@@ -307,7 +315,7 @@ class Network:
         for layer in range(top, 0, -1):
             dL_dz[layer] = dz
             np.matmul(trace.a[layer - 1].T, dz, out=grad_w[layer - 1])
-            np.sum(dz, axis=0, out=grad_b[layer - 1])
+            dz.sum(axis=0, out=grad_b[layer - 1])
             if self.regularization is not None:
                 self.regularization.add_gradient(weights[layer - 1], grad_w[layer - 1])
             if layer > 1:
