@@ -39,7 +39,7 @@ from .surface_scale import surface_contours
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 COARSE, FINE, CURVE_POINTS = 25, 101, 400
 PLAYING_GRID = 51  # a moving slice is redrawn at this size while playing, fine when paused
-MOVING_GRID_MS = 400  # how often a moving slice and the decision map refresh while playing
+MOVING_GRID_MS = 500  # how often a moving slice and the decision map refresh while playing
 CONVERGED_GRADIENT = 1e-5
 RACE_COLOURS = 6
 
