@@ -450,8 +450,7 @@ class SessionController(QObject):
                                          "the most a layer can have.")
             return False
         rng = np.random.default_rng(spec.init_seed + 7919 * sum(sizes))
-        weights = [np.array(w) for w in spec.weights]
-        biases = [np.array(b) for b in spec.biases]
+        weights, biases = _arrays(spec)
         n_in = sizes[layer - 1]
         weights[layer - 1] = np.column_stack(
             [weights[layer - 1], rng.normal(0, np.sqrt(1.0 / n_in), n_in)])
@@ -474,8 +473,7 @@ class SessionController(QObject):
             self.message.emit("warning", f"Layer {layer} has one neuron; remove the layer instead.")
             return False
         j = sizes[layer] - 1 if neuron is None else int(neuron)
-        weights = [np.array(w) for w in spec.weights]
-        biases = [np.array(b) for b in spec.biases]
+        weights, biases = _arrays(spec)
         weights[layer - 1] = np.delete(weights[layer - 1], j, axis=1)
         biases[layer - 1] = np.delete(biases[layer - 1], j)
         weights[layer] = np.delete(weights[layer], j, axis=0)
@@ -495,8 +493,7 @@ class SessionController(QObject):
             return False
         width = sizes[-2] if len(sizes) > 2 else 4
         rng = np.random.default_rng(spec.init_seed + 104729 * len(sizes))
-        weights = [np.array(w) for w in spec.weights]
-        biases = [np.array(b) for b in spec.biases]
+        weights, biases = _arrays(spec)
         # The new layer sits before the output: the old output weights now feed from it.
         weights.insert(-1, rng.normal(0, np.sqrt(1.0 / sizes[-2]), (sizes[-2], width)))
         biases.insert(-1, np.zeros(width))
@@ -516,8 +513,8 @@ class SessionController(QObject):
             self.message.emit("warning", "There is no hidden layer to remove.")
             return False
         rng = np.random.default_rng(spec.init_seed + 15485863 * len(sizes))
-        weights = [np.array(w) for w in spec.weights][:-2]
-        biases = [np.array(b) for b in spec.biases][:-2] + [np.array(spec.biases[-1])]
+        weights, biases = _arrays(spec)
+        weights, biases = weights[:-2], biases[:-2] + [biases[-1]]
         weights.append(rng.normal(0, np.sqrt(1.0 / sizes[-3]), (sizes[-3], sizes[-1])))
         removed = len(sizes) - 2
         del sizes[-2]
@@ -897,3 +894,7 @@ class SessionController(QObject):
         self.raceChanged.emit(racers)
         return racers
 
+
+def _arrays(spec: NetworkSpec) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Return a network spec's weights and biases as arrays, ready to be reshaped."""
+    return [np.array(w) for w in spec.weights], [np.array(b) for b in spec.biases]

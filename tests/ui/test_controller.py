@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from simulator.engine.session import OptimizerConfig, Session
 from simulator.lessons.building import build_problem
@@ -13,16 +12,6 @@ from simulator.ui.controller import SessionController, describe_divergence
 
 LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
-
-
-@pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    c.set_lesson(load_lesson(CIRCLE))
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
 
 
 def test_step_emits_the_engines_next_theta(controller, qtbot):

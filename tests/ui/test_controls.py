@@ -30,16 +30,6 @@ RAVINE = LESSONS / "02-ravine.lesson.json"
 
 
 @pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    c.set_lesson(load_lesson(CIRCLE))
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
-
-
-@pytest.fixture
 def panel(controller, qtbot):
     p = ControlsPanel(controller)
     qtbot.addWidget(p)

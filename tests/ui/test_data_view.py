@@ -21,16 +21,6 @@ SEED_FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
 
 
 @pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    c.set_lesson(load_lesson(CIRCLE))
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
-
-
-@pytest.fixture
 def view(controller, qtbot):
     v = DataView(controller)
     qtbot.addWidget(v)

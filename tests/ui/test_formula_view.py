@@ -32,13 +32,8 @@ CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 
 @pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    c.set_lesson(load_lesson(SEED))
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
+def controller(make_controller):
+    return make_controller(SEED)
 
 
 def _view(controller, qtbot, size=(470, 600)):

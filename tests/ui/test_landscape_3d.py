@@ -10,7 +10,6 @@ from simulator.engine.problems import ExpressionProblem
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui import controller as controller_module
-from simulator.ui.controller import SessionController
 from simulator.ui.landscape_3d import NO_OPENGL, ONE_VARIABLE, Landscape3DView, bilinear
 
 LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
@@ -24,12 +23,8 @@ def settle(controller):
 
 
 @pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
+def controller(make_controller):
+    return make_controller()
 
 
 def seed_lesson(controller, monkeypatch):

@@ -14,7 +14,6 @@ from simulator.engine.session import OptimizerConfig
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui import controller as controller_module
-from simulator.ui.controller import SessionController
 from simulator.ui.landscape_view import LandscapeView
 from simulator.ui.snapshots import Axes, LandscapeGrid
 from simulator.ui.surface_scale import LossScale, contour_segments
@@ -31,12 +30,8 @@ def settle(controller):
 
 
 @pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
+def controller(make_controller):
+    return make_controller()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
-from simulator.ui.controller import SessionController
 from simulator.ui.inspector import HINT
 from simulator.ui.network_items import format_number
 from simulator.ui.network_view import THUMB_GRID, NetworkView, Target
@@ -22,16 +21,6 @@ from simulator.ui.theme import DARK, theme_manager
 LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
-
-
-@pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    c.set_lesson(load_lesson(CIRCLE))
-    yield c
-    c.pause()
-    c.grids.cancel()
-    c.grids.wait()
 
 
 @pytest.fixture
