@@ -333,13 +333,6 @@ def _optimizer(node: Node) -> OptimizerSpec:
     return OptimizerSpec(name, lr, tuple(hyper))
 
 
-def network_weights(spec: NetworkSpec) -> tuple[list, list] | None:
-    """Return the spec's explicit weights and biases as nested lists, if it has them."""
-    if spec.weights is None:
-        return None
-    return _lists(spec.weights), _lists(spec.biases)
-
-
 def as_tuples(value: Any) -> Any:
     """Return nested lists of numbers as nested tuples of floats (hashable, immutable)."""
     return _tuples(value)

@@ -43,11 +43,6 @@ class Surface:
     minima: tuple[Minimum, ...]
     note: str = ""
 
-    @property
-    def global_minima(self) -> tuple[Minimum, ...]:
-        """Return the minima that are global."""
-        return tuple(m for m in self.minima if m.is_global)
-
     def problem(self) -> ExpressionProblem:
         """Return the engine problem of this surface."""
         from .problems import expression_problem

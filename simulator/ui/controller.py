@@ -720,11 +720,6 @@ class SessionController(QObject):
         self._after_axes()
         return True
 
-    def set_axis_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
-        """Change the extent of the landscape grid (keeps the axes)."""
-        self.axes = replace(self.axes, x_range=tuple(x_range), y_range=tuple(y_range))
-        self._after_axes()
-
     def _after_axes(self) -> None:
         self.axesChanged.emit(self.axes)
         self._refresh_landscape(force=True)

@@ -26,11 +26,6 @@ class ProblemInfo:
         """Return whether θ is a network's weights (else a formula's variables)."""
         return isinstance(self.problem, NetworkProblem)
 
-    @property
-    def variable_count(self) -> int:
-        """Return the length of θ."""
-        return len(self.names)
-
 
 @dataclass(frozen=True)
 class Axes:
