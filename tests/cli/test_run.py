@@ -132,3 +132,26 @@ def test_a_missing_file_exits_2_naming_it(tmp_path):
     done = run(str(missing), "--steps", "1")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [f"{missing}: no such file"]
+
+
+def test_formula_lesson_runs_like_a_network_lesson():
+    seed = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons" / \
+        "01-seed-w-squared.lesson.json"
+    out = subprocess.run([sys.executable, "-m", "simulator", "run", str(seed), "--steps", "3",
+                          "--json"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    # w ← w − 0.1·2w = 0.8·w from w = 3, so J_k = (3·0.8^k)²
+    assert result["loss"] == pytest.approx([(3 * 0.8**k) ** 2 for k in range(4)], rel=1e-15)
+    assert result["params"]["w"] == pytest.approx(3 * 0.8**3, rel=1e-15)
+    assert result["gradient"]["w"] == pytest.approx(2 * 3 * 0.8**3, rel=1e-15)
+
+
+def test_running_a_network_lesson_does_not_import_sympy():
+    xor = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons" / \
+        "05-xor-network.lesson.json"
+    script = ("import sys\nfrom simulator.cli import main\n"
+              f"main(['run', {str(xor)!r}, '--steps', '2', '--json'])\n"
+              "print('sympy' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.stderr.strip().splitlines()[-1] == "False", out.stderr
