@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .snapshots import ProblemInfo
@@ -49,6 +49,7 @@ def format_loss(value: float) -> str:
     return f"{value:.3g}"
 
 
+PLAYING_REDRAW_MS = 40  # while playing, the curves are redrawn at most this often
 NICE = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # axis ends
 
 
@@ -146,6 +147,11 @@ class LossView(QWidget):
         for curve in self.race_curves:
             curve.setVisible(False)
         self._racing = False
+        self._latest = None  # the newest snapshot, drawn at most every PLAYING_REDRAW_MS
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(PLAYING_REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._draw_latest)
         # Its label sits left of the line (the run ends there), below the marker dot.
         self.divergence_line = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
@@ -223,6 +229,21 @@ class LossView(QWidget):
         self._racing = racing
 
     def _on_snapshot(self, snap) -> None:
+        self._latest = snap
+        if self.controller.playing:
+            # While playing, drawing the curve PLAYING_REDRAW_MS apart looks the same and
+            # leaves each frame more time; a pause or a step draws at once.
+            if not self._redraw_timer.isActive():
+                self._redraw_timer.start()
+            return
+        self._redraw_timer.stop()
+        self._draw(snap)
+
+    def _draw_latest(self) -> None:
+        if self._latest is not None:
+            self._draw(self._latest)
+
+    def _draw(self, snap) -> None:
         steps, train, test = self.controller.loss_history()
         steps = np.asarray(steps, dtype=float)
         train_ok = np.isfinite(train)

@@ -50,6 +50,7 @@ from .theme import Theme, current_theme, theme_manager, ui_font
 
 THUMB_GRID = 24  # output maps are computed on a THUMB_GRID × THUMB_GRID grid
 THUMB_INTERVAL_MS = 200  # at most this often while playing
+PLAYING_REDRAW_MS = 40  # the diagram's pens and brushes, at most this often while playing
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
 DRAG_START_PX = 4
 ANTIALIAS_EDGES = 400  # more edges than this are drawn without antialiasing (10× faster)
@@ -506,6 +507,10 @@ class NetworkView(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.inspector)
 
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(PLAYING_REDRAW_MS)
+        self._redraw_timer.timeout.connect(self.redraw)
         self._thumb_timer = QTimer(self)
         self._thumb_timer.setSingleShot(True)
         self._thumb_timer.timeout.connect(self.refresh_thumbnails)
@@ -814,7 +819,14 @@ class NetworkView(QWidget):
         if self.network is None or len(snap.theta) != self.network.parameter_count:
             return
         self.snapshot = snap
-        self.redraw()
+        if self.controller.playing:
+            # While playing, weights change a little each frame: redrawing the diagram
+            # PLAYING_REDRAW_MS apart looks the same and leaves each frame more time.
+            if not self._redraw_timer.isActive():
+                self._redraw_timer.start()
+        else:
+            self._redraw_timer.stop()
+            self.redraw()
         self._schedule_thumbnails()
 
     def _on_axes(self, axes) -> None:

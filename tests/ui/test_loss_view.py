@@ -201,3 +201,14 @@ def test_a_race_draws_each_hikers_loss_in_its_colour(qtbot):
     assert view.train_curve.isVisible() and not view.race_curves[0].isVisible()
     controller.grids.cancel()
     controller.grids.wait()
+
+
+def test_while_playing_the_curve_catches_up_after_a_pause(controller, view, qtbot):
+    controller.set_speed(steps_per_frame=1, fps=1)
+    controller.play()
+    for _ in range(5):
+        controller.tick()
+    controller.pause()
+    steps, train, _ = controller.loss_history()
+    qtbot.waitUntil(lambda: len(view.train_curve.getData()[0]) == len(steps), timeout=2000)
+    assert np.array_equal(view.train_curve.getData()[1], train)
