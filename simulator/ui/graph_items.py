@@ -64,7 +64,31 @@ def label_font() -> QFont:
     return ui_font(1.2)
 
 
-class NodeItem(QGraphicsItem):
+class _GrowingItem(QGraphicsItem):
+    """A box that grows to fit its texts and never shrinks (so a layout stays put)."""
+
+    _size: QSizeF
+
+    def needed_size(self) -> QSizeF:
+        """Return the size the texts need now."""
+        raise NotImplementedError
+
+    def fit(self) -> bool:
+        """Grow to the texts; return whether it grew."""
+        need = self.needed_size()
+        if need.width() <= self._size.width() and need.height() <= self._size.height():
+            return False
+        self.prepareGeometryChange()
+        self._size = QSizeF(max(need.width(), self._size.width()),
+                            max(need.height(), self._size.height()))
+        return True
+
+    def size(self) -> QSizeF:
+        """Return the item's size."""
+        return QSizeF(self._size)
+
+
+class NodeItem(_GrowingItem):
     """A box: the operation on top, its forward value below, then ∂J/∂(box) in red."""
 
     def __init__(self, spec: NodeSpec):
@@ -85,20 +109,6 @@ class NodeItem(QGraphicsItem):
         width = max(fb.horizontalAdvance(self.spec.label), fp.horizontalAdvance(NUMBER_TEMPLATE),
                     fp.horizontalAdvance(self.value_text), fp.horizontalAdvance(self.adjoint_text))
         return QSizeF(math.ceil(width + 2 * PAD), math.ceil(fb.height() + 2 * fp.height() + 2 * PAD))
-
-    def fit(self) -> bool:
-        """Grow the box to its texts; return whether it grew."""
-        need = self.needed_size()
-        if need.width() <= self._size.width() and need.height() <= self._size.height():
-            return False
-        self.prepareGeometryChange()
-        self._size = QSizeF(max(need.width(), self._size.width()),
-                            max(need.height(), self._size.height()))
-        return True
-
-    def size(self) -> QSizeF:
-        """Return the box's size."""
-        return QSizeF(self._size)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         """Return the box, centred on the item's position."""
@@ -205,7 +215,7 @@ class EdgeItem(QGraphicsItem):
         painter.drawPolygon(self._head)
 
 
-class EdgeLabelItem(QGraphicsItem):
+class EdgeLabelItem(_GrowingItem):
     """The tag on an edge: the local derivative ∂parent/∂child and its value."""
 
     def __init__(self, spec: EdgeSpec, parent_text: str, child_text: str):
@@ -228,20 +238,6 @@ class EdgeLabelItem(QGraphicsItem):
         template = self._shown(NUMBER_TEMPLATE) if self.spec.varies else ""
         width = max(fm.horizontalAdvance(template), fm.horizontalAdvance(self.text))
         return QSizeF(math.ceil(width + 10), math.ceil(fm.height() + 4))
-
-    def fit(self) -> bool:
-        """Grow the tag to its text; return whether it grew."""
-        need = self.needed_size()
-        if need.width() <= self._size.width() and need.height() <= self._size.height():
-            return False
-        self.prepareGeometryChange()
-        self._size = QSizeF(max(need.width(), self._size.width()),
-                            max(need.height(), self._size.height()))
-        return True
-
-    def size(self) -> QSizeF:
-        """Return the tag's size."""
-        return QSizeF(self._size)
 
     def set_value(self, value_text: str, local_text: str) -> bool:
         """Show the local derivative's value; return whether the tag had to grow."""
