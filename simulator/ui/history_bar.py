@@ -24,7 +24,9 @@ class HistoryBar(QWidget):
                                "Play continues from there. Left arrow steps back one.")
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows belong to step / step back
         self.label = QLabel()
-        self.label.setMinimumWidth(170)
+        # A fixed width, so a longer step number does not re-lay out the window each frame.
+        widest = "step 10,000,000 of 10,000,000"
+        self.label.setFixedWidth(self.label.fontMetrics().horizontalAdvance(widest) + 8)
         self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(title)
         layout.addWidget(self.slider, 1)

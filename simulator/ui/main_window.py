@@ -255,7 +255,8 @@ class MainWindow(QMainWindow):
                          ("state", "ready, running, converged or diverged")):
             label = QLabel()
             label.setToolTip(tip)
-            label.setMinimumWidth(140)
+            # A fixed width: numbers changing length every frame would re-lay out the window.
+            label.setFixedWidth(label.fontMetrics().horizontalAdvance("Loss 0.0000000e-000") + 16)
             status.addPermanentWidget(label)
             self.status_fields[key] = label
 
