@@ -130,7 +130,8 @@ class SessionController(QObject):
         self._landscape_timer = QTimer(self)
         self._landscape_timer.setSingleShot(True)
         self._landscape_timer.setInterval(MOVING_GRID_MS)
-        self._landscape_timer.timeout.connect(self._refresh_moving_grids)
+        self._landscape_timer.timeout.connect(self._refresh_while_playing)
+        self._in_flight: set[str] = set()  # grid channels with a request not yet delivered
 
     # ----- loading ----------------------------------------------------------------------
 
@@ -188,6 +189,7 @@ class SessionController(QObject):
         self.pause()
         self.stop_race()
         self.grids.cancel()
+        self._in_flight.clear()
         self.lesson, self.problem = lesson, problem
         self.session = Session(problem, config, batch)
         if clear_undo:
@@ -788,6 +790,7 @@ class SessionController(QObject):
                 np.array_equal(self._last_landscape_theta, theta):
             return
         self._last_landscape_theta = theta
+        self._in_flight.add("landscape")
         self.grids.request("landscape", self._landscape_stages(self.axes, theta))
 
     def _refresh_decision(self) -> None:
@@ -811,6 +814,7 @@ class SessionController(QObject):
             gx, gy = np.meshgrid(xs, ys)
             out = problem.predict(theta, np.column_stack([gx.ravel(), gy.ravel()]))
             return xs, ys, out.reshape(len(ys), len(xs), -1)
+        self._in_flight.add("decision")
         self.grids.request("decision", [run])
 
     def _schedule_moving_grids(self) -> None:
@@ -821,7 +825,19 @@ class SessionController(QObject):
         self._refresh_landscape()
         self._refresh_decision()
 
+    def _refresh_while_playing(self) -> None:
+        """Refresh the moving grids, skipping any whose last request is still computing.
+
+        A big network's slice can take longer than the refresh interval: asking again
+        would only queue work the GUI then waits behind.
+        """
+        if "landscape" not in self._in_flight:
+            self._refresh_landscape()
+        if "decision" not in self._in_flight:
+            self._refresh_decision()
+
     def _grid_ready(self, channel: str, result: object) -> None:
+        self._in_flight.discard(channel)
         if isinstance(result, Exception):
             self.message.emit("error", f"Could not compute the {channel}: {result}")
             return
