@@ -49,7 +49,7 @@ def format_loss(value: float) -> str:
     return f"{value:.3g}"
 
 
-PLAYING_REDRAW_MS = 40  # while playing, the curves are redrawn at most this often
+PLAYING_REDRAW_MS = 60  # while playing, the curves are redrawn at most this often
 NICE = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # axis ends
 
 

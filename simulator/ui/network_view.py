@@ -49,7 +49,7 @@ from .snapshots import ProblemInfo
 from .theme import Theme, current_theme, theme_manager, ui_font
 
 THUMB_GRID = 24  # output maps are computed on a THUMB_GRID × THUMB_GRID grid
-THUMB_INTERVAL_MS = 200  # at most this often while playing
+THUMB_INTERVAL_MS = 400  # at most this often while playing (each refresh repaints the diagram)
 PLAYING_REDRAW_MS = 40  # the diagram's pens and brushes, at most this often while playing
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
 DRAG_START_PX = 4
