@@ -87,6 +87,7 @@ class LandscapeView(QWidget):
         self._axes = None  # Axes of the landscape on screen
         self._grid = None  # the last LandscapeGrid drawn
         self._scale: LossScale | None = None
+        self._titles: tuple | None = None  # the axis and colour-bar titles last set
         self._log_user: bool | None = None  # the user's log choice, until the axes change
         self._snapshot = None
         self._racers: list = []
@@ -295,6 +296,11 @@ class LandscapeView(QWidget):
         self._update_legend()
 
     def _style_axis_titles(self) -> None:
+        """Title the axes and the colour bar (only when a title or colour changed).
+
+        Setting a title re-lays out pyqtgraph's axes, which costs more than the rest of a
+        new grid's drawing: a grid that arrives while playing must not pay it.
+        """
         theme = getattr(self, "_theme", current_theme())
         size = f"{ui_font(1.2).pointSizeF():.0f}pt"
         axes = self._axes
@@ -304,10 +310,15 @@ class LandscapeView(QWidget):
             x_title, y_title = axes.labels[0], f"cost J({axes.labels[0]})"
         else:
             x_title, y_title = axes.labels
-        self.plot.setLabel("bottom", x_title, color=theme.axis_x, **{"font-size": size})
         y_colour = theme.text if axes is not None and axes.is_curve else theme.axis_y
+        bar_title = "loss (log scale)" if self._grid is not None and self.log_scale() else "loss"
+        titles = (x_title, y_title, bar_title, theme.name, size)
+        if titles == self._titles:
+            return
+        self._titles = titles
+        self.plot.setLabel("bottom", x_title, color=theme.axis_x, **{"font-size": size})
         self.plot.setLabel("left", y_title, color=y_colour, **{"font-size": size})
-        self.colorbar.axis.setLabel("loss", color=theme.text, **{"font-size": size})
+        self.colorbar.axis.setLabel(bar_title, color=theme.text, **{"font-size": size})
 
     # ----- controller signals -------------------------------------------------------------
 
@@ -459,11 +470,7 @@ class LandscapeView(QWidget):
         self.image.setImage(scale.image(grid.z, log), autoLevels=False, levels=levels)
         self.colorbar.setLevels(levels)
         self.colorbar.axis.setTicks(None if not log else [scale.ticks(True)])
-        self.colorbar.axis.setLabel("loss (log scale)" if log else "loss")
         self._style_axis_titles()
-        label = "loss (log scale)" if log else "loss"
-        size = f"{ui_font(1.2).pointSizeF():.0f}pt"
-        self.colorbar.axis.setLabel(label, color=self._theme.text, **{"font-size": size})
 
     def _log_toggled(self, checked: bool) -> None:
         self._log_user = bool(checked)
