@@ -47,6 +47,7 @@ SHORTCUTS = (
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an edit"),
     ("Ctrl+O / Ctrl+S", "Open / save a lesson"),
     ("F11", "Full screen"),
+    ("Esc", "Leave a text field: the keys above drive the hiker again"),
 )
 
 
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         self.act_slower = a("S&lower", c.slower, "-", "Fewer steps per frame (−)")
         self.act_full = a("&Full screen", self._toggle_full_screen, "F11", "Full screen (F11)")
         self.act_full.setCheckable(True)
+        self.act_focus = a("Keys to the &landscape", self._focus_landscape, "Esc",
+                           "Leave a text field so that Space, arrows and R drive the hiker (Esc)")
         self.act_keys = a("&Keyboard shortcuts", self.show_shortcuts, None,
                           "List the keyboard shortcuts")
         self.act_about = a("&About Backprop Hiker", self._about)
@@ -223,7 +226,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.act_reset_layout)
         run = bar.addMenu("&Run")
         for action in (self.act_play, self.act_step, self.act_back, self.act_reset,
-                       self.act_faster, self.act_slower):
+                       self.act_faster, self.act_slower, self.act_focus):
             run.addAction(action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_keys)
@@ -362,6 +365,9 @@ class MainWindow(QMainWindow):
         for key, action in self.theme_actions.items():
             action.setChecked(key == name)
         self.settings.setValue("theme", name)
+
+    def _focus_landscape(self) -> None:
+        self.landscape.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _toggle_full_screen(self) -> None:
         if self.isFullScreen():

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.launch import make_window
@@ -206,3 +206,15 @@ def test_edit_menu_names_the_undo(window):
     assert window.act_undo.text().replace("&", "") == "Undo Set W2[1,0] to 0.5"
     window.act_undo.trigger()
     assert window.act_redo.text().replace("&", "") == "Redo Set W2[1,0] to 0.5"
+
+
+def test_escape_leaves_a_text_field_so_space_plays(window, qtbot):
+    field = window.controls.findChildren(QLineEdit)[0]
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_Space)
+    assert not window.controller.playing  # Space typed into the field, as it should
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert window.landscape.hasFocus()
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert window.controller.playing
+    window.controller.pause()
