@@ -109,4 +109,7 @@ def landscape_axes(lesson: Lesson, problem: Problem) -> tuple[int, int]:
             raise LessonError(f"landscape.{key}",
                               f"{name!r} is not a parameter of this problem "
                               f"(e.g. {', '.join(names[:3])})") from None
+    if indices[0] == indices[1] and len(names) > 1:
+        raise LessonError("landscape.y", f"must name another parameter than landscape.x "
+                                         f"({lesson.landscape[0]})")
     return indices[0], indices[1]

@@ -54,13 +54,11 @@ CORPUS = {
     "unknown-optimizer.lesson.json": ("optimizer.name", "got 'lbfgs'"),
     "batch-size-zero.lesson.json": ("batch_size", "got 0"),
     "landscape-axis.lesson.json": ("landscape.y", "'W9[0,0]' is not a parameter"),
+    "landscape-same-axes.lesson.json": ("landscape.y", "must name another parameter"),
 }
 
 #: files whose mistake only shows when the landscape is set up (not when the file is read)
-LANDSCAPE_ONLY = {"landscape-axis.lesson.json"}
-
-#: known gaps in the run command, reported: (file → why it fails today)
-RUN_GAPS: dict[str, str] = {}  # corpus files `run` is known to mishandle (none now)
+LANDSCAPE_ONLY = {"landscape-axis.lesson.json", "landscape-same-axes.lesson.json"}
 
 
 def test_the_corpus_is_large_and_every_file_is_paired():
@@ -80,18 +78,19 @@ def test_loading_names_the_path(name):
     assert "\n" not in message
     if path:
         assert message.startswith(f"{path}: ")
-    elif name not in RUN_GAPS:
+    else:
         assert name in message  # without a JSON path the file's name says where
 
 
-def test_a_missing_landscape_parameter_is_refused_by_landscape_axes():
-    lesson = load_lesson(BROKEN / "landscape-axis.lesson.json")
+@pytest.mark.parametrize("name", sorted(LANDSCAPE_ONLY))
+def test_bad_landscape_axes_are_refused_by_landscape_axes(name):
+    lesson = load_lesson(BROKEN / name)
     problem = build_problem(lesson.problem)
-    path, fragment = CORPUS["landscape-axis.lesson.json"]
+    path, fragment = CORPUS[name]
     with pytest.raises(LessonError) as info:
         landscape_axes(lesson, problem)
     assert info.value.path == path and fragment in str(info.value)
-    assert "W1[0,0]" in str(info.value)  # it suggests real names
+    assert "W1[0,0]" in str(info.value)  # it names real parameters
 
 
 @pytest.fixture(scope="module")
@@ -111,15 +110,7 @@ def cli_results():
     return results
 
 
-def _cases():
-    for name in sorted(CORPUS):
-        if name in RUN_GAPS:
-            yield pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=RUN_GAPS[name]))
-        else:
-            yield name
-
-
-@pytest.mark.parametrize("name", list(_cases()))
+@pytest.mark.parametrize("name", sorted(CORPUS))
 def test_run_refuses_with_exit_2_and_one_line(name, cli_results):
     code, out, err = cli_results[name]
     path, fragment = CORPUS[name]
