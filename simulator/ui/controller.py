@@ -186,6 +186,11 @@ class SessionController(QObject):
         config = optimizer_config(lesson) if config is None else config
         batch = lesson.batch_size if batch_size is ... else batch_size
         old_axes = self.axes
+        if keep_axes and old_axes is not None and old_axes.kind == "parameters" \
+                and max(old_axes.x, old_axes.y) < len(problem.names):
+            axes = (old_axes.x, old_axes.y)
+        else:
+            axes = landscape_axes(lesson, problem)  # checked before anything changes
         self.pause()
         self.stop_race()
         self.grids.cancel()
@@ -195,11 +200,7 @@ class SessionController(QObject):
         if clear_undo:
             self.undo_stack.clear()
         self.problemChanged.emit(ProblemInfo(lesson, problem, tuple(problem.names)))
-        if keep_axes and old_axes is not None and old_axes.kind == "parameters" \
-                and max(old_axes.x, old_axes.y) < len(problem.names):
-            self._set_parameter_axes(old_axes.x, old_axes.y)
-        else:
-            self._set_parameter_axes(*landscape_axes(lesson, problem))
+        self._set_parameter_axes(*axes)
         self._emit_snapshot()
         self._refresh_decision()
 

@@ -192,3 +192,13 @@ def test_point_edits_keep_the_test_set_apart(controller):
     assert controller.remove_point(n_train + 1)  # the first test point
     assert len(controller.problem.dataset.x_test) == n_test - 1
     assert controller.problem.test_loss(controller.session.theta) is not None
+
+
+def test_a_lesson_with_bad_axes_changes_nothing(controller, qtbot):
+    broken = Path(__file__).resolve().parents[1] / "lessons" / "broken" / \
+        "landscape-same-axes.lesson.json"
+    session, title = controller.session, controller.lesson.title
+    with qtbot.waitSignal(controller.message) as blocker:
+        assert not controller.open_file(str(broken))
+    assert "landscape.y" in blocker.args[1]
+    assert controller.session is session and controller.lesson.title == title
