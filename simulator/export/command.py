@@ -38,7 +38,7 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
         controller.set_lesson(lesson_model)
         controller.session.step(steps)
         widget = {"window": window, "landscape": window.landscape, "loss": window.loss,
-                  "data": window.data, "network": window.explainer.currentWidget()}[view]
+                  "data": window.ground.currentWidget(), "network": window.explainer.currentWidget()}[view]
         window.resize(pixels)
         window.show()
         if view != "window":  # a view alone, at the size asked for

@@ -28,6 +28,7 @@ from simulator.lessons.files import SUFFIX
 from .banner import Banner
 from .controller import SPEEDS, SessionController, describe_divergence
 from .controls import ControlsPanel
+from .curvature_view import CurvatureView
 from .data_view import DataView
 from .formula_view import FormulaView
 from .history_bar import HistoryBar
@@ -128,10 +129,15 @@ class MainWindow(QMainWindow):
         self.explainer.addWidget(self.formula)
         self.loss = LossView(c)
         self.data = DataView(c)
+        self.curvature = CurvatureView(c)
+        # The data dock shows the dataset for a network, the curvature for a formula.
+        self.ground = QStackedWidget()
+        self.ground.addWidget(self.data)
+        self.ground.addWidget(self.curvature)
         self.docks = [
             self._dock("Controls", "controls", self.controls, left),
             self._dock("Network", "network", self.explainer, right),
-            self._dock("Data", "data", self.data, right),
+            self._dock("Data", "data", self.ground, right),
             self._dock("Loss", "loss", self.loss, bottom),
         ]
         # Loss and data share the bottom row: both want width more than height.
@@ -145,6 +151,8 @@ class MainWindow(QMainWindow):
     def _show_explainer(self, info) -> None:
         self.explainer.setCurrentWidget(self.network if info.is_network else self.formula)
         self.docks[1].setWindowTitle("Network" if info.is_network else "Formula")
+        self.ground.setCurrentWidget(self.data if info.is_network else self.curvature)
+        self.docks[2].setWindowTitle("Data" if info.is_network else "Curvature")
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
