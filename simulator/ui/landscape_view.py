@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -119,6 +119,9 @@ class LandscapeView(QWidget):
         layout.setSpacing(4)
 
         self.graphics = pg.GraphicsLayoutWidget()
+        # The loss grid is coarse while playing (51×51): filtered, it reads as a surface
+        # rather than as blocks.
+        self.graphics.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         self.graphics.setToolTip(
             "The cost surface: darker is lower. Click or drag to put the hiker there "
             "(Ctrl+Z undoes it); scroll to zoom.")
