@@ -43,6 +43,10 @@ FORMULA_TIP = ("Type a cost J in one or two variables (w, or w1 and w2) and pres
 _COLUMN = re.compile(r"column (\d+)")
 
 
+#: how the dataset chooser names each dataset
+DATASET_LABELS = {"circle": "Circle", "xor": "XOR", "gaussians": "Two Gaussians",
+                  "spiral": "Spiral", "line": "Line (regression)", "curve": "Curve (regression)"}
+
 class NetworkPlanError(ValueError):
     """A network setting that cannot go with the data (the message says why, in words)."""
 
@@ -395,7 +399,7 @@ class DatasetSection(Section):
         self.name = compact_combo("Which dataset the network learns. The first four sort "
                                   "points into two classes; line and curve fit numbers.", 8)
         for name in GENERATORS:
-            self.name.addItem(name.capitalize(), name)
+            self.name.addItem(DATASET_LABELS.get(name, name.capitalize()), name)
             self.name.setItemData(self.name.count() - 1, DESCRIPTIONS[name].capitalize(),
                                   Qt.ItemDataRole.ToolTipRole)
         self.name.setPlaceholderText("your own points")
