@@ -47,6 +47,7 @@ _COLUMN = re.compile(r"column (\d+)")
 DATASET_LABELS = {"circle": "Circle", "xor": "XOR", "gaussians": "Two Gaussians",
                   "spiral": "Spiral", "line": "Line (regression)", "curve": "Curve (regression)"}
 
+
 class NetworkPlanError(ValueError):
     """A network setting that cannot go with the data (the message says why, in words)."""
 
