@@ -91,6 +91,34 @@ class NaiveNetwork:
                 p -= lr * g
 
 
+def straight_line_epoch(
+    problem: NetworkProblem, order: np.ndarray
+) -> tuple[Callable[[], None], tuple[np.ndarray, ...]]:
+    """Return one mini-batch SGD epoch in plain numpy, and the weights (W1, W2, W3) it trains.
+
+    Not a baseline to beat but the floor: the least numpy can do for this network, with no
+    abstraction at all, so the engine's epoch can be judged against what numpy allows.
+    """
+    (w1, w2, w3), (b1, b2, b3) = (tuple(p.copy() for p in part)
+                                  for part in problem.network.unpack(problem.start.copy()))
+    x, y = problem.dataset.x_train, problem.dataset.y_train
+
+    def epoch():
+        for start in range(0, len(x), 10):
+            rows = order[start:start + 10]
+            xb, yb = x[rows], y[rows]
+            a1 = np.tanh(xb @ w1 + b1)
+            a2 = np.tanh(a1 @ w2 + b2)
+            a3 = 0.5 * (np.tanh(0.5 * (a2 @ w3 + b3)) + 1)
+            d3 = (a3 - yb) * (a3 * (1 - a3)) * (2 / len(rows))
+            d2 = (d3 @ w3.T) * (1 - a2 * a2)
+            d1 = (d2 @ w2.T) * (1 - a1 * a1)
+            for p, g in ((w3, a2.T @ d3), (b3, d3.sum(0)), (w2, a1.T @ d2), (b2, d2.sum(0)),
+                         (w1, xb.T @ d1), (b1, d1.sum(0))):
+                p -= 0.03 * g
+    return epoch, (w1, w2, w3)
+
+
 def engine_figures() -> dict[str, float]:
     """Measure the engine against the naive baseline; return the figures."""
     problem = reference_problem()
@@ -123,6 +151,8 @@ def engine_figures() -> dict[str, float]:
             sgd_optimizer.step(sgd_theta, grad)
     figures["sgd_epoch_engine_only_us"] = _median_time(raw_epoch, 31) * 1e6
     figures["sgd_epoch_naive_us"] = _median_time(naive.sgd_epoch, 11) * 1e6
+    floor_epoch, _ = straight_line_epoch(problem, order)
+    figures["sgd_epoch_numpy_floor_us"] = _median_time(floor_epoch, 31) * 1e6
 
     theta = problem.initial_theta()
     ix, iy = problem.network.index_of("W1[0,0]"), problem.network.index_of("W1[1,0]")
@@ -238,6 +268,7 @@ def format_figures(figures: dict[str, float]) -> str:
         ("  engine only (no history)", "adam_step_engine_only_us", "µs", "adam_step_naive_us"),
         ("Mini-batch SGD epoch, batch 10", "sgd_epoch_us", "µs", "sgd_epoch_naive_us"),
         ("  engine only (no history)", "sgd_epoch_engine_only_us", "µs", "sgd_epoch_naive_us"),
+        ("  numpy floor (straight-line code)", "sgd_epoch_numpy_floor_us", "µs", "sgd_epoch_naive_us"),
         ("Landscape 100×100, two W1 weights", "landscape_ms", "ms", "landscape_naive_ms"),
         ("  in float64", "landscape_float64_ms", "ms", "landscape_naive_ms"),
         ("GUI frame p95, 1 step/frame", "frame_p95_1_ms", "ms", None),
