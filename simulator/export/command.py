@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 VIEWS = ("window", "landscape", "loss", "data", "network")
+SETTLE_SECONDS = 0.6  # longer than any view's redraw throttle
 
 
 def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window",
@@ -41,15 +43,18 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
                   "data": window.ground.currentWidget(), "network": window.explainer.currentWidget()}[view]
         window.resize(pixels)
         window.show()
-        if view != "window":  # a view alone, at the size asked for
+        controller.replay_state()  # every view shows the trained state
+        if view != "window":  # then the view alone, at the size asked for
             widget.setParent(None)
             widget.resize(pixels)
             widget.show()
-        controller.replay_state()
         controller.grids.wait(30_000)
-        for _ in range(5):  # deliver the grids (coarse, then fine) and let views repaint
+        # Deliver the grids (coarse, then fine) and let throttled views (neuron maps) catch up.
+        settle = time.monotonic() + SETTLE_SECONDS
+        while time.monotonic() < settle:
             app.processEvents()
             controller.grids.wait(30_000)
+            time.sleep(0.01)
         return render_widget(widget, output, title=lesson_model.title)
     finally:
         controller.grids.cancel()
