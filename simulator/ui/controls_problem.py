@@ -266,14 +266,30 @@ class ProblemSection(Section):
                             "this problem is a formula.")
 
 
-class NetworkSection(Section):
+class _NetworkSettings(Section):
+    """A section showing part of a network lesson's settings; redrawn from the last problem."""
+
+    def __init__(self, controller, title: str, tip: str, parent: QWidget | None = None):
+        super().__init__(title, tip, parent=parent)
+        self.controller = controller
+        self._info: ProblemInfo | None = None
+
+    def show_problem(self, info: ProblemInfo) -> None:
+        """Show the settings of a problem (nothing for a formula)."""
+        raise NotImplementedError
+
+    def _reshow(self) -> None:
+        """Show the last problem again (after an edit the controller refused)."""
+        if self._info is not None:
+            self.show_problem(self._info)
+
+
+class NetworkSection(_NetworkSettings):
     """Activation, output activation, loss and regularization of the network."""
 
     def __init__(self, controller, parent: QWidget | None = None):
-        super().__init__("Network", "How the network computes and what it is scored by.",
-                         parent=parent)
-        self.controller = controller
-        self._info: ProblemInfo | None = None
+        super().__init__(controller, "Network",
+                         "How the network computes and what it is scored by.", parent)
 
         self.activation = compact_combo("The function every hidden neuron applies to its "
                                         "weighted sum z (all hidden layers at once).", 8)
@@ -366,10 +382,6 @@ class NetworkSection(Section):
                                                   regularization=value):
             self._reshow()
 
-    def _reshow(self) -> None:
-        if self._info is not None:
-            self.show_problem(self._info)
-
     def show_problem(self, info: ProblemInfo) -> None:
         """Show the network's settings (nothing to show for a formula)."""
         self._info = info
@@ -389,13 +401,11 @@ class NetworkSection(Section):
         self.activation.setEnabled(bool(spec.activation))
 
 
-class DatasetSection(Section):
+class DatasetSection(_NetworkSettings):
     """The dataset: which one, its noise, size, train/test split and seed; draw it again."""
 
     def __init__(self, controller, parent: QWidget | None = None):
-        super().__init__("Data", "The points the network learns from.", parent=parent)
-        self.controller = controller
-        self._info: ProblemInfo | None = None
+        super().__init__(controller, "Data", "The points the network learns from.", parent)
 
         self.name = compact_combo("Which dataset the network learns. The first four sort "
                                   "points into two classes; line and curve fit numbers.", 8)
@@ -473,10 +483,6 @@ class DatasetSection(Section):
     def _regenerate(self) -> None:
         self.note.show_text(None)
         self.controller.regenerate_dataset()
-
-    def _reshow(self) -> None:
-        if self._info is not None:
-            self.show_problem(self._info)
 
     def show_problem(self, info: ProblemInfo) -> None:
         """Show the dataset's settings; explicit points have no generator settings."""

@@ -64,7 +64,18 @@ def label_font() -> QFont:
     return ui_font(1.2)
 
 
-class _GrowingItem(QGraphicsItem):
+class _ThemedItem(QGraphicsItem):
+    """An item drawn in the current theme's colours."""
+
+    _theme: Theme
+
+    def restyle(self, theme: Theme) -> None:
+        """Take the colours of a theme."""
+        self._theme = theme
+        self.update()
+
+
+class _GrowingItem(_ThemedItem):
     """A box that grows to fit its texts and never shrinks (so a layout stays put)."""
 
     _size: QSizeF
@@ -129,11 +140,6 @@ class NodeItem(_GrowingItem):
         self.update()
         return grew
 
-    def restyle(self, theme: Theme) -> None:
-        """Take the colours of a theme."""
-        self._theme = theme
-        self.update()
-
     def paint(self, painter: QPainter, option, widget=None) -> None:
         """Draw the box and its three lines of text."""
         theme = self._theme
@@ -162,7 +168,7 @@ class NodeItem(_GrowingItem):
             top += metrics.height()
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(_ThemedItem):
     """An arrow from a child box to its parent: a smooth path with a head at the parent."""
 
     def __init__(self, spec: EdgeSpec):
@@ -192,11 +198,6 @@ class EdgeItem(QGraphicsItem):
         else:
             back, side = QPointF(-ARROW, 0), QPointF(0, ARROW * 0.55)
         self._head = QPolygonF([tip, tip + back + side, tip + back - side])
-
-    def restyle(self, theme: Theme) -> None:
-        """Take the colours of a theme."""
-        self._theme = theme
-        self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         """Return the area the path and its head cover."""
@@ -251,11 +252,6 @@ class EdgeLabelItem(_GrowingItem):
         grew = self.fit()
         self.update()
         return grew
-
-    def restyle(self, theme: Theme) -> None:
-        """Take the colours of a theme."""
-        self._theme = theme
-        self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         """Return the tag, centred on the item's position."""
