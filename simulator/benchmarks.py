@@ -178,11 +178,11 @@ def gui_figures(frames: int = 600) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # measured offscreen, with or without a screen
     from PySide6.QtWidgets import QApplication
 
+    from simulator.lessons.catalog import builtin_lesson
     from simulator.ui.launch import make_window
-    from simulator.ui.main_window import LESSONS_DIR
 
     app = QApplication.instance() or QApplication([])
-    lesson = str(LESSONS_DIR / "06-circle-network.lesson.json")
+    lesson = str(builtin_lesson("06-circle-network.lesson.json"))
     window = make_window(lesson, reset_layout=True)
     window.resize(1600, 1000)
     window.show()
@@ -239,14 +239,14 @@ app.exec()
 
 def startup_seconds(repeats: int = 3) -> float:
     """Return the median time from starting a process to the first painted main window."""
-    from simulator.ui.main_window import LESSONS_DIR
+    from simulator.lessons.catalog import builtin_lesson
 
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", STARTUP_SCRIPT,
-                              str(LESSONS_DIR / "06-circle-network.lesson.json")],
+                              str(builtin_lesson("06-circle-network.lesson.json"))],
                              capture_output=True, text=True, env=env, timeout=60)
         if "painted" in out.stdout:
             times.append(time.perf_counter() - start)

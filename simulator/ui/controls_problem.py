@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -21,15 +20,14 @@ from PySide6.QtWidgets import (
 
 from simulator.engine.datasets import DESCRIPTIONS, GENERATORS, MAX_SAMPLES
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
+from simulator.lessons.catalog import builtin_lessons
 from simulator.lessons.checking import LessonError
-from simulator.lessons.files import SUFFIX, load_lesson
+from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, NetworkSpec
 
 from .controls_widgets import Note, NumberBox, Section, compact_combo, select_data
 from .snapshots import ProblemInfo
 from .theme import ui_font
-
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "lessons"
 
 ACTIVATION_NAMES = {"linear": "Linear", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
                     "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax"}
@@ -124,7 +122,7 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
 def builtin_network_lessons() -> list[Lesson]:
     """Return the built-in lessons whose problem is a network, in teaching order."""
     lessons = []
-    for path in sorted(LESSONS_DIR.glob(f"*{SUFFIX}")):
+    for path in builtin_lessons():
         try:
             lesson = load_lesson(path)
         except LessonError:

@@ -46,7 +46,9 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
 
 def make_window(lesson: str | None = None, reset_layout: bool = False):
     """Return the main window with a lesson open (for the app, tests and the benchmark)."""
-    from .main_window import MainWindow, builtin_lessons
+    from simulator.lessons.catalog import builtin_lessons
+
+    from .main_window import MainWindow
 
     window = MainWindow()
     if reset_layout:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from simulator import __version__
 from simulator.engine.session import Snapshot
+from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
 
 from .banner import Banner
@@ -38,7 +39,6 @@ from .loss_view import LossView
 from .network_view import NetworkView
 from .theme import theme_manager
 
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "lessons"
 SHORTCUTS = (
     ("Space", "Play / pause"),
     ("Right", "Take one step"),
@@ -50,11 +50,6 @@ SHORTCUTS = (
     ("F11", "Full screen"),
     ("Esc", "Leave a text field: the keys above drive the hiker again"),
 )
-
-
-def builtin_lessons() -> list[Path]:
-    """Return the built-in lesson files, in their teaching order."""
-    return sorted(LESSONS_DIR.glob(f"*{SUFFIX}"))
 
 
 class MainWindow(QMainWindow):
@@ -340,7 +335,7 @@ class MainWindow(QMainWindow):
     def save(self) -> None:
         """Save to the current file, or ask for one."""
         path = self.controller.path
-        if path and not Path(path).resolve().is_relative_to(LESSONS_DIR):
+        if path and not is_builtin(path):
             self.controller.save_file(path)
         else:
             self.save_as()

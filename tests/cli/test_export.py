@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-XOR = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons" / \
+XOR = Path(__file__).resolve().parents[2] / "resources" / "lessons" / \
     "05-xor-network.lesson.json"
 
 

@@ -20,7 +20,7 @@ from simulator.lessons.model import (
     lesson_from_json,
 )
 
-BUILT_IN = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+BUILT_IN = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 XOR = BUILT_IN / "05-xor-network.lesson.json"
 
 

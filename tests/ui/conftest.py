@@ -7,7 +7,7 @@ import pytest
 from simulator.lessons.files import load_lesson
 from simulator.ui.controller import SessionController
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 
 
 @pytest.fixture

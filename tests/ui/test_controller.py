@@ -10,7 +10,7 @@ from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.controller import SessionController, describe_divergence
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 

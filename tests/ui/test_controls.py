@@ -24,7 +24,7 @@ from simulator.ui.controls import ControlsPanel
 from simulator.ui.controls_optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
 from simulator.ui.controls_problem import NetworkPlanError, plan_network_change
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 RAVINE = LESSONS / "02-ravine.lesson.json"
 

@@ -15,7 +15,7 @@ from simulator.ui.controller import SessionController
 from simulator.ui.data_view import FORMULA_NOTE, DataView, class_colours, diverging_lut
 from simulator.ui.theme import DARK, LIGHT, current_theme, theme_manager
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 SEED_FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
 

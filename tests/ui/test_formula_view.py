@@ -23,7 +23,7 @@ from simulator.ui.formula_view import (
 )
 from simulator.ui.theme import theme_manager
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 SEED = LESSONS / "01-seed-w-squared.lesson.json"
 RAVINE = LESSONS / "02-ravine.lesson.json"
 ROSENBROCK = LESSONS / "03-rosenbrock-adam.lesson.json"

@@ -19,7 +19,7 @@ from simulator.ui.snapshots import Axes, LandscapeGrid
 from simulator.ui.surface_scale import LossScale, contour_segments
 from simulator.ui.theme import theme_manager
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 

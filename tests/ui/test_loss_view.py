@@ -13,7 +13,7 @@ from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerS
 from simulator.ui.controller import SessionController
 from simulator.ui.loss_view import LossView, StepAxis
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 

@@ -7,9 +7,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
+from simulator.lessons.catalog import builtin_lessons, lessons_dir
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.launch import make_window
-from simulator.ui.main_window import LESSONS_DIR, builtin_lessons
+
+LESSONS_DIR = lessons_dir()
 
 CIRCLE = str(LESSONS_DIR / "06-circle-network.lesson.json")
 

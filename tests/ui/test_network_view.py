@@ -18,7 +18,7 @@ from simulator.ui.network_items import format_number
 from simulator.ui.network_view import THUMB_GRID, NetworkView, Target
 from simulator.ui.theme import DARK, theme_manager
 
-LESSONS = Path(__file__).resolve().parents[2] / "simulator" / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
 
