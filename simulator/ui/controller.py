@@ -31,10 +31,10 @@ from simulator.lessons.model import (
     OptimizerSpec,
     as_tuples,
 )
+from simulator.workspace.frames import Axes, LandscapeGrid, ProblemInfo, Racer
+from simulator.workspace.surface_scale import surface_contours
 
 from .grids import GridService
-from .snapshots import Axes, LandscapeGrid, ProblemInfo, Racer
-from .surface_scale import surface_contours
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 COARSE, FINE, CURVE_POINTS = 25, 101, 400

@@ -26,18 +26,18 @@ from simulator.engine.session import Snapshot
 from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
 
-from .banner import Banner
 from .controller import SPEEDS, SessionController, describe_divergence
-from .controls import ControlsPanel
-from .curvature_view import CurvatureView
-from .data_view import DataView
-from .formula_view import FormulaView
-from .history_bar import HistoryBar
-from .landscape_3d import Landscape3DView
-from .landscape_view import LandscapeView
-from .loss_view import LossView
-from .network_view import NetworkView
+from .controls.panel import ControlsPanel
 from .theme import theme_manager
+from .views.banner import Banner
+from .views.curvature_view import CurvatureView
+from .views.data_view import DataView
+from .views.formula_view import FormulaView
+from .views.history_bar import HistoryBar
+from .views.landscape_3d import Landscape3DView
+from .views.landscape_view import LandscapeView
+from .views.loss_view import LossView
+from .views.network_view import NetworkView
 
 SHORTCUTS = (
     ("Space", "Play / pause"),

@@ -20,9 +20,9 @@ from simulator.engine.optimizers import OPTIMIZERS
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import NetworkSpec
 from simulator.ui.controller import SessionController
-from simulator.ui.controls import ControlsPanel
-from simulator.ui.controls_optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
-from simulator.ui.controls_problem import NetworkPlanError, plan_network_change
+from simulator.ui.controls.optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
+from simulator.ui.controls.panel import ControlsPanel
+from simulator.ui.controls.problem import NetworkPlanError, plan_network_change
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from simulator.ui.curvature_view import CurvatureView, describe_curvature
+from simulator.ui.views.curvature_view import CurvatureView, describe_curvature
 
 
 def test_seed_lesson_shows_the_contraction_of_each_step(make_controller, qtbot):

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.controller import SessionController
-from simulator.ui.data_view import FORMULA_NOTE, DataView, class_colours, diverging_lut
 from simulator.ui.theme import DARK, LIGHT, current_theme, theme_manager
+from simulator.ui.views.data_view import FORMULA_NOTE, DataView, class_colours, diverging_lut
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication
 from simulator import symbolic
 from simulator.lessons.files import load_lesson
 from simulator.ui.controller import SessionController
-from simulator.ui.formula_view import (
+from simulator.ui.theme import theme_manager
+from simulator.ui.views.formula_view import (
     GRAPH_MIN_SCALE,
     NETWORK_NOTE,
     FormulaView,
@@ -21,7 +22,6 @@ from simulator.ui.formula_view import (
     format_number,
     readable,
 )
-from simulator.ui.theme import theme_manager
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 SEED = LESSONS / "01-seed-w-squared.lesson.json"
@@ -256,7 +256,7 @@ def test_a_network_lesson_never_loads_sympy():
         "app = QApplication([])\n"
         "from simulator.lessons.files import load_lesson\n"
         "from simulator.ui.controller import SessionController\n"
-        "from simulator.ui.formula_view import FormulaView\n"
+        "from simulator.ui.views.formula_view import FormulaView\n"
         "c = SessionController()\n"
         f"c.set_lesson(load_lesson({str(CIRCLE)!r}))\n"
         "view = FormulaView(c)\n"

@@ -10,7 +10,7 @@ from simulator.engine.problems import ExpressionProblem
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui import controller as controller_module
-from simulator.ui.landscape_3d import NO_OPENGL, ONE_VARIABLE, Landscape3DView, bilinear
+from simulator.ui.views.landscape_3d import NO_OPENGL, ONE_VARIABLE, Landscape3DView, bilinear
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"

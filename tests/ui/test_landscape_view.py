@@ -14,10 +14,10 @@ from simulator.engine.session import OptimizerConfig
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui import controller as controller_module
-from simulator.ui.landscape_view import LandscapeView
-from simulator.ui.snapshots import Axes, LandscapeGrid
-from simulator.ui.surface_scale import LossScale, contour_segments
 from simulator.ui.theme import theme_manager
+from simulator.ui.views.landscape_view import LandscapeView
+from simulator.workspace.frames import Axes, LandscapeGrid
+from simulator.workspace.surface_scale import LossScale, contour_segments
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"

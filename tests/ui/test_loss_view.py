@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from simulator.lessons.files import load_lesson, parse_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.controller import SessionController
-from simulator.ui.loss_view import LossView, StepAxis
+from simulator.ui.views.loss_view import LossView, StepAxis
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"

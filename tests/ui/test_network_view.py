@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
-from simulator.ui.inspector import HINT
-from simulator.ui.network_items import format_number
-from simulator.ui.network_view import THUMB_GRID, NetworkView, Target
+from simulator.ui.items.network_items import format_number
 from simulator.ui.theme import DARK, theme_manager
+from simulator.ui.views.inspector import HINT
+from simulator.ui.views.network_view import THUMB_GRID, NetworkView, Target
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"

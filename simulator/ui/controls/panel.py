@@ -10,12 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from .controls_optimizer import OptimizerSection, RaceSection
-from .controls_problem import DatasetSection, NetworkSection, ProblemSection
-from .controls_view import AxesSection, SpeedSection
-from .controls_widgets import Note
-from .snapshots import ProblemInfo
-from .theme import theme_manager, ui_font
+from simulator.workspace.frames import ProblemInfo
+
+from ..theme import theme_manager, ui_font
+from .optimizer import OptimizerSection, RaceSection
+from .problem import DatasetSection, NetworkSection, ProblemSection
+from .view import AxesSection, SpeedSection
+from .widgets import Note
 
 MINIMUM_WIDTH = 300
 FONT_SCALE = 1.1  # a little larger than the app's text: the panel is read from the back row

@@ -21,8 +21,8 @@ from simulator.engine.datasets import MAX_SAMPLES
 from simulator.engine.optimizers import OPTIMIZERS
 from simulator.engine.session import OptimizerConfig, Snapshot
 
-from .controls_widgets import NumberBox, Section, compact_combo, format_number, select_data
-from .theme import RACE_COLOURS
+from ..theme import RACE_COLOURS
+from .widgets import NumberBox, Section, compact_combo, format_number, select_data
 
 #: The TensorFlow Playground's learning rates.
 LEARNING_RATE_PRESETS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .surface_scale import LossScale, format_value, surface_contours
-from .theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
+from simulator.workspace.surface_scale import LossScale, format_value, surface_contours
+
+from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
 TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
 TRAIL_DOTS = 40  # the newest steps also get a dot each
@@ -103,7 +104,7 @@ class LandscapeView(QWidget):
         controller.snapshotChanged.connect(self._snapshot_changed)
         controller.raceChanged.connect(self._race_changed)
         if controller.session is not None:
-            from .snapshots import ProblemInfo
+            from simulator.workspace.frames import ProblemInfo
 
             problem = controller.problem
             self._problem_changed(ProblemInfo(controller.lesson, problem, tuple(problem.names)))

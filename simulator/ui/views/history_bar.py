@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from simulator.engine.session import Snapshot
 
-from .controller import SessionController
+from ..controller import SessionController
 
 
 class HistoryBar(QWidget):

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 
 from simulator.engine.functions import HIDDEN_ACTIVATIONS
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from simulator.workspace.frames import ProblemInfo
 
-from .inspector import HINT, ParameterInfo, ParameterInspector
-from .network_items import (
+from ..items.network_items import (
     AxisTagItem,
     DivergingMap,
     EdgeBundleItem,
@@ -45,8 +45,8 @@ from .network_items import (
     format_number,
     nice_ceil,
 )
-from .snapshots import ProblemInfo
-from .theme import Theme, current_theme, theme_manager, ui_font
+from ..theme import Theme, current_theme, theme_manager, ui_font
+from .inspector import HINT, ParameterInfo, ParameterInspector
 
 THUMB_GRID = 24  # output maps are computed on a THUMB_GRID × THUMB_GRID grid
 THUMB_INTERVAL_MS = 400  # at most this often while playing (each refresh repaints the diagram)

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .network_items import format_number, nice_ceil
-from .theme import Theme, current_theme, theme_manager, ui_font
+from ..items.network_items import format_number, nice_ceil
+from ..theme import Theme, current_theme, theme_manager, ui_font
 
 SLIDER_STEPS = 1000  # the slider's integer positions on each side of zero
 VALUE_LIMIT = 1000.0

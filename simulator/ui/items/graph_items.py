@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from .theme import Theme, ui_font
+from ..theme import Theme, ui_font
 
 NODE_GAP = 26.0  # between boxes of one layer
 LABEL_GAP = 10.0  # between edge tags of one gap

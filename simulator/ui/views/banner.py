@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from .theme import Theme, current_theme, theme_manager, ui_font
+from ..theme import Theme, current_theme, theme_manager, ui_font
 
 
 class Banner(QFrame):

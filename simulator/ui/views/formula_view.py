@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .graph_items import EdgeSpec, GraphDrawing, NodeSpec
-from .snapshots import ProblemInfo
-from .theme import Theme, current_theme, theme_manager, ui_font
+from simulator.workspace.frames import ProblemInfo
+
+from ..items.graph_items import EdgeSpec, GraphDrawing, NodeSpec
+from ..theme import Theme, current_theme, theme_manager, ui_font
 
 NETWORK_NOTE = "The formula panel explains formula lessons; this lesson is a network."
 DEFAULT_EPSILON = "0.001"

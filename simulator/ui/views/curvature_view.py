@@ -19,8 +19,9 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .snapshots import ProblemInfo
-from .theme import Theme, current_theme, theme_manager, ui_font
+from simulator.workspace.frames import ProblemInfo
+
+from ..theme import Theme, current_theme, theme_manager, ui_font
 
 
 def _number(value: float) -> str:

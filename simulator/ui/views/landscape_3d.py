@@ -14,8 +14,9 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QOffscreenSurface, QOpenGLContext
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from .surface_scale import LossScale, format_value
-from .theme import LOSS_COLORMAP, Theme, current_theme, theme_manager, ui_font
+from simulator.workspace.surface_scale import LossScale, format_value
+
+from ..theme import LOSS_COLORMAP, Theme, current_theme, theme_manager, ui_font
 
 NO_OPENGL = ("The 3-D view needs OpenGL, which this display does not provide; the 2-D "
              "landscape shows the same surface.")

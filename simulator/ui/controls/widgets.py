@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .theme import current_theme, ui_font
+from ..theme import current_theme, ui_font
 
 # A number being typed: digits, one point, then maybe an exponent that is still unfinished.
 _PARTIAL_NUMBER = re.compile(r"^[+-]?\d*[.,]?\d*([eE][+-]?\d*)?$")

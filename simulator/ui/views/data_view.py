@@ -13,8 +13,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from .snapshots import ProblemInfo
-from .theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
+from simulator.workspace.frames import ProblemInfo
+
+from ..theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
 
 #: How close (in screen pixels) a right-click must be to a point to delete it.
 PICK_PIXELS = 12

@@ -24,10 +24,10 @@ from simulator.lessons.catalog import builtin_lessons
 from simulator.lessons.checking import LessonError
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, NetworkSpec
+from simulator.workspace.frames import ProblemInfo
 
-from .controls_widgets import Note, NumberBox, Section, compact_combo, select_data
-from .snapshots import ProblemInfo
-from .theme import ui_font
+from ..theme import ui_font
+from .widgets import Note, NumberBox, Section, compact_combo, select_data
 
 ACTIVATION_NAMES = {"linear": "Linear", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
                     "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax"}

@@ -11,8 +11,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from .snapshots import ProblemInfo
-from .theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
+from simulator.workspace.frames import ProblemInfo
+
+from ..theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
 #: The loss must span more than this factor before the log scale is on by default.
 LOG_DEFAULT_SPAN = 100.0

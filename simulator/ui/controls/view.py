@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QSpinBox, QWidget
 
-from .controller import SPEEDS
-from .controls_widgets import Note, Section, compact_combo
-from .snapshots import Axes, ProblemInfo
-from .theme import current_theme
+from simulator.workspace.frames import Axes, ProblemInfo
+
+from ..controller import SPEEDS
+from ..theme import current_theme
+from .widgets import Note, Section, compact_combo
 
 MAX_STEPS_PER_FRAME = 500
 MAX_FPS = 120

@@ -1,0 +1,1 @@
+"""The control sections of the side panel: problem, optimizer, axes, speed, data."""

@@ -1,0 +1,1 @@
+"""Graphics items (QGraphics and pyqtgraph) that the views are built from."""
