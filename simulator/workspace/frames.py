@@ -1,13 +1,25 @@
-"""Frozen descriptions that the controller hands to views: never live model objects to edit."""
+"""Frozen descriptions the workspace hands to views: never live model objects to edit.
+
+A view draws ``ProblemInfo`` (what is being descended), ``Axes`` (the landscape's axes),
+``Frame`` (the state at one moment) and the background results (``LandscapeGrid``,
+``DecisionMap``, ``NeuronMaps``, ``SampleTrace``); it reads them and changes nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from simulator.engine.optimizers import Optimizer
 from simulator.engine.problems import NetworkProblem, Problem
+from simulator.engine.session import OptimizerConfig
 from simulator.lessons.model import Lesson
+
+#: words for what an optimizer remembers per parameter, by its state key
+STATE_LABELS = {"velocity": "velocity v", "m": "first moment m", "v": "second moment v",
+                "sum_sq": "sum of squared gradients", "square_avg": "average of squared gradients"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,8 @@ class ProblemInfo:
     lesson: Lesson
     problem: Problem
     names: tuple[str, ...]
+    revision: int = 0  # grows with every new problem, so views can tell a new one apart
+    formula: Any = None  # the formula's description (workspace.formula), None for a network
 
     @property
     def is_network(self) -> bool:
@@ -99,3 +113,113 @@ class Racer:
     state: str  # "running", "converged" or "diverged"
     loss_steps: np.ndarray  # the steps of the recorded losses (thinned on long runs)
     losses: np.ndarray  # the training loss at each of those steps
+
+
+@dataclass(frozen=True)
+class OptimizerMemory:
+    """What the optimizer remembers for each parameter (momentum's v, Adam's m and v…).
+
+    ``state`` pairs a label with one value per parameter; ``note`` says in words why it is
+    empty (an optimizer with no memory, or one that has not stepped yet).
+    """
+
+    label: str
+    state: tuple[tuple[str, np.ndarray], ...]
+    note: str
+
+    @classmethod
+    def of(cls, optimizer: Optimizer) -> OptimizerMemory:
+        """Return a copy of an optimizer's memory, with the words for it."""
+        label = type(optimizer).label
+        if not optimizer.hyper and not optimizer.state:
+            return cls(label, (), f"{label} keeps no memory")
+        state = tuple((STATE_LABELS.get(key, key), values.copy())
+                      for key, values in optimizer.state.items())
+        note = "" if state else f"{label}: no memory yet (it starts with the next step)"
+        return cls(label, state, note)
+
+    def at(self, index: int) -> tuple[tuple[str, float], ...]:
+        """Return the remembered values of one parameter."""
+        return tuple((label, float(values[index])) for label, values in self.state
+                     if len(values) > index)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything a view draws at one moment of the run (copies; never NaN).
+
+    ``gradient`` is dL/dθ on the whole training set at θ; ``next_step`` is the change the
+    optimizer would make to θ with it; ``velocity`` is the optimizer's running direction
+    (momentum's v, Adam's m) or ``None``. ``status`` is "ready", "converged" (the slope
+    is flatter than ``CONVERGED_GRADIENT``) or "diverged". The history arrays are the
+    recorded (thinned) run: ``path_xy`` is the path projected on the current axes.
+    ``racers`` are the hikers of a race (empty when there is none); the frame then shows
+    the first racer. ``formula`` holds a formula's values at θ (None for a network).
+    """
+
+    step: int
+    theta: np.ndarray
+    loss: float
+    test_loss: float | None
+    gradient: np.ndarray
+    gradient_norm: float
+    next_step: np.ndarray
+    velocity: np.ndarray | None
+    config: OptimizerConfig
+    batch_size: int | None
+    status: str
+    diverged_at: int | None
+    diverged_loss: float | None
+    start_loss: float
+    earliest_step: int
+    furthest_step: int
+    playing: bool
+    path_steps: np.ndarray
+    path_xy: np.ndarray
+    loss_steps: np.ndarray
+    train_losses: np.ndarray
+    test_losses: np.ndarray
+    memory: OptimizerMemory
+    racers: tuple[Racer, ...] = ()
+    formula: Any = None
+
+
+@dataclass(frozen=True)
+class DecisionMap:
+    """The network's outputs over the input plane: ``outputs[i, j]`` at ``ys[i]``, ``xs[j]``.
+
+    With one input, ``ys`` is None and ``outputs`` is one row per x.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray | None
+    outputs: np.ndarray
+
+
+@dataclass(frozen=True)
+class NeuronMaps:
+    """Each neuron's activation over a grid of the input plane.
+
+    ``activations[k]`` is a (grid·grid) × neurons array for layer k (index 0 unused), for
+    the θ in ``theta``.
+    """
+
+    grid: int
+    theta: np.ndarray
+    activations: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class SampleTrace:
+    """One sample's forward and backward pass, as the diagram colours it.
+
+    ``a[k]`` are layer k's activations (``a[0]`` the inputs), ``z[k]`` its pre-activations
+    and ``dL_dz[k]`` the loss's derivative with respect to them (δ), for sample
+    ``sample`` at ``theta``.
+    """
+
+    sample: int
+    theta: np.ndarray
+    a: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray, ...]
+    dL_dz: tuple[np.ndarray, ...]

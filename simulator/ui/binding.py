@@ -1,0 +1,52 @@
+"""How a view meets the controller: by name, in one place, so no view holds the controller.
+
+A view is passive. It has inbound setters named after what they draw and outbound Qt
+signals for what the user asks; ``bind`` connects whichever of them a view has:
+
+==================  ===========================  ==========================================
+inbound setter      fed by controller signal     what it is
+==================  ===========================  ==========================================
+``set_problem``     ``problemChanged``           ``ProblemInfo``: a new problem
+``set_axes``        ``axesChanged``              ``Axes`` of the landscape
+``set_frame``       ``frameChanged``             ``Frame``, every play tick
+``paint_frame``     ``paintFrame``               ``Frame``, paced for costly views
+``set_playing``     ``playingChanged``           whether the run plays
+``set_speed``       ``speedChanged``             steps per frame, frames per second
+``set_landscape``   ``landscapeReady``           a ``LandscapeGrid``
+``set_decision``    ``decisionReady``            a ``DecisionMap``
+``set_neuron_maps`` ``neuronMapsReady``          ``NeuronMaps``
+``set_trace``       ``traceReady``               a ``SampleTrace``
+==================  ===========================  ==========================================
+
+Outbound, a view lists ``INTENTS``: its signal's name → the controller verb it asks for
+(``{"hikerMoved": "move_hiker"}``); the signal's arguments are the verb's.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+INBOUND = (
+    ("problemChanged", "set_problem"),
+    ("axesChanged", "set_axes"),
+    ("frameChanged", "set_frame"),
+    ("paintFrame", "paint_frame"),
+    ("playingChanged", "set_playing"),
+    ("speedChanged", "set_speed"),
+    ("landscapeReady", "set_landscape"),
+    ("decisionReady", "set_decision"),
+    ("neuronMapsReady", "set_neuron_maps"),
+    ("traceReady", "set_trace"),
+)
+
+
+def bind(controller, view: QObject) -> QObject:
+    """Connect a view's setters and intents to the controller, then show it the state now."""
+    for signal, slot in INBOUND:
+        if hasattr(view, slot):
+            getattr(controller, signal).connect(getattr(view, slot))
+    for signal, verb in getattr(view, "INTENTS", {}).items():
+        getattr(view, signal).connect(getattr(controller, verb))
+    if controller.ready:
+        controller.replay_state()
+    return view

@@ -1,0 +1,136 @@
+"""Expensive arrays as pure requests: what to compute, as functions to run off the GUI thread.
+
+Each builder takes frozen inputs (a problem, a copy of θ, the axes) and returns the
+stages to run in order, coarse first: plain callables with no reference to a live
+session, so a background thread can run them while the run goes on. The controller's
+grid service runs them and drops stale results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator.engine.problems import NetworkProblem, Problem
+
+from .frames import Axes, DecisionMap, LandscapeGrid, NeuronMaps, SampleTrace
+from .surface_scale import surface_contours
+
+COARSE, FINE, CURVE_POINTS = 25, 101, 400
+PLAYING_GRID = 51  # a moving slice is drawn at this size while playing, fine when paused
+DECISION_GRID, DECISION_LINE = 80, 200
+NEURON_MAP_GRID = 24
+
+
+@dataclass(frozen=True)
+class GridRequest:
+    """A channel ("landscape", "decision", "neurons", "trace") and its stages, coarse first."""
+
+    channel: str
+    stages: tuple[Callable[[], Any], ...]
+
+
+def landscape_request(problem: Problem, axes: Axes, theta: np.ndarray,
+                      quick: bool = False) -> GridRequest:
+    """Return the loss over the axes' grid; ``quick`` asks for one mid-size grid only."""
+    if axes.is_curve:
+        xs = np.linspace(*axes.x_range, CURVE_POINTS)
+
+        def curve() -> LandscapeGrid:
+            with np.errstate(all="ignore"):
+                z = problem.loss_curve(xs) if hasattr(problem, "loss_curve") else \
+                    np.array([problem.loss(np.array([v])) for v in xs])
+            return LandscapeGrid(axes, xs, np.zeros(0), np.asarray(z, dtype=float)[None, :], True)
+        return GridRequest("landscape", (curve,))
+
+    if axes.kind == "parameters":
+        ax, ay, origin = axes.x, axes.y, theta.copy()
+    else:
+        ax, ay = axes.directions
+        origin = axes.origin  # direction grids are offsets from the plane's origin
+
+    def grid(n: int, fine: bool) -> Callable[[], LandscapeGrid]:
+        def run() -> LandscapeGrid:
+            xs = np.linspace(*axes.x_range, n)
+            ys = np.linspace(*axes.y_range, n)
+            with np.errstate(all="ignore"):
+                z = np.ascontiguousarray(problem.loss_grid(origin, ax, ay, xs, ys, np.float32),
+                                         dtype=np.float32)
+            return LandscapeGrid(axes, xs, ys, z, fine, surface_contours(xs, ys, z))
+        return run
+    if quick:
+        return GridRequest("landscape", (grid(PLAYING_GRID, False),))
+    return GridRequest("landscape", (grid(COARSE, False), grid(FINE, True)))
+
+
+def input_bounds(problem: NetworkProblem) -> tuple[np.ndarray, np.ndarray]:
+    """Return the low and high corners of the input plane drawn around the data (10 % pad)."""
+    d = problem.dataset
+    x_all = np.vstack([d.x_train, d.x_test]) if d.x_test.size else d.x_train
+    low, high = x_all.min(axis=0), x_all.max(axis=0)
+    pad = np.maximum((high - low) * 0.1, 0.1)
+    return low - pad, high + pad
+
+
+def decision_request(problem: NetworkProblem, theta: np.ndarray) -> GridRequest | None:
+    """Return the network's output over the input plane (None unless there are 1–2 inputs)."""
+    if problem.dataset.inputs not in (1, 2):
+        return None
+    theta = theta.copy()
+    low, high = input_bounds(problem)
+
+    def run() -> DecisionMap:
+        with np.errstate(all="ignore"):
+            if problem.dataset.inputs == 1:
+                xs = np.linspace(low[0], high[0], DECISION_LINE)
+                return DecisionMap(xs, None, problem.predict(theta, xs[:, None]))
+            xs = np.linspace(low[0], high[0], DECISION_GRID)
+            ys = np.linspace(low[1], high[1], DECISION_GRID)
+            gx, gy = np.meshgrid(xs, ys)
+            out = problem.predict(theta, np.column_stack([gx.ravel(), gy.ravel()]))
+            return DecisionMap(xs, ys, out.reshape(len(ys), len(xs), -1))
+    return GridRequest("decision", (run,))
+
+
+def neuron_points(problem: NetworkProblem, grid: int = NEURON_MAP_GRID) -> np.ndarray:
+    """Return the grid·grid input points the neuron maps are drawn over (rows from the top)."""
+    low, high = input_bounds(problem)
+    xs = np.linspace(low[0], high[0], grid)
+    ys = np.linspace(high[1], low[1], grid)  # the image's first row is the top of the plane
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def neuron_maps_request(problem: NetworkProblem, theta: np.ndarray,
+                        grid: int = NEURON_MAP_GRID) -> GridRequest | None:
+    """Return every neuron's activation over the input plane, in one forward pass."""
+    if problem.network.sizes[0] != 2:
+        return None
+    theta = theta.copy()
+
+    def run() -> NeuronMaps:
+        with np.errstate(all="ignore"):
+            trace = problem.network.forward(theta, neuron_points(problem, grid))
+        return NeuronMaps(grid, theta, tuple(np.array(a) for a in trace.a))
+    return GridRequest("neurons", (run,))
+
+
+def sample_trace_request(problem: NetworkProblem, theta: np.ndarray,
+                         sample: int) -> GridRequest:
+    """Return one training sample's forward and backward pass at θ (what the diagram shows)."""
+    theta = theta.copy()
+    d = problem.dataset
+    sample = int(np.clip(sample, 0, len(d.x_train) - 1))
+    x, y = d.x_train[sample:sample + 1], d.y_train[sample:sample + 1]
+
+    def run() -> SampleTrace:
+        net = problem.network
+        with np.errstate(all="ignore"):
+            trace = net.forward(theta, x)
+            grads = net.backward(theta, trace, y)
+        copy = lambda arrays: tuple(None if a is None else np.array(a) for a in arrays)  # noqa: E731
+        return SampleTrace(sample, theta, copy(trace.a), copy(trace.z), copy(grads.dL_dz))
+    return GridRequest("trace", (run,))

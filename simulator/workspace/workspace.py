@@ -1,0 +1,697 @@
+"""The workspace: the lesson, its problem, the run, the landscape's axes and the racers.
+
+It is the app's model, with no Qt: every verb a control or a view can ask for is a
+method here. A verb changes the state and returns nothing, or raises ``EditError``
+with a message for the user and changes nothing (the new state is built and checked
+first, then swapped in). ``frame()`` returns what views draw now. ``memento()`` and
+``restore()`` give undo a copy of the state to go back to, so an undo never depends on
+which ``Session`` object is live.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from simulator.engine.landscape import filter_normalized_directions, pca_directions
+from simulator.engine.optimizers import OPTIMIZERS, OptimizerError
+from simulator.engine.problems import NetworkProblem
+from simulator.engine.session import OptimizerConfig, Session
+from simulator.lessons.building import build_problem, landscape_axes, optimizer_config
+from simulator.lessons.checking import LessonError
+from simulator.lessons.files import load_lesson, save_lesson
+from simulator.lessons.model import (
+    DatasetSpec,
+    ExpressionSpec,
+    Lesson,
+    NetworkSpec,
+    OptimizerSpec,
+    as_tuples,
+)
+
+from . import network_edits
+from .errors import EditError
+from .frames import Axes, Frame, OptimizerMemory, ProblemInfo, Racer
+from .grid_requests import (
+    GridRequest,
+    decision_request,
+    landscape_request,
+    neuron_maps_request,
+    sample_trace_request,
+)
+
+CONVERGED_GRADIENT = 1e-5  # a slope flatter than this counts as the bottom: "converged"
+MAX_RACERS = 6
+
+
+@dataclass(frozen=True)
+class Memento:
+    """A copy of the workspace's state to go back to: the lesson with θ as its start.
+
+    ``lesson`` holds the problem (with the current weights or start), the optimizer
+    settings and the batch size; ``axes`` names the landscape's parameters.
+    """
+
+    lesson: Lesson
+    axes: tuple[str, str] | None
+
+
+def _short(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def describe_divergence(frame: Frame) -> str:
+    """Return a sentence that explains a divergence in words (no NaN in it)."""
+    lr = frame.config.learning_rate
+    if frame.diverged_loss is not None:
+        grew = f"the loss went from {_short(frame.start_loss)} to {frame.diverged_loss:.3g}"
+    else:
+        grew = (f"the loss went from {_short(frame.start_loss)} past the largest number "
+                f"a computer can hold")
+    return (f"Diverged at step {frame.diverged_at}: with learning rate {lr:g} each step "
+            f"overshoots the valley; {grew}. Rewind or lower the learning rate.")
+
+
+def describe_convergence(frame: Frame) -> str:
+    """Return the sentence said when the hiker reaches a flat spot."""
+    return (f"Converged at step {frame.step}: the slope is flat "
+            f"(|∇L| = {frame.gradient_norm:.2g}).")
+
+
+def safe_file_name(title: str) -> str:
+    """Return a lesson title as a file name every system accepts: ``xor-a-network``."""
+    kept = "".join(c if c.isalnum() else "-" for c in title.lower())
+    name = "-".join(part for part in kept.split("-") if part)[:40].strip("-")
+    return name or "lesson"
+
+
+class Workspace:
+    """One open lesson and everything done with it since it was opened."""
+
+    def __init__(self) -> None:
+        self.lesson: Lesson | None = None
+        self.problem = None
+        self.session: Session | None = None
+        self.axes: Axes | None = None
+        self.path: str | None = None
+        self.racers: list[tuple[str, Session]] = []
+        self._race_start: np.ndarray | None = None  # where every racer set off
+        self.sample = 0  # the training sample the diagram and the stepper follow
+        self.revision = 0  # grows with each new problem
+        self._info: ProblemInfo | None = None
+
+    # ----- the lesson ---------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """Return whether a lesson is open."""
+        return self.session is not None
+
+    def open_file(self, path: str) -> None:
+        """Open a lesson file (raises ``EditError`` naming the file and the place)."""
+        try:
+            lesson = load_lesson(path)
+        except LessonError as exc:
+            raise EditError(f"Could not open {Path(path).name}: {exc}") from None
+        self.set_lesson(lesson)
+        self.path = str(path)
+
+    def save_file(self, path: str) -> None:
+        """Save the state as a lesson (weights included), atomically."""
+        try:
+            save_lesson(self.current_lesson(), path)
+        except OSError as exc:
+            raise EditError(f"Could not save {Path(path).name}: {exc.strerror or exc}") from None
+        self.path = str(path)
+
+    def suggested_file_name(self) -> str:
+        """Return the file name Save As offers: the title, safe on every system."""
+        return safe_file_name(self.lesson.title if self.lesson else "") + ".lesson.json"
+
+    def current_lesson(self) -> Lesson:
+        """Return the lesson as it stands now: settings and the current θ as its start."""
+        lesson, session = self.lesson, self.session
+        o = session.config
+        lesson = replace(lesson, optimizer=OptimizerSpec(o.name, o.learning_rate, o.hyper),
+                         batch_size=session.batch_size)
+        named = self._axis_names()
+        if named is not None:
+            lesson = replace(lesson, landscape=named)
+        return lesson.with_problem(self._spec_with_theta(lesson.problem, session.theta))
+
+    def _spec_with_theta(self, spec, theta: np.ndarray):
+        if isinstance(spec, NetworkSpec):
+            weights, biases = self.problem.network.unpack(theta)
+            return replace(spec, weights=as_tuples([w.tolist() for w in weights]),
+                           biases=as_tuples([b.tolist() for b in biases]))
+        return replace(spec, start=tuple(zip(self.problem.names, theta.tolist(), strict=True)))
+
+    def _axis_names(self) -> tuple[str, str] | None:
+        axes = self.axes
+        if axes is None or axes.kind != "parameters" or axes.is_curve:
+            return None
+        return self.problem.names[axes.x], self.problem.names[axes.y]
+
+    def set_lesson(self, lesson: Lesson, config: OptimizerConfig | None = None,
+                   batch_size: int | None = ..., axes: tuple[str, str] | None = None) -> None:
+        """Start a fresh run on a lesson; ``axes`` names parameters to keep on the landscape.
+
+        Everything is built and checked before anything changes: a lesson that cannot be
+        built raises ``EditError`` and leaves the workspace as it was.
+        """
+        try:
+            problem = build_problem(lesson.problem)
+            config = optimizer_config(lesson) if config is None else config
+            batch = lesson.batch_size if batch_size is ... else batch_size
+            kept = self._axes_by_name(problem, axes)
+            indices = kept if kept is not None else landscape_axes(lesson, problem)
+            session = Session(problem, config, batch)
+        except LessonError as exc:
+            raise EditError(str(exc).removeprefix("problem: ")) from None
+        except (OptimizerError, ValueError) as exc:
+            raise EditError(str(exc)) from None
+        self.lesson, self.problem, self.session = lesson, problem, session
+        self.racers = []
+        self.revision += 1
+        self._info = None
+        if isinstance(problem, NetworkProblem):
+            self.sample = min(self.sample, problem.sample_count - 1)
+        else:
+            self.sample = 0
+        self._set_parameter_axes(*indices)
+
+    @staticmethod
+    def _axes_by_name(problem, names: tuple[str, str] | None) -> tuple[int, int] | None:
+        """Return the θ indices of two parameter names in a problem, if it has both."""
+        if names is None or len(problem.names) < 2:
+            return None
+        try:
+            x, y = (problem.names.index(n) for n in names)
+        except ValueError:
+            return None
+        return (x, y) if x != y else None
+
+    def problem_info(self) -> ProblemInfo:
+        """Return what views need to know of the problem (the same object until it changes)."""
+        if self._info is None:
+            self._info = ProblemInfo(self.lesson, self.problem, tuple(self.problem.names),
+                                     self.revision)
+        return self._info
+
+    # ----- stepping -----------------------------------------------------------------------
+
+    def lead_session(self) -> Session:
+        """Return the run the views follow: the first racer in a race, else the one run."""
+        return self.racers[0][1] if self.racers else self.session
+
+    def step(self, n: int = 1) -> None:
+        """Take n optimizer steps (each racer still running, in a race)."""
+        if self.racers:
+            for _, session in self.racers:
+                if self._status(session) == "ready":
+                    session.step(n)
+            return
+        if self.session.status == "diverged":
+            raise EditError(describe_divergence(self.frame()))
+        self.session.step(n)
+
+    def step_back(self) -> None:
+        """Go back one step, exactly."""
+        target = self.session.step_count - 1
+        if target < self.session.earliest_step:
+            raise EditError("This is the first step: there is nothing before it.")
+        self.seek(target)
+
+    def seek(self, step: int) -> None:
+        """Put the run in its exact state at a recorded step."""
+        session = self.session
+        session.seek(int(np.clip(step, session.earliest_step, session.furthest_step)))
+
+    def reset(self) -> None:
+        """Back to step 0 (a race starts again from its start)."""
+        if self.racers:
+            self.start_race([(label, s.config) for label, s in self.racers])
+            return
+        self.session.reset()
+
+    def status(self) -> str:
+        """Return the lead run's status: "ready", "converged" or "diverged"."""
+        return self._status(self.lead_session())
+
+    @staticmethod
+    def _status(session: Session) -> str:
+        if session.status == "diverged":
+            return "diverged"
+        return "converged" if session.is_converged(CONVERGED_GRADIENT) else "ready"
+
+    def race_over(self) -> bool:
+        """Return whether every racer has stopped (converged or diverged)."""
+        return bool(self.racers) and all(self._status(s) != "ready" for _, s in self.racers)
+
+    # ----- optimizer settings (take effect at once, reset nothing) ---------------------------
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate from this step on."""
+        self._set_config(replace(self.session.config, learning_rate=float(lr)))
+
+    def set_optimizer(self, name: str) -> None:
+        """Switch optimizer from this step on (the new one starts without memory)."""
+        if name not in OPTIMIZERS:
+            raise EditError(f"There is no optimizer called {name!r}.")
+        if name == self.session.config.name:
+            return
+        hyper = {k: v for k, v in self.session.config.hyper if k in OPTIMIZERS[name].hyper}
+        self._set_config(OptimizerConfig(name, self.session.config.learning_rate,
+                                         tuple(sorted(hyper.items()))))
+
+    def set_hyperparameter(self, key: str, value: float) -> None:
+        """Change one hyper-parameter of the current optimizer (momentum, β₁…)."""
+        self._set_config(self.session.config.with_hyper(**{key: float(value)}))
+
+    def _set_config(self, config: OptimizerConfig) -> None:
+        try:
+            config.build()
+        except OptimizerError as exc:
+            raise EditError(str(exc)) from None
+        if config != self.session.config:
+            self.session.set_config(config)
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        """Change the batch size (``None``: full batch) from this step on."""
+        if batch_size == self.session.batch_size:
+            return
+        try:
+            self.session.set_batch_size(batch_size)
+        except ValueError as exc:
+            raise EditError(str(exc)) from None
+
+    # ----- θ -------------------------------------------------------------------------------
+
+    def set_parameters(self, values: dict[int, float]) -> None:
+        """Set some entries of θ (moves the hiker; the optimizer forgets its state)."""
+        values = {int(k): float(v) for k, v in values.items()}
+        if not all(math.isfinite(v) for v in values.values()):
+            raise EditError("A parameter must be a finite number.")
+        if not all(0 <= k < len(self.problem.names) for k in values):
+            raise EditError("There is no such parameter.")
+        theta = self.session.theta.copy()
+        for k, v in values.items():
+            theta[k] = v
+        self.session.set_theta(theta)
+
+    def hiker_values(self, x: float, y: float) -> dict[int, float]:
+        """Return the θ entries that put the hiker at (x, y) on the landscape's axes."""
+        axes = self.axes
+        if axes.kind == "parameters":
+            return {axes.x: x} if axes.is_curve else {axes.x: x, axes.y: y}
+        theta = axes.origin + x * axes.directions[0] + y * axes.directions[1]
+        changed = np.flatnonzero(theta != self.session.theta)
+        return {int(k): float(theta[k]) for k in changed}
+
+    def describe_values(self, values: dict[int, float]) -> str:
+        """Return a short text of θ entries for an undo entry: ``w1=0.5, w2=1``."""
+        return ", ".join(f"{self.problem.names[k]}={v:.3g}" for k, v in list(values.items())[:2])
+
+    # ----- the problem (a new run) ------------------------------------------------------------
+
+    def change_problem(self, spec, keep_weights: bool = True) -> None:
+        """Replace the problem spec with the settings kept; ``EditError`` if it cannot be built."""
+        old = self.current_lesson()
+        lesson = old.with_problem(spec)
+        if type(spec) is not type(old.problem):  # the old axes name the old parameters
+            lesson = replace(lesson, landscape=None)
+        if not keep_weights and isinstance(spec, NetworkSpec):
+            lesson = lesson.with_problem(replace(spec, weights=None, biases=None))
+        self.set_lesson(lesson, self.session.config, self.session.batch_size,
+                        self._axis_names())
+
+    def network_spec(self) -> NetworkSpec:
+        """Return the network spec with the current weights (``EditError`` for a formula)."""
+        spec = self.current_lesson().problem
+        if not isinstance(spec, NetworkSpec):
+            raise EditError("This lesson's problem is a formula, not a network.")
+        return spec
+
+    def add_neuron(self, layer: int) -> None:
+        """Add a neuron to hidden layer ``layer`` (1-based), keeping every weight."""
+        self.change_problem(network_edits.add_neuron(self.network_spec(), layer))
+
+    def remove_neuron(self, layer: int, neuron: int | None = None) -> None:
+        """Remove a neuron (the last, by default) from a hidden layer; only its weights go."""
+        self.change_problem(network_edits.remove_neuron(self.network_spec(), layer, neuron))
+
+    def add_layer(self) -> None:
+        """Add a hidden layer before the output."""
+        self.change_problem(network_edits.add_layer(self.network_spec()))
+
+    def remove_layer(self) -> None:
+        """Remove the last hidden layer."""
+        self.change_problem(network_edits.remove_layer(self.network_spec()))
+
+    def set_layer_activation(self, layer: int, name: str) -> None:
+        """Set the activation of one hidden layer (1-based)."""
+        self.change_problem(network_edits.set_layer_activation(self.network_spec(), layer, name))
+
+    def set_network_option(self, **changes) -> None:
+        """Change network fields (activation for all layers, output, loss, regularization…)."""
+        spec = self.network_spec()
+        if "activation" in changes and isinstance(changes["activation"], str):
+            changes["activation"] = (changes["activation"],) * len(spec.activation)
+        new = replace(spec, **changes)
+        if new != spec:
+            self.change_problem(new)
+
+    def plan_choice(self, **choice: str) -> list[str]:
+        """Apply an output, loss or dataset choice with what it needs; return what else changed.
+
+        ``choice`` is one of ``output=``, ``loss=`` or ``dataset=`` (a generator's name).
+        """
+        spec = self.network_spec()
+        data = self.problem.dataset
+        changes, said = network_edits.plan_network_change(spec, data.kind, data.classes,
+                                                          **choice)
+        if "dataset" in choice:
+            changes["dataset"] = replace(spec.dataset, name=choice["dataset"], points=None,
+                                         test_points=())
+        if changes:
+            self.change_problem(replace(spec, **changes))
+        return said
+
+    def set_dataset(self, **changes) -> None:
+        """Change the dataset (name, samples, noise, seed, train_fraction): a new run."""
+        spec = self.network_spec()
+        dataset = replace(spec.dataset, **changes)
+        if changes.get("name") is not None:
+            dataset = replace(dataset, points=None, test_points=())
+        self.change_problem(replace(spec, dataset=dataset))
+
+    def regenerate_dataset(self) -> None:
+        """Draw the dataset again with the next seed."""
+        self.set_dataset(seed=self.network_spec().dataset.seed + 1)
+
+    def add_point(self, *values: float) -> None:
+        """Add a training point: its inputs then its target (x₁, x₂, class or x, y).
+
+        A generated dataset becomes explicit points, its test points kept apart.
+        """
+        spec = self.network_spec()
+        train, test = self._points(spec)
+        row = tuple(float(v) for v in values)
+        if len(row) != len(train[0]):
+            raise EditError(f"A point of this dataset has {len(train[0])} values, got {len(row)}.")
+        self.change_problem(replace(spec, dataset=DatasetSpec(name=None, points=train + (row,),
+                                                              test_points=test)))
+
+    def remove_point(self, index: int) -> None:
+        """Remove a point: an index into the training points, then the test points."""
+        spec = self.network_spec()
+        train, test = (list(p) for p in self._points(spec))
+        if not 0 <= index < len(train) + len(test):
+            raise EditError(f"There is no point #{index}.")
+        if index < len(train):
+            if len(train) <= 1:
+                raise EditError("The last training point cannot be removed.")
+            del train[index]
+        else:
+            del test[index - len(train)]
+        self.change_problem(replace(spec, dataset=DatasetSpec(
+            name=None, points=tuple(train), test_points=tuple(test))))
+
+    def _points(self, spec: NetworkSpec) -> tuple[tuple, tuple]:
+        """Return the (training, test) rows of the dataset now in use."""
+        if spec.dataset.points is not None:
+            return spec.dataset.points, spec.dataset.test_points
+        d = self.problem.dataset
+        return (as_tuples(np.column_stack([d.x_train, d.y_train]).tolist()),
+                as_tuples(np.column_stack([d.x_test, d.y_test]).tolist()))
+
+    def set_formula(self, text: str) -> None:
+        """Descend a typed formula in one or two variables (``EditError`` says what is wrong)."""
+        from simulator.symbolic.parsing import FormulaError, parse_formula
+
+        try:
+            formula = parse_formula(text)
+        except FormulaError as exc:
+            raise EditError(str(exc)) from None
+        variables = [str(v) for v in formula.variables]
+        if not 1 <= len(variables) <= 2:
+            raise EditError(f"a formula for the hiker needs one or two variables, "
+                            f"got {len(variables)}: {', '.join(variables) or 'none'}")
+        old = self.lesson.problem
+        old_start = dict(old.start) if isinstance(old, ExpressionSpec) else {}
+        start = {v: old_start.get(v, 1.0) for v in variables}
+        ranges = {v: (start[v] - 4.0, start[v] + 4.0) for v in variables}
+        self.change_problem(ExpressionSpec(text, tuple(start.items()), tuple(ranges.items())))
+
+    def set_surface(self, name: str) -> None:
+        """Descend a built-in surface with its own start, range and learning rate."""
+        from simulator.symbolic.surfaces import SURFACES
+
+        if name not in SURFACES:
+            raise EditError(f"There is no built-in surface called {name!r}.")
+        s = SURFACES[name]
+        spec = ExpressionSpec(s.expression, tuple(zip(s.variables, s.start, strict=True)),
+                              tuple(zip(s.variables, map(tuple, s.ranges), strict=True)), name)
+        self.set_lesson(Lesson(s.title, spec, OptimizerSpec("sgd", s.learning_rate), None, None,
+                               s.description))
+
+    # ----- landscape axes -----------------------------------------------------------------------
+
+    def set_axes(self, x: int, y: int) -> None:
+        """Draw the landscape over two parameters (θ indices)."""
+        n = len(self.problem.names)
+        if not (0 <= x < n and 0 <= y < n):
+            raise EditError("There is no such parameter.")
+        if x == y and n > 1:
+            raise EditError("Choose two different parameters for the axes.")
+        self._set_parameter_axes(x, y)
+
+    def set_axis(self, which: str, index: int) -> None:
+        """Use one parameter as the landscape's X or Y axis (they swap if it is the other)."""
+        axes = self.axes
+        x, y = (axes.x, axes.y) if axes.kind == "parameters" else (0, 1)
+        if which == "x":
+            x, y = (index, y) if index != y else (index, x)
+        else:
+            x, y = (x, index) if index != x else (y, index)
+        self.set_axes(x, y)
+
+    def _set_parameter_axes(self, x: int, y: int) -> None:
+        names = self.problem.names
+        theta = self.session.theta
+        if isinstance(self.problem, NetworkProblem):
+            def span(k):
+                half = max(2.0, 2.0 * abs(theta[k]))
+                return (float(theta[k] - half), float(theta[k] + half))
+            x_range, y_range = span(x), span(y)
+        else:
+            ranges = self.problem.ranges
+            x_range, y_range = tuple(ranges[x]), tuple(ranges[y])
+        self.axes = Axes("parameters", x, y, (names[x], names[y]), x_range, y_range)
+
+    def set_direction_axes(self, kind: str, seed: int = 0) -> None:
+        """Draw the landscape along two directions: ``"random"`` or ``"pca"`` of the path."""
+        theta = self.session.theta.copy()
+        if kind == "random":
+            if isinstance(self.problem, NetworkProblem):
+                d1, d2 = filter_normalized_directions(self.problem.network, theta, seed)
+            else:
+                rng = np.random.default_rng(seed)
+                d1, d2 = rng.normal(size=theta.size), rng.normal(size=theta.size)
+            x_range = y_range = (-1.0, 1.0)
+        elif kind == "pca":
+            _, path = self.session.path_history()
+            if len(path) < 3:
+                raise EditError("Take a few steps first: PCA needs a path.")
+            d1, d2, coords = pca_directions(path)
+            pad_x = max(1e-3, np.ptp(coords[:, 0])) * 0.6
+            pad_y = max(1e-3, np.ptp(coords[:, 1]), pad_x * 0.2) * 0.6
+            x_range = (float(coords[:, 0].min() - pad_x), float(coords[:, 0].max() + pad_x))
+            y_range = (float(coords[:, 1].min() - pad_y), float(coords[:, 1].max() + pad_y))
+        else:
+            raise EditError(f"Unknown kind of axes {kind!r}: random or pca.")
+        labels = ("direction 1", "direction 2") if kind == "random" else ("PC 1", "PC 2")
+        self.axes = Axes(kind, -1, -1, labels, x_range, y_range, (d1, d2), theta)
+
+    def follow_hiker(self) -> bool:
+        """Recentre a network slice's axes on the hiker when it walks off the edge."""
+        axes = self.axes
+        if not isinstance(self.problem, NetworkProblem) or axes.kind != "parameters":
+            return False
+        x, y = axes.project(self.lead_session().theta)
+
+        def recentred(value, span):
+            low, high = span
+            margin = 0.05 * (high - low)
+            if low + margin <= value <= high - margin:
+                return span
+            half = max(0.5 * (high - low), 2.0 * abs(value))
+            return (value - half, value + half)
+
+        x_range, y_range = recentred(x, axes.x_range), recentred(y, axes.y_range)
+        if (x_range, y_range) == (axes.x_range, axes.y_range):
+            return False
+        self.axes = replace(axes, x_range=x_range, y_range=y_range)
+        return True
+
+    def landscape_moves(self) -> bool:
+        """Return whether the landscape changes as the run goes on (a slice through θ)."""
+        return isinstance(self.problem, NetworkProblem) and self.axes.kind == "parameters"
+
+    # ----- background requests --------------------------------------------------------------------
+
+    def landscape_request(self, quick: bool = False) -> GridRequest:
+        """Return the request for the landscape under the current axes."""
+        return landscape_request(self.problem, self.axes, self.lead_session().theta, quick)
+
+    def decision_request(self) -> GridRequest | None:
+        """Return the request for the network's decision map (None for a formula)."""
+        if not isinstance(self.problem, NetworkProblem):
+            return None
+        return decision_request(self.problem, self.lead_session().theta)
+
+    def neuron_maps_request(self, theta: np.ndarray | None = None) -> GridRequest | None:
+        """Return the request for every neuron's map (at θ, or at a previewed θ)."""
+        if not isinstance(self.problem, NetworkProblem):
+            return None
+        return neuron_maps_request(self.problem, self.session.theta if theta is None else theta)
+
+    def trace_request(self, theta: np.ndarray | None = None) -> GridRequest | None:
+        """Return the request for the chosen sample's forward and backward pass."""
+        if not isinstance(self.problem, NetworkProblem):
+            return None
+        return sample_trace_request(self.problem, self.session.theta if theta is None else theta,
+                                    self.sample)
+
+    def set_sample(self, sample: int) -> None:
+        """Choose the training sample the diagram (and the stepper) follows."""
+        if not isinstance(self.problem, NetworkProblem):
+            raise EditError("A formula has no samples.")
+        self.sample = int(np.clip(sample, 0, self.problem.sample_count - 1))
+
+    # ----- race -------------------------------------------------------------------------------
+
+    def start_race(self, entries: list[tuple[str, OptimizerConfig]]) -> None:
+        """Start 2–6 hikers from the same point, one per (label, optimizer settings)."""
+        if not 2 <= len(entries) <= MAX_RACERS:
+            raise EditError(f"A race needs 2–{MAX_RACERS} hikers.")
+        theta = self._race_start if self.racers else self.session.theta.copy()
+        racers = []
+        for label, config in entries:
+            try:
+                config.build()
+            except OptimizerError as exc:
+                raise EditError(f"{label}: {exc}") from None
+            session = Session(self.problem, config, self.session.batch_size)
+            session.set_theta(theta)
+            racers.append((label, session))
+        self.racers, self._race_start = racers, theta
+
+    def race_entries(self, names: list[str]) -> list[tuple[str, OptimizerConfig]]:
+        """Return race entries for optimizer names, each at the lesson's own learning rate."""
+        lr = self.session.config.learning_rate
+        entries = []
+        for name in names:
+            if name not in OPTIMIZERS:
+                raise EditError(f"There is no optimizer called {name!r}.")
+            hyper = {k: v for k, v in self.session.config.hyper if k in OPTIMIZERS[name].hyper}
+            entries.append((OPTIMIZERS[name].label, OptimizerConfig(name, lr,
+                                                                    tuple(sorted(hyper.items())))))
+        return entries
+
+    def stop_race(self) -> None:
+        """End the race and go back to the single hiker."""
+        self.racers = []
+
+    def _racers(self) -> tuple[Racer, ...]:
+        racers = []
+        for label, session in self.racers:
+            _, path = session.path_history()
+            steps, losses, _ = session.loss_history()
+            racers.append(Racer(label, session.config.name, session.config.learning_rate,
+                                session.step_count, session.loss, session.theta.copy(),
+                                path, self._status(session), steps, losses))
+        return tuple(racers)
+
+    # ----- undo -------------------------------------------------------------------------------
+
+    def memento(self) -> Memento:
+        """Return a copy of the state to come back to."""
+        return Memento(self.current_lesson(), self._axis_names())
+
+    def restore(self, memento: Memento) -> None:
+        """Go back to a memento: the same problem keeps its run (θ is an edit), else a new run."""
+        lesson = memento.lesson
+        now = self.current_lesson()
+        same = (_without_start(lesson.problem) == _without_start(now.problem)
+                and lesson.title == now.title)
+        if not same:
+            config = optimizer_config(lesson)
+            self.set_lesson(lesson, config, lesson.batch_size, memento.axes)
+            return
+        restored = self._theta_of(lesson.problem)
+        if not np.array_equal(restored, self.session.theta):
+            self.session.set_theta(restored)
+        self._set_config(optimizer_config(lesson))
+        self.set_batch_size(lesson.batch_size)
+        kept = self._axes_by_name(self.problem, memento.axes)
+        if kept is not None and self.axes.kind == "parameters" and kept != (self.axes.x, self.axes.y):
+            self._set_parameter_axes(*kept)
+
+    def _path_xy(self, session: Session) -> tuple[np.ndarray, np.ndarray]:
+        """Return the path's steps and its points on the axes (current θ last).
+
+        On parameter axes only the two columns are read, so a big network's path is not
+        copied whole on every frame.
+        """
+        axes = self.axes
+        if axes.kind != "parameters":
+            steps, path = session.path_history()
+            return steps, axes.project_many(path) if len(path) else np.zeros((0, 2))
+        columns = [axes.x, axes.y]
+        steps, rows = session.path.steps, session.path.rows
+        last = steps[-1] if len(steps) else -1
+        newer = [(s, t) for s, t in session.recent if s > last]
+        points = rows[:, columns] if len(rows) else np.zeros((0, 2))
+        if newer:
+            steps = np.concatenate([steps, [s for s, _ in newer]])
+            points = np.vstack([points, [t[columns] for _, t in newer]])
+        return np.array(steps, dtype=np.int64), np.array(points, dtype=float)
+
+    def _theta_of(self, spec) -> np.ndarray:
+        """Return the θ a spec of the current problem starts from (its weights or start)."""
+        if isinstance(spec, NetworkSpec):
+            return self.problem.network.pack([np.array(w, dtype=float) for w in spec.weights],
+                                             [np.array(b, dtype=float) for b in spec.biases])
+        start = dict(spec.start)
+        return np.array([float(start[name]) for name in self.problem.names])
+
+    # ----- what views draw -------------------------------------------------------------------------
+
+    def frame(self, playing: bool = False) -> Frame:
+        """Return the state of the lead run now, for drawing (copies; never NaN)."""
+        session = self.lead_session()
+        snap = session.snapshot()
+        path_steps, path_xy = self._path_xy(session)
+        loss_steps, train, test = session.loss_history()
+        status = snap.status if snap.status == "diverged" else \
+            "converged" if snap.gradient_norm < CONVERGED_GRADIENT else "ready"
+        return Frame(
+            step=snap.step, theta=snap.theta, loss=snap.loss, test_loss=snap.test_loss,
+            gradient=snap.gradient, gradient_norm=snap.gradient_norm, next_step=snap.next_step,
+            velocity=snap.velocity, config=snap.config, batch_size=snap.batch_size,
+            status=status, diverged_at=snap.diverged_at, diverged_loss=snap.diverged_loss,
+            start_loss=snap.start_loss, earliest_step=session.earliest_step,
+            furthest_step=snap.furthest_step, playing=playing, path_steps=path_steps,
+            path_xy=path_xy, loss_steps=loss_steps, train_losses=train, test_losses=test,
+            memory=OptimizerMemory.of(session.optimizer), racers=self._racers())
+
+
+def _without_start(spec):
+    """Return a problem spec without its weights or start (what makes it the same problem)."""
+    if isinstance(spec, NetworkSpec):
+        return replace(spec, weights=None, biases=None)
+    return replace(spec, start=())
