@@ -16,6 +16,7 @@ inbound setter      fed by controller signal     what it is
 ``set_decision``    ``decisionReady``            a ``DecisionMap``
 ``set_neuron_maps`` ``neuronMapsReady``          ``NeuronMaps``
 ``set_trace``       ``traceReady``               a ``SampleTrace``
+``set_formula_error`` ``formulaChecked``         what is wrong with a typed formula, or ""
 ==================  ===========================  ==========================================
 
 Outbound, a view lists ``INTENTS``: its signal's name → the controller verb it asks for
@@ -37,6 +38,7 @@ INBOUND = (
     ("decisionReady", "set_decision"),
     ("neuronMapsReady", "set_neuron_maps"),
     ("traceReady", "set_trace"),
+    ("formulaChecked", "set_formula_error"),
 )
 
 

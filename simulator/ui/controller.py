@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -74,6 +75,8 @@ class SessionController(QObject):
         (level, text) for the user; level "info", "warning" or "error".
     fileChanged(str)
         The lesson now lives in this file.
+    formulaChecked(str)
+        What is wrong with a typed formula, or "" when it was taken.
     """
 
     problemChanged = Signal(object)
@@ -88,6 +91,7 @@ class SessionController(QObject):
     speedChanged = Signal(int, int)
     message = Signal(str, str)
     fileChanged = Signal(str)
+    formulaChecked = Signal(str)
 
     def __init__(self, parent: QObject | None = None, workspace: Workspace | None = None):
         super().__init__(parent)
@@ -470,6 +474,18 @@ class SessionController(QObject):
             self.message.emit("info", "To make this work, " + "; ".join(said) + ".")
         return done
 
+    def choose_output(self, name: str) -> bool:
+        """Use another output activation (the loss follows if it must)."""
+        return self.choose(f"Output activation: {name}", output=name)
+
+    def choose_loss(self, name: str) -> bool:
+        """Use another loss (the output activation follows if it must)."""
+        return self.choose(f"Loss: {name}", loss=name)
+
+    def choose_dataset(self, name: str) -> bool:
+        """Train on another generated dataset (the network's ends follow if they must)."""
+        return self.choose(f"Dataset: {name}", dataset=name)
+
     def set_dataset(self, **changes) -> bool:
         """Change the dataset's settings (a new run)."""
         return self._edit("Change dataset", self.workspace.set_dataset, **changes)
@@ -487,13 +503,15 @@ class SessionController(QObject):
         return self._edit("Remove a point", self.workspace.remove_point, index)
 
     def set_formula(self, text: str) -> str | None:
-        """Descend a typed formula; return the error to show under the field, or None."""
+        """Descend a typed formula; return (and emit) the error shown under the field, or None."""
         before = self.workspace.memento()
         try:
             self.pause()
             self.workspace.set_formula(text)
         except EditError as exc:
+            self.formulaChecked.emit(str(exc))
             return str(exc)
+        self.formulaChecked.emit("")
         self._publish()
         self.undo_stack.push(_Restore(f"Formula {text}", self, before, self.workspace.memento()))
         return None
@@ -502,9 +520,9 @@ class SessionController(QObject):
         """Descend a built-in surface."""
         return self._edit(f"Surface {name}", self.workspace.set_surface, name)
 
-    def set_network_lesson(self, lesson) -> bool:
-        """Switch to a network lesson."""
-        return self._edit(f"Network {lesson.title}", self.workspace.set_lesson, lesson)
+    def set_network_lesson(self, path: str) -> bool:
+        """Switch to a built-in network lesson (undoable, unlike opening a file)."""
+        return self._edit(f"Network {Path(path).stem}", self.workspace.open_lesson, path)
 
     # ----- race -----------------------------------------------------------------------------
 

@@ -119,6 +119,12 @@ class Workspace:
         self.set_lesson(lesson)
         self.path = str(path)
 
+    def open_lesson(self, path: str) -> None:
+        """Switch to a lesson file's problem and settings, keeping the workspace's own file."""
+        kept = self.path
+        self.open_file(path)
+        self.path = kept
+
     def save_file(self, path: str) -> None:
         """Save the state as a lesson (weights included), atomically."""
         try:
