@@ -463,6 +463,15 @@ class SessionController(QObject):
         """Change network fields (activation, regularization…) as one edit named ``text``."""
         return self._edit(text, self.workspace.set_network_option, **changes)
 
+    def set_hidden_activation(self, name: str) -> bool:
+        """Use one activation in every hidden layer."""
+        return self.set_network_option(f"Activation: {name}", activation=name)
+
+    def set_regularization(self, kind: str | None, rate: float) -> bool:
+        """Penalize large weights ("l2" or "l1" at ``rate``), or not at all (``None``)."""
+        return self.set_network_option(f"Regularization: {kind.upper() if kind else 'None'}",
+                                       regularization=None if kind is None else (kind, rate))
+
     def choose(self, text: str, **choice: str) -> bool:
         """Choose an output, loss or dataset, with what it needs; say what else changed."""
         said: list[str] = []
@@ -489,6 +498,10 @@ class SessionController(QObject):
     def set_dataset(self, **changes) -> bool:
         """Change the dataset's settings (a new run)."""
         return self._edit("Change dataset", self.workspace.set_dataset, **changes)
+
+    def set_dataset_setting(self, key: str, value: float) -> bool:
+        """Change one dataset setting (``noise``, ``samples``, ``train_fraction``, ``seed``)."""
+        return self.set_dataset(**{key: value})
 
     def regenerate_dataset(self) -> bool:
         """Draw the dataset again with the next seed."""
