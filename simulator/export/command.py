@@ -24,7 +24,10 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
 
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
+    from simulator.ui.controller import SessionController
     from simulator.ui.main_window import MainWindow
+    from simulator.workspace.errors import EditError
+    from simulator.workspace.workspace import Workspace
 
     from .render import parse_size, render_widget
 
@@ -33,17 +36,19 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
         lesson_model = load_lesson(lesson)
     except LessonError as exc:
         raise ValueError(f"{lesson}: {exc}" if exc.path else str(exc)) from None
-    app = QApplication.instance() or QApplication([])
-    window = MainWindow()
+    workspace = Workspace()
     try:
-        controller = window.controller
-        controller.set_lesson(lesson_model)
-        controller.session.step(steps)
-        widget = {"window": window, "landscape": window.landscape, "loss": window.loss,
-                  "data": window.ground.currentWidget(), "network": window.explainer.currentWidget()}[view]
+        workspace.set_lesson(lesson_model)
+        workspace.step(steps)  # a run that diverges stops there, and is drawn so
+    except EditError as exc:
+        raise ValueError(f"{lesson}: {exc}") from None
+    app = QApplication.instance() or QApplication([])
+    controller = SessionController(workspace=workspace)
+    window = MainWindow(controller)  # every view shows the trained state from the start
+    try:
+        widget = window.view_widget(view)
         window.resize(pixels)
         window.show()
-        controller.replay_state()  # every view shows the trained state
         if view != "window":  # then the view alone, at the size asked for
             widget.setParent(None)
             widget.resize(pixels)

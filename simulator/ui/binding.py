@@ -42,13 +42,17 @@ INBOUND = (
 )
 
 
-def bind(controller, view: QObject) -> QObject:
-    """Connect a view's setters and intents to the controller, then show it the state now."""
+def bind(controller, view: QObject, replay: bool = True) -> QObject:
+    """Connect a view's setters and intents to the controller, then show it the state now.
+
+    ``replay=False`` leaves showing the state to the caller (a window binding many views
+    replays once, after the last).
+    """
     for signal, slot in INBOUND:
         if hasattr(view, slot):
             getattr(controller, signal).connect(getattr(view, slot))
     for signal, verb in getattr(view, "INTENTS", {}).items():
         getattr(view, signal).connect(getattr(controller, verb))
-    if controller.ready:
+    if replay and controller.ready:
         controller.replay_state()
     return view

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -22,11 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from simulator import __version__
-from simulator.engine.session import Snapshot
 from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
+from simulator.workspace.frames import Frame
+from simulator.workspace.numbers import format_number
+from simulator.workspace.workspace import describe_divergence
 
-from .controller import SPEEDS, SessionController, describe_divergence
+from .binding import bind
+from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
 from .theme import theme_manager
 from .views.banner import Banner
@@ -66,8 +68,12 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self._frame: Frame | None = None
         c = self.controller
-        c.snapshotChanged.connect(self._show_snapshot)
+        for view in (self.landscape, self.landscape_3d, self.history, self.controls, self.network,
+                     self.formula, self.loss, self.data, self.curvature):
+            bind(c, view, replay=False)
+        c.frameChanged.connect(self._show_frame)
         c.playingChanged.connect(self._show_playing)
         c.speedChanged.connect(self._show_speed)
         c.message.connect(self._show_message)
@@ -76,25 +82,26 @@ class MainWindow(QMainWindow):
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
         self.resize(1500, 950)
+        if c.ready:
+            c.replay_state()
 
     # ----- layout -------------------------------------------------------------------------
 
     def _build_centre(self) -> None:
-        c = self.controller
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
         self.banner = Banner()
-        self.landscape = LandscapeView(c)
-        self.landscape_3d = Landscape3DView(c)
+        self.landscape = LandscapeView()
+        self.landscape_3d = Landscape3DView()
         self.views = QTabWidget()
         self.views.setDocumentMode(True)
         self.views.addTab(self.landscape, "Landscape 2-D")
         self.views.addTab(self.landscape_3d, "3-D")
         self.views.setTabToolTip(0, "The cost surface seen from above, with the hiker")
         self.views.setTabToolTip(1, "The cost surface in 3-D: drag to orbit, scroll to zoom")
-        self.history = HistoryBar(c)
+        self.history = HistoryBar()
         # Keys belong to the landscape at start (Space plays) and after a click on it.
         self.landscape.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(self.landscape)
@@ -114,17 +121,17 @@ class MainWindow(QMainWindow):
         c = self.controller
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.controls = ControlsPanel(c)
-        self.network = NetworkView(c)
-        self.formula = FormulaView(c)
+        self.controls = ControlsPanel()
+        self.network = NetworkView()
+        self.formula = FormulaView()
         # One dock explains the problem: the network diagram, or a formula's derivative,
         # nudge table and computation graph.
         self.explainer = QStackedWidget()
         self.explainer.addWidget(self.network)
         self.explainer.addWidget(self.formula)
-        self.loss = LossView(c)
-        self.data = DataView(c)
-        self.curvature = CurvatureView(c)
+        self.loss = LossView()
+        self.data = DataView()
+        self.curvature = CurvatureView()
         # The data dock shows the dataset for a network, the curvature for a formula.
         self.ground = QStackedWidget()
         self.ground.addWidget(self.data)
@@ -142,6 +149,12 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks[3]], [260], Qt.Orientation.Vertical)
         self._default_state = self.saveState()
         c.problemChanged.connect(self._show_explainer)
+
+    def view_widget(self, name: str) -> QWidget:
+        """Return the widget that shows a view by its name (for figures), such as ``landscape``."""
+        return {"window": self, "landscape": self.landscape, "loss": self.loss,
+                "data": self.ground.currentWidget(),
+                "network": self.explainer.currentWidget()}[name]
 
     def _show_explainer(self, info) -> None:
         self.explainer.setCurrentWidget(self.network if info.is_network else self.formula)
@@ -268,29 +281,22 @@ class MainWindow(QMainWindow):
 
     # ----- showing the model --------------------------------------------------------------
 
-    def _show_snapshot(self, snap: Snapshot) -> None:
+    def _show_frame(self, frame: Frame) -> None:
+        self._frame = frame
         f = self.status_fields
-        f["step"].setText(f"Step {snap.step:,}")
-        f["loss"].setText(f"Loss {_number(snap.loss)}")
-        f["grad"].setText(f"‖∇L‖ {_number(snap.gradient_norm)}")
-        if snap.status == "diverged":
-            state = "diverged"
-            self.banner.show_message(describe_divergence(snap), "error", actions=True)
-        else:
-            if self.banner.level == "error":
-                self.banner.hide()
-                self.banner.level = "info"
-            if self.controller.playing:
-                state = "running"
-            elif snap.gradient_norm < 1e-5:
-                state = "converged"
-            else:
-                state = "ready"
+        f["step"].setText(f"Step {frame.step:,}")
+        f["loss"].setText(f"Loss {format_number(frame.loss)}")
+        f["grad"].setText(f"‖∇L‖ {format_number(frame.gradient_norm)}")
+        if frame.status == "diverged":
+            self.banner.show_message(describe_divergence(frame), "error", actions=True)
+        elif self.banner.level == "error":
+            self.banner.hide()
+            self.banner.level = "info"
+        state = "running" if frame.playing and frame.status == "ready" else frame.status
         f["state"].setText(state.capitalize())
 
     def _show_playing(self, playing: bool) -> None:
         self.act_play.setText("&Pause" if playing else "&Play")
-        self._show_snapshot(self.controller.snapshot())
 
     def _show_speed(self, steps: int, fps: int) -> None:
         index = self.speed.findData(steps)
@@ -301,8 +307,8 @@ class MainWindow(QMainWindow):
 
     def _show_message(self, level: str, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
-        session = self.controller.session
-        if level in ("warning", "error") and (session is None or session.status != "diverged"):
+        diverged = self._frame is not None and self._frame.status == "diverged"
+        if level in ("warning", "error") and not diverged:
             self.banner.show_message(text, level)
 
     def _show_file(self, path: str) -> None:
@@ -314,9 +320,9 @@ class MainWindow(QMainWindow):
 
     def _lower_learning_rate(self) -> None:
         c = self.controller
-        if c.session.status == "diverged":
+        if self._frame.status == "diverged":
             c.step_back()
-        c.set_learning_rate(c.session.config.learning_rate / 10)
+        c.set_learning_rate(self._frame.config.learning_rate / 10)
 
     # ----- files ---------------------------------------------------------------------------
 
@@ -342,8 +348,10 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> None:
         """Ask for a file name and save the lesson there."""
-        name = (self.controller.lesson.title or "lesson").lower().replace(" ", "-")[:40]
-        path, _ = QFileDialog.getSaveFileName(self, "Save lesson", str(Path.home() / f"{name}{SUFFIX}"),
+        folder = Path(self.controller.path).parent if self.controller.path and \
+            not is_builtin(self.controller.path) else Path.home()
+        name = self.controller.workspace.suggested_file_name()
+        path, _ = QFileDialog.getSaveFileName(self, "Save lesson", str(folder / name),
                                               f"Lessons (*{SUFFIX})")
         if path:
             if not path.endswith(".json"):
@@ -405,9 +413,26 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         self.landscape.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
+    def ask_to_save(self) -> QMessageBox.StandardButton:
+        """Ask what to do with unsaved changes: Save, Discard or Cancel."""
+        name = Path(self.controller.path).name if self.controller.path else "this lesson"
+        return QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {name} before closing?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Stop playing, remember the layout, then close."""
+        """Offer to save unsaved edits, stop playing, remember the layout, then close."""
         self.controller.pause()
+        if not self.controller.undo_stack.isClean():
+            answer = self.ask_to_save()
+            if answer == QMessageBox.StandardButton.Save:
+                self.save()
+            if answer == QMessageBox.StandardButton.Cancel or (
+                    answer == QMessageBox.StandardButton.Save
+                    and not self.controller.undo_stack.isClean()):
+                event.ignore()  # cancelled, or the save did not happen: keep the work
+                return
         self.controller.grids.cancel()
         self.controller.grids.wait(3000)
         self.settings.setValue("geometry", self.saveGeometry())
@@ -432,8 +457,3 @@ class MainWindow(QMainWindow):
             "cost surface, one optimizer step at a time, and see backpropagation compute "
             "every slope.</p>")
 
-
-def _number(value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"{value:.4g}"

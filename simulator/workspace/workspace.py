@@ -325,10 +325,9 @@ class Workspace:
 
     def change_problem(self, spec, keep_weights: bool = True) -> None:
         """Replace the problem spec with the settings kept; ``EditError`` if it cannot be built."""
-        old = self.current_lesson()
-        lesson = old.with_problem(spec)
-        if type(spec) is not type(old.problem):  # the old axes name the old parameters
-            lesson = replace(lesson, landscape=None)
+        # The axes are kept by name where the new problem has both parameters, else chosen
+        # afresh: the lesson's own names may not exist any more.
+        lesson = replace(self.current_lesson().with_problem(spec), landscape=None)
         if not keep_weights and isinstance(spec, NetworkSpec):
             lesson = lesson.with_problem(replace(spec, weights=None, biases=None))
         self.set_lesson(lesson, self.session.config, self.session.batch_size,
