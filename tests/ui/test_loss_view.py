@@ -1,40 +1,36 @@
 """The loss view: curves equal the engine's history, marker, rewind by click, log switch, no NaN."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from simulator.lessons.files import load_lesson, parse_lesson
+from simulator.lessons.files import parse_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
-from simulator.ui.controller import SessionController
-from simulator.ui.views.loss_view import LossView, StepAxis
-
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
+from simulator.ui.binding import bind
+from simulator.ui.views.loss_view import LossView, StepAxis, format_loss
 
 
-def _finish(controller):
-    controller.pause()
-    controller.grids.cancel()
-    controller.grids.wait()
+def _made(controller, qtbot) -> LossView:
+    view = bind(controller, LossView())
+    qtbot.addWidget(view)
+    return view
 
 
-@pytest.fixture
-def controller(qtbot):
-    c = SessionController()
-    c.set_lesson(load_lesson(CIRCLE))
-    yield c
-    _finish(c)
+def _run(controller, steps: int) -> None:
+    """Take steps on the run behind the controller's back, then show the state again."""
+    controller.workspace.session.step(steps)
+    controller.replay_state()
+
+
+def _history(controller):
+    return controller.workspace.session.loss_history()
 
 
 @pytest.fixture
 def view(controller, qtbot):
-    v = LossView(controller)
-    qtbot.addWidget(v)
+    v = _made(controller, qtbot)
     v.resize(600, 400)
     v.show()
     qtbot.waitExposed(v)
@@ -49,9 +45,8 @@ def _curve(item):
 def test_curves_equal_the_engines_loss_history(controller, view):
     for _ in range(5):
         controller.step()
-    controller.session.step(25)
-    controller.replay_state()
-    steps, train, test = controller.loss_history()
+    _run(controller, 25)
+    steps, train, test = _history(controller)
     assert steps[-1] == 30 and len(steps) == 31
     x, y = _curve(view.train_curve)
     assert np.array_equal(x, steps) and np.allclose(y, train, rtol=0, atol=0)
@@ -62,36 +57,35 @@ def test_curves_equal_the_engines_loss_history(controller, view):
 
 
 def test_a_view_made_late_draws_the_run_so_far(controller, qtbot):
-    controller.session.step(12)
-    v = LossView(controller)
-    qtbot.addWidget(v)
+    controller.workspace.session.step(12)
+    v = _made(controller, qtbot)
     x, _ = _curve(v.train_curve)
     assert x[-1] == 12
     assert v.marker_line.value() == 12
 
 
 def test_marker_moves_back_on_rewind_and_the_future_stays_drawn(controller, view):
-    controller.session.step(40)
-    controller.replay_state()
-    steps, train, _ = controller.loss_history()
+    _run(controller, 40)
+    steps, train, _ = _history(controller)
     controller.seek(10)
     assert view.marker_line.value() == 10
     mx, my = _curve(view.marker_dot)
-    assert mx[0] == 10 and my[0] == train[10] == controller.snapshot().loss
+    assert mx[0] == 10 and my[0] == train[10] == controller.frame().loss
     x, _ = _curve(view.train_curve)
     assert x[-1] == 40  # the recorded future is still there to jump back to
 
 
-def test_clicking_the_plot_seeks_to_that_step(controller, view):
-    controller.session.step(40)
-    controller.replay_state()
+def test_clicking_the_plot_seeks_to_that_step(controller, view, qtbot):
+    _run(controller, 40)
     QApplication.processEvents()  # the view box applies its auto-range lazily
     vb = view.plot_item.getViewBox()
     (_, _), (y_low, y_high) = vb.viewRange()
     scene = vb.mapViewToScene(QPointF(20.0, (y_low + y_high) / 2))
-    QTest.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton,
-                     Qt.KeyboardModifier.NoModifier, view.plot_widget.mapFromScene(scene))
-    assert controller.session.step_count == 20
+    with qtbot.waitSignal(view.seekRequested) as asked:
+        QTest.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, view.plot_widget.mapFromScene(scene))
+    assert asked.args == [20]
+    assert controller.workspace.session.step_count == 20
     assert view.marker_line.value() == 20
     assert "rewind" in view.plot_widget.toolTip() or "jump" in view.plot_widget.toolTip()
 
@@ -99,9 +93,8 @@ def test_clicking_the_plot_seeks_to_that_step(controller, view):
 def test_log_switch_defaults_by_span_and_toggles_the_axis(controller, view, qtbot):
     axis = view.plot_item.getAxis("left")
     assert not view.log_box.isChecked() and not axis.logMode  # one point: no span yet
-    controller.session.step(200)
-    controller.replay_state()
-    _, train, _ = controller.loss_history()
+    _run(controller, 200)
+    _, train, _ = _history(controller)
     assert train.max() / train.min() > 100
     assert view.log_box.isChecked() and axis.logMode
     qtbot.mouseClick(view.log_box, Qt.MouseButton.LeftButton)
@@ -112,41 +105,36 @@ def test_log_switch_defaults_by_span_and_toggles_the_axis(controller, view, qtbo
     assert axis.logMode
 
 
-def test_a_negative_formula_loss_disables_log_and_hides_the_test_curve(qtbot):
+def test_a_negative_formula_loss_disables_log_and_hides_the_test_curve(make_controller, qtbot):
     lesson = parse_lesson("""{"format": "backprop-hiker-lesson", "version": 1,
         "title": "below zero", "problem": {"kind": "expression", "expression": "w**2 - 4",
         "start": {"w": 3}, "range": {"w": [-4, 4]}},
         "optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": null}""")
-    controller = SessionController()
+    controller = make_controller()
     controller.set_lesson(lesson)
-    v = LossView(controller)
-    qtbot.addWidget(v)
-    controller.session.step(30)
-    controller.replay_state()
-    assert controller.snapshot().loss < 0
+    v = _made(controller, qtbot)
+    _run(controller, 30)
+    assert controller.frame().loss < 0
     assert not v.log_box.isEnabled() and not v.log_box.isChecked()
     assert "below 0" in v.log_box.toolTip()
     assert not v.plot_item.getAxis("left").logMode
     assert not v.test_curve.isVisible()
     assert [label.text for _, label in v.legend.items] == ["J"]  # a formula's loss is J
-    assert "test" not in v.values_label.text() and "J = -" in v.values_label.text()
-    _finish(controller)
+    assert "test" not in v.values_label.text() and "J = −" in v.values_label.text()
 
 
-def test_divergence_never_puts_nan_on_the_curve(qtbot):
+def test_divergence_never_puts_nan_on_the_curve(make_controller, qtbot):
     lesson = Lesson("linear regression", NetworkSpec(
         layers=(1, 4, 1), activation=("linear",), output_activation="linear", loss="mse",
         dataset=DatasetSpec(name="line")), OptimizerSpec("sgd", 5.0))
-    controller = SessionController()
+    controller = make_controller()
     controller.set_lesson(lesson)
-    v = LossView(controller)
-    qtbot.addWidget(v)
+    v = _made(controller, qtbot)
     for _ in range(300):
-        if controller.session.status == "diverged":
+        if controller.workspace.session.status == "diverged":
             break
-        controller.session.step(1)
-        controller.replay_state()
-    snap = controller.snapshot()
+        _run(controller, 1)
+    snap = controller.frame()
     assert snap.status == "diverged"
     for item in (v.train_curve, v.test_curve, v.marker_dot):
         x, y = _curve(item)
@@ -156,7 +144,6 @@ def test_divergence_never_puts_nan_on_the_curve(qtbot):
     text = v.values_label.text().lower()
     assert f"diverged at step {snap.diverged_at:,}" in text
     assert "nan" not in text and "inf" not in text
-    _finish(controller)
 
 
 def test_step_ticks_stay_short_after_a_million_steps():
@@ -179,28 +166,23 @@ def test_the_view_follows_a_theme_change(controller, view):
     assert view.train_curve.opts["pen"].color().name() == LIGHT.train_loss.lower()
 
 
-def test_a_race_draws_each_hikers_loss_in_its_colour(qtbot):
-    from simulator.engine.session import OptimizerConfig
+def test_a_race_draws_each_hikers_loss_in_its_colour(controller, view):
     from simulator.ui.theme import RACE_COLOURS
 
-    controller = SessionController()
-    controller.set_lesson(load_lesson(CIRCLE))
-    view = LossView(controller)
-    qtbot.addWidget(view)
-    controller.start_race([("SGD", OptimizerConfig("sgd", 0.5)),
-                           ("Adam", OptimizerConfig("adam", 0.03))])
+    controller.start_race(["sgd", "adam"])
     for _ in range(5):
         controller.tick()
-    for k, (_, session) in enumerate(controller.racers):
+    racers = controller.workspace.racers
+    assert len(racers) == 2
+    for k, (_, session) in enumerate(racers):
         xs, ys = view.race_curves[k].getData()
         steps, losses, _ = session.loss_history()
         assert np.array_equal(xs, steps) and np.array_equal(ys, losses)
         assert view.race_curves[k].opts["pen"].color().name() == RACE_COLOURS[k].lower()
     assert not view.train_curve.isVisible()
+    assert format_loss(racers[1][1].loss) in view.values_label.text()
     controller.stop_race()
     assert view.train_curve.isVisible() and not view.race_curves[0].isVisible()
-    controller.grids.cancel()
-    controller.grids.wait()
 
 
 def test_while_playing_the_curve_catches_up_after_a_pause(controller, view, qtbot):
@@ -209,6 +191,12 @@ def test_while_playing_the_curve_catches_up_after_a_pause(controller, view, qtbo
     for _ in range(5):
         controller.tick()
     controller.pause()
-    steps, train, _ = controller.loss_history()
+    steps, train, _ = _history(controller)
     qtbot.waitUntil(lambda: len(view.train_curve.getData()[0]) == len(steps), timeout=2000)
     assert np.array_equal(view.train_curve.getData()[1], train)
+
+
+def test_losses_are_written_by_the_one_number_formatter():
+    assert format_loss(0.000123) == "0.000123"
+    assert format_loss(-2.5) == "−2.5"
+    assert format_loss(1.5e-8) == "1.5×10⁻⁸"

@@ -1,17 +1,19 @@
 """The loss curve: training and test loss against the step, with a marker at the current step.
 
 The engine keeps at most a few thousand (step, loss) pairs however long the run, so the
-curves are redrawn in place from ``controller.loss_history()`` once per snapshot.
+curves are redrawn in place from each painted ``Frame`` (``paint_frame``: at once when
+paused, paced by the controller while playing). A click asks to seek to that step.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from simulator.workspace.frames import ProblemInfo
+from simulator.workspace.frames import Frame, ProblemInfo
+from simulator.workspace.numbers import format_number
 
 from ..theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
@@ -43,14 +45,11 @@ def format_step(value: float, spacing: float = 1.0) -> str:
     return f"{value:,.0f}"
 
 
-def format_loss(value: float) -> str:
-    """Return a loss with three significant digits (scientific only when it must be)."""
-    if value != 0 and not 1e-3 <= abs(value) < 1e5:
-        return f"{value:.2e}"
-    return f"{value:.3g}"
+def format_loss(value: float | None) -> str:
+    """Return a loss with three significant digits, as every view writes numbers."""
+    return format_number(value, 3)
 
 
-PLAYING_REDRAW_MS = 60  # while playing, the curves are redrawn at most this often
 NICE = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # axis ends
 
 
@@ -85,17 +84,21 @@ class StepAxis(pg.AxisItem):
 class LossView(QWidget):
     """Training and test loss against the step, a log-scale switch and the current step.
 
+    Inbound: ``set_problem(ProblemInfo)`` and ``paint_frame(Frame)``. Outbound:
+    ``seekRequested(step)`` when the plot is clicked.
+
     Parameters
     ----------
-    controller
-        The ``SessionController`` whose run is drawn.
     parent
         The parent widget.
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    seekRequested = Signal(int)
+    INTENTS = {"seekRequested": "seek"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self._frame: Frame | None = None  # the frame last painted
         self._log_choice: bool | None = None  # None until the user clicks the switch
         self._has_test = True
         self._steps = np.zeros(0, dtype=np.int64)
@@ -148,11 +151,6 @@ class LossView(QWidget):
         for curve in self.race_curves:
             curve.setVisible(False)
         self._racing = False
-        self._latest = None  # the newest snapshot, drawn at most every PLAYING_REDRAW_MS
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(PLAYING_REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._draw_latest)
         # Its label sits left of the line (the run ends there), below the marker dot.
         self.divergence_line = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
@@ -178,17 +176,11 @@ class LossView(QWidget):
 
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
-        controller.problemChanged.connect(self._on_problem)
-        controller.snapshotChanged.connect(self._on_snapshot)
-        controller.raceChanged.connect(self._on_race)
-        if controller.session is not None:
-            problem = controller.problem
-            self._on_problem(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
-            self._on_snapshot(controller.snapshot())
 
     # ----- drawing ------------------------------------------------------------------------
 
-    def _on_problem(self, info: ProblemInfo) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Start on a new problem: its run is drawn whole from the next frame."""
         # A new run starts at step 0: show the whole of it again.
         self._drawn = self._ranges = None
         # A formula has no training set: its curve is the cost J itself.
@@ -197,8 +189,16 @@ class LossView(QWidget):
             if sample.item is self.train_curve:
                 label.setText(self._train_name)
 
-    def _on_race(self, racers: list) -> None:
-        """Draw each racer's loss in its colour; an empty list ends the race."""
+    def paint_frame(self, frame: Frame) -> None:
+        """Draw a frame: the run's curves and marker, or each racer's curve in a race."""
+        self._frame = frame
+        if frame.racers or self._racing:
+            self._draw_race(frame.racers)
+        if not frame.racers:
+            self._draw(frame)
+
+    def _draw_race(self, racers: tuple) -> None:
+        """Draw each racer's loss in its colour; no racers ends the race."""
         racing = bool(racers)
         self.legend.setVisible(not racing)
         for curve in (self.train_curve, self.test_curve, self.marker_line, self.marker_dot):
@@ -225,27 +225,11 @@ class LossView(QWidget):
             self.values_label.setText(" · ".join(parts) + f" <span style='color:{theme.muted}'>"
                                       "(race)</span>")
         elif self._racing:
-            self._drawn = self._ranges = None
-            self._on_snapshot(self.controller.snapshot())
+            self._drawn = self._ranges = None  # the single run is drawn afresh
         self._racing = racing
 
-    def _on_snapshot(self, snap) -> None:
-        self._latest = snap
-        if self.controller.playing:
-            # While playing, drawing the curve PLAYING_REDRAW_MS apart looks the same and
-            # leaves each frame more time; a pause or a step draws at once.
-            if not self._redraw_timer.isActive():
-                self._redraw_timer.start()
-            return
-        self._redraw_timer.stop()
-        self._draw(snap)
-
-    def _draw_latest(self) -> None:
-        if self._latest is not None:
-            self._draw(self._latest)
-
-    def _draw(self, snap) -> None:
-        steps, train, test = self.controller.loss_history()
+    def _draw(self, frame: Frame) -> None:
+        steps, train, test = frame.loss_steps, frame.train_losses, frame.test_losses
         steps = np.asarray(steps, dtype=float)
         train_ok = np.isfinite(train)
         test_ok = np.isfinite(test)
@@ -258,21 +242,21 @@ class LossView(QWidget):
             self._show_test(bool(test_ok.any()))
             self.test_curve.setData(steps[test_ok], np.asarray(test[test_ok], dtype=float))
 
-        self.marker_line.setValue(snap.step)
-        self.marker_dot.setData([float(snap.step)], [float(snap.loss)])
+        self.marker_line.setValue(frame.step)
+        self.marker_dot.setData([float(frame.step)], [float(frame.loss)])
         self.marker_line.setVisible(True)
         self.marker_dot.setVisible(True)
 
-        diverged = snap.status == "diverged" and snap.diverged_at is not None
+        diverged = frame.status == "diverged" and frame.diverged_at is not None
         self.divergence_line.setVisible(diverged)
         if diverged:  # a hidden label ignores a new text: show the line first
-            self.divergence_line.setValue(snap.diverged_at)
-            self.divergence_line.label.setFormat(f"diverged at step {snap.diverged_at:,}")
+            self.divergence_line.setValue(frame.diverged_at)
+            self.divergence_line.label.setFormat(f"diverged at step {frame.diverged_at:,}")
 
-        values = np.concatenate([train[train_ok], test[test_ok], [snap.loss]])
+        values = np.concatenate([train[train_ok], test[test_ok], [frame.loss]])
         self._update_log(values)
         self._fit_ranges(steps, values)
-        self._update_label(snap)
+        self._update_label(frame)
 
     def _fit_ranges(self, steps: np.ndarray, values: np.ndarray) -> None:
         """Frame the curves in round numbers that change rarely.
@@ -331,20 +315,20 @@ class LossView(QWidget):
         self._log_choice = checked
         self._set_log(checked)
         self._ranges = None
-        if self.controller.session is not None:
-            self._on_snapshot(self.controller.snapshot())
+        if self._frame is not None:
+            self.paint_frame(self._frame)
 
-    def _update_label(self, snap) -> None:
+    def _update_label(self, frame: Frame) -> None:
         theme = current_theme()
         name = "train " if self._train_name == "train" else "J = "
-        parts = [f"<span style='color:{theme.train_loss}'>{name}{format_loss(snap.loss)}</span>"]
-        if snap.test_loss is not None:
+        parts = [f"<span style='color:{theme.train_loss}'>{name}{format_loss(frame.loss)}</span>"]
+        if frame.test_loss is not None:
             parts.append(f"<span style='color:{theme.test_loss}'>"
-                         f"test {format_loss(snap.test_loss)}</span>")
-        parts.append(f"step {snap.step:,}")
-        if snap.status == "diverged" and snap.diverged_at is not None:
+                         f"test {format_loss(frame.test_loss)}</span>")
+        parts.append(f"step {frame.step:,}")
+        if frame.status == "diverged" and frame.diverged_at is not None:
             parts.append(f"<span style='color:{theme.error}'>diverged at step "
-                         f"{snap.diverged_at:,}</span>")
+                         f"{frame.diverged_at:,}</span>")
         self.values_label.setText(" · ".join(parts))
 
     def _restyle(self, theme: Theme) -> None:
@@ -369,14 +353,13 @@ class LossView(QWidget):
         self.divergence_line.setPen(pg.mkPen(theme.error, width=2, style=Qt.PenStyle.DashLine))
         self.divergence_line.label.setColor(theme.error)
         self.divergence_line.label.fill = pg.mkBrush(theme.background + "dd")
-        if self.controller.session is not None:
-            self._update_label(self.controller.snapshot())
+        if self._frame is not None and not self._frame.racers:
+            self._update_label(self._frame)
 
     # ----- click to seek ------------------------------------------------------------------
 
     def _plot_clicked(self, event) -> None:
-        session = self.controller.session
-        if session is None or event.button() != Qt.MouseButton.LeftButton or event.double():
+        if self._frame is None or event.button() != Qt.MouseButton.LeftButton or event.double():
             return
         if event.isAccepted() or self.legend.sceneBoundingRect().contains(event.scenePos()):
             return  # the legend took it (a click on a sample hides that curve)
@@ -384,12 +367,11 @@ class LossView(QWidget):
         if not view.sceneBoundingRect().contains(event.scenePos()):
             return
         target = view.mapSceneToView(event.scenePos()).x()
-        self.controller.seek(self.nearest_step(target))
+        self.seekRequested.emit(self.nearest_step(target))
 
     def nearest_step(self, x: float) -> int:
         """Return the recorded step nearest to ``x`` that the run can rewind or replay to."""
-        session = self.controller.session
-        low, high = session.earliest_step, session.furthest_step
+        low, high = self._frame.earliest_step, self._frame.furthest_step
         steps = self._steps[(self._steps >= low) & (self._steps <= high)]
         candidates = np.append(steps, [low, high])
         return int(candidates[np.argmin(np.abs(candidates - x))])
