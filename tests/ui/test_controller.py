@@ -218,7 +218,8 @@ def test_undo_twice_across_a_reshape_restores_the_weight(controller):
     assert ws.session.theta[index] == old
     controller.undo_stack.redo()
     controller.undo_stack.redo()
-    assert ws.problem.network.sizes == (2, 9, 8, 1) and ws.session.theta[index] == 0.5
+    assert ws.problem.network.sizes == (2, 9, 8, 1)
+    assert ws.session.theta[ws.problem.network.index_of("W2[1,0]")] == 0.5
 
 
 def test_a_typed_two_variable_formula_draws_its_surface(make_controller, qtbot):
