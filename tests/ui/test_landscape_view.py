@@ -9,11 +9,9 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from simulator.engine.problems import ExpressionProblem
-from simulator.engine.session import OptimizerConfig
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
-from simulator.ui import controller as controller_module
+from simulator.ui.binding import bind
 from simulator.ui.theme import theme_manager
 from simulator.ui.views.landscape_view import LandscapeView
 from simulator.workspace.frames import Axes, LandscapeGrid
@@ -36,7 +34,7 @@ def controller(make_controller):
 
 @pytest.fixture
 def view(qtbot, controller):
-    v = LandscapeView(controller)
+    v = bind(controller, LandscapeView())
     qtbot.addWidget(v)
     v.resize(900, 650)
     v.show()
@@ -44,30 +42,21 @@ def view(qtbot, controller):
     return v
 
 
-def formula_lesson(controller, monkeypatch, text, names, function, gradient, start, ranges,
-                   lr, minima=()):
-    """Load a formula lesson; without the symbolic package the problem is built from numpy."""
-    try:
-        import simulator.symbolic.problems  # noqa: F401
-    except ImportError:
-        problem = ExpressionProblem(text, list(names), function, gradient, start, list(ranges),
-                                    list(minima))
-        monkeypatch.setattr(controller_module, "build_problem", lambda spec: problem)
+def formula_lesson(controller, text, names, start, ranges, lr):
+    """Load a formula lesson and wait for its landscape."""
     spec = ExpressionSpec(text, tuple(zip(names, start, strict=True)),
                           tuple(zip(names, ranges, strict=True)))
     controller.set_lesson(Lesson("test", spec, OptimizerSpec("sgd", lr)))
     settle(controller)
 
 
-def seed_lesson(controller, monkeypatch, lr=0.1):
-    formula_lesson(controller, monkeypatch, "w**2", ["w"], lambda w: w ** 2,
-                   lambda w: (2 * w,), [3.0], [(-1.0, 7.0)], lr)
+def seed_lesson(controller, lr=0.1):
+    formula_lesson(controller, "w**2", ["w"], [3.0], [(-1.0, 7.0)], lr)
 
 
-def bowl_lesson(controller, monkeypatch, lr=0.1):
-    formula_lesson(controller, monkeypatch, "w1**2 + 3*w2**2", ["w1", "w2"],
-                   lambda a, b: a ** 2 + 3 * b ** 2, lambda a, b: (2 * a, 6 * b),
-                   [2.0, -1.5], [(-3.0, 3.0), (-2.0, 2.0)], lr)
+def bowl_lesson(controller, lr=0.1):
+    formula_lesson(controller, "w1**2 + 3*w2**2", ["w1", "w2"], [2.0, -1.5],
+                   [(-3.0, 3.0), (-2.0, 2.0)], lr)
 
 
 def viewport_point(view, x, y) -> QPoint:
@@ -84,11 +73,11 @@ def test_step_puts_the_hiker_on_the_engines_next_theta(controller, view):
     controller.set_lesson(load_lesson(CIRCLE))
     settle(controller)
     controller.step()
-    axes = controller.axes
+    axes = controller.workspace.axes
     x, y = view.hiker.getData()
-    assert (x[0], y[0]) == axes.project(controller.session.theta)
+    assert (x[0], y[0]) == axes.project(controller.workspace.session.theta)
     # The arrow starts at the hiker and points where the optimizer goes next.
-    snap = controller.snapshot()
+    snap = controller.frame()
     line_x, line_y = view.step_line.getData()
     assert (line_x[0], line_y[0]) == (x[0], y[0])
     step = snap.next_step[[axes.x, axes.y]]
@@ -100,16 +89,16 @@ def test_step_puts_the_hiker_on_the_engines_next_theta(controller, view):
 
 
 def test_a_click_moves_the_hiker_there_as_one_undoable_move(controller, view, qtbot):
-    controller.set_lesson(load_lesson(CIRCLE), clear_undo=True)
+    controller.set_lesson(load_lesson(CIRCLE))
     settle(controller)
-    axes = controller.axes
-    before = controller.session.theta.copy()
+    axes = controller.workspace.axes
+    before = controller.workspace.session.theta.copy()
     x0, x1 = axes.x_range
     y0, y1 = axes.y_range
     target = (x0 + 0.3 * (x1 - x0), y0 + 0.7 * (y1 - y0))
     qtbot.mouseClick(view.graphics.viewport(), Qt.MouseButton.LeftButton,
                      pos=viewport_point(view, *target))
-    theta = controller.session.theta
+    theta = controller.workspace.session.theta
     px, py = pixel_size(view)
     assert abs(theta[axes.x] - target[0]) <= 1.5 * px
     assert abs(theta[axes.y] - target[1]) <= 1.5 * py
@@ -118,7 +107,7 @@ def test_a_click_moves_the_hiker_there_as_one_undoable_move(controller, view, qt
     hx, hy = view.hiker.getData()
     assert (hx[0], hy[0]) == axes.project(theta)
     controller.undo_stack.undo()
-    assert np.array_equal(controller.session.theta, before)
+    assert np.array_equal(controller.workspace.session.theta, before)
 
 
 def _mouse(widget, kind, pos, buttons):
@@ -129,9 +118,9 @@ def _mouse(widget, kind, pos, buttons):
 
 
 def test_a_drag_follows_the_mouse_and_commits_one_move_on_release(controller, view, qtbot):
-    controller.set_lesson(load_lesson(CIRCLE), clear_undo=True)
+    controller.set_lesson(load_lesson(CIRCLE))
     settle(controller)
-    axes = controller.axes
+    axes = controller.workspace.axes
     (x0, x1), (y0, y1) = axes.x_range, axes.y_range
     points = [(x0 + f * (x1 - x0), y0 + g * (y1 - y0))
               for f, g in ((0.2, 0.2), (0.3, 0.3), (0.4, 0.45), (0.5, 0.6), (0.6, 0.7))]
@@ -149,7 +138,7 @@ def test_a_drag_follows_the_mouse_and_commits_one_move_on_release(controller, vi
     _mouse(port, QEvent.Type.MouseButtonRelease, viewport_point(view, *points[-1]),
            Qt.MouseButton.NoButton)
     assert controller.undo_stack.count() == 1
-    theta = controller.session.theta
+    theta = controller.workspace.session.theta
     assert abs(theta[axes.x] - points[-1][0]) <= 1.5 * px
     assert abs(theta[axes.y] - points[-1][1]) <= 1.5 * py
 
@@ -223,10 +212,10 @@ def test_non_finite_losses_never_reach_the_image(controller, view):
     assert view.image.getLevels() == pytest.approx((1.0, 5.0))
 
 
-def test_one_variable_shows_the_curve_the_tangent_and_its_slope(controller, view, monkeypatch):
-    seed_lesson(controller, monkeypatch)
+def test_one_variable_shows_the_curve_the_tangent_and_its_slope(controller, view):
+    seed_lesson(controller)
     assert view.curve.isVisible() and not view.image.isVisible()
-    snap = controller.snapshot()
+    snap = controller.frame()
     assert snap.gradient[0] == 6.0
     assert view.tangent_label.toPlainText() == "slope dJ/dw = 6.00"
     hx, hy = view.hiker.getData()
@@ -234,23 +223,32 @@ def test_one_variable_shows_the_curve_the_tangent_and_its_slope(controller, view
     # The step runs along the curve from w to w + step.
     sx, sy = view.step_line.getData()
     w_next = 3.0 + snap.next_step[0]
-    assert sx[-1] == pytest.approx(w_next) and sy[-1] == pytest.approx(w_next ** 2)
+    assert sx[-1] == pytest.approx(w_next)
+    # Its end sits on the curve as drawn (straight between the grid's points), which is
+    # J(w) = w² up to the grid's spacing.
+    cx, cy = view.curve.getData()
+    assert sy[-1] == pytest.approx(np.interp(w_next, cx, cy))
+    spacing = cx[1] - cx[0]
+    assert sy[-1] == pytest.approx(w_next ** 2, abs=spacing ** 2)
+    # The path so far lies on the curve too.
+    trail_x, trail_y = view.trail[-1].getData()
+    assert trail_y[-1] == 9.0 and np.allclose(trail_y, trail_x ** 2, atol=spacing ** 2)
     # The tangent touches the curve at the hiker with the engine's slope.
     tx, ty = view.tangent.getData()
     assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(6.0)
     controller.step()
     assert view.tangent_label.toPlainText() == \
-        f"slope dJ/dw = {controller.snapshot().gradient[0]:.2f}"
+        f"slope dJ/dw = {controller.frame().gradient[0]:.2f}"
     assert view.tangent_label.toPlainText() == "slope dJ/dw = 4.80"
 
 
-def test_divergence_marks_the_spot_and_shows_no_nan(controller, view, monkeypatch):
-    bowl_lesson(controller, monkeypatch, lr=0.5)
+def test_divergence_marks_the_spot_and_shows_no_nan(controller, view):
+    bowl_lesson(controller, lr=0.5)
     for _ in range(60):
-        if controller.session.status == "diverged":
+        if controller.frame().status == "diverged":
             break
         controller.step()
-    snap = controller.snapshot()
+    snap = controller.frame()
     assert snap.status == "diverged"
     assert view.crash_label.isVisible()
     assert view.crash_label.toPlainText().startswith(f"diverged at step {snap.diverged_at}")
@@ -266,38 +264,40 @@ def test_divergence_marks_the_spot_and_shows_no_nan(controller, view, monkeypatc
 def test_a_race_draws_each_hiker_in_its_colour_with_a_legend(controller, view, qtbot):
     controller.set_lesson(load_lesson(CIRCLE))
     settle(controller)
-    controller.start_race([("SGD η=0.5", OptimizerConfig("sgd", 0.5)),
-                           ("Momentum η=0.1", OptimizerConfig("momentum", 0.1,
-                                                              (("momentum", 0.9),))),
-                           ("Adam η=0.03", OptimizerConfig("adam", 0.03))])
+    controller.start_race(["sgd", "momentum", "adam"])
     for _ in range(4):
         controller.tick()
     drawn = [p for p in view.race_paths if p.isVisible()]
     assert len(drawn) == 3
     colours = {p.opts["pen"].color().name() for p in drawn}
     assert len(colours) == 3
-    for path, (_, session) in zip(drawn, controller.racers, strict=True):
+    racers = controller.workspace.racers
+    for path, (_, session) in zip(drawn, racers, strict=True):
         x, y = path.getData()
         assert len(x) >= 5
-        assert (x[-1], y[-1]) == controller.axes.project(session.theta)
+        assert (x[-1], y[-1]) == controller.workspace.axes.project(session.theta)
     legend = view.legend_label.text()
-    for label in ("SGD η=0.5", "Momentum η=0.1", "Adam η=0.03"):
+    labels = {label for label, _ in racers}
+    assert len(labels) == 3
+    for label in labels:
         assert label in legend
     assert legend.count("step 4") == 3
     assert not view.hiker.isVisible()
+    # A race is no place to move the hiker: clicks go nowhere.
+    assert not view.placing_allowed()
     controller.stop_race()
     assert not any(p.isVisible() for p in view.race_paths)
     assert view.hiker.isVisible()
     assert "hiker" in view.legend_label.text()
 
 
-def test_network_slice_is_labelled_and_formulas_are_not(controller, view, monkeypatch):
+def test_network_slice_is_labelled_and_formulas_are_not(controller, view):
     controller.set_lesson(load_lesson(CIRCLE))
     settle(controller)
     assert view.note_label.isVisible()
     assert "slice" in view.note_label.text()
     assert view.plot.getAxis("bottom").labelText == "W1[0,0]"
-    bowl_lesson(controller, monkeypatch)
+    bowl_lesson(controller)
     assert not view.note_label.isVisible()
     assert view.plot.getAxis("left").labelText == "w2"
 
@@ -306,19 +306,19 @@ def test_a_view_made_after_the_lesson_draws_the_current_hiker(controller, qtbot)
     controller.set_lesson(load_lesson(CIRCLE))
     for _ in range(3):
         controller.step()
-    late = LandscapeView(controller)
+    late = bind(controller, LandscapeView())
     qtbot.addWidget(late)
     x, y = late.hiker.getData()
-    assert (x[0], y[0]) == controller.axes.project(controller.session.theta)
+    assert (x[0], y[0]) == controller.workspace.axes.project(controller.workspace.session.theta)
 
 
-def test_momentum_arrow_is_shown_for_momentum_only(controller, view, monkeypatch):
-    bowl_lesson(controller, monkeypatch)
+def test_momentum_arrow_is_shown_for_momentum_only(controller, view):
+    bowl_lesson(controller)
     controller.step()
     assert not view.velocity_line.isVisible()
     controller.set_optimizer("momentum")
     controller.step()
-    assert controller.snapshot().velocity is not None
+    assert controller.frame().velocity is not None
     assert view.velocity_line.isVisible()
     assert "momentum" in view.legend_label.text()
 

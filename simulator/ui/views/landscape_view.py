@@ -1,11 +1,13 @@
 """The landscape: the loss as a heatmap over two parameters, and the hiker walking on it.
 
-The surface comes from the controller as a ``LandscapeGrid`` (a coarse grid first, then a
-fine one); the hiker, its fading trail, the arrow of the next step and the momentum
-arrow come from each ``Snapshot``. A one-variable problem is drawn as the curve J(w)
-with the tangent at the hiker. In a race every hiker gets its own colour.
+The surface comes as a ``LandscapeGrid`` (a coarse grid first, then a fine one); the
+hiker, its fading trail (``Frame.path_xy``, already on the axes), the arrow of the next
+step and the momentum arrow come from each ``Frame``. A one-variable problem is drawn as
+the curve J(w) with the tangent at the hiker; heights on it are read off the curve's
+grid. In a race every hiker gets its own colour. A click or a drag asks for the hiker to
+move (``hikerMoved``): one undoable move per gesture.
 
-Every graphics item is made once in ``__init__``; a snapshot only moves them
+Every graphics item is made once in ``__init__``; a frame only moves them
 (``setData`` / ``setPos``), so playing at 60 frames per second stays cheap.
 """
 
@@ -15,7 +17,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt
+from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.workspace.surface_scale import LossScale, format_value, surface_contours
+from simulator.workspace.numbers import format_number
+from simulator.workspace.surface_scale import LossScale, surface_contours
 
 from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
@@ -35,13 +38,15 @@ TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
 TRAIL_DOTS = 40  # the newest steps also get a dot each
 FAR = 50.0  # points further than this many landscape widths away are pulled in before drawing
 
+
 def format_slope(value: float) -> str:
-    """Return a slope the way a lesson writes it: two decimals (6.00), else 3 digits."""
-    if not math.isfinite(value):
-        return "too steep to show"
-    if value == 0 or 0.01 <= abs(value) < 1e4:
-        return f"{value:.2f}"
-    return format_value(value)
+    """Return a slope the way the lessons write it: two decimals (6.00) where they read well.
+
+    Very small, very large and non-finite slopes go to the one number formatter.
+    """
+    if value == 0 or (math.isfinite(value) and 0.01 <= abs(value) < 1e4):
+        return f"{value:.2f}".replace("-", "−")
+    return "too steep to show" if math.isinf(value) else format_number(value, 3)
 
 
 def _mk_colour(hex_colour: str, alpha: int = 255) -> QColor:
@@ -74,43 +79,34 @@ class LandscapeView(QWidget):
 
     Parameters
     ----------
-    controller : SessionController
-        The app's controller: the view listens to its signals and asks it to move the
-        hiker when the surface is clicked or dragged.
     parent : QWidget, optional
         The parent widget.
+
+    Signals
+    -------
+    hikerMoved(float, float)
+        Put the hiker at (x, y) of the landscape's axes (once per click or drag).
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    hikerMoved = Signal(float, float)
+    INTENTS = {"hikerMoved": "move_hiker"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self._info = None  # ProblemInfo of the problem on screen
         self._axes = None  # Axes of the landscape on screen
         self._grid = None  # the last LandscapeGrid drawn
         self._scale: LossScale | None = None
         self._titles: tuple | None = None  # the axis and colour-bar titles last set
         self._log_user: bool | None = None  # the user's log choice, until the axes change
-        self._snapshot = None
-        self._racers: list = []
+        self._frame = None  # the Frame on screen
+        self._racers: tuple = ()
         self._dragging = False
         self._arrows: dict[str, tuple[tuple[float, float], tuple[float, float]] | None] = {
             "step": None, "velocity": None}
         self._build()
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
-        controller.problemChanged.connect(self._problem_changed)
-        controller.axesChanged.connect(self._axes_changed)
-        controller.landscapeReady.connect(self._landscape_ready)
-        controller.snapshotChanged.connect(self._snapshot_changed)
-        controller.raceChanged.connect(self._race_changed)
-        if controller.session is not None:
-            from simulator.workspace.frames import ProblemInfo
-
-            problem = controller.problem
-            self._problem_changed(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
-            if controller.axes is not None:
-                self._axes_changed(controller.axes)
-            self._snapshot_changed(controller.snapshot())
 
     # ----- building ------------------------------------------------------------------------
 
@@ -324,19 +320,21 @@ class LandscapeView(QWidget):
         self.plot.setLabel("left", y_title, color=y_colour, **{"font-size": size})
         self.colorbar.axis.setLabel(bar_title, color=theme.text, **{"font-size": size})
 
-    # ----- controller signals -------------------------------------------------------------
+    # ----- inbound: what the controller publishes ------------------------------------------
 
-    def _problem_changed(self, info) -> None:
+    def set_problem(self, info) -> None:
+        """Show a new problem (its minima, its note); the old hiker and arrows go."""
         self._info = info
         self._grid = None
-        self._snapshot = None  # the old θ has no meaning on the new problem's axes
+        self._frame = None  # the old θ has no meaning on the new problem's axes
         self._arrows = {}  # nor have the old arrows
         self._log_user = None
         minima = getattr(info.problem, "minima", None) or []
         self._minima_points = [np.asarray(getattr(m, "point", m), dtype=float) for m in minima]
         self._update_note()
 
-    def _axes_changed(self, axes) -> None:
+    def set_axes(self, axes) -> None:
+        """Draw over other axes (or the same ones recentred)."""
         if self._axes is None or not _same_axes(self._axes, axes, ranges=False):
             self._log_user = None  # other parameters: a fresh choice (recentring keeps it)
         self._axes = axes
@@ -348,38 +346,42 @@ class LandscapeView(QWidget):
             self.view_box.setRange(xRange=axes.x_range, yRange=axes.y_range, padding=0)
         else:
             self.view_box.setRange(xRange=axes.x_range, padding=0.02)
-        if self._snapshot is not None:
-            self._snapshot_changed(self._snapshot)
+        if self._frame is not None:
+            self.set_frame(self._frame)
 
-    def _landscape_ready(self, grid) -> None:
+    def set_landscape(self, grid) -> None:
+        """Draw a computed grid: the surface and its contours, or the curve J(w)."""
         if self._axes is None or not _same_axes(self._axes, grid.axes):
-            self._axes_changed(grid.axes)
+            self.set_axes(grid.axes)
         first = self._grid is None or not _same_axes(self._grid.axes, grid.axes)
         self._grid = grid
         if grid.axes.is_curve:
             self._draw_curve(grid, first)
+            self._draw_minima()  # their heights are read off the curve
         else:
             self._draw_surface(grid)
-        if self._snapshot is not None and grid.axes.is_curve:
-            self._snapshot_changed(self._snapshot)
+        if self._frame is not None and grid.axes.is_curve:
+            self.set_frame(self._frame)  # the hiker's trail and arrows lie on the curve
 
-    def _snapshot_changed(self, snap) -> None:
-        self._snapshot = snap
+    def set_frame(self, frame) -> None:
+        """Draw the hiker, its trail and arrows, or the racers, at this moment of the run."""
+        self._frame = frame
+        self._show_race(frame.racers)
+        if self._axes is not None and not self._dragging:
+            self._draw_hiker(frame)
+        self._update_legend()
+
+    def _draw_hiker(self, frame) -> None:
         axes = self._axes
-        if axes is None or self._dragging:
-            return
-        _, path = self.controller.path_history()
-        diverged = snap.status == "diverged"
-        theta = snap.theta
-        extra = [theta, theta + snap.next_step]
-        if snap.velocity is not None:
-            extra.append(theta - snap.config.learning_rate * snap.velocity)
-        thetas = np.vstack([path, *extra]) if len(path) else np.vstack(extra)
+        diverged = frame.status == "diverged"
+        theta = frame.theta
+        ahead = [theta, theta + frame.next_step]
+        if frame.velocity is not None:
+            ahead.append(theta - frame.config.learning_rate * frame.velocity)
         with np.errstate(all="ignore"):
-            points = self._points(thetas)
-        n = len(path)
-        trail, rest = points[:n], points[n:]
-        here = self._hiker_point(snap, rest[0])
+            rest = self._points(np.vstack(ahead))
+            trail = self._trail_points(frame)
+        here = self._hiker_point(frame, rest[0])
         self._draw_trail(trail)
         if not diverged and np.all(np.isfinite(here)):
             self.hiker.setData([here[0]], [here[1]])
@@ -397,35 +399,29 @@ class LandscapeView(QWidget):
         else:
             self.hiker.setData([], [])
             self._arrows["step"] = self._arrows["velocity"] = None
-            self._mark_divergence(snap, trail, here)
+            self._mark_divergence(frame, trail, here)
         self._place_arrows()
-        self._update_tangent(snap, here)
-        self._update_legend()
+        self._update_tangent(frame, here)
 
-    def _race_changed(self, racers: list) -> None:
+    def _show_race(self, racers: tuple) -> None:
+        """Draw the racers instead of the one hiker, or bring the hiker back after a race."""
         was_racing = bool(self._racers)
-        self._racers = list(racers)
+        self._racers = tuple(racers)
         racing = bool(racers)
-        for item in (self.hiker, self.crash, self.step_line, self.step_head, self.step_label,
-                     self.velocity_line, self.velocity_casing, self.velocity_head, self.tangent,
-                     self.tangent_label, self.step_target, self.crash_label, self.trail_dots,
-                     *self.trail):
-            if racing:
-                item.setVisible(False)
         if racing:
-            self._draw_race(racers)
-        else:
+            for item in (self.hiker, self.crash, self.step_line, self.step_head,
+                         self.step_label, self.velocity_line, self.velocity_casing,
+                         self.velocity_head, self.tangent, self.tangent_label, self.step_target,
+                         self.crash_label, self.trail_dots, *self.trail):
+                item.setVisible(False)
+            if self._axes is not None:
+                self._draw_race(racers)
+        elif was_racing:
             for path in self.race_paths:
                 path.setVisible(False)
             self.race_markers.setData([], [])
-            if was_racing:
-                for chunk in (*self.trail, self.trail_dots):
-                    chunk.setVisible(True)
-                self.hiker.setVisible(True)
-                self.crash.setVisible(True)
-                if self._snapshot is not None:
-                    self._snapshot_changed(self._snapshot)
-        self._update_legend()
+            for item in (*self.trail, self.trail_dots, self.hiker, self.crash):
+                item.setVisible(True)
 
     # ----- drawing the surface --------------------------------------------------------------
 
@@ -524,7 +520,7 @@ class LandscapeView(QWidget):
     # ----- the hiker ----------------------------------------------------------------------------
 
     def _points(self, thetas: np.ndarray) -> np.ndarray:
-        """Return plot coordinates of θ rows: (x, y) on the surface, (w, J(w)) on a curve."""
+        """Return plot coordinates of θ rows: (x, y) on a surface, (w, J(w)) on a curve (J off the grid)."""
         axes = self._axes
         if axes.is_curve:
             ws = thetas[:, axes.x]
@@ -532,18 +528,38 @@ class LandscapeView(QWidget):
         return np.asarray(axes.project_many(thetas), dtype=float)
 
     def _curve_value(self, ws: np.ndarray) -> np.ndarray:
-        problem = self._info.problem if self._info is not None else None
-        with np.errstate(all="ignore"):
-            if problem is not None and hasattr(problem, "loss_curve"):
-                return np.asarray(problem.loss_curve(np.asarray(ws, dtype=float)), dtype=float)
-            if problem is not None:
-                return np.array([problem.loss(np.array([w])) for w in ws], dtype=float)
-        return np.full(len(ws), np.nan)
+        """Return J at each w, read off the curve's grid (NaN off it, or before it came).
 
-    def _hiker_point(self, snap, projected: np.ndarray) -> np.ndarray:
+        Straight lines between the grid's points, as the curve is drawn: a mark put at
+        (w, J(w)) sits on the line the student sees.
+        """
+        ws = np.asarray(ws, dtype=float)
+        grid = self._grid
+        if grid is None or not grid.axes.is_curve or len(grid.xs) < 2:
+            return np.full(len(ws), np.nan)
+        xs, z = np.asarray(grid.xs, dtype=float), np.asarray(grid.z[0], dtype=float)
+        values = np.interp(ws, xs, z)
+        values[(ws < xs[0]) | (ws > xs[-1]) | ~np.isfinite(ws)] = np.nan
+        return values
+
+    def _trail_points(self, frame) -> np.ndarray:
+        """Return the path so far in plot coordinates; on a curve, (w, J(w)) with J from the grid.
+
+        The path is already projected on the axes; a curve's path ends at the hiker, whose
+        J the frame knows exactly.
+        """
+        points = np.asarray(frame.path_xy, dtype=float).reshape(-1, 2)
+        if not self._axes.is_curve or not len(points):
+            return points
+        heights = self._curve_value(points[:, 0])
+        if len(frame.path_steps) and frame.path_steps[-1] == frame.step:
+            heights[-1] = frame.loss
+        return np.column_stack([points[:, 0], heights])
+
+    def _hiker_point(self, frame, projected: np.ndarray) -> np.ndarray:
         if self._axes.is_curve:
-            return np.array([projected[0], snap.loss])
-        return np.array(self._axes.project(snap.theta))
+            return np.array([projected[0], frame.loss])
+        return np.array(self._axes.project(frame.theta))
 
     def _target_point(self, here, step, projected_target) -> np.ndarray:
         if self._axes.is_curve:
@@ -583,12 +599,12 @@ class LandscapeView(QWidget):
         recent = finite[-TRAIL_DOTS:]
         self.trail_dots.setData(recent[:, 0], recent[:, 1])
 
-    def _mark_divergence(self, snap, trail: np.ndarray, here: np.ndarray) -> None:
+    def _mark_divergence(self, frame, trail: np.ndarray, here: np.ndarray) -> None:
         spot = here
         if not np.all(np.isfinite(spot)):
             finite = trail[np.all(np.isfinite(trail), axis=1)] if len(trail) else trail
             spot = finite[-1] if len(finite) else None
-        text = f"diverged at step {snap.diverged_at}" if snap.diverged_at is not None \
+        text = f"diverged at step {frame.diverged_at}" if frame.diverged_at is not None \
             else "diverged"
         if spot is None:
             self.crash.setData([], [])
@@ -610,15 +626,15 @@ class LandscapeView(QWidget):
                               (1.1, 0.5))
         self.crash_label.setVisible(not self._racers)
 
-    def _update_tangent(self, snap, here) -> None:
+    def _update_tangent(self, frame, here) -> None:
         axes = self._axes
-        show = (axes.is_curve and snap.status != "diverged" and not self._racers
+        show = (axes.is_curve and frame.status != "diverged" and not self._racers
                 and np.all(np.isfinite(here)))
         self.tangent.setVisible(bool(show))
         self.tangent_label.setVisible(bool(show))
         if not show:
             return
-        slope = float(snap.gradient[axes.x])
+        slope = float(frame.gradient[axes.x])
         (x0, x1), _ = self.view_box.viewRange()
         half = 0.12 * (x1 - x0)
         xs = np.array([here[0] - half, here[0] + half])
@@ -675,7 +691,7 @@ class LandscapeView(QWidget):
             self.step_label.setVisible(False)
             return
         self.step_label.setText("next step" if factor <= 1.5 else
-                                f"next step (shown ×{format_value(round(factor))})")
+                                f"next step (shown ×{format_number(round(factor))})")
         anchor = _beside_line(angle, push_angle)
         self._place_label(self.step_label, end, anchor, _mirrored(anchor))
         self.step_label.setVisible(True)
@@ -796,18 +812,18 @@ class LandscapeView(QWidget):
                     for i in range(0, len(cells), 2)]
             self._set_legend(f"<table>{''.join(rows)}</table>")
             return
-        snap = self._snapshot
+        frame = self._frame
         parts = [f'<span style="color:{theme.hiker_edge}; font-size:large">◉</span> hiker',
                  f'<span style="color:{theme.trail}">•—</span> path so far',
                  f'<span style="color:{theme.step_arrow}">➜</span> next step']
-        if snap is not None and snap.velocity is not None and snap.status != "diverged":
+        if frame is not None and frame.velocity is not None and frame.status != "diverged":
             parts.append(f'<span style="color:{theme.velocity_arrow}">➜</span> momentum '
                          "(its direction; length scaled to be seen)")
         if self._axes is not None and self._axes.is_curve:
             parts.append(f'<span style="color:{theme.axis_x}">- -</span> tangent')
         if len(self.minima.data):
             parts.append("☆ minimum")
-        if snap is not None and snap.status == "diverged":
+        if frame is not None and frame.status == "diverged":
             parts.append(f'<span style="color:{theme.error}">✕</span> where it diverged')
         self._set_legend("&nbsp;&nbsp;&nbsp;".join(parts))
 
@@ -819,8 +835,7 @@ class LandscapeView(QWidget):
 
     def placing_allowed(self) -> bool:
         """Return whether a click or drag may move the hiker now (not during a race)."""
-        return self.controller.session is not None and self._axes is not None \
-            and not self._racers
+        return self._frame is not None and self._axes is not None and not self._racers
 
     def _scene_clicked(self, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton or ev.double():
@@ -843,11 +858,11 @@ class LandscapeView(QWidget):
         self._place_arrows()
 
     def place_hiker(self, x: float, y: float) -> None:
-        """Put the hiker at (x, y) of the landscape: one undoable move in the controller."""
+        """Ask to put the hiker at (x, y) of the landscape (one undoable move)."""
         self._dragging = False
         if not (math.isfinite(x) and math.isfinite(y)):
             return
-        self.controller.move_hiker(float(x), float(y))
+        self.hikerMoved.emit(float(x), float(y))
 
     def show_all(self) -> None:
         """Zoom back to the whole landscape."""
@@ -913,4 +928,4 @@ def _racer_state(racer) -> str:
         return f"converged at step {racer.step}"
     if racer.state == "diverged":
         return f"diverged at step {racer.step}"
-    return f"step {racer.step}, loss {format_value(float(racer.loss))}"
+    return f"step {racer.step}, loss {format_number(float(racer.loss))}"
