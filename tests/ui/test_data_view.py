@@ -11,19 +11,27 @@ from PySide6.QtWidgets import QApplication
 
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
-from simulator.ui.controller import SessionController
+from simulator.ui.binding import bind
 from simulator.ui.theme import DARK, LIGHT, current_theme, theme_manager
 from simulator.ui.views.data_view import FORMULA_NOTE, DataView, class_colours, diverging_lut
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
-SEED_FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
+
+
+def _made(controller, qtbot) -> DataView:
+    view = bind(controller, DataView())
+    qtbot.addWidget(view)
+    return view
+
+
+def _dataset(controller):
+    return controller.workspace.problem.dataset
 
 
 @pytest.fixture
 def view(controller, qtbot):
-    v = DataView(controller)
-    qtbot.addWidget(v)
+    v = _made(controller, qtbot)
     v.resize(600, 400)
     v.show()
     qtbot.waitExposed(v)
@@ -37,7 +45,8 @@ def _decision(controller, qtbot, action):
         action()
     controller.grids.wait()
     QApplication.processEvents()
-    return blocker.args[0]
+    result = blocker.args[0]
+    return result.xs, result.ys, result.outputs
 
 
 def _click(view, x, y, button=Qt.MouseButton.LeftButton,
@@ -56,7 +65,7 @@ def _all_points(dataset):
 
 
 def test_points_are_drawn_train_filled_and_test_hollow(controller, view):
-    d = controller.problem.dataset
+    d = _dataset(controller)
     assert np.allclose(view.train_points.getData()[0], d.x_train[:, 0])
     assert np.allclose(view.test_points.getData()[1], d.x_test[:, 1])
     assert view.train_points.data["brush"][0].style() == Qt.BrushStyle.SolidPattern
@@ -64,27 +73,29 @@ def test_points_are_drawn_train_filled_and_test_hollow(controller, view):
     assert "Right-click" in view.plot_widget.toolTip()
 
 
-def test_click_adds_class_1_and_shift_click_class_0(controller, view):
-    before = len(_all_points(controller.problem.dataset))
-    x, y, (px, py) = _click(view, 0.9, -0.9)
-    points = _all_points(controller.problem.dataset)
+def test_click_adds_class_1_and_shift_click_class_0(controller, view, qtbot):
+    before = len(_all_points(_dataset(controller)))
+    with qtbot.waitSignal(view.planePointAdded) as asked:
+        x, y, (px, py) = _click(view, 0.9, -0.9)
+    assert asked.args[2] == 1.0
+    points = _all_points(_dataset(controller))
     assert len(points) == before + 1
-    last = controller.problem.dataset.x_train[-1]
+    last = _dataset(controller).x_train[-1]
     assert abs(last[0] - x) <= px and abs(last[1] - y) <= py
-    assert controller.problem.dataset.y_train[-1, 0] == 1.0
+    assert _dataset(controller).y_train[-1, 0] == 1.0
     assert controller.undo_stack.undoText() == "Add a point"
 
     x, y, (px, py) = _click(view, -0.9, 0.9, modifier=Qt.KeyboardModifier.ShiftModifier)
-    last = controller.problem.dataset.x_train[-1]
+    last = _dataset(controller).x_train[-1]
     assert abs(last[0] - x) <= px and abs(last[1] - y) <= py
-    assert controller.problem.dataset.y_train[-1, 0] == 0.0
-    assert len(_all_points(controller.problem.dataset)) == before + 2
+    assert _dataset(controller).y_train[-1, 0] == 0.0
+    assert len(_all_points(_dataset(controller))) == before + 2
     # The view redrew from the new problem: the new point is among the filled ones.
     assert np.allclose(view.train_points.getData()[0][-1], x)
 
 
-def test_right_click_near_a_point_deletes_it_and_opens_no_menu(controller, view):
-    points = _all_points(controller.problem.dataset)
+def test_right_click_near_a_point_deletes_it_and_opens_no_menu(controller, view, qtbot):
+    points = _all_points(_dataset(controller))
     px, py = px_size(view)
     # The most isolated point, so that a click 3 pixels off it cannot be nearer another one.
     screen = points[:, :2] / [px, py]
@@ -92,8 +103,10 @@ def test_right_click_near_a_point_deletes_it_and_opens_no_menu(controller, view)
     np.fill_diagonal(gaps, np.inf)
     k = int(np.argmax(gaps.min(axis=1)))
     target = points[k, :2]
-    _click(view, target[0] + 3 * px, target[1], button=Qt.MouseButton.RightButton)
-    after = _all_points(controller.problem.dataset)
+    with qtbot.waitSignal(view.pointRemoved) as asked:
+        _click(view, target[0] + 3 * px, target[1], button=Qt.MouseButton.RightButton)
+    assert asked.args == [k]
+    after = _all_points(_dataset(controller))
     assert len(after) == len(points) - 1
     assert np.array_equal(after[:, :2], np.delete(points, k, axis=0)[:, :2])
     assert QApplication.activePopupWidget() is None
@@ -101,13 +114,13 @@ def test_right_click_near_a_point_deletes_it_and_opens_no_menu(controller, view)
 
 
 def test_right_click_far_from_every_point_deletes_nothing(controller, view):
-    count = len(_all_points(controller.problem.dataset))
+    count = len(_all_points(_dataset(controller)))
     vb = view.plot_item.getViewBox()
     (x0, _), (y0, _) = vb.viewRange()
     x, y, (px, py) = _click(view, x0 + 5 * px_size(view)[0], y0 + 5 * px_size(view)[1],
                             button=Qt.MouseButton.RightButton)
     assert view.point_near(x, y) is None
-    assert len(_all_points(controller.problem.dataset)) == count
+    assert len(_all_points(_dataset(controller))) == count
 
 
 def px_size(view):
@@ -118,7 +131,7 @@ def test_heatmap_is_the_networks_output_on_the_grid_not_transposed(controller, v
     xs, ys, out = _decision(controller, qtbot, controller.replay_state)
     image = view.heatmap.image
     assert image.shape == (len(ys), len(xs)) == out.shape[:2]
-    problem, theta = controller.problem, controller.session.theta
+    problem, theta = controller.workspace.problem, controller.workspace.session.theta
     i, j = 5, 60  # a pixel off the diagonal: a transposed image would show another value
     expected = problem.predict(theta, np.array([[xs[j], ys[i]]]))[0, 0]
     assert image[i, j] == pytest.approx(np.clip(expected, 0, 1), abs=1e-6)
@@ -129,7 +142,7 @@ def test_heatmap_is_the_networks_output_on_the_grid_not_transposed(controller, v
 
 
 def test_an_output_that_depends_on_x1_only_varies_along_x_only(controller, view, qtbot):
-    names = controller.problem.names
+    names = controller.workspace.problem.names
     zero_x2 = {names.index(f"W1[1,{k}]"): 0.0 for k in range(8)}
     _decision(controller, qtbot, lambda: controller.set_parameters(zero_x2, "ignore x2"))
     image = view.heatmap.image
@@ -137,36 +150,31 @@ def test_an_output_that_depends_on_x1_only_varies_along_x_only(controller, view,
     assert np.ptp(image[0]) > 0.01  # but it changes along x
 
 
-def test_a_late_view_draws_points_and_heatmap_at_once(controller, qtbot):
-    controller.session.step(20)
-    v = DataView(controller)
-    qtbot.addWidget(v)
+def test_a_late_view_draws_points_and_heatmap_as_soon_as_the_grid_comes(controller, qtbot):
+    controller.workspace.session.step(20)
+    with qtbot.waitSignal(controller.decisionReady, timeout=5000):
+        v = _made(controller, qtbot)
     assert v.mode == "plane"
     assert v.heatmap.image.shape == (80, 80)
-    assert len(v.train_points.getData()[0]) == len(controller.problem.dataset.x_train)
+    assert len(v.train_points.getData()[0]) == len(_dataset(controller).x_train)
 
 
-def test_a_formula_shows_an_explanation_not_an_empty_plot(qtbot):
-    controller = SessionController()
-    controller.set_lesson(load_lesson(SEED_FORMULA))
-    v = DataView(controller)
-    qtbot.addWidget(v)
+def test_a_formula_shows_an_explanation_not_an_empty_plot(make_controller, qtbot):
+    controller = make_controller("01-seed-w-squared.lesson.json")
+    v = _made(controller, qtbot)
     assert v.mode is None
     assert v.pages.currentWidget() is v.note and v.note.text() == FORMULA_NOTE
     controller.set_lesson(load_lesson(CIRCLE))
     assert v.pages.currentIndex() == 0 and v.mode == "plane"
-    controller.grids.cancel()
-    controller.grids.wait()
 
 
-def test_regression_draws_the_fit_and_a_click_adds_x_and_target(qtbot):
+def test_regression_draws_the_fit_and_a_click_adds_x_and_target(make_controller, qtbot):
     lesson = Lesson("curve", NetworkSpec(
         layers=(1, 6, 1), activation=("tanh",), output_activation="linear", loss="mse",
         dataset=DatasetSpec(name="curve", samples=40)), OptimizerSpec("adam", 0.03))
-    controller = SessionController()
+    controller = make_controller()
     controller.set_lesson(lesson)
-    v = DataView(controller)
-    qtbot.addWidget(v)
+    v = _made(controller, qtbot)
     v.resize(600, 400)
     v.show()
     qtbot.waitExposed(v)
@@ -177,15 +185,15 @@ def test_regression_draws_the_fit_and_a_click_adds_x_and_target(qtbot):
     assert not v.heatmap.isVisible()
     messages = []
     controller.message.connect(lambda level, text: messages.append(text))
-    x, y, (px, py) = _click(v, 0.5, -0.6)
-    d = controller.problem.dataset
+    with qtbot.waitSignal(v.linePointAdded) as asked:
+        x, y, (px, py) = _click(v, 0.5, -0.6)
+    assert len(asked.args) == 2  # x and its target: no class for a line
+    d = _dataset(controller)
     assert messages == [] and len(d.x_train) + len(d.x_test) == 41
     assert abs(d.x_train[-1, 0] - x) <= px and abs(d.y_train[-1, 0] - y) <= py
-    controller.grids.cancel()
-    controller.grids.wait()
 
 
-def test_three_classes_colour_each_pixel_by_the_class_picked(qtbot):
+def test_three_classes_colour_each_pixel_by_the_class_picked(make_controller, qtbot):
     rng = np.random.default_rng(0)
     centres = [(-0.6, -0.4), (0.6, -0.4), (0.0, 0.6)]
     points = tuple((float(x), float(y), float(k)) for k, c in enumerate(centres)
@@ -194,11 +202,10 @@ def test_three_classes_colour_each_pixel_by_the_class_picked(qtbot):
         layers=(2, 6, 3), activation=("tanh",), output_activation="softmax",
         loss="cross_entropy", dataset=DatasetSpec(name=None, points=points)),
         OptimizerSpec("adam", 0.05))
-    controller = SessionController()
+    controller = make_controller()
     controller.set_lesson(lesson)
-    v = DataView(controller)
-    qtbot.addWidget(v)
-    controller.session.step(100)
+    v = _made(controller, qtbot)
+    controller.workspace.session.step(100)
     xs, ys, out = _decision(controller, qtbot, controller.replay_state)
     image = v.heatmap.image
     assert image.shape == (len(ys), len(xs), 4)
@@ -215,8 +222,6 @@ def test_three_classes_colour_each_pixel_by_the_class_picked(qtbot):
         towards = [np.dot(colour - background, p - background) / np.linalg.norm(p - background)
                    for p in palette]
         assert int(np.argmax(towards)) == k
-    controller.grids.cancel()
-    controller.grids.wait()
 
 
 def test_the_heatmap_follows_a_theme_change(controller, view, qtbot):

@@ -2,18 +2,19 @@
 
 For two inputs the network's output is a heatmap (its probability of class 1, or the
 class it picks) with the 0.5 decision boundary as a line; for one input it is the fitted
-curve through the points. Clicks edit the dataset through the controller.
+curve through the points. The network's answer comes as a ``DecisionMap`` computed in the
+background (``set_decision``); clicks ask for points to be added or removed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from simulator.workspace.frames import ProblemInfo
+from simulator.workspace.frames import DecisionMap, ProblemInfo
 
 from ..theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
 
@@ -22,8 +23,6 @@ PICK_PIXELS = 12
 #: How strongly the heatmap tints the background at full confidence (0–1): less on a dark
 #: background, where a strong tint would swallow the hollow test points of the same hue.
 TINT = {"light": 0.45, "dark": 0.32}
-#: Grid sizes of the view's own first drawing (the controller's background grids match them).
-PLANE_GRID, LINE_GRID = 80, 200
 
 NO_LESSON = "Open a lesson to see its data here."
 FORMULA_NOTE = ("A formula has no data: the cost J is the whole problem.\n\n"
@@ -79,21 +78,28 @@ def class_of(y: np.ndarray) -> np.ndarray:
 class DataView(QWidget):
     """The dataset over the network's output, editable by clicking.
 
+    Inbound: ``set_problem(ProblemInfo)`` and ``set_decision(DecisionMap)``. Outbound:
+    ``planePointAdded(x₁, x₂, class)`` and ``linePointAdded(x, y)`` (a point's inputs then
+    its target, as ``add_point`` takes them) and ``pointRemoved(index)``.
+
     Parameters
     ----------
-    controller
-        The ``SessionController`` whose problem is drawn.
     parent
         The parent widget.
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    planePointAdded = Signal(float, float, float)
+    linePointAdded = Signal(float, float)
+    pointRemoved = Signal(int)
+    INTENTS = {"planePointAdded": "add_point", "linePointAdded": "add_point",
+               "pointRemoved": "remove_point"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self.mode: str | None = None  # "plane" (2 inputs), "line" (1 input) or None
         self._dataset = None
         self._classification = True
-        self._result = None  # the last (xs, ys, outputs) drawn, kept to redraw on a theme change
+        self._result: DecisionMap | None = None  # the last one drawn, redrawn on a theme change
 
         self.caption = QLabel()
         self.caption.setFont(ui_font(1.1))
@@ -141,17 +147,11 @@ class DataView(QWidget):
 
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
-        controller.problemChanged.connect(self._on_problem)
-        controller.decisionReady.connect(self._on_decision)
-        if controller.session is not None:
-            problem = controller.problem
-            self._on_problem(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
-            if self.mode is not None:
-                self._on_decision(self._decision_now())
 
     # ----- the problem and its points ------------------------------------------------------
 
-    def _on_problem(self, info: ProblemInfo) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Draw a new problem's points (a formula, or more than two inputs, gets a note)."""
         if not info.is_network:
             self._show_note(FORMULA_NOTE)
             return
@@ -187,7 +187,7 @@ class DataView(QWidget):
         self.pages.setCurrentWidget(self.note)
 
     def _extent(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the inputs' range padded by a tenth (as the controller pads its grid)."""
+        """Return the inputs' range padded by a tenth (as the decision grid is padded)."""
         x = self._all_inputs()
         low, high = x.min(axis=0), x.max(axis=0)
         pad = np.maximum((high - low) * 0.1, 0.1)
@@ -265,20 +265,9 @@ class DataView(QWidget):
 
     # ----- the network's output --------------------------------------------------------------
 
-    def _decision_now(self):
-        """Return (xs, ys, outputs) at the current θ, for a view made after the lesson."""
-        predict = self.controller.decision_function()
-        low, high = self._extent()
-        xs = np.linspace(low[0], high[0], PLANE_GRID if self.mode == "plane" else LINE_GRID)
-        if self.mode == "line":
-            return xs, None, predict(xs[:, None])
-        ys = np.linspace(low[1], high[1], PLANE_GRID)
-        gx, gy = np.meshgrid(xs, ys)
-        out = predict(np.column_stack([gx.ravel(), gy.ravel()]))
-        return xs, ys, out.reshape(len(ys), len(xs), -1)
-
-    def _on_decision(self, result) -> None:
-        xs, ys, outputs = result
+    def set_decision(self, result: DecisionMap) -> None:
+        """Draw the network's outputs over the inputs (a grid that does not fit is ignored)."""
+        xs, ys, outputs = result.xs, result.ys, result.outputs
         if self.mode == "plane" and ys is not None and outputs.ndim == 3:
             self._result = result
             self._draw_plane(np.asarray(xs), np.asarray(ys), np.asarray(outputs, dtype=float))
@@ -347,14 +336,14 @@ class DataView(QWidget):
         elif event.button() == Qt.MouseButton.RightButton:
             index = self.point_near(where.x(), where.y())
             if index is not None:
-                self.controller.remove_point(index)
+                self.pointRemoved.emit(index)
 
     def add_point(self, x: float, y: float, label: int) -> None:
-        """Add a point where the user clicked (a class for two inputs, a target for one)."""
+        """Ask for a point where the user clicked (a class for two inputs, a target for one)."""
         if self.mode == "plane":
-            self.controller.add_point(x, y, float(label))
+            self.planePointAdded.emit(x, y, float(label))
         else:
-            self.controller.add_point(x, y)
+            self.linePointAdded.emit(x, y)
 
     def point_near(self, x: float, y: float, pixels: float = PICK_PIXELS) -> int | None:
         """Return the index of the point drawn within ``pixels`` of (x, y), or None."""
@@ -382,4 +371,4 @@ class DataView(QWidget):
             self._label_axes()
             self._draw_points()
             if self._result is not None:
-                self._on_decision(self._result)
+                self.set_decision(self._result)
