@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
-
-from simulator.engine.session import Snapshot
-
-from ..controller import SessionController
 
 
 class HistoryBar(QWidget):
-    """A slider over the recorded run (earliest … furthest step) with a step label."""
+    """A slider over the recorded run (earliest … furthest step) with a step label.
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+    Signals
+    -------
+    seekRequested(int)
+        Put the run back in its exact state at this recorded step.
+    """
+
+    seekRequested = Signal(int)
+    INTENTS = {"seekRequested": "seek"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self._step: int | None = None  # the step on screen
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         title = QLabel("History")
@@ -32,25 +37,23 @@ class HistoryBar(QWidget):
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.label)
         self.slider.valueChanged.connect(self._scrubbed)
-        controller.snapshotChanged.connect(self.show_snapshot)
-        controller.raceChanged.connect(self._race_changed)
-        if controller.session is not None:
-            self.show_snapshot(controller.snapshot())
 
-    def show_snapshot(self, snap: Snapshot) -> None:
-        """Move the slider to the snapshot's step within the recorded range."""
-        session = self.controller.session
+    def set_frame(self, frame) -> None:
+        """Move the slider to the frame's step within the recorded range.
+
+        Rewind follows the single hiker: it rests while a race runs.
+        """
+        self._step = frame.step
         with QSignalBlocker(self.slider):
-            self.slider.setRange(session.earliest_step, max(snap.furthest_step, snap.step))
-            self.slider.setValue(snap.step)
-        self.label.setText(f"step {snap.step:,} of {snap.furthest_step:,}")
-
-    def _race_changed(self, racers: list) -> None:
-        """Rewind follows the single hiker: it rests while a race runs."""
-        self.slider.setEnabled(not racers)
-        if racers:
-            self.label.setText("race: rewind after it")
+            self.slider.setRange(frame.earliest_step, max(frame.furthest_step, frame.step))
+            self.slider.setValue(frame.step)
+        racing = bool(frame.racers)
+        self.slider.setEnabled(not racing)
+        # Step counts are whole numbers, grouped by thousands to read at a glance.
+        self.label.setText("race: rewind after it" if racing else
+                           f"step {frame.step:,} of {frame.furthest_step:,}")
 
     def _scrubbed(self, value: int) -> None:
-        if value != self.controller.session.step_count:
-            self.controller.seek(value)
+        if value != self._step:
+            self._step = value
+            self.seekRequested.emit(value)
