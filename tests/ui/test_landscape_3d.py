@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from simulator.engine.problems import ExpressionProblem
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
-from simulator.ui import controller as controller_module
+from simulator.ui.binding import bind
 from simulator.ui.views.landscape_3d import NO_OPENGL, ONE_VARIABLE, Landscape3DView, bilinear
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
@@ -27,13 +26,7 @@ def controller(make_controller):
     return make_controller()
 
 
-def seed_lesson(controller, monkeypatch):
-    try:
-        import simulator.symbolic.problems  # noqa: F401
-    except ImportError:
-        problem = ExpressionProblem("w**2", ["w"], lambda w: w ** 2, lambda w: (2 * w,), [3.0],
-                                    [(-1.0, 7.0)])
-        monkeypatch.setattr(controller_module, "build_problem", lambda spec: problem)
+def seed_lesson(controller):
     spec = ExpressionSpec("w**2", (("w", 3.0),), (("w", (-1.0, 7.0)),))
     controller.set_lesson(Lesson("seed", spec, OptimizerSpec("sgd", 0.1)))
     settle(controller)
@@ -50,7 +43,7 @@ def test_bilinear_is_exact_on_a_plane_and_clamps_outside():
 
 def test_offscreen_it_says_opengl_is_missing_and_the_app_goes_on(controller, qtbot):
     assert QApplication.platformName() == "offscreen"
-    view = Landscape3DView(controller)
+    view = bind(controller, Landscape3DView())
     qtbot.addWidget(view)
     view.resize(600, 400)
     view.show()
@@ -64,13 +57,13 @@ def test_offscreen_it_says_opengl_is_missing_and_the_app_goes_on(controller, qtb
     controller.set_lesson(load_lesson(CIRCLE))
     controller.step()
     settle(controller)
-    assert controller.session.step_count == 1
+    assert controller.frame().step == 1
 
 
 @pytest.mark.x11
-def test_a_real_opengl_surface_is_drawn_with_the_hiker_on_it(controller, qtbot, monkeypatch):
+def test_a_real_opengl_surface_is_drawn_with_the_hiker_on_it(controller, qtbot):
     pytest.importorskip("OpenGL", reason="PyOpenGL is not installed; the 3-D view needs it")
-    view = Landscape3DView(controller)
+    view = bind(controller, Landscape3DView())
     qtbot.addWidget(view)
     view.resize(800, 600)
     view.show()
@@ -86,14 +79,14 @@ def test_a_real_opengl_surface_is_drawn_with_the_hiker_on_it(controller, qtbot, 
                        for y in range(0, frame.height(), 8)], dtype=float)
     assert pixels.std() > 20, "the 3-D frame is blank"
     # The hiker sits over its (x, y) in the drawing's [-1, 1] box.
-    axes = controller.axes
-    x, y = axes.project(controller.session.theta)
+    axes = controller.workspace.axes
+    x, y = axes.project(controller.frame().theta)
     (x0, x1), (y0, y1) = axes.x_range, axes.y_range
     hiker = view.hiker.pos[-1]
     assert hiker[0] == pytest.approx(2 * (x - x0) / (x1 - x0) - 1, abs=1e-5)
     assert hiker[1] == pytest.approx(2 * (y - y0) / (y1 - y0) - 1, abs=1e-5)
     assert len(view.path.pos) == 6
     # One variable: a clear message instead of a surface.
-    seed_lesson(controller, monkeypatch)
+    seed_lesson(controller)
     assert view.stack.currentWidget() is view.message
     assert view.message.text() == ONE_VARIABLE

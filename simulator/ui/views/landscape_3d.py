@@ -1,6 +1,7 @@
 """The landscape in 3-D: a shaded surface of the loss with the hiker's path on it.
 
-It draws the same ``LandscapeGrid`` as the 2-D view, with OpenGL through
+It draws the same ``LandscapeGrid`` as the 2-D view, and each ``Frame``'s path (already
+on the landscape's axes) and hiker, with OpenGL through
 ``pyqtgraph.opengl`` (imported only when OpenGL is there). Where it is not — Qt's
 offscreen platform, no PyOpenGL, or no OpenGL context — one line says so and the
 rest of the app carries on.
@@ -14,7 +15,8 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QOffscreenSurface, QOpenGLContext
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from simulator.workspace.surface_scale import LossScale, format_value
+from simulator.workspace.numbers import format_number
+from simulator.workspace.surface_scale import LossScale
 
 from ..theme import LOSS_COLORMAP, Theme, current_theme, theme_manager, ui_font
 
@@ -119,15 +121,12 @@ class Landscape3DView(QWidget):
 
     Parameters
     ----------
-    controller : SessionController
-        The app's controller, whose signals the view follows.
     parent : QWidget, optional
         The parent widget.
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self.gl_view = None
         self.problem_text = opengl_problem()
         layout = QVBoxLayout(self)
@@ -145,17 +144,10 @@ class Landscape3DView(QWidget):
         self._scale: LossScale | None = None
         self._heights = None  # the grid as drawn: heights in [0, HEIGHT]
         self._log_user: bool | None = None
-        self._snapshot = None
+        self._frame = None
         self._build(layout)
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
-        controller.problemChanged.connect(self._problem_changed)
-        controller.axesChanged.connect(self._axes_changed)
-        controller.landscapeReady.connect(self._landscape_ready)
-        controller.snapshotChanged.connect(self._snapshot_changed)
-        if controller.session is not None and controller.axes is not None:
-            self._axes_changed(controller.axes)
-            self._snapshot_changed(controller.snapshot())
 
     # ----- building ------------------------------------------------------------------------
 
@@ -241,16 +233,23 @@ class Landscape3DView(QWidget):
         self.hiker.setData(color=pg.mkColor(theme.hiker_edge).getRgbF())
         self.note.setStyleSheet(f"color: {theme.muted};")
 
-    # ----- controller signals -------------------------------------------------------------
+    # ----- inbound: what the controller publishes ------------------------------------------
+    # Without OpenGL there is nothing to draw: each setter returns at once.
 
-    def _problem_changed(self, info) -> None:
+    def set_problem(self, info) -> None:
+        """Start on a new problem: the old surface and hiker go."""
+        if self.gl_view is None:
+            return
         self._grid = None
-        self._snapshot = None
+        self._frame = None
         self._log_user = None
         self.note.setText("A slice through the current weights: it moves as the other "
                           "weights learn." if info.is_network else "")
 
-    def _axes_changed(self, axes) -> None:
+    def set_axes(self, axes) -> None:
+        """Draw over other axes (or the same ones recentred); one variable gets a message."""
+        if self.gl_view is None:
+            return
         old = self._axes
         if old is None or (old.kind, old.x, old.y) != (axes.kind, axes.x, axes.y) or \
                 old.directions is not axes.directions:
@@ -262,12 +261,15 @@ class Landscape3DView(QWidget):
             self.x_title.setData(text=axes.labels[0])
             self.y_title.setData(text=axes.labels[1])
 
-    def _landscape_ready(self, grid) -> None:
+    def set_landscape(self, grid) -> None:
+        """Draw a computed grid as the surface (a curve's grid only shows the message)."""
+        if self.gl_view is None:
+            return
         if grid.axes.is_curve:
-            self._axes_changed(grid.axes)
+            self.set_axes(grid.axes)
             return
         if self._axes is None or self._axes.is_curve:
-            self._axes_changed(grid.axes)
+            self.set_axes(grid.axes)
         self._grid = grid
         self._scale = LossScale(grid.z)
         log = self._scale.wide if self._log_user is None else self._log_user
@@ -276,19 +278,20 @@ class Landscape3DView(QWidget):
             self.log_box.setChecked(log and self._scale.can_log)
         self._draw_surface()
 
-    def _snapshot_changed(self, snap) -> None:
-        self._snapshot = snap
+    def set_frame(self, frame) -> None:
+        """Put the hiker and its path (``Frame.path_xy``) on the surface."""
+        if self.gl_view is None:
+            return
+        self._frame = frame
         axes = self._axes
         if axes is None or axes.is_curve or self._heights is None:
             return
-        _, path = self.controller.path_history()  # ends with the current θ
-        thetas = np.vstack([path, snap.theta[None, :]]) if len(path) else snap.theta[None, :]
+        trail = np.asarray(frame.path_xy, dtype=float).reshape(-1, 2)
         with np.errstate(all="ignore"):
-            points = np.asarray(axes.project_many(thetas), dtype=float)
-        trail, here = points[:-1] if len(path) else points, points[-1:]
+            here = np.array([axes.project(frame.theta)], dtype=float)
         trail = trail[np.all(np.isfinite(trail), axis=1)]
         self.path.setData(pos=self._to_cube(trail) if len(trail) else np.zeros((0, 3)))
-        shown = snap.status != "diverged" and np.all(np.isfinite(here))
+        shown = frame.status != "diverged" and np.all(np.isfinite(here))
         self.hiker.setData(pos=self._to_cube(here) if shown else np.zeros((0, 3)))
 
     # ----- drawing --------------------------------------------------------------------------
@@ -317,8 +320,8 @@ class Landscape3DView(QWidget):
         unit = np.clip((values - low) / (high - low), 0.0, 1.0)
         self._heights = unit * HEIGHT
         ends = (bottom, scale.high)
-        self.z_low.setData(text=format_value(ends[0]))
-        self.z_high.setData(text=format_value(ends[1]))
+        self.z_low.setData(text=format_number(ends[0], 3))
+        self.z_high.setData(text=format_number(ends[1], 3))
         self.z_title.setData(text="loss (log height)" if log else "loss")
         xs = np.linspace(-1.0, 1.0, len(grid.xs))
         ys = np.linspace(-1.0, 1.0, len(grid.ys))
@@ -327,8 +330,8 @@ class Landscape3DView(QWidget):
         # pyqtgraph's surface is indexed [x, y]; the grid is [y, x].
         self.surface.setData(x=xs, y=ys, z=self._heights.T, colors=colours)
         self.surface.setVisible(True)
-        if self._snapshot is not None:
-            self._snapshot_changed(self._snapshot)
+        if self._frame is not None:
+            self.set_frame(self._frame)
 
     def _to_cube(self, points: np.ndarray) -> np.ndarray:
         """Map landscape coordinates to the drawing's box, on top of the surface."""
