@@ -13,29 +13,47 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
-from simulator.ui.items.network_items import format_number
+from simulator.ui.binding import bind
 from simulator.ui.theme import DARK, theme_manager
 from simulator.ui.views.inspector import HINT
-from simulator.ui.views.network_view import THUMB_GRID, NetworkView, Target
+from simulator.ui.views.network_view import NetworkView, Target
+from simulator.workspace.frames import STATE_LABELS
+from simulator.workspace.grid_requests import NEURON_MAP_GRID, neuron_points
+from simulator.workspace.numbers import format_number
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
 
 
-@pytest.fixture
-def view(controller, qtbot):
-    v = NetworkView(controller)
+def make_view(controller, qtbot, show=True):
+    """Return a diagram bound to the controller, once the chosen sample's pass has arrived."""
+    v = bind(controller, NetworkView())
     qtbot.addWidget(v)
     v.resize(900, 700)
-    v.show()
-    qtbot.waitExposed(v)
+    if show:
+        v.show()
+        qtbot.waitExposed(v)
+    if controller.workspace.session is not None and v.network is not None:
+        qtbot.waitUntil(lambda: v.trace is not None)
     return v
 
 
+@pytest.fixture
+def view(controller, qtbot):
+    return make_view(controller, qtbot)
+
+
+def network(controller):
+    return controller.workspace.problem.network
+
+
+def theta(controller):
+    return controller.workspace.session.theta
+
+
 def unpacked(controller):
-    net = controller.problem.network
-    weights, biases = net.unpack(controller.session.theta.copy())
+    weights, biases = network(controller).unpack(theta(controller).copy())
     return [w.copy() for w in weights], [b.copy() for b in biases]
 
 
@@ -60,9 +78,9 @@ def big_lesson():
 
 
 def test_a_view_made_after_the_lesson_draws_its_weights(view, controller):
-    net = controller.problem.network
+    net = network(controller)
     assert [len(item.ys) for item in view.layers] == list(net.sizes) == [2, 8, 8, 1]
-    weights, _ = net.unpack(controller.session.theta)
+    weights, _ = net.unpack(theta(controller))
     assert view.edge_scale.kind == "linear"
     for bundle, w in zip(view.bundles, weights, strict=True):
         assert bundle.widths.shape == (w.size,)
@@ -73,7 +91,7 @@ def test_a_view_made_after_the_lesson_draws_its_weights(view, controller):
 def test_plus_and_minus_buttons_change_the_shape_and_keep_every_other_weight(view, controller, qtbot):
     w0, b0 = unpacked(controller)
     qtbot.mouseClick(hidden_header(view, 1).plus, Qt.MouseButton.LeftButton)
-    assert controller.problem.network.sizes == (2, 9, 8, 1)
+    assert network(controller).sizes == (2, 9, 8, 1)
     w1, b1 = unpacked(controller)
     assert np.array_equal(w1[0][:, :8], w0[0]) and np.array_equal(b1[0][:8], b0[0])
     assert np.array_equal(w1[1][:8], w0[1]) and np.array_equal(b1[1], b0[1])
@@ -81,7 +99,7 @@ def test_plus_and_minus_buttons_change_the_shape_and_keep_every_other_weight(vie
     assert [len(item.ys) for item in view.layers] == [2, 9, 8, 1]
 
     qtbot.mouseClick(hidden_header(view, 2).minus, Qt.MouseButton.LeftButton)
-    assert controller.problem.network.sizes == (2, 9, 7, 1)
+    assert network(controller).sizes == (2, 9, 7, 1)
     w2, b2 = unpacked(controller)
     assert np.array_equal(w2[0], w1[0]) and np.array_equal(b2[0], b1[0])
     assert np.array_equal(w2[1], w1[1][:, :7]) and np.array_equal(b2[1], b1[1][:7])
@@ -89,10 +107,10 @@ def test_plus_and_minus_buttons_change_the_shape_and_keep_every_other_weight(vie
     assert view.bundles[1].widths.shape == (9 * 7,)
 
     controller.undo_stack.undo()
-    assert controller.problem.network.sizes == (2, 9, 8, 1)
+    assert network(controller).sizes == (2, 9, 8, 1)
     assert all(np.array_equal(a, b) for a, b in zip(unpacked(controller)[0], w1, strict=True))
     controller.undo_stack.undo()
-    assert controller.problem.network.sizes == (2, 8, 8, 1)
+    assert network(controller).sizes == (2, 8, 8, 1)
     assert all(np.array_equal(a, b) for a, b in zip(unpacked(controller)[0], w0, strict=True))
     assert [len(item.ys) for item in view.layers] == [2, 8, 8, 1]
     controller.undo_stack.redo()
@@ -101,10 +119,10 @@ def test_plus_and_minus_buttons_change_the_shape_and_keep_every_other_weight(vie
 
 def test_removing_a_middle_neuron_from_its_menu_drops_only_its_weights(view, controller):
     w0, b0 = unpacked(controller)
-    menu = view.context_menu(Target("neuron", 1, 3, 3, controller.problem.network.index_of("b1[3]")))
+    menu = view.context_menu(Target("neuron", 1, 3, 3, network(controller).index_of("b1[3]")))
     action = next(a for a in menu.actions() if a.text() == "Remove neuron 3 from hidden layer 1")
     action.trigger()
-    assert controller.problem.network.sizes == (2, 7, 8, 1)
+    assert network(controller).sizes == (2, 7, 8, 1)
     w1, b1 = unpacked(controller)
     assert np.array_equal(w1[0], np.delete(w0[0], 3, axis=1))
     assert np.array_equal(b1[0], np.delete(b0[0], 3))
@@ -115,14 +133,14 @@ def test_removing_a_middle_neuron_from_its_menu_drops_only_its_weights(view, con
 def test_layer_buttons_add_and_remove_hidden_layers(view, controller, qtbot):
     w0, b0 = unpacked(controller)
     qtbot.mouseClick(view.add_layer_button, Qt.MouseButton.LeftButton)
-    assert controller.problem.network.sizes == (2, 8, 8, 8, 1)
+    assert network(controller).sizes == (2, 8, 8, 8, 1)
     assert view.layer_count.text() == "3"
     w1, b1 = unpacked(controller)
     for k in (0, 1):
         assert np.array_equal(w1[k], w0[k]) and np.array_equal(b1[k], b0[k])
     assert np.array_equal(b1[3], b0[2])  # the output keeps its bias
     qtbot.mouseClick(view.remove_layer_button, Qt.MouseButton.LeftButton)
-    assert controller.problem.network.sizes == (2, 8, 8, 1)
+    assert network(controller).sizes == (2, 8, 8, 1)
     w2, b2 = unpacked(controller)
     for k in (0, 1):
         assert np.array_equal(w2[k], w0[k]) and np.array_equal(b2[k], b0[k])
@@ -130,8 +148,8 @@ def test_layer_buttons_add_and_remove_hidden_layers(view, controller, qtbot):
 
 
 def test_click_an_edge_and_type_a_value_sets_exactly_that_weight(view, controller, qtbot):
-    index = controller.problem.network.index_of("W3[2,0]")
-    before = controller.session.theta.copy()
+    index = network(controller).index_of("W3[2,0]")
+    before = theta(controller).copy()
     click_scene_point(view, qtbot, view.edge_midpoint(index))
     assert view.selected == index
     assert view.inspector.name_label.text() == "W3[2,0]"
@@ -139,7 +157,7 @@ def test_click_an_edge_and_type_a_value_sets_exactly_that_weight(view, controlle
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin, f"0{spin.locale().decimalPoint()}5")
     qtbot.keyClick(spin, Qt.Key.Key_Return)
-    after = controller.session.theta.copy()
+    after = theta(controller).copy()
     assert after[index] == 0.5
     changed = np.flatnonzero(after != before)
     assert changed.tolist() == [index]
@@ -148,13 +166,13 @@ def test_click_an_edge_and_type_a_value_sets_exactly_that_weight(view, controlle
     assert view.bundles[2].widths[2] == view.edge_scale.widths(np.array([0.5]))[0]
 
     controller.undo_stack.undo()
-    assert np.array_equal(controller.session.theta, before)
+    assert np.array_equal(theta(controller), before)
     controller.undo_stack.redo()
-    assert np.array_equal(controller.session.theta, after)
+    assert np.array_equal(theta(controller), after)
 
 
 def test_a_number_being_typed_survives_new_snapshots(view, controller, qtbot):
-    index = controller.problem.network.index_of("W1[1,6]")
+    index = network(controller).index_of("W1[1,6]")
     view.select(index)
     spin = view.inspector.spin
     spin.setFocus()
@@ -164,11 +182,11 @@ def test_a_number_being_typed_survives_new_snapshots(view, controller, qtbot):
     controller.step()  # as if playing: a new snapshot arrives mid-typing
     assert spin.text().replace(spin.locale().decimalPoint(), ".") == "1.25"
     qtbot.keyClick(spin, Qt.Key.Key_Return)
-    assert controller.session.theta[index] == 1.25
+    assert theta(controller)[index] == 1.25
 
 
 def test_hovering_an_edge_highlights_it(view, controller, qtbot):
-    index = controller.problem.network.index_of("W1[0,2]")
+    index = network(controller).index_of("W1[0,2]")
     pos = view.diagram.mapFromScene(view.edge_midpoint(index))
     QTest.mouseMove(view.diagram.viewport(), pos)
     qtbot.waitUntil(lambda: view.hover is not None)
@@ -178,23 +196,23 @@ def test_hovering_an_edge_highlights_it(view, controller, qtbot):
 
 def test_hovering_shows_fresh_numbers_in_a_tooltip(view, controller, qtbot):
     controller.step()  # Adam has m and v now
-    index = controller.problem.network.index_of("W1[1,5]")
+    index = network(controller).index_of("W1[1,5]")
     viewport = view.diagram.viewport()
     pos = view.diagram.mapFromScene(view.edge_midpoint(index))
     event = QHelpEvent(QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos))
     QApplication.sendEvent(viewport, event)
     qtbot.waitUntil(QToolTip.isVisible)
     text = QToolTip.text()
-    value = format_number(controller.session.theta[index])
+    value = format_number(theta(controller)[index])
     assert text.startswith("W1[1,5]: weight from input x[1] to hidden 1 · neuron 5")
     assert f"value = {value}" in text
-    m = controller.session.optimizer.state["m"][index]
-    assert f"Adam m = {format_number(m)}" in text
+    m = controller.workspace.session.optimizer.state["m"][index]
+    assert f"{STATE_LABELS['m']} = {format_number(m)}" in text
     QToolTip.hideText()
 
 
 def test_clicking_a_bias_badge_selects_the_bias(view, controller, qtbot):
-    index = controller.problem.network.index_of("b2[5]")
+    index = network(controller).index_of("b2[5]")
     click_scene_point(view, qtbot, view.badge_position(index))
     assert view.selected == index
     assert view.inspector.name_label.text() == "b2[5]"
@@ -202,7 +220,7 @@ def test_clicking_a_bias_badge_selects_the_bias(view, controller, qtbot):
 
 
 def test_clicking_where_two_edges_cross_steps_through_both(view, controller, qtbot):
-    net = controller.problem.network
+    net = network(controller)
     a, b = net.index_of("W2[0,1]"), net.index_of("W2[1,0]")
     point = view.edge_midpoint(a)
     assert (view.edge_midpoint(b) - point).manhattanLength() < 1e-6  # they cross there
@@ -214,8 +232,8 @@ def test_clicking_where_two_edges_cross_steps_through_both(view, controller, qtb
 
 
 def test_a_vertical_drag_on_an_edge_is_one_undo_entry(view, controller, qtbot):
-    index = controller.problem.network.index_of("W3[5,0]")
-    before = controller.session.theta.copy()
+    index = network(controller).index_of("W3[5,0]")
+    before = theta(controller).copy()
     count = controller.undo_stack.count()
     viewport = view.diagram.viewport()
     start = view.diagram.mapFromScene(view.edge_midpoint(index))
@@ -223,30 +241,32 @@ def test_a_vertical_drag_on_an_edge_is_one_undo_entry(view, controller, qtbot):
     for dy in range(4, 44, 4):
         QTest.mouseMove(viewport, start - QPoint(0, dy))
     assert view.preview is not None and view.preview[0] == index
-    assert np.array_equal(controller.session.theta, before)  # nothing applied while dragging
+    assert np.array_equal(theta(controller), before)  # nothing applied while dragging
+    # The neurons follow the dragged value: the sample's pass comes at the previewed θ.
+    qtbot.waitUntil(lambda: view.trace.theta[index] == view.preview[1])
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 40))
     assert controller.undo_stack.count() == count + 1
     per_pixel = max(1.0, view.edge_scale.high) / 120.0
-    assert controller.session.theta[index] == pytest.approx(before[index] + 40 * per_pixel, abs=1e-3)
-    assert np.flatnonzero(controller.session.theta != before).tolist() == [index]
+    assert theta(controller)[index] == pytest.approx(before[index] + 40 * per_pixel, abs=1e-3)
+    assert np.flatnonzero(theta(controller) != before).tolist() == [index]
     controller.undo_stack.undo()
-    assert np.array_equal(controller.session.theta, before)
+    assert np.array_equal(theta(controller), before)
 
 
 def test_the_menu_chooses_landscape_axes_and_the_view_highlights_them(view, controller, qtbot):
-    net = controller.problem.network
+    net = network(controller)
     weight, bias = net.index_of("W2[1,0]"), net.index_of("b2[3]")
     menu = view.context_menu(Target("edge", 2, 1, 0, weight))
     action = next(a for a in menu.actions() if a.text() == "Use W2[1,0] as landscape X axis")
     with qtbot.waitSignal(controller.axesChanged):
         action.trigger()
-    assert controller.axes.x == weight
+    assert controller.workspace.axes.x == weight
     menu = view.context_menu(Target("bias", 2, 3, 3, bias))
     action = next(a for a in menu.actions() if a.text() == "Use b2[3] as landscape Y axis")
     with qtbot.waitSignal(controller.axesChanged):
         action.trigger()
-    assert (controller.axes.x, controller.axes.y) == (weight, bias)
-    assert controller.axes.labels == ("W2[1,0]", "b2[3]")
+    assert (controller.workspace.axes.x, controller.workspace.axes.y) == (weight, bias)
+    assert controller.workspace.axes.labels == ("W2[1,0]", "b2[3]")
     edge = 1 * 8 + 0
     marked = {k: colour.name() for k, colour, _ in view.bundles[1]._highlights}
     assert marked[edge] == theme_manager().theme.axis_x.lower()
@@ -256,36 +276,33 @@ def test_the_menu_chooses_landscape_axes_and_the_view_highlights_them(view, cont
     # The inspector's axis buttons do the same.
     view.select(net.index_of("W1[1,2]"))
     qtbot.mouseClick(view.inspector.x_button, Qt.MouseButton.LeftButton)
-    assert controller.axes.x == net.index_of("W1[1,2]")
+    assert controller.workspace.axes.x == net.index_of("W1[1,2]")
 
 
 def test_the_activation_menu_of_a_layer_sets_its_activation(view, controller):
     menu = hidden_header(view, 2).title.menu()
     next(a for a in menu.actions() if a.text() == "ReLU").trigger()
-    assert controller.problem.network.activations == ("tanh", "relu")
+    assert network(controller).activations == ("tanh", "relu")
     assert hidden_header(view, 2).title.text().startswith("Hidden 2 · ReLU")
 
 
 def test_limits_disable_the_buttons_and_the_controller_says_why(controller, qtbot):
-    spec = replace(controller.lesson.problem, layers=(2, 31, 1), activation=("tanh",),
+    spec = replace(controller.workspace.lesson.problem, layers=(2, 31, 1), activation=("tanh",),
                    weights=None, biases=None)
-    controller.set_lesson(replace(controller.lesson, problem=spec, landscape=None))
-    view = NetworkView(controller)
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
+    controller.set_lesson(replace(controller.workspace.lesson, problem=spec, landscape=None))
+    view = make_view(controller, qtbot)
     qtbot.mouseClick(hidden_header(view, 1).plus, Qt.MouseButton.LeftButton)
-    assert controller.problem.network.sizes == (2, 32, 1)
+    assert network(controller).sizes == (2, 32, 1)
     plus = hidden_header(view, 1).plus
     assert not plus.isEnabled() and "32" in plus.toolTip()
     with qtbot.waitSignal(controller.message) as blocker:
         controller.add_neuron(1)
     assert blocker.args[0] == "warning" and "32" in blocker.args[1]
-    assert controller.problem.network.sizes == (2, 32, 1)
+    assert network(controller).sizes == (2, 32, 1)
 
     for _ in range(7):
         qtbot.mouseClick(view.add_layer_button, Qt.MouseButton.LeftButton)
-    assert len(controller.problem.network.sizes) - 2 == 8
+    assert len(network(controller).sizes) - 2 == 8
     assert not view.add_layer_button.isEnabled() and "8" in view.add_layer_button.toolTip()
     with qtbot.waitSignal(controller.message) as blocker:
         controller.add_layer()
@@ -297,8 +314,8 @@ def test_gradient_mode_draws_the_engines_gradients_on_a_log_scale(view, controll
         controller.step()
     qtbot.mouseClick(view.gradient_check, Qt.MouseButton.LeftButton)
     assert view.mode == "gradients"
-    snap = controller.snapshot()
-    gw, gb = controller.problem.network.unpack(snap.gradient)
+    snap = controller.frame()
+    gw, gb = network(controller).unpack(snap.gradient)
     scale = view.edge_scale
     assert scale.kind == "log"
     assert scale.high == np.ceil(np.log10(np.max(np.abs(snap.gradient))))
@@ -312,24 +329,24 @@ def test_gradient_mode_draws_the_engines_gradients_on_a_log_scale(view, controll
 
 
 def test_vanishing_gradients_of_a_deep_sigmoid_network_are_thinner_near_the_input(controller, qtbot):
-    spec = replace(controller.lesson.problem, layers=(2, 8, 8, 8, 8, 8, 1),
+    spec = replace(controller.workspace.lesson.problem, layers=(2, 8, 8, 8, 8, 8, 1),
                    activation=("sigmoid",) * 5, weights=None, biases=None)
-    controller.set_lesson(replace(controller.lesson, problem=spec, landscape=None))
-    view = NetworkView(controller)
-    qtbot.addWidget(view)
-    view.resize(900, 700)
+    controller.set_lesson(replace(controller.workspace.lesson, problem=spec, landscape=None))
+    view = make_view(controller, qtbot, show=False)
     view.set_edge_mode("gradients")
     first, last = view.bundles[0].fractions, view.bundles[-1].fractions
     assert np.median(first) < np.median(last) - 0.2
 
 
 def test_neurons_show_the_chosen_samples_activation_and_tooltips_its_numbers(view, controller, qtbot):
-    view.sample_spin.setValue(5)
-    net = controller.problem.network
-    d = controller.problem.dataset
-    theta = controller.session.theta
-    trace = net.forward(theta, d.x_train[5:6])
-    grads = net.backward(theta, trace, d.y_train[5:6])
+    with qtbot.waitSignal(controller.traceReady):
+        view.sample_spin.setValue(5)  # the pass is computed in the background
+    assert view.trace.sample == 5 and controller.workspace.sample == 5
+    net = network(controller)
+    d = controller.workspace.problem.dataset
+    at = theta(controller)
+    trace = net.forward(at, d.x_train[5:6])
+    grads = net.backward(at, trace, d.y_train[5:6])
     a = trace.a[1][0]
     expected = view.cmap.indices(a)  # tanh: −1…1 straight onto the colour map
     assert [b.color() for b in view.layers[1].fills] == [view.cmap.colors[i] for i in expected]
@@ -339,47 +356,63 @@ def test_neurons_show_the_chosen_samples_activation_and_tooltips_its_numbers(vie
     assert f"a = tanh(z) = {format_number(a[4])}" in text
     assert f"δ = dL/dz = {format_number(grads.dL_dz[1][0, 4])}" in text
     edge = view.describe(Target("edge", 1, 0, 0, net.index_of("W1[0,0]")))
-    assert f"∂L/∂W1[0,0] = {format_number(controller.snapshot().gradient[0])}" in edge
+    assert f"∂L/∂W1[0,0] = {format_number(controller.frame().gradient[0])}" in edge
 
 
 def test_the_inspector_shows_the_optimizers_memory(view, controller):
     for _ in range(2):
         controller.step()
-    index = controller.problem.network.index_of("W2[4,4]")
+    index = network(controller).index_of("W2[4,4]")
     view.select(index)
-    state = controller.session.optimizer.state  # Adam: m and v
+    state = controller.workspace.session.optimizer.state  # Adam: m and v
     text = view.inspector.numbers.text()
-    assert f"Adam m = {format_number(state['m'][index])}" in text
-    assert f"Adam v = {format_number(state['v'][index])}" in text
-    assert f"∂L/∂W2[4,4] = {format_number(controller.snapshot().gradient[index])}" in text
+    assert f"{STATE_LABELS['m']} = {format_number(state['m'][index])}" in text
+    assert f"{STATE_LABELS['v']} = {format_number(state['v'][index])}" in text
+    assert f"∂L/∂W2[4,4] = {format_number(controller.frame().gradient[index])}" in text
 
 
 def test_neuron_maps_are_one_forward_pass_and_can_be_hidden(view, controller, qtbot):
+    qtbot.waitUntil(lambda: view.layers[1].thumbnails is not None)
     images = view.layers[1].thumbnails
-    assert len(images) == 8 and images[0].width() == THUMB_GRID
-    net = controller.problem.network
-    top_left = view._thumb_points[:1]
-    a = net.forward(controller.session.theta, top_left).a[1][0, 0]
+    assert len(images) == 8 and images[0].width() == NEURON_MAP_GRID
+    net = network(controller)
+    top_left = neuron_points(controller.workspace.problem)[:1]
+    a = net.forward(theta(controller), top_left).a[1][0, 0]
     assert images[0].pixelColor(0, 0) == view.cmap.colors[view.cmap.indices(a)]
     qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
     assert view.layers[1].thumbnails is None and view.layers[1].thumb_size == 0
-    qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
+    assert not controller.neuron_maps_wanted  # hidden maps are not computed
+    with qtbot.waitSignal(controller.neuronMapsReady):
+        qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
+    assert controller.neuron_maps_wanted
     assert len(view.layers[2].thumbnails) == 8
 
 
-def test_neuron_maps_refresh_at_most_every_200_ms(view, controller):
-    controller.step()
-    first = view._last_thumbs
-    controller.step()
-    assert view._last_thumbs == first and view._thumb_timer.isActive()
-    view._thumb_timer.timeout.emit()
-    assert view._last_thumbs > first
+def test_neuron_maps_are_asked_for_only_with_two_inputs(view, controller, qtbot):
+    assert controller.neuron_maps_wanted
+    controller.set_lesson(big_lesson())
+    assert not view.thumbnails_check.isEnabled() and not controller.neuron_maps_wanted
+    assert view.layers[1].thumbnails is None
+
+
+def test_neuron_maps_come_from_the_controller_at_its_pace(view, controller, qtbot):
+    qtbot.waitUntil(lambda: view.layers[1].thumbnails is not None)
+    shown = view.layers[1].thumbnails
+    generation = controller.grids.generation("neurons")
+    controller.play()
+    controller.tick()
+    controller.tick()  # two frames in a row: the maps are asked for at most once
+    assert controller.grids.generation("neurons") - generation <= 1
+    assert view.layers[1].thumbnails is shown  # a frame alone computes no map
+    with qtbot.waitSignal(controller.neuronMapsReady):
+        controller.pause()  # paused: everything at once, at full detail
+    assert view.layers[1].thumbnails is not shown
+    np.testing.assert_array_equal(view.maps.theta, theta(controller))
 
 
 def test_items_are_made_once_per_shape_and_a_big_network_updates_fast(controller, qtbot):
     controller.set_lesson(big_lesson())
-    view = NetworkView(controller)
-    qtbot.addWidget(view)
+    view = make_view(controller, qtbot, show=False)
     view.resize(900, 650)
     items = [id(i) for i in view.diagram.scene().items()]
     controller.step()
@@ -397,8 +430,7 @@ def _timed(fn):
 
 def test_a_formula_lesson_shows_a_message_instead_of_a_diagram(controller, qtbot):
     controller.set_lesson(load_lesson(FORMULA))
-    view = NetworkView(controller)
-    qtbot.addWidget(view)
+    view = make_view(controller, qtbot, show=False)
     assert view.bundles == [] and view.layers == []
     assert "formula" in view._message.toPlainText()
     assert not view.add_layer_button.isEnabled() and view.toolbar.isHidden()
@@ -420,7 +452,7 @@ def test_the_theme_restyles_the_diagram(view):
 
 
 def test_the_diagram_renders_to_png(view, controller, tmp_path):
-    view.select(controller.problem.network.index_of("W2[1,3]"))
+    view.select(network(controller).index_of("W2[1,3]"))
     path = tmp_path / "network.png"
     assert view.grab().save(str(path))
     image = view.diagram.viewport().grab().toImage()

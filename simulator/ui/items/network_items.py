@@ -16,28 +16,9 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
+from simulator.workspace.numbers import format_number, power_of_ten
+
 LEVELS = 24  # edge widths are drawn with this many cached pens per sign
-
-
-def format_number(value: float | None, digits: int = 4) -> str:
-    """Return a number for people: a few significant digits, a real minus sign, never NaN."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    if value == 0:
-        return "0"
-    text = f"{value:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}×{power_of_ten(int(exponent))}"
-    return text.replace("-", "−")
-
-
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def power_of_ten(exponent: int) -> str:
-    """Return 10 to an integer power written with superscripts: 10⁻⁶."""
-    return "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
 
 
 def nice_ceil(value: float) -> float:

@@ -1,7 +1,7 @@
 """The inspector under the network diagram: one weight or bias, its value, gradient and state.
 
 It edits nothing itself: a typed value, a slider release or an axis button becomes a signal
-that the network view turns into a controller call (one undo entry each).
+that the network view passes on as an intent (one undo entry each).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..items.network_items import format_number, nice_ceil
+from simulator.workspace.numbers import format_number
+
+from ..items.network_items import nice_ceil
 from ..theme import Theme, current_theme, theme_manager, ui_font
 
 SLIDER_STEPS = 1000  # the slider's integer positions on each side of zero

@@ -1,19 +1,22 @@
 """The network diagram: neurons, weights and biases of the current network, editable.
 
-Items are made once per network shape (``problemChanged``); each snapshot only changes
+Items are made once per network shape (``set_problem``); each painted frame only changes
 their pens, brushes and thumbnails. Edges show w (width ∝ |w|, colour = sign) or, in
 gradient mode, |∂L/∂w| on a log scale; neurons are filled by their activation for one
 chosen training sample. Clicking an edge or a neuron selects the weight or bias for the
 inspector; dragging it vertically changes it (one undo entry per drag).
+
+The view is passive: the chosen sample's forward and backward pass (``SampleTrace``) and
+every neuron's map over the input plane (``NeuronMaps``) are computed in the background
+and delivered; what the user does becomes an intent (``INTENTS``).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.engine.functions import HIDDEN_ACTIVATIONS
-from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
-from simulator.workspace.frames import ProblemInfo
+from simulator.workspace.choices import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS
+from simulator.workspace.frames import Axes, Frame, NeuronMaps, ProblemInfo, SampleTrace
+from simulator.workspace.numbers import format_number, format_short
 
 from ..items.network_items import (
     AxisTagItem,
@@ -42,23 +45,17 @@ from ..items.network_items import (
     EdgeBundleItem,
     EdgeScale,
     LayerItem,
-    format_number,
     nice_ceil,
 )
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .inspector import HINT, ParameterInfo, ParameterInspector
 
-THUMB_GRID = 24  # output maps are computed on a THUMB_GRID × THUMB_GRID grid
-THUMB_INTERVAL_MS = 400  # at most this often while playing (each refresh repaints the diagram)
-PLAYING_REDRAW_MS = 40  # the diagram's pens and brushes, at most this often while playing
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
 DRAG_START_PX = 4
 ANTIALIAS_EDGES = 400  # more edges than this are drawn without antialiasing (10× faster)
 ACTIVATION_LABELS = {"linear": "linear", "relu": "ReLU", "leaky_relu": "leaky ReLU",
                      "tanh": "tanh", "sigmoid": "sigmoid", "softmax": "softmax"}
 LOSS_LABELS = {"mse": "MSE", "bce": "BCE", "cross_entropy": "cross-entropy"}
-STATE_LABELS = {"m": "Adam m", "v": "Adam v", "velocity": "velocity", "sum_sq": "AdaGrad Σg²",
-                "mean_sq": "RMSProp mean g²"}
 #: (centre, half-width) of each activation's output, for colouring; None: scale to the values
 ACTIVATION_SPANS = {"sigmoid": (0.5, 0.5), "softmax": (0.5, 0.5), "tanh": (0.0, 1.0)}
 
@@ -442,21 +439,50 @@ class DiagramView(QGraphicsView):
 class NetworkView(QWidget):
     """The editable network diagram, a dock of the main window.
 
-    Parameters
-    ----------
-    controller
-        The ``SessionController`` whose network is drawn and edited.
-    parent
-        The parent widget.
+    ``INTENTS`` names the controller verb each signal asks for.
+
+    Signals
+    -------
+    sampleChosen(int)
+        Follow another training sample.
+    weightPreviewed(int, object)
+        Draw θ[index] at this value while it is dragged; ``None`` when the drag ends.
+    weightSet(int, float)
+        Set θ[index] to a value (one undo entry).
+    axisChosen(str, int)
+        Use θ[index] as the landscape's "x" or "y" axis.
+    layerAdded(), layerRemoved()
+        Add a hidden layer before the output; remove the last one.
+    neuronAdded(int), neuronRemoved(int, object)
+        Add a neuron to a hidden layer; remove neuron j of it (``None``: the last one).
+    activationChosen(int, str)
+        Use another activation in a hidden layer.
+    neuronMapsWanted(bool)
+        Whether the neuron maps are drawn (they are computed only then).
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    sampleChosen = Signal(int)
+    weightPreviewed = Signal(int, object)
+    weightSet = Signal(int, float)
+    axisChosen = Signal(str, int)
+    layerAdded = Signal()
+    layerRemoved = Signal()
+    neuronAdded = Signal(int)
+    neuronRemoved = Signal(int, object)
+    activationChosen = Signal(int, str)
+    neuronMapsWanted = Signal(bool)
+    INTENTS = {"sampleChosen": "set_sample", "weightPreviewed": "preview_weight",
+               "weightSet": "set_weight", "axisChosen": "set_axis", "layerAdded": "add_layer",
+               "layerRemoved": "remove_layer", "neuronAdded": "add_neuron",
+               "neuronRemoved": "remove_neuron", "activationChosen": "set_layer_activation",
+               "neuronMapsWanted": "want_neuron_maps"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self.info: ProblemInfo | None = None
         self.network = None
-        self.snapshot = None
-        self.axes = None
+        self.frame: Frame | None = None
+        self.axes: Axes | None = None
         self.mode = "weights"
         self.sample = 0
         self.selected: int | None = None
@@ -466,16 +492,14 @@ class NetworkView(QWidget):
         self.layers: list[LayerItem] = []
         self.headers: list[LayerHeader] = []
         self.edge_scale = EdgeScale("linear", 0.0, 1.0, 1.0, 6.0)
-        self.trace = None
-        self.sample_gradients = None
+        self.trace: SampleTrace | None = None
+        self.maps: NeuronMaps | None = None
         self._drag: dict | None = None
         self._last_click: tuple[QPointF, int] | None = None
         self._x_train = self._y_train = None
         self._x_span = None
         self._dataset_kind = "classification"
         self._thin_thick = (1.0, 6.0)
-        self._thumb_points = None
-        self._last_thumbs = 0.0
         self._style = current_theme()
         self.cmap = DivergingMap(self._style.negative, self._style.background, self._style.positive)
 
@@ -496,7 +520,7 @@ class NetworkView(QWidget):
         self.inspector = ParameterInspector()
         self.inspector.valueEdited.connect(self._commit)
         self.inspector.valuePreviewed.connect(self._set_preview)
-        self.inspector.axisRequested.connect(self._request_axis)
+        self.inspector.axisRequested.connect(self.axisChosen)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -507,27 +531,10 @@ class NetworkView(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.inspector)
 
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(PLAYING_REDRAW_MS)
-        self._redraw_timer.timeout.connect(self.redraw)
-        self._thumb_timer = QTimer(self)
-        self._thumb_timer.setSingleShot(True)
-        self._thumb_timer.timeout.connect(self.refresh_thumbnails)
-
-        c = controller
-        c.problemChanged.connect(self._on_problem)
-        c.snapshotChanged.connect(self._on_snapshot)
-        c.axesChanged.connect(self._on_axes)
         theme_manager().changed.connect(self._restyle)
         self._restyle(current_theme())
-        if c.session is not None:
-            self._on_problem(ProblemInfo(c.lesson, c.problem, tuple(c.problem.names)))
-            self._on_axes(c.axes)
-            self._on_snapshot(c.snapshot())
-        else:
-            self._set_controls_enabled(False)
-            self._show_message("Open a network lesson to see its diagram.")
+        self._set_controls_enabled(False)
+        self._show_message("Open a network lesson to see its diagram.")
 
     # ----- building ------------------------------------------------------------------------
 
@@ -551,8 +558,8 @@ class NetworkView(QWidget):
         self.layer_count.setMinimumWidth(16)
         self.layer_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.add_layer_button = _tool_button("+", "Add a hidden layer before the output")
-        self.remove_layer_button.clicked.connect(lambda: self.controller.remove_layer())
-        self.add_layer_button.clicked.connect(lambda: self.controller.add_layer())
+        self.remove_layer_button.clicked.connect(self.layerRemoved)
+        self.add_layer_button.clicked.connect(self.layerAdded)
         group(self.layers_title, self.remove_layer_button, self.layer_count, self.add_layer_button)
 
         self.sample_title = QLabel("Sample #")
@@ -560,7 +567,7 @@ class NetworkView(QWidget):
         self.sample_spin.setRange(0, 0)
         self.sample_spin.setToolTip("Which training sample the neurons' colours show (and the "
                                     "numbers when you hover a neuron)")
-        self.sample_spin.valueChanged.connect(self.set_sample)
+        self.sample_spin.valueChanged.connect(self.sampleChosen)
         self.sample_label = QLabel()
         self.sample_label.setToolTip("The chosen sample's inputs and target")
         group(self.sample_title, self.sample_spin)
@@ -581,14 +588,21 @@ class NetworkView(QWidget):
                   self.sample_label, self.thumbnails_check, self.gradient_check):
             w.setFont(ui_font(1.1))
 
-    def _on_problem(self, info: ProblemInfo) -> None:
+    # ----- inbound ---------------------------------------------------------------------------
+
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Make the items for a new problem's network (or say there is none), once per shape."""
+        if info is self.info:
+            return  # the same problem told again (a view bound later asked for the state)
         selected_name = None
         if self.selected is not None and self.info is not None and \
                 self.selected < len(self.info.names):
             selected_name = self.info.names[self.selected]
         self.info = info
-        self.snapshot = None  # the old one has the old shape; the new one follows this signal
-        self.trace = self.sample_gradients = None
+        if self.preview is not None:  # a drag cut short by the new problem
+            self.weightPreviewed.emit(self.preview[0], None)
+        self.frame = None  # the old one has the old shape; the new one follows this signal
+        self.trace = self.maps = None
         self.preview = None
         self._drag = None
         self.hover = None
@@ -610,6 +624,7 @@ class NetworkView(QWidget):
             self._show_message("This lesson descends a formula, not a network, so there is no "
                                "diagram to draw. Open a network lesson (File ▸ Built-in lessons) "
                                "to see one.")
+            self.neuronMapsWanted.emit(False)
             return
         self._message.hide()
         self._set_controls_enabled(True)
@@ -620,7 +635,6 @@ class NetworkView(QWidget):
         self._x_train, self._y_train = d.x_train, d.y_train
         x_all = np.vstack([d.x_train, d.x_test]) if d.x_test.size else d.x_train
         self._x_span = np.maximum(np.abs(x_all).max(axis=0), 1e-9)
-        self._thumb_points = self._grid_points(x_all) if sizes[0] == 2 else None
         self._dataset_kind = d.kind
         for layer in range(1, len(sizes)):
             bundle = EdgeBundleItem(layer, sizes[layer - 1], sizes[layer])
@@ -659,6 +673,7 @@ class NetworkView(QWidget):
         self.selected = names.index(selected_name) if selected_name in names else None
         self._restyle_items()
         self.relayout()
+        self.neuronMapsWanted.emit(self.thumbnails_shown())
 
     def _output_labels(self) -> list[str]:
         net = self.network
@@ -671,7 +686,7 @@ class NetworkView(QWidget):
         return [f"ŷ[{k}]" for k in range(n)]
 
     def _make_headers(self) -> None:
-        net, c = self.network, self.controller
+        net = self.network
         sizes = net.sizes
         strip = self.header_strip
         last = len(sizes) - 1
@@ -683,8 +698,9 @@ class NetworkView(QWidget):
                 header = LayerHeader("output", k, n, net.output_activation, f"{loss} loss", strip)
             else:
                 header = LayerHeader("hidden", k, n, net.activations[k - 1], "", strip)
-                header.plus.clicked.connect(lambda _=False, lay=k: c.add_neuron(lay))
-                header.minus.clicked.connect(lambda _=False, lay=k: c.remove_neuron(lay))
+                header.plus.clicked.connect(lambda _=False, lay=k: self.neuronAdded.emit(lay))
+                header.minus.clicked.connect(
+                    lambda _=False, lay=k: self.neuronRemoved.emit(lay, None))
                 header.title.setMenu(self._activation_menu(k, header))
             header.show()
             self.headers.append(header)
@@ -699,17 +715,8 @@ class NetworkView(QWidget):
             action.setChecked(name == current)
             action.setToolTip(f"Use {name} in hidden layer {layer}")
             action.triggered.connect(
-                lambda _=False, n=name: self.controller.set_layer_activation(layer, n))
+                lambda _=False, n=name: self.activationChosen.emit(layer, n))
         return menu
-
-    def _grid_points(self, x_all: np.ndarray) -> np.ndarray:
-        low, high = x_all.min(axis=0), x_all.max(axis=0)
-        pad = np.maximum((high - low) * 0.1, 0.1)
-        low, high = low - pad, high + pad
-        xs = np.linspace(low[0], high[0], THUMB_GRID)
-        ys = np.linspace(high[1], low[1], THUMB_GRID)  # row 0 at the top: largest x[1]
-        gx, gy = np.meshgrid(xs, ys)
-        return np.column_stack([gx.ravel(), gy.ravel()])
 
     def _set_controls_enabled(self, enabled: bool) -> None:
         # A formula has no network: only the message is left, not a row of dead controls.
@@ -811,55 +818,76 @@ class NetworkView(QWidget):
         for which, tag in self.tags.items():
             tag.set_style(theme.axis_x if which == "x" else theme.axis_y, tag_px)
         self.redraw()
-        self._refresh_thumbnails_now()
+        self._show_neuron_maps()
 
-    # ----- signals from the controller -----------------------------------------------------
-
-    def _on_snapshot(self, snap) -> None:
-        if self.network is None or len(snap.theta) != self.network.parameter_count:
-            return
-        self.snapshot = snap
-        if self.controller.playing:
-            # While playing, weights change a little each frame: redrawing the diagram
-            # PLAYING_REDRAW_MS apart looks the same and leaves each frame more time.
-            if not self._redraw_timer.isActive():
-                self._redraw_timer.start()
-        else:
-            self._redraw_timer.stop()
-            self.redraw()
-        self._schedule_thumbnails()
-
-    def _on_axes(self, axes) -> None:
+    def set_axes(self, axes: Axes) -> None:
+        """Mark the landscape's axes on their edges or badges."""
         self.axes = axes
         self._update_highlights()
         self._refresh_inspector()
 
+    def _fits(self, frame: Frame) -> bool:
+        return self.network is not None and len(frame.theta) == self.network.parameter_count
+
+    def set_frame(self, frame: Frame) -> None:
+        """Keep the newest frame for tooltips and edits (drawing waits for ``paint_frame``)."""
+        if self._fits(frame):
+            self.frame = frame
+
+    def paint_frame(self, frame: Frame) -> None:
+        """Draw a frame: every pen and brush (paced by the controller while playing)."""
+        if self._fits(frame):
+            self.frame = frame
+            self.redraw()
+
+    def set_trace(self, trace: SampleTrace) -> None:
+        """Colour the neurons by the chosen sample's pass (a, z, δ for the tooltips)."""
+        if not self._layers_fit(trace.a):
+            return  # a pass of a network this view no longer shows
+        self.trace = trace
+        if trace.sample != self.sample:
+            self.sample = trace.sample
+            with QSignalBlocker(self.sample_spin):
+                self.sample_spin.setValue(self.sample)
+            self._update_sample_label()
+        self._paint_neurons()
+        self.legend.set_content(self.mode, self.edge_scale, self.cmap, self.sample)
+
+    def set_neuron_maps(self, maps: NeuronMaps) -> None:
+        """Draw beside each neuron what it outputs over the input plane."""
+        if not self._layers_fit(maps.activations, rows=maps.grid * maps.grid):
+            return
+        self.maps = maps
+        self._show_neuron_maps()
+
+    def _layers_fit(self, arrays: tuple, rows: int | None = None) -> bool:
+        """Return whether per-layer arrays (index 0 may be None) match the drawn network."""
+        if self.network is None or len(arrays) != len(self.network.sizes):
+            return False
+        return all(a is not None and a.shape[-1] == n and (rows is None or a.shape[0] == rows)
+                   for a, n in zip(arrays[1:], self.network.sizes[1:], strict=True))
+
     # ----- drawing ---------------------------------------------------------------------------
 
     def display_theta(self) -> np.ndarray:
-        """Return θ as drawn: the snapshot's, with a dragged value in place while dragging."""
-        theta = self.snapshot.theta
+        """Return θ as drawn: the frame's, with a dragged value in place while dragging."""
+        theta = self.frame.theta
         if self.preview is not None:
             theta = theta.copy()
             theta[self.preview[0]] = self.preview[1]
         return theta
 
     def redraw(self) -> None:
-        """Update every pen and brush from the current snapshot (no item is re-created)."""
-        if self.network is None or self.snapshot is None or not self.layers:
+        """Update every pen and brush from the current frame (no item is re-created)."""
+        if self.network is None or self.frame is None or not self.layers:
             return
-        net, snap = self.network, self.snapshot
+        net, frame = self.network, self.frame
         theta = self.display_theta()
         weights, biases = net.unpack(theta)
-        s = self.sample
-        x, y = self._x_train[s:s + 1], self._y_train[s:s + 1]
-        with np.errstate(all="ignore"):
-            self.trace = net.forward(theta, x)
-            self.sample_gradients = net.backward(theta, self.trace, y)
         thin, thick = self._thin_thick
         if self.mode == "gradients":
-            w_values, b_values = net.unpack(snap.gradient)
-            top = float(np.max(np.abs(snap.gradient))) if len(snap.gradient) else 0.0
+            w_values, b_values = net.unpack(frame.gradient)
+            top = float(np.max(np.abs(frame.gradient))) if len(frame.gradient) else 0.0
             high = float(np.ceil(np.log10(top))) if top > 0 else 0.0
             scale = EdgeScale("log", high - GRADIENT_DECADES, high, thin, thick)
         else:
@@ -873,27 +901,29 @@ class NetworkView(QWidget):
         theme = self._style
         pos_brush, neg_brush = QBrush(QColor(theme.positive)), QBrush(QColor(theme.negative))
         zero_brush = QBrush(QColor(theme.background))
+        for item, b in zip(self.layers[1:], b_values, strict=True):
+            radii = item.badge_radius * (0.5 + 0.5 * scale.fraction(b))
+            brushes = [zero_brush if v == 0 else pos_brush if v > 0 else neg_brush for v in b]
+            item.set_values(item.fills, item.texts, item.text_pens, brushes, radii)
+        self._paint_neurons()
+        self.legend.set_content(self.mode, scale, self.cmap, self.sample)
+        self._update_highlights()
+        self._refresh_inspector()
+
+    def _paint_neurons(self) -> None:
+        """Fill each neuron by its activation for the chosen sample (from the trace)."""
+        if self.trace is None or not self.layers:
+            return
         light_pen, dark_pen = QPen(QColor("#ffffff")), QPen(QColor("#1b1b1f"))
         for k, item in enumerate(self.layers):
             a = self.trace.a[k][0]
             centre, half = self._colour_span(k, a)
             idx = self.cmap.indices((a - centre) / half)
-            fills = [self.cmap.brushes[i] for i in idx]
-            texts = pens = None
+            texts, pens = None, []
             if item.radius >= 14:
-                texts = [_short(v) for v in a]
+                texts = [format_short(v) for v in a]
                 pens = [light_pen if self.cmap.dark[i] else dark_pen for i in idx]
-            if k == 0:
-                item.set_values(fills, texts, pens or [])
-                continue
-            b = b_values[k - 1]
-            frac = scale.fraction(b)
-            radii = item.badge_radius * (0.5 + 0.5 * frac)
-            brushes = [zero_brush if v == 0 else pos_brush if v > 0 else neg_brush for v in b]
-            item.set_values(fills, texts, pens or [], brushes, radii)
-        self.legend.set_content(self.mode, scale, self.cmap, self.sample)
-        self._update_highlights()
-        self._refresh_inspector()
+            item.set_values([self.cmap.brushes[i] for i in idx], texts, pens)
 
     def _colour_span(self, layer: int, a: np.ndarray) -> tuple[float, float]:
         """Return (centre, half-width) that maps a layer's activations to −1…1 for colour."""
@@ -905,33 +935,18 @@ class NetworkView(QWidget):
             return ACTIVATION_SPANS[name]
         return 0.0, max(1.0, float(np.max(np.abs(a))) if a.size else 1.0)
 
-    def _schedule_thumbnails(self) -> None:
-        if not self.thumbnails_shown():
+    def _show_neuron_maps(self) -> None:
+        """Turn the delivered maps into one image per neuron (or hide them)."""
+        if not self.layers:
             return
-        elapsed = (time.monotonic() - self._last_thumbs) * 1000.0
-        if elapsed >= THUMB_INTERVAL_MS:
-            self.refresh_thumbnails()
-        elif not self._thumb_timer.isActive():
-            self._thumb_timer.start(int(THUMB_INTERVAL_MS - elapsed) + 1)
-
-    def _refresh_thumbnails_now(self) -> None:
-        self._thumb_timer.stop()
-        self.refresh_thumbnails()
-
-    def refresh_thumbnails(self) -> None:
-        """Compute every neuron's output over the input plane in one forward pass."""
-        if self.network is None or self.snapshot is None or not self.layers:
-            return
-        if not self.thumbnails_shown() or self.layers[1].thumb_size <= 0:
+        maps = self.maps
+        if maps is None or not self.thumbnails_shown() or self.layers[1].thumb_size <= 0:
             for item in self.layers:
                 item.set_thumbnails(None)
             return
-        self._last_thumbs = time.monotonic()
-        with np.errstate(all="ignore"):
-            trace = self.network.forward(self.display_theta(), self._thumb_points)
-        g = THUMB_GRID
+        g = maps.grid
         for k in range(1, len(self.layers)):
-            acts = trace.a[k]
+            acts = maps.activations[k]
             images = []
             for j in range(acts.shape[1]):
                 values = acts[:, j]
@@ -941,6 +956,7 @@ class NetworkView(QWidget):
 
     def _thumbnails_toggled(self, on: bool) -> None:
         self.relayout()
+        self.neuronMapsWanted.emit(self.thumbnails_shown())
 
     # ----- highlights, selection, inspector --------------------------------------------------
 
@@ -1007,14 +1023,14 @@ class NetworkView(QWidget):
         self._refresh_inspector()
 
     def _refresh_inspector(self) -> None:
-        if self.network is None or self.snapshot is None:
+        if self.network is None or self.frame is None:
             return
         index = self.selected
         if index is None or index >= self.network.parameter_count:
             if self.inspector.info is not None or self.inspector.hint.text() != HINT:
                 self.inspector.clear()
             return
-        snap = self.snapshot
+        frame = self.frame
         axes = self.axes
         axis = None
         if axes is not None and axes.kind == "parameters" and not axes.is_curve:
@@ -1022,20 +1038,12 @@ class NetworkView(QWidget):
         state, note = self._optimizer_state(index)
         self.inspector.show_parameter(ParameterInfo(
             index, self.info.names[index], self.describe_parameter(index),
-            float(self.display_theta()[index]), float(snap.gradient[index]),
-            float(snap.next_step[index]), state, note, axis))
+            float(self.display_theta()[index]), float(frame.gradient[index]),
+            float(frame.next_step[index]), state, note, axis))
 
     def _optimizer_state(self, index: int) -> tuple[tuple[tuple[str, float], ...], str]:
-        session = self.controller.session
-        optimizer = getattr(session, "optimizer", None)
-        if optimizer is None:
-            return (), ""
-        if not optimizer.hyper and not optimizer.state:
-            return (), f"{type(optimizer).label} keeps no memory"
-        state = tuple((STATE_LABELS.get(key, key), float(values[index]))
-                      for key, values in optimizer.state.items() if len(values) > index)
-        return state, "" if state else f"{type(optimizer).label}: no memory yet (it starts " \
-                                       "with the next step)"
+        memory = self.frame.memory
+        return memory.at(index), memory.note
 
     def neuron_name(self, layer: int, j: int) -> str:
         """Return how people call neuron j of a layer: x[0], hidden 1 · neuron 3, output 0."""
@@ -1109,16 +1117,16 @@ class NetworkView(QWidget):
 
     def describe(self, target: Target) -> str:
         """Return the numbers of an edge, bias or neuron, for its tooltip."""
-        if self.network is None or self.snapshot is None:
+        if self.network is None or self.frame is None:
             return ""
-        snap = self.snapshot
+        frame = self.frame
         if target.kind == "edge" or (target.kind == "bias"):
             index = target.index
             name = self.info.names[index]
             lines = [f"{name}: {self.describe_parameter(index)}",
                      f"value = {format_number(float(self.display_theta()[index]))}",
-                     f"∂L/∂{name} = {format_number(float(snap.gradient[index]))}  (all training samples)",
-                     f"next step: {format_number(float(snap.next_step[index]))}"]
+                     f"∂L/∂{name} = {format_number(float(frame.gradient[index]))}  (all training samples)",
+                     f"next step: {format_number(float(frame.next_step[index]))}"]
             state, note = self._optimizer_state(index)
             lines += [f"{label} = {format_number(v)}" for label, v in state]
             if note:
@@ -1126,17 +1134,18 @@ class NetworkView(QWidget):
             lines.append("Click to edit · drag up/down to change · right-click for axes")
             return "\n".join(lines)
         k, j = target.layer, target.i
-        trace, grads = self.trace, self.sample_gradients
+        trace = self.trace
         head = f"{self.neuron_name(k, j)} — sample #{self.sample}"
         if k == 0:
-            return f"{head}\nx[{j}] = {format_number(float(trace.a[0][0, j]))}"
+            return f"{head}\nx[{j}] = {format_number(float(self._x_train[self.sample, j]))}"
         name = self.network.output_activation if k == len(self.layers) - 1 else \
             self.network.activations[k - 1]
-        lines = [head + f"  ({ACTIVATION_LABELS.get(name, name)})",
-                 f"z = {format_number(float(trace.z[k][0, j]))}",
-                 f"a = {name}(z) = {format_number(float(trace.a[k][0, j]))}",
-                 f"δ = dL/dz = {format_number(float(grads.dL_dz[k][0, j]))}",
-                 f"bias b{k}[{j}] = {format_number(float(self.display_theta()[target.index]))}"]
+        lines = [head + f"  ({ACTIVATION_LABELS.get(name, name)})"]
+        if trace is not None:  # the sample's pass arrives from the background, soon after
+            lines += [f"z = {format_number(float(trace.z[k][0, j]))}",
+                      f"a = {name}(z) = {format_number(float(trace.a[k][0, j]))}",
+                      f"δ = dL/dz = {format_number(float(trace.dL_dz[k][0, j]))}"]
+        lines.append(f"bias b{k}[{j}] = {format_number(float(self.display_theta()[target.index]))}")
         if k == len(self.layers) - 1:
             targets = self._y_train[self.sample]
             lines.append("target y = " + ", ".join(format_number(float(v)) for v in targets))
@@ -1147,7 +1156,8 @@ class NetworkView(QWidget):
 
     def press(self, pos: QPointF, event) -> None:
         """Select the edge or bias under a left click; remember where a drag would start."""
-        if event.button() != Qt.MouseButton.LeftButton or self.network is None:
+        if event.button() != Qt.MouseButton.LeftButton or self.network is None or \
+                self.frame is None:
             return
         target = self.target_at(pos, cycle=True)
         if target is None or target.index < 0:
@@ -1156,7 +1166,7 @@ class NetworkView(QWidget):
             return
         self._last_click = (QPointF(pos), target.index)
         self.select(target.index)
-        value = float(self.snapshot.theta[target.index])
+        value = float(self.frame.theta[target.index])
         self._drag = {"index": target.index, "y": pos.y(), "value": value, "active": False,
                       "new": value}
 
@@ -1190,17 +1200,17 @@ class NetworkView(QWidget):
     def _set_preview(self, index: int, value: float) -> None:
         self.preview = (index, float(value))
         self.redraw()
-        self._schedule_thumbnails()
+        self.weightPreviewed.emit(index, float(value))
 
     def _commit(self, index: int, value: float) -> None:
-        self.preview = None
-        if self.snapshot is not None and float(self.snapshot.theta[index]) == float(value):
+        """End a drag or an edit: ask for the value once (nothing if it is unchanged)."""
+        if self.preview is not None:
+            self.preview = None
+            self.weightPreviewed.emit(index, None)
+        if self.frame is not None and float(self.frame.theta[index]) == float(value):
             self.redraw()
             return
-        self.controller.set_weight(index, float(value))
-
-    def _request_axis(self, which: str, index: int) -> None:
-        self.controller.set_axis(which, index)
+        self.weightSet.emit(index, float(value))
 
     # ----- menus -----------------------------------------------------------------------------
 
@@ -1210,7 +1220,6 @@ class NetworkView(QWidget):
             return None
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
-        c = self.controller
         sizes = self.network.sizes
         if target is None:
             self._add_layer_actions(menu)
@@ -1225,10 +1234,11 @@ class NetworkView(QWidget):
             action = menu.addAction(f"Use {name} as landscape {which.upper()} axis")
             action.setEnabled(not current)
             action.setToolTip(f"Draw the loss landscape with {name} along its {which.upper()} axis")
-            action.triggered.connect(lambda _=False, w=which, i=target.index: c.set_axis(w, i))
+            action.triggered.connect(
+                lambda _=False, w=which, i=target.index: self.axisChosen.emit(w, i))
         zero = menu.addAction(f"Set {name} to 0")
         zero.setToolTip(f"Put {name} at zero (undoable)")
-        zero.triggered.connect(lambda _=False, i=target.index: c.set_weight(i, 0.0))
+        zero.triggered.connect(lambda _=False, i=target.index: self.weightSet.emit(i, 0.0))
         layer = target.layer
         if target.kind in ("bias", "neuron") and 0 < layer < len(sizes) - 1:
             menu.addSeparator()
@@ -1236,22 +1246,22 @@ class NetworkView(QWidget):
             add = menu.addAction(f"Add a neuron to hidden layer {layer}")
             add.setEnabled(sizes[layer] < MAX_NEURONS)
             add.setToolTip(f"At most {MAX_NEURONS} neurons per layer")
-            add.triggered.connect(lambda _=False, lay=layer: c.add_neuron(lay))
+            add.triggered.connect(lambda _=False, lay=layer: self.neuronAdded.emit(lay))
             remove = menu.addAction(f"Remove neuron {target.i} from hidden layer {layer}")
             remove.setEnabled(sizes[layer] > 1)
             remove.setToolTip("Only this neuron's weights go; every other weight stays")
             remove.triggered.connect(
-                lambda _=False, lay=layer, j=target.i: c.remove_neuron(lay, j))
+                lambda _=False, lay=layer, j=target.i: self.neuronRemoved.emit(lay, j))
         return menu
 
     def _add_layer_actions(self, menu: QMenu) -> None:
         hidden = len(self.network.sizes) - 2
         add = menu.addAction("Add a hidden layer")
         add.setEnabled(hidden < MAX_HIDDEN_LAYERS)
-        add.triggered.connect(lambda: self.controller.add_layer())
+        add.triggered.connect(self.layerAdded)
         remove = menu.addAction("Remove the last hidden layer")
         remove.setEnabled(hidden > 0)
-        remove.triggered.connect(lambda: self.controller.remove_layer())
+        remove.triggered.connect(self.layerRemoved)
         other = "gradients" if self.mode == "weights" else "weights"
         toggle = menu.addAction(f"Show {other} on the edges")
         toggle.triggered.connect(lambda: self.set_edge_mode(other))
@@ -1275,27 +1285,17 @@ class NetworkView(QWidget):
             self.gradient_check.setChecked(self.mode == "gradients")
         self.redraw()
 
-    def set_sample(self, sample: int) -> None:
-        """Colour the neurons by the activations of training sample #sample."""
-        if self._x_train is None:
-            return
-        self.sample = int(np.clip(sample, 0, len(self._x_train) - 1))
-        with QSignalBlocker(self.sample_spin):
-            self.sample_spin.setValue(self.sample)
-        self._update_sample_label()
-        self.redraw()
-
     def _update_sample_label(self) -> None:
         if self._x_train is None or not len(self._x_train):
             self.sample_label.setText("")
             return
         x = self._x_train[self.sample]
-        shown = ", ".join(_short(v) for v in x[:4]) + (", …" if len(x) > 4 else "")
+        shown = ", ".join(format_short(v) for v in x[:4]) + (", …" if len(x) > 4 else "")
         y = self._y_train[self.sample]
         if self._dataset_kind == "classification":
             target = f"class {int(y[0])}"
         else:
-            target = "y = " + ", ".join(_short(v) for v in y)
+            target = "y = " + ", ".join(format_short(v) for v in y)
         self.sample_label.setText(f"x = ({shown}) → {target}")
 
     # ----- theme -----------------------------------------------------------------------------
@@ -1317,12 +1317,3 @@ class NetworkView(QWidget):
         for item in self.layers:
             item.set_style(theme.muted, theme.text, font)
 
-
-def _short(value: float) -> str:
-    """Return an activation short enough to fit in a neuron: 0.73, −1.2, 12."""
-    if not np.isfinite(value):
-        return "—"
-    if abs(value) < 0.005:
-        return "0.00"
-    text = f"{value:.2f}" if abs(value) < 10 else f"{value:.3g}"
-    return text.replace("-", "−")
