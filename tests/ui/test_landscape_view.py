@@ -88,6 +88,22 @@ def test_step_puts_the_hiker_on_the_engines_next_theta(controller, view):
     assert (tx[-1], ty[-1]) == (x[0], y[0])
 
 
+def test_the_trail_is_the_frames_path_on_the_axes(controller, view):
+    controller.set_lesson(load_lesson(CIRCLE))
+    settle(controller)
+    for _ in range(6):
+        controller.step()
+    frame = controller.frame()
+    assert len(frame.path_xy) == 7
+    pieces = [np.column_stack(chunk.getData()) for chunk in view.trail]
+    pieces = [piece for piece in pieces if len(piece)]
+    # Neighbouring pieces share a point so the line is unbroken: drop each piece's first.
+    drawn = np.vstack([pieces[0]] + [piece[1:] for piece in pieces[1:]])
+    assert np.array_equal(drawn, frame.path_xy)
+    dots = np.column_stack(view.trail_dots.getData())
+    assert np.array_equal(dots, frame.path_xy)
+
+
 def test_a_click_moves_the_hiker_there_as_one_undoable_move(controller, view, qtbot):
     controller.set_lesson(load_lesson(CIRCLE))
     settle(controller)
