@@ -6,11 +6,11 @@ which pass them to the ``Workspace`` and then publish what changed, once: a new
 message, and nothing changes. Edits a user may regret are pushed on a ``QUndoStack``
 as two mementos of the workspace (before and after).
 
-Pacing: while playing, ``frameChanged`` fires every tick; ``paintFrame`` fires at most
-every ``PACE_MS["diagram"]`` ms for the views that are costly to redraw (the diagram,
-the loss curve), the neuron maps and the moving grids (a network's landscape slice and
-its decision map) are asked for at their own intervals. A pause or a step shows
-everything at once, at full detail.
+Pacing: while playing, ``frameChanged`` fires every tick; ``paintFrame`` (with the
+diagram's sample trace) fires at most every ``PACE_MS["paint"]`` ms for the views that
+are costly to redraw (the diagram, the loss curve); the neuron maps and the moving grids
+(a network's landscape slice and its decision map) are asked for at their own intervals.
+A pause or a step shows everything at once, at full detail.
 """
 
 from __future__ import annotations
@@ -207,8 +207,10 @@ class SessionController(QObject):
             return
         if key == "paint":
             self.paintFrame.emit(frame)
+            self._request(self.workspace.trace_request(self._previewed_theta()))
         elif key == "neurons":
-            self._request_diagram()
+            if self.neuron_maps_wanted:
+                self._request(self.workspace.neuron_maps_request(self._previewed_theta()))
         else:
             self._refresh_moving_grids()
 
@@ -238,11 +240,16 @@ class SessionController(QObject):
         self._landscape_theta = self.workspace.lead_session().theta.copy()
         self._request(self.workspace.landscape_request(quick))
 
+    def _previewed_theta(self):
+        """Return θ with a dragged weight in place, or None when nothing is dragged."""
+        if self._preview is None:
+            return None
+        theta = self.workspace.lead_session().theta.copy()
+        theta[self._preview[0]] = self._preview[1]
+        return theta
+
     def _request_diagram(self) -> None:
-        theta = None
-        if self._preview is not None:
-            theta = self.workspace.lead_session().theta.copy()
-            theta[self._preview[0]] = self._preview[1]
+        theta = self._previewed_theta()
         self._request(self.workspace.trace_request(theta))
         if self.neuron_maps_wanted:
             self._request(self.workspace.neuron_maps_request(theta))
