@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication
 from simulator.lessons.files import parse_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.binding import bind
-from simulator.ui.views.loss_view import LossView, StepAxis, format_loss
+from simulator.ui.views.loss_view import LOSS_DIGITS, LossView, StepAxis
+from simulator.workspace.numbers import format_number
 
 
 def _made(controller, qtbot) -> LossView:
@@ -180,7 +181,7 @@ def test_a_race_draws_each_hikers_loss_in_its_colour(controller, view):
         assert np.array_equal(xs, steps) and np.array_equal(ys, losses)
         assert view.race_curves[k].opts["pen"].color().name() == RACE_COLOURS[k].lower()
     assert not view.train_curve.isVisible()
-    assert format_loss(racers[1][1].loss) in view.values_label.text()
+    assert format_number(racers[1][1].loss, LOSS_DIGITS) in view.values_label.text()
     controller.stop_race()
     assert view.train_curve.isVisible() and not view.race_curves[0].isVisible()
 
@@ -195,8 +196,3 @@ def test_while_playing_the_curve_catches_up_after_a_pause(controller, view, qtbo
     qtbot.waitUntil(lambda: len(view.train_curve.getData()[0]) == len(steps), timeout=2000)
     assert np.array_equal(view.train_curve.getData()[1], train)
 
-
-def test_losses_are_written_by_the_one_number_formatter():
-    assert format_loss(0.000123) == "0.000123"
-    assert format_loss(-2.5) == "−2.5"
-    assert format_loss(1.5e-8) == "1.5×10⁻⁸"

@@ -45,9 +45,7 @@ def format_step(value: float, spacing: float = 1.0) -> str:
     return f"{value:,.0f}"
 
 
-def format_loss(value: float | None) -> str:
-    """Return a loss with three significant digits, as every view writes numbers."""
-    return format_number(value, 3)
+LOSS_DIGITS = 3  # significant digits of a loss on screen
 
 
 NICE = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # axis ends
@@ -215,7 +213,7 @@ class LossView(QWidget):
             curve.setPen(pg.mkPen(RACE_COLOURS[k], width=2.5))
             curve.setVisible(True)
             parts.append(f"<span style='color:{RACE_COLOURS[k]}'>{racer.label} "
-                         f"{format_loss(racer.loss)}</span>")
+                         f"{format_number(racer.loss, LOSS_DIGITS)}</span>")
         if racing:
             values = np.concatenate([r.losses[np.isfinite(r.losses)] for r in racers])
             steps = np.concatenate([r.loss_steps for r in racers]).astype(float)
@@ -321,10 +319,11 @@ class LossView(QWidget):
     def _update_label(self, frame: Frame) -> None:
         theme = current_theme()
         name = "train " if self._train_name == "train" else "J = "
-        parts = [f"<span style='color:{theme.train_loss}'>{name}{format_loss(frame.loss)}</span>"]
+        loss = format_number(frame.loss, LOSS_DIGITS)
+        parts = [f"<span style='color:{theme.train_loss}'>{name}{loss}</span>"]
         if frame.test_loss is not None:
             parts.append(f"<span style='color:{theme.test_loss}'>"
-                         f"test {format_loss(frame.test_loss)}</span>")
+                         f"test {format_number(frame.test_loss, LOSS_DIGITS)}</span>")
         parts.append(f"step {frame.step:,}")
         if frame.status == "diverged" and frame.diverged_at is not None:
             parts.append(f"<span style='color:{theme.error}'>diverged at step "
