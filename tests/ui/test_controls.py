@@ -19,20 +19,32 @@ from simulator.engine.datasets import make_dataset
 from simulator.engine.optimizers import OPTIMIZERS
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import NetworkSpec
+from simulator.ui.binding import bind
 from simulator.ui.controller import SessionController
 from simulator.ui.controls.optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
-from simulator.ui.controls.panel import ControlsPanel
-from simulator.ui.controls.problem import NetworkPlanError, plan_network_change
+from simulator.ui.controls.panel import SECTIONS, ControlsPanel
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 RAVINE = LESSONS / "02-ravine.lesson.json"
 
 
+def _made(controller, qtbot) -> ControlsPanel:
+    panel = bind(controller, ControlsPanel())
+    qtbot.addWidget(panel)
+    return panel
+
+
+def _messages(controller) -> list[str]:
+    """Return a list that collects the controller's messages from now on."""
+    said = []
+    controller.message.connect(lambda level, text: said.append(text))
+    return said
+
+
 @pytest.fixture
 def panel(controller, qtbot):
-    p = ControlsPanel(controller)
-    qtbot.addWidget(p)
+    p = _made(controller, qtbot)
     p.resize(340, 1000)
     p.show()
     qtbot.waitExposed(p)
@@ -48,8 +60,11 @@ def type_into(qtbot, widget: QWidget, text: str) -> None:
     qtbot.keyClick(editor, Qt.Key.Key_Return)
 
 
-def choose(qtbot, combo: QComboBox, data) -> None:
-    """Open the combo's list and click the item holding ``data``, as a user would."""
+def choose(qtbot, combo: QComboBox, data, refused: bool = False) -> None:
+    """Open the combo's list and click the item holding ``data``, as a user would.
+
+    Afterwards the combo shows that item, unless the choice is ``refused``.
+    """
     target = combo.findData(data)
     assert target >= 0, f"{data!r} is not in the combo"
     combo.showPopup()
@@ -60,7 +75,7 @@ def choose(qtbot, combo: QComboBox, data) -> None:
     with qtbot.waitSignal(combo.activated):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                          pos=view.visualRect(index).center())
-    assert combo.currentIndex() == target
+    assert (combo.currentIndex() == target) != refused
 
 
 # ----- learning rate -------------------------------------------------------------------------
@@ -68,14 +83,14 @@ def choose(qtbot, combo: QComboBox, data) -> None:
 
 def test_typing_an_exact_learning_rate_reaches_the_session(panel, controller, qtbot):
     type_into(qtbot, panel.optimizer.lr_box, "0.0042")
-    assert controller.session.config.learning_rate == 0.0042
+    assert controller.workspace.session.config.learning_rate == 0.0042
     assert panel.optimizer.lr_slider.value() == slider_position(0.0042)
     assert panel.optimizer.lr_presets.currentIndex() == -1  # not a preset: shows "other"
 
 
 def test_scientific_notation_is_accepted(panel, controller, qtbot):
     type_into(qtbot, panel.optimizer.lr_box, "2e-5")
-    assert controller.session.config.learning_rate == 2e-5
+    assert controller.workspace.session.config.learning_rate == 2e-5
     assert panel.optimizer.lr_box.text() == "0.00002"
 
 
@@ -86,17 +101,17 @@ def test_moving_the_slider_changes_the_box_and_the_controller(panel, controller,
     qtbot.keyClick(slider, Qt.Key.Key_PageUp)
     assert slider.value() == before + slider.pageStep()
     expected = slider_rate(slider.value())
-    assert controller.session.config.learning_rate == expected
+    assert controller.workspace.session.config.learning_rate == expected
     assert panel.optimizer.lr_box.value() == expected
     qtbot.keyClick(slider, Qt.Key.Key_Home)
-    assert controller.session.config.learning_rate == pytest.approx(1e-5)
+    assert controller.workspace.session.config.learning_rate == pytest.approx(1e-5)
 
 
 def test_a_preset_sets_the_learning_rate(panel, controller, qtbot):
     presets = panel.optimizer.lr_presets
     assert presets.currentData() == 0.03  # the circle lesson's rate is a preset
     qtbot.keyClick(presets, Qt.Key.Key_Down)
-    assert controller.session.config.learning_rate == 0.1
+    assert controller.workspace.session.config.learning_rate == 0.1
     assert panel.optimizer.lr_box.value() == 0.1
     assert panel.optimizer.lr_slider.value() == slider_position(0.1)
 
@@ -105,10 +120,10 @@ def test_the_box_arrows_step_through_the_presets(panel, controller, qtbot):
     box = panel.optimizer.lr_box
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Up)
-    assert controller.session.config.learning_rate == 0.1
+    assert controller.workspace.session.config.learning_rate == 0.1
     qtbot.keyClick(box, Qt.Key.Key_Down)
     qtbot.keyClick(box, Qt.Key.Key_Down)
-    assert controller.session.config.learning_rate == 0.01
+    assert controller.workspace.session.config.learning_rate == 0.01
     assert [p for p in LEARNING_RATE_PRESETS if p <= 0.01][-1] == 0.01
 
 
@@ -117,23 +132,23 @@ def test_changing_the_learning_rate_while_playing_resets_nothing(panel, controll
     for _ in range(4):
         controller.tick()
     assert controller.playing
-    step, theta = controller.session.step_count, controller.session.theta.copy()
+    step, theta = controller.workspace.session.step_count, controller.workspace.session.theta.copy()
     assert step == 4
     type_into(qtbot, panel.optimizer.lr_box, "0.005")
     assert controller.playing
-    assert controller.session.step_count == step
-    assert np.array_equal(controller.session.theta, theta)
-    assert controller.session.config.learning_rate == 0.005
+    assert controller.workspace.session.step_count == step
+    assert np.array_equal(controller.workspace.session.theta, theta)
+    assert controller.workspace.session.config.learning_rate == 0.005
     choose(qtbot, panel.optimizer.optimizer, "momentum")
-    assert controller.session.step_count == step
-    assert np.array_equal(controller.session.theta, theta)
+    assert controller.workspace.session.step_count == step
+    assert np.array_equal(controller.workspace.session.theta, theta)
     controller.tick()
-    assert controller.session.step_count == step + 1
+    assert controller.workspace.session.step_count == step + 1
 
 
 def test_the_model_is_shown_without_echoing_back(panel, controller, qtbot):
     edits = []
-    controller.snapshotChanged.connect(lambda snap: edits.append(snap.config))
+    controller.frameChanged.connect(lambda frame: edits.append(frame.config))
     controller.set_learning_rate(0.25)
     assert panel.optimizer.lr_box.value() == 0.25
     assert panel.optimizer.lr_slider.value() == slider_position(0.25)
@@ -149,25 +164,25 @@ def visible_hyper(panel) -> set[tuple[str, str]]:
 
 
 def test_only_the_chosen_optimizers_hyperparameters_show(panel, controller, qtbot):
-    assert controller.session.config.name == "adam"
+    assert controller.workspace.session.config.name == "adam"
     assert visible_hyper(panel) == {("adam", "beta1"), ("adam", "beta2"), ("adam", "eps")}
     combo = panel.optimizer.optimizer
     choose(qtbot, combo, "sgd")
-    assert controller.session.config.name == "sgd"
+    assert controller.workspace.session.config.name == "sgd"
     assert visible_hyper(panel) == set()
     choose(qtbot, combo, "momentum")
-    assert controller.session.config.name == "momentum"
+    assert controller.workspace.session.config.name == "momentum"
     assert visible_hyper(panel) == {("momentum", "momentum")}
     type_into(qtbot, panel.optimizer.hyper["momentum"]["momentum"], "0.8")
-    assert dict(controller.session.config.hyper)["momentum"] == 0.8
+    assert dict(controller.workspace.session.config.hyper)["momentum"] == 0.8
     assert set(OPTIMIZERS["momentum"].hyper) == {"momentum"}
 
 
 def test_batch_size_reaches_the_session(panel, controller, qtbot):
     type_into(qtbot, panel.optimizer.batch, "16")
-    assert controller.session.batch_size == 16
+    assert controller.workspace.session.batch_size == 16
     type_into(qtbot, panel.optimizer.batch, "0")
-    assert controller.session.batch_size is None
+    assert controller.workspace.session.batch_size is None
     assert panel.optimizer.batch.text() == "Full batch"
 
 
@@ -176,26 +191,35 @@ def test_batch_size_reaches_the_session(panel, controller, qtbot):
 
 def test_a_bad_formula_shows_the_column_under_the_field_and_keeps_the_problem(panel, controller,
                                                                              qtbot):
-    problem = controller.problem
-    type_into(qtbot, panel.problem.formula, "w1**2 + foo")
+    problem = controller.workspace.problem
+    with qtbot.waitSignal(controller.formulaChecked):
+        type_into(qtbot, panel.problem.formula, "w1**2 + foo")
     note = panel.problem.formula_error
     assert note.isVisibleTo(panel)
     assert "column 9" in note.text() and "foo" in note.text()
-    assert controller.problem is problem
+    assert controller.workspace.problem is problem
     assert panel.problem.formula.cursorPosition() == 8  # at the offending name
+
+
+def test_an_accepted_formula_clears_the_error_under_the_field(panel, controller, qtbot):
+    type_into(qtbot, panel.problem.formula, "w1 +* 2")
+    assert panel.problem.formula_error.isVisibleTo(panel)
+    panel.set_formula_error("")  # what the controller says when a formula is taken
+    assert not panel.problem.formula_error.isVisibleTo(panel)
+    type_into(qtbot, panel.problem.formula, "   ")
+    assert "Type a formula first" in panel.problem.formula_error.text()
 
 
 def test_a_good_formula_switches_the_problem(controller, qtbot):
     pytest.importorskip("simulator.symbolic.problems")
     controller.set_lesson(load_lesson(RAVINE))
-    panel = ControlsPanel(controller)
-    qtbot.addWidget(panel)
+    panel = _made(controller, qtbot)
     panel.show()
     type_into(qtbot, panel.problem.formula, "w1**2 + foo")
     assert panel.problem.formula_error.isVisibleTo(panel)
     type_into(qtbot, panel.problem.formula, "w1**2 + 3*w2**2")
-    assert controller.lesson.problem.expression == "w1**2 + 3*w2**2"
-    assert controller.problem.loss(np.array([1.0, 2.0])) == pytest.approx(13.0)
+    assert controller.workspace.lesson.problem.expression == "w1**2 + 3*w2**2"
+    assert controller.workspace.problem.loss(np.array([1.0, 2.0])) == pytest.approx(13.0)
     assert not panel.problem.formula_error.isVisibleTo(panel)
     assert panel.problem.chooser.currentData() == "formula"
     assert not panel.network.isVisibleTo(panel) and not panel.dataset.isVisibleTo(panel)
@@ -206,24 +230,24 @@ def test_a_good_formula_switches_the_problem(controller, qtbot):
 def test_choosing_a_network_lesson_from_a_formula(controller, qtbot):
     pytest.importorskip("simulator.symbolic.problems")
     controller.set_lesson(load_lesson(RAVINE))
-    panel = ControlsPanel(controller)
-    qtbot.addWidget(panel)
+    panel = _made(controller, qtbot)
     panel.show()
     chooser = panel.problem.chooser
     xor = next(k for k, lesson in enumerate(panel.problem.lessons) if "XOR" in lesson.title.upper())
     choose(qtbot, chooser, f"lesson:{xor}")
-    assert isinstance(controller.lesson.problem, NetworkSpec)
-    assert controller.problem.dataset.name == "xor"
+    assert isinstance(controller.workspace.lesson.problem, NetworkSpec)
+    assert controller.workspace.problem.dataset.name == "xor"
     assert panel.network.isVisibleTo(panel) and panel.dataset.isVisibleTo(panel)
     assert panel.optimizer.batch.isEnabled()
     controller.undo_stack.undo()
-    assert controller.lesson.problem.expression == "w1**2 + 10*w2**2"
+    assert controller.workspace.lesson.problem.expression == "w1**2 + 10*w2**2"
     assert chooser.currentData() == "formula"
 
 
 def test_only_built_in_network_lessons_are_listed(panel):
     titles = [lesson.title for lesson in panel.problem.lessons]
-    assert titles and all(isinstance(lesson.problem, NetworkSpec) for lesson in panel.problem.lessons)
+    assert titles and all(isinstance(load_lesson(lesson.path).problem, NetworkSpec)
+                          for lesson in panel.problem.lessons)
     assert panel.problem.chooser.currentData() == f"lesson:{titles.index(load_lesson(CIRCLE).title)}"
 
 
@@ -231,52 +255,53 @@ def test_only_built_in_network_lessons_are_listed(panel):
 
 
 def test_changing_the_activation_changes_every_hidden_layer(panel, controller, qtbot):
-    assert controller.problem.network.activations == ("tanh", "tanh")
+    assert controller.workspace.problem.network.activations == ("tanh", "tanh")
     choose(qtbot, panel.network.activation, "relu")
-    assert controller.problem.network.activations == ("relu", "relu")
+    assert controller.workspace.problem.network.activations == ("relu", "relu")
     controller.undo_stack.undo()
-    assert controller.problem.network.activations == ("tanh", "tanh")
+    assert controller.workspace.problem.network.activations == ("tanh", "tanh")
     assert panel.network.activation.currentData() == "tanh"
 
 
 def test_cross_entropy_brings_softmax_and_one_output_per_class(panel, controller, qtbot):
+    said = _messages(controller)
     choose(qtbot, panel.network.loss, "cross_entropy")
-    net = controller.problem.network
+    net = controller.workspace.problem.network
     assert (net.output_activation, net.loss_name, net.sizes[-1]) == ("softmax", "cross_entropy", 2)
     assert panel.network.output.currentData() == "softmax"
-    assert "Softmax" in panel.network.note.text()
+    assert len(said) == 1 and "Softmax" in said[0]  # the controller says what else changed
     choose(qtbot, panel.network.output, "linear")
-    net = controller.problem.network
+    net = controller.workspace.problem.network
     assert (net.output_activation, net.loss_name, net.sizes[-1]) == ("linear", "mse", 1)
 
 
 def test_regularization_and_its_rate(panel, controller, qtbot):
     assert not panel.network.rate.isEnabled()
     choose(qtbot, panel.network.regularization, "l2")
-    assert controller.lesson.problem.regularization == ("l2", 0.001)
+    assert controller.workspace.lesson.problem.regularization == ("l2", 0.001)
     assert panel.network.rate.isEnabled()
     type_into(qtbot, panel.network.rate, "0.01")
-    assert controller.lesson.problem.regularization == ("l2", 0.01)
-    assert controller.problem.network.regularization.rate == 0.01
+    assert controller.workspace.lesson.problem.regularization == ("l2", 0.01)
+    assert controller.workspace.problem.network.regularization.rate == 0.01
 
 
-def test_plan_refuses_class_losses_on_numbers():
-    spec = NetworkSpec(layers=(1, 4, 1), output_activation="linear")
-    with pytest.raises(NetworkPlanError, match="numbers"):
-        plan_network_change(spec, "regression", 0, loss="bce")
-    changes, said = plan_network_change(spec, "regression", 0, dataset="circle")
-    assert changes["layers"] == (2, 4, 1) and changes["output_activation"] == "sigmoid"
-    assert any("2 inputs" in s for s in said)
+def test_a_refused_choice_shows_the_network_as_it_is(panel, controller, qtbot):
+    choose(qtbot, panel.dataset.name, "line")
+    said = _messages(controller)
+    choose(qtbot, panel.network.loss, "bce", refused=True)
+    assert controller.workspace.lesson.problem.loss == "mse"
+    assert panel.network.loss.currentData() == "mse"  # the loss it has, not the refused one
+    assert len(said) == 1 and "numbers" in said[0]
 
 
 # ----- dataset -------------------------------------------------------------------------------
 
 
 def test_regenerate_draws_new_points(panel, controller, qtbot):
-    before = controller.problem.dataset.x_train.copy()
-    seed = controller.lesson.problem.dataset.seed
+    before = controller.workspace.problem.dataset.x_train.copy()
+    seed = controller.workspace.lesson.problem.dataset.seed
     qtbot.mouseClick(panel.dataset.regenerate, Qt.MouseButton.LeftButton)
-    after = controller.problem.dataset
+    after = controller.workspace.problem.dataset
     assert not np.array_equal(after.x_train, before)
     expected = make_dataset("circle", 200, 0.05, seed + 1, 0.8)
     assert np.array_equal(after.x_train, expected.x_train)
@@ -288,23 +313,24 @@ def test_dataset_fields_apply_when_typing_is_finished(panel, controller, qtbot):
     box.setFocus()
     box.lineEdit().selectAll()
     qtbot.keyClicks(box.lineEdit(), "120")
-    assert controller.lesson.problem.dataset.samples == 200  # nothing yet: still typing
+    assert controller.workspace.lesson.problem.dataset.samples == 200  # nothing yet: still typing
     qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
-    assert controller.lesson.problem.dataset.samples == 120
-    assert len(controller.problem.dataset.x_train) == 96
+    assert controller.workspace.lesson.problem.dataset.samples == 120
+    assert len(controller.workspace.problem.dataset.x_train) == 96
     type_into(qtbot, panel.dataset.train, "50")
-    assert controller.lesson.problem.dataset.train_fraction == 0.5
+    assert controller.workspace.lesson.problem.dataset.train_fraction == 0.5
 
 
 def test_switching_to_a_regression_set_reshapes_the_network(panel, controller, qtbot):
+    said = _messages(controller)
     choose(qtbot, panel.dataset.name, "line")
-    spec = controller.lesson.problem
+    spec = controller.workspace.lesson.problem
     assert spec.dataset.name == "line"
     assert spec.layers[0] == 1 and spec.loss == "mse" and spec.output_activation == "linear"
-    assert controller.problem.dataset.kind == "regression"
-    assert "1 input" in panel.dataset.note.text()
+    assert controller.workspace.problem.dataset.kind == "regression"
+    assert len(said) == 1 and "1 input" in said[0]
     controller.undo_stack.undo()
-    assert controller.lesson.problem.layers[0] == 2
+    assert controller.workspace.lesson.problem.layers[0] == 2
     assert panel.dataset.name.currentData() == "circle"
 
 
@@ -312,24 +338,24 @@ def test_switching_to_a_regression_set_reshapes_the_network(panel, controller, q
 
 
 def test_axis_combos_change_the_landscape_axes(panel, controller, qtbot):
-    names = controller.problem.names
+    names = controller.workspace.problem.names
     choose(qtbot, panel.axes.x, 3)
-    assert controller.axes.x == 3 and controller.axes.labels[0] == names[3]
+    assert controller.workspace.axes.x == 3 and controller.workspace.axes.labels[0] == names[3]
     choose(qtbot, panel.axes.y, 5)
-    assert (controller.axes.x, controller.axes.y) == (3, 5)
+    assert (controller.workspace.axes.x, controller.workspace.axes.y) == (3, 5)
     controller.set_axes(0, 1)
     assert (panel.axes.x.currentIndex(), panel.axes.y.currentIndex()) == (0, 1)
 
 
 def test_direction_axes(panel, controller, qtbot):
     qtbot.mouseClick(panel.axes.random, Qt.MouseButton.LeftButton)
-    assert controller.axes.kind == "random"
+    assert controller.workspace.axes.kind == "random"
     assert panel.axes.x.currentIndex() == -1
     assert panel.axes.x.placeholderText() == "direction 1"
     for _ in range(5):
         controller.step()
     qtbot.mouseClick(panel.axes.pca, Qt.MouseButton.LeftButton)
-    assert controller.axes.kind == "pca"
+    assert controller.workspace.axes.kind == "pca"
 
 
 def test_speed_controls(panel, controller, qtbot):
@@ -344,12 +370,36 @@ def test_speed_controls(panel, controller, qtbot):
 
 def test_race_starts_and_stops(panel, controller, qtbot):
     panel.race.header.click()
-    qtbot.mouseClick(panel.race.start_button, Qt.MouseButton.LeftButton)
-    assert [label for label, _ in controller.racers] == ["SGD 0.1", "Momentum 0.1", "Adam 0.1"]
+    with qtbot.waitSignal(panel.raceStarted) as asked:
+        qtbot.mouseClick(panel.race.start_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [["sgd", "momentum", "adam"]]
+    racers = controller.workspace.racers
+    assert [session.config.name for _, session in racers] == ["sgd", "momentum", "adam"]
     assert panel.race.stop_button.isEnabled()
+    assert panel.race.start_button.text() == "Restart race"
     qtbot.mouseClick(panel.race.stop_button, Qt.MouseButton.LeftButton)
-    assert controller.racers == []
+    assert controller.workspace.racers == []
     assert not panel.race.stop_button.isEnabled()
+
+
+def test_start_race_on_the_ravine_races_at_the_lessons_learning_rate(make_controller, qtbot):
+    controller = make_controller("02-ravine.lesson.json")
+    assert controller.workspace.lesson.optimizer.learning_rate == 0.09
+    panel = _made(controller, qtbot)
+    panel.show()
+    panel.race.header.click()
+    assert "0.09" in panel.race.rate_note.text()
+    choose(qtbot, panel.race.rows[1].optimizer, "adam")
+    qtbot.mouseClick(panel.race.start_button, Qt.MouseButton.LeftButton)
+    racers = controller.workspace.racers
+    assert [s.config.name for _, s in racers] == ["sgd", "adam", "adam"]
+    assert [s.config.learning_rate for _, s in racers] == [0.09, 0.09, 0.09]
+    start = controller.workspace.session.theta
+    assert all(np.array_equal(s.theta, start) for _, s in racers)
+    controller.tick()  # the race runs: every hiker took its first step
+    frame = controller.frame()
+    assert [r.step for r in frame.racers] == [1, 1, 1]
+    assert all(not np.array_equal(r.theta, start) for r in frame.racers)
 
 
 # ----- the panel as a whole ------------------------------------------------------------------
@@ -369,16 +419,42 @@ def test_every_input_has_a_tooltip(panel):
     assert not missing
 
 
-def test_a_panel_made_before_any_lesson_waits_for_one(qtbot):
-    c = SessionController()
-    p = ControlsPanel(c)
-    qtbot.addWidget(p)
+def test_a_panel_made_before_any_lesson_waits_for_one(make_controller, qtbot):
+    c = make_controller()
+    p = _made(c, qtbot)
     assert not p.isEnabled()
     c.set_lesson(load_lesson(CIRCLE))
     assert p.isEnabled()
     assert p.optimizer.optimizer.currentData() == "adam"
-    assert p.axes.x.count() == len(c.problem.names)
-    c.grids.wait()
+    assert p.axes.x.count() == len(c.workspace.problem.names)
+
+
+SAMPLE_ARGUMENTS = {
+    "networkLessonChosen": ("a.lesson.json",), "surfaceChosen": ("bowl",),
+    "formulaEntered": ("w**2",), "learningRateChanged": (0.5,), "optimizerChosen": ("adam",),
+    "hyperparameterChanged": ("beta1", 0.8), "batchSizeChanged": (None,),
+    "hiddenActivationChosen": ("relu",), "outputChosen": ("linear",), "lossChosen": ("mse",),
+    "regularizationChosen": ("l2", 0.01), "datasetChosen": ("xor",),
+    "datasetSettingChanged": ("noise", 0.2), "regenerateRequested": (),
+    "axisChosen": ("x", 3), "directionAxesChosen": ("random", 2),
+    "speedRequested": (None, 12), "raceStarted": (["sgd", "adam"],), "raceStopped": (),
+}
+
+
+def test_the_panel_passes_on_every_sections_intents_to_a_controller_verb(qtbot):
+    panel = ControlsPanel()  # not bound: what the panel emits goes nowhere else
+    qtbot.addWidget(panel)
+    assert set(ControlsPanel.INTENTS) == set(SAMPLE_ARGUMENTS)
+    for section_class, section in zip(SECTIONS, panel.sections, strict=True):
+        assert type(section) is section_class
+        for signal, verb in section.INTENTS.items():
+            assert ControlsPanel.INTENTS[signal] == verb
+            assert callable(getattr(SessionController, verb)), verb
+            passed = []
+            getattr(panel, signal).connect(lambda *args, out=passed: out.append(args))
+            getattr(section, signal).emit(*SAMPLE_ARGUMENTS[signal])
+            assert passed == [SAMPLE_ARGUMENTS[signal]], signal
+    assert len(ControlsPanel.INTENTS) == sum(len(s.INTENTS) for s in SECTIONS)
 
 
 def test_own_points_have_no_generator_settings(panel, controller, qtbot):
@@ -387,7 +463,7 @@ def test_own_points_have_no_generator_settings(panel, controller, qtbot):
     assert panel.dataset.name.placeholderText() == "your own points"
     assert not panel.dataset.noise.isEnabled() and not panel.dataset.regenerate.isEnabled()
     choose(qtbot, panel.dataset.name, "xor")
-    assert controller.problem.dataset.name == "xor"
+    assert controller.workspace.problem.dataset.name == "xor"
     assert panel.dataset.regenerate.isEnabled()
 
 
@@ -412,11 +488,11 @@ def test_out_of_range_or_garbled_rates_are_not_applied(panel, controller, qtbot)
     box = panel.optimizer.lr_box
     for text in ("500", "0", "-1"):
         type_into(qtbot, box, text)
-        assert controller.session.config.learning_rate == 0.03
+        assert controller.workspace.session.config.learning_rate == 0.03
     box.setFocus()
     box.lineEdit().selectAll()
     qtbot.keyClicks(box.lineEdit(), "abc")
     assert box.lineEdit().text() in ("", "0.03")  # letters are refused as they are typed
     qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
-    assert controller.session.config.learning_rate == 0.03
+    assert controller.workspace.session.config.learning_rate == 0.03
     assert box.text() == "0.03"

@@ -1,10 +1,13 @@
-"""The optimizer's part of the controls: learning rate, optimizer, hyper-parameters, batch, race."""
+"""The optimizer's part of the controls: learning rate, optimizer, hyper-parameters, batch, race.
+
+Each section shows the frames it is given and emits its ``INTENTS`` (signal → controller verb).
+"""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -17,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.engine.datasets import MAX_SAMPLES
-from simulator.engine.optimizers import OPTIMIZERS
-from simulator.engine.session import OptimizerConfig, Snapshot
+from simulator.workspace.choices import MAX_SAMPLES, OPTIMIZERS, OptimizerConfig
+from simulator.workspace.frames import Frame, ProblemInfo
+from simulator.workspace.numbers import format_editable
 
 from ..theme import RACE_COLOURS
-from .widgets import NumberBox, Section, compact_combo, format_number, select_data
+from .widgets import Note, NumberBox, Section, compact_combo, select_data
 
 #: The TensorFlow Playground's learning rates.
 LEARNING_RATE_PRESETS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -34,7 +37,7 @@ SHORT_NAMES = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
 HYPER_LABELS = {"momentum": "Momentum μ", "beta1": "β₁ (beta 1)", "beta2": "β₂ (beta 2)",
                 "eps": "ε (epsilon)", "rho": "ρ (rho)"}
-DEFAULT_RACE = (("sgd", 0.1), ("momentum", 0.1), ("adam", 0.1))
+DEFAULT_RACE = ("sgd", "momentum", "adam")
 MAX_RACERS = 6
 
 LR_TIP = ("The learning rate η: how far the hiker moves along the downhill slope in one step. "
@@ -67,18 +70,25 @@ def hyper_box(name: str, key: str) -> NumberBox:
         box = NumberBox(low, high, step=(1.0 - default) / 10 if default < 1 else 0.1)
     box.setValue(default)
     box.setToolTip(f"{HYPER_LABELS.get(key, key)} of {OPTIMIZERS[name].label}: {meaning}. "
-                   f"From {format_number(low)} to {format_number(high)}; "
-                   f"usually {format_number(default)}. Type a value and press Enter.")
+                   f"From {format_editable(low)} to {format_editable(high)}; "
+                   f"usually {format_editable(default)}. Type a value and press Enter.")
     return box
 
 
 class OptimizerSection(Section):
     """Learning rate (log slider, exact box, presets), optimizer, its hyper-parameters, batch."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    learningRateChanged = Signal(float)
+    optimizerChosen = Signal(str)
+    hyperparameterChanged = Signal(str, float)
+    batchSizeChanged = Signal(object)  # a number of points, or None for the full batch
+    INTENTS = {"learningRateChanged": "set_learning_rate", "optimizerChosen": "set_optimizer",
+               "hyperparameterChanged": "set_hyperparameter",
+               "batchSizeChanged": "set_batch_size"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__("Optimizer", "How the hiker steps: its learning rate and update rule.",
                          parent=parent)
-        self.controller = controller
         self._config: OptimizerConfig | None = None
         self._batch: int | None = None
 
@@ -112,7 +122,7 @@ class OptimizerSection(Section):
         self.lr_presets = compact_combo("The learning rates the TensorFlow Playground offers: "
                                         "pick one to use it at once.", 6)
         for value in LEARNING_RATE_PRESETS:
-            self.lr_presets.addItem(format_number(value), value)
+            self.lr_presets.addItem(format_editable(value), value)
         self.lr_presets.setPlaceholderText("other")
         self.lr_presets.activated.connect(self._preset_chosen)
         self.add_row("Preset", self.lr_presets)
@@ -153,8 +163,7 @@ class OptimizerSection(Section):
 
     def _apply_rate(self, lr: float) -> None:
         self._show_rate(lr)
-        if self.controller.session is not None:
-            self.controller.set_learning_rate(lr)
+        self.learningRateChanged.emit(lr)
 
     def _slider_moved(self, position: int) -> None:
         self._apply_rate(slider_rate(position))
@@ -169,16 +178,13 @@ class OptimizerSection(Section):
     def _optimizer_chosen(self, index: int) -> None:
         name = self.optimizer.itemData(index)
         self._show_hyper(name)
-        if self.controller.session is not None:
-            self.controller.set_optimizer(name)
+        self.optimizerChosen.emit(name)
 
     def _hyper_changed(self, key: str, value: float) -> None:
-        if self.controller.session is not None:
-            self.controller.set_hyperparameter(key, value)
+        self.hyperparameterChanged.emit(key, value)
 
     def _batch_changed(self, value: int) -> None:
-        if self.controller.session is not None:
-            self.controller.set_batch_size(None if value == 0 else value)
+        self.batchSizeChanged.emit(None if value == 0 else value)
 
     # ----- showing the model ------------------------------------------------------------------
 
@@ -199,9 +205,9 @@ class OptimizerSection(Section):
             for box in boxes.values():
                 self.set_row_visible(box, optimizer == name)
 
-    def show_snapshot(self, snap: Snapshot) -> None:
+    def set_frame(self, frame: Frame) -> None:
         """Show the run's optimizer settings (cheap when nothing changed: called every frame)."""
-        config = snap.config
+        config = frame.config
         if config != self._config:
             self._config = config
             self._show_rate(config.learning_rate)
@@ -211,23 +217,24 @@ class OptimizerSection(Section):
             for key, box in self.hyper[config.name].items():
                 with QSignalBlocker(box):
                     box.setValue(values.get(key, OPTIMIZERS[config.name].hyper[key][0]))
-        if snap.batch_size != self._batch or self.batch.value() != (snap.batch_size or 0):
-            self._batch = snap.batch_size
+        if frame.batch_size != self._batch or self.batch.value() != (frame.batch_size or 0):
+            self._batch = frame.batch_size
             with QSignalBlocker(self.batch):
-                self.batch.setValue(snap.batch_size or 0)
+                self.batch.setValue(frame.batch_size or 0)
 
-    def show_problem(self, is_network: bool, training_points: int) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
         """Enable the batch size for networks only; it can be at most the training set."""
-        self.batch.setEnabled(is_network)
+        training = info.problem.dataset.x_train.shape[0] if info.is_network else 0
+        self.batch.setEnabled(info.is_network)
         with QSignalBlocker(self.batch):
-            self.batch.setMaximum(max(1, training_points) if is_network else MAX_SAMPLES)
+            self.batch.setMaximum(max(1, training) if info.is_network else MAX_SAMPLES)
             self.batch.setValue(self._batch or 0)
 
 
 class RaceRow:
-    """One hiker of a race being set up: its colour, optimizer and learning rate."""
+    """One hiker of a race being set up: its colour and optimizer."""
 
-    def __init__(self, name: str, lr: float, on_remove):
+    def __init__(self, name: str, on_remove):
         self.swatch = QLabel()
         self.swatch.setFixedSize(16, 16)
         self.swatch.setToolTip("This hiker's colour on the landscape and in the loss plot")
@@ -237,11 +244,6 @@ class RaceRow:
             self.optimizer.setItemData(self.optimizer.count() - 1, optimizer_summary(key),
                                        Qt.ItemDataRole.ToolTipRole)
         select_data(self.optimizer, name)
-        self.rate = NumberBox(LR_LOW, LR_HIGH, presets=LEARNING_RATE_PRESETS)
-        self.rate.setValue(lr)
-        self.rate.setToolTip("This hiker's learning rate η (type a value, or step through "
-                             "the presets with the arrows)")
-        self.rate.setMinimumWidth(70)
         self.remove = QToolButton()
         self.remove.setText("✕")
         self.remove.setToolTip("Take this hiker out of the race")
@@ -249,38 +251,45 @@ class RaceRow:
 
     def widgets(self) -> tuple[QWidget, ...]:
         """Return the row's widgets, left to right."""
-        return self.swatch, self.optimizer, self.rate, self.remove
+        return self.swatch, self.optimizer, self.remove
 
-    def entry(self) -> tuple[str, float]:
-        """Return (optimizer name, learning rate)."""
-        return self.optimizer.currentData(), self.rate.value()
+    def name(self) -> str:
+        """Return the name of this hiker's optimizer."""
+        return self.optimizer.currentData()
 
 
 class RaceSection(Section):
-    """Set up 2–6 hikers with different optimizers and start them from the same point."""
+    """Set up 2–6 hikers with different optimizers and start them from the same point.
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    Every hiker starts at the run's learning rate, so the race compares update rules alone.
+    """
+
+    raceStarted = Signal(object)  # the optimizers' names, one per hiker
+    raceStopped = Signal()
+    INTENTS = {"raceStarted": "start_race", "raceStopped": "stop_race"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__("Race", "Several hikers with different optimizers start from the same "
                          "point, so you can compare them.", expanded=False, parent=parent)
-        self.controller = controller
         self.rows: list[RaceRow] = []
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setColumnStretch(1, 3)
-        self.grid.setColumnStretch(2, 2)
+        self.grid.setColumnStretch(1, 1)
         self.add_wide(self.grid_host)
+        self.rate_note = Note("info")
+        self.add_wide(self.rate_note)
 
         self.add_button = QPushButton("Add a hiker")
         self.add_button.setToolTip(f"Add another hiker to the race (up to {MAX_RACERS})")
-        self.add_button.clicked.connect(lambda: self._add_row("sgd", 0.1))
+        self.add_button.clicked.connect(lambda: self._add_row("sgd"))
         self.start_button = QPushButton("Start race")
         self.start_button.setToolTip("Put these hikers at the current point and race them: "
                                      "press Play to watch, Reset to start the race again")
         self.start_button.clicked.connect(self.start)
         self.stop_button = QPushButton("Stop race")
         self.stop_button.setToolTip("End the race and go back to the single hiker")
-        self.stop_button.clicked.connect(controller.stop_race)
+        self.stop_button.clicked.connect(self.raceStopped)
         buttons = QWidget()
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 4, 0, 0)
@@ -288,14 +297,14 @@ class RaceSection(Section):
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             row.addWidget(button)
         self.add_wide(buttons)
-        for name, lr in DEFAULT_RACE:
-            self._add_row(name, lr)
-        self.show_race([])
+        for name in DEFAULT_RACE:
+            self._add_row(name)
+        self._show_racing(False)
 
-    def _add_row(self, name: str, lr: float) -> None:
+    def _add_row(self, name: str) -> None:
         if len(self.rows) >= MAX_RACERS:
             return
-        self.rows.append(RaceRow(name, lr, self._remove_row))
+        self.rows.append(RaceRow(name, self._remove_row))
         self._lay_out()
 
     def _remove_row(self, row: RaceRow) -> None:
@@ -319,25 +328,21 @@ class RaceSection(Section):
             row.remove.setEnabled(len(self.rows) > 2)
         self.add_button.setEnabled(len(self.rows) < MAX_RACERS)
 
-    def entries(self) -> list[tuple[str, OptimizerConfig]]:
-        """Return the race as (label, optimizer settings), labels made unique."""
-        out, seen = [], {}
-        for row in self.rows:
-            name, lr = row.entry()
-            label = f"{SHORT_NAMES.get(name, name)} {format_number(lr)}"
-            seen[label] = seen.get(label, 0) + 1
-            if seen[label] > 1:
-                label = f"{label} ({seen[label]})"
-            out.append((label, OptimizerConfig(name, lr)))
-        return out
+    def names(self) -> list[str]:
+        """Return the optimizer of each hiker, in the rows' order."""
+        return [row.name() for row in self.rows]
 
     def start(self) -> None:
-        """Start the race with these rows."""
-        if self.controller.session is not None:
-            self.controller.start_race(self.entries())
+        """Ask for the race with these rows."""
+        self.raceStarted.emit(self.names())
 
-    def show_race(self, racers: list) -> None:
-        """Reflect whether a race is on."""
-        racing = bool(racers)
+    def set_frame(self, frame: Frame) -> None:
+        """Show whether a race is on, and the learning rate its hikers start at."""
+        self._show_racing(bool(frame.racers))
+        rate = frame.racers[0].learning_rate if frame.racers else frame.config.learning_rate
+        self.rate_note.show_text(f"Every hiker starts at the learning rate η = "
+                                 f"{format_editable(rate)}.")
+
+    def _show_racing(self, racing: bool) -> None:
         self.start_button.setText("Restart race" if racing else "Start race")
         self.stop_button.setEnabled(racing)

@@ -1,16 +1,17 @@
 """The controls panel docked at the side: every setting of the problem, the optimizer and the view.
 
-It is a view like the others: it shows the controller's state (``problemChanged``,
-``snapshotChanged``, ``axesChanged``, ``speedChanged``, ``raceChanged``) and turns each
-edit into one controller call. Its sections live in ``controls_*`` modules.
+It is a view like the others: it shows what it is given (``set_problem``, ``set_frame``,
+``set_axes``, ``set_speed``, ``set_formula_error``) and turns each edit into one intent.
+Its sections live in the modules beside this one; each lists its own ``INTENTS``, and the
+panel passes their signals on under the same names, so binding the panel binds them all.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from simulator.workspace.frames import ProblemInfo
+from simulator.workspace.frames import Axes, Frame, ProblemInfo
 
 from ..theme import theme_manager, ui_font
 from .optimizer import OptimizerSection, RaceSection
@@ -20,26 +21,61 @@ from .widgets import Note
 
 MINIMUM_WIDTH = 300
 FONT_SCALE = 1.1  # a little larger than the app's text: the panel is read from the back row
+SECTIONS = (ProblemSection, OptimizerSection, NetworkSection, DatasetSection, AxesSection,
+            SpeedSection, RaceSection)
 
 
 class ControlsPanel(QWidget):
-    """The scrollable side panel of settings, in folding sections."""
+    """The scrollable side panel of settings, in folding sections.
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    Its signals are its sections' (see each section's ``INTENTS``), passed on unchanged.
+    """
+
+    # ProblemSection
+    networkLessonChosen = Signal(str)
+    surfaceChosen = Signal(str)
+    formulaEntered = Signal(str)
+    # OptimizerSection
+    learningRateChanged = Signal(float)
+    optimizerChosen = Signal(str)
+    hyperparameterChanged = Signal(str, float)
+    batchSizeChanged = Signal(object)
+    # NetworkSection
+    hiddenActivationChosen = Signal(str)
+    outputChosen = Signal(str)
+    lossChosen = Signal(str)
+    regularizationChosen = Signal(object, float)
+    # DatasetSection
+    datasetChosen = Signal(str)
+    datasetSettingChanged = Signal(str, object)
+    regenerateRequested = Signal()
+    # AxesSection
+    axisChosen = Signal(str, int)
+    directionAxesChosen = Signal(str, int)
+    # SpeedSection
+    speedRequested = Signal(object, object)
+    # RaceSection
+    raceStarted = Signal(object)
+    raceStopped = Signal()
+    INTENTS = {signal: verb for section in SECTIONS for signal, verb in section.INTENTS.items()}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self.setMinimumWidth(MINIMUM_WIDTH)
         self.setFont(ui_font(FONT_SCALE))
 
-        self.problem = ProblemSection(controller)
-        self.optimizer = OptimizerSection(controller)
-        self.network = NetworkSection(controller)
-        self.dataset = DatasetSection(controller)
-        self.axes = AxesSection(controller)
-        self.speed = SpeedSection(controller)
-        self.race = RaceSection(controller)
+        self.problem = ProblemSection()
+        self.optimizer = OptimizerSection()
+        self.network = NetworkSection()
+        self.dataset = DatasetSection()
+        self.axes = AxesSection()
+        self.speed = SpeedSection()
+        self.race = RaceSection()
         self.sections = (self.problem, self.optimizer, self.network, self.dataset, self.axes,
                          self.speed, self.race)
+        for section in self.sections:
+            for signal in section.INTENTS:
+                getattr(section, signal).connect(getattr(self, signal))
 
         captions = [label for section in self.sections for label in section.labels()]
         width = max(label.sizeHint().width() for label in captions)
@@ -62,32 +98,35 @@ class ControlsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
 
-        controller.problemChanged.connect(self._problem_changed)
-        controller.snapshotChanged.connect(self.optimizer.show_snapshot)
-        controller.axesChanged.connect(self.axes.show_axes)
-        controller.speedChanged.connect(self.speed.show_speed)
-        controller.raceChanged.connect(self.race.show_race)
         theme_manager().changed.connect(self._restyle)
+        self.setEnabled(False)  # until there is a problem to set
 
-        if controller.session is not None:
-            self._problem_changed(ProblemInfo(controller.lesson, controller.problem,
-                                              tuple(controller.problem.names)))
-            self.axes.show_axes(controller.axes)
-            self.optimizer.show_snapshot(controller.snapshot())
-            self.race.show_race(controller.racers)
-        else:
-            self.setEnabled(False)
+    # ----- inbound ------------------------------------------------------------------------
 
-    def _problem_changed(self, info: ProblemInfo) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Show a new problem in every section (the network ones only for a network)."""
         self.setEnabled(True)
-        self.problem.show_problem(info)
-        self.network.show_problem(info)
-        self.dataset.show_problem(info)
-        self.axes.show_problem(info)
-        training = info.problem.dataset.x_train.shape[0] if info.is_network else 0
-        self.optimizer.show_problem(info.is_network, training)
+        for section in (self.problem, self.optimizer, self.network, self.dataset, self.axes):
+            section.set_problem(info)
         self.network.setVisible(info.is_network)
         self.dataset.setVisible(info.is_network)
+
+    def set_frame(self, frame: Frame) -> None:
+        """Show the run's optimizer settings and whether a race is on (every tick)."""
+        self.optimizer.set_frame(frame)
+        self.race.set_frame(frame)
+
+    def set_axes(self, axes: Axes) -> None:
+        """Select the landscape's axes."""
+        self.axes.set_axes(axes)
+
+    def set_speed(self, steps: int, fps: int) -> None:
+        """Show the playing speed."""
+        self.speed.set_speed(steps, fps)
+
+    def set_formula_error(self, error: str) -> None:
+        """Show what is wrong with the typed formula, or clear it ("")."""
+        self.problem.set_formula_error(error)
 
     def _restyle(self, _theme=None) -> None:
         for note in self.findChildren(Note):

@@ -1,11 +1,15 @@
-"""The problem's part of the controls: what the hiker walks on, the network and its data."""
+"""The problem's part of the controls: what the hiker walks on, the network and its data.
+
+Each section shows the problem it is given and emits its ``INTENTS`` (signal → controller
+verb); the rules for which output goes with which loss are the workspace's, so a choice is
+asked for as it is and the section then shows what the controller made of it.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -18,21 +22,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.engine.datasets import DESCRIPTIONS, GENERATORS, MAX_SAMPLES
-from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
-from simulator.lessons.catalog import builtin_lessons
-from simulator.lessons.checking import LessonError
-from simulator.lessons.files import load_lesson
-from simulator.lessons.model import ExpressionSpec, Lesson, NetworkSpec
+from simulator.workspace.choices import (
+    ACTIVATION_NAMES,
+    ACTIVATIONS,
+    DESCRIPTIONS,
+    GENERATORS,
+    HIDDEN_ACTIVATIONS,
+    LOSS_NAMES,
+    LOSSES,
+    MAX_SAMPLES,
+    network_lessons,
+    surfaces,
+)
 from simulator.workspace.frames import ProblemInfo
 
 from ..theme import ui_font
 from .widgets import Note, NumberBox, Section, compact_combo, select_data
 
-ACTIVATION_NAMES = {"linear": "Linear", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
-                    "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax"}
-LOSS_NAMES = {"mse": "Mean squared error", "bce": "Binary cross-entropy",
-              "cross_entropy": "Cross-entropy"}
 REGULARIZATION_NAMES = {None: "None", "l2": "L2 (weight decay)", "l1": "L1 (sparse weights)"}
 DEFAULT_REGULARIZATION_RATE = 0.001
 FORMULA_TIP = ("Type a cost J in one or two variables (w, or w1 and w2) and press Enter to "
@@ -46,108 +52,20 @@ DATASET_LABELS = {"circle": "Circle", "xor": "XOR", "gaussians": "Two Gaussians"
                   "spiral": "Spiral", "line": "Line (regression)", "curve": "Curve (regression)"}
 
 
-class NetworkPlanError(ValueError):
-    """A network setting that cannot go with the data (the message says why, in words)."""
-
-
-def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: str | None = None,
-                        loss: str | None = None, dataset: str | None = None
-                        ) -> tuple[dict, list[str]]:
-    """Return the network fields to change so a new choice works, and what else changed.
-
-    ``kind`` and ``classes`` describe the data now (``"classification"`` or
-    ``"regression"``). Binary cross-entropy needs a sigmoid output and cross-entropy a
-    softmax one with one output per class; regression data (one input) needs a loss that
-    compares numbers. Raises ``NetworkPlanError`` when the choice cannot work at all.
-    """
-    layers = list(spec.layers)
-    out, cost = spec.output_activation, spec.loss
-    if dataset is not None:
-        was_regression = kind == "regression"
-        kind = GENERATORS[dataset][1]
-        classes = 0 if kind == "regression" else 2
-        layers[0] = 1 if kind == "regression" else 2
-        layers[-1] = 1  # generated sets have one target column (cross-entropy widens it below)
-        if kind == "regression":
-            cost = "mse"
-            out = "linear" if out in ("sigmoid", "softmax") else out
-        elif was_regression:
-            out = "sigmoid"
-    if loss is not None:
-        if loss != "mse" and kind == "regression":
-            raise NetworkPlanError(f"{LOSS_NAMES[loss]} compares classes, but these targets are "
-                                   "numbers: use mean squared error.")
-        cost = loss
-        if loss == "bce":
-            out = "sigmoid"
-        elif loss == "cross_entropy":
-            out = "softmax"
-        elif out == "softmax":
-            out = "sigmoid"
-    if output is not None:
-        if output == "softmax" and kind == "regression":
-            raise NetworkPlanError("Softmax turns outputs into class probabilities, but these "
-                                   "targets are numbers.")
-        out = output
-        if output == "softmax":
-            cost = "cross_entropy"
-        elif output == "sigmoid" and cost == "cross_entropy":
-            cost = "bce"
-        elif output != "sigmoid" and cost in ("bce", "cross_entropy"):
-            cost = "mse"
-    if cost == "cross_entropy":
-        layers[-1] = max(2, classes)
-    elif spec.loss == "cross_entropy" and dataset is None:
-        layers[-1] = 1
-    changes: dict = {}
-    said: list[str] = []
-    if out != spec.output_activation and out != output:
-        said.append(f"the output activation is now {ACTIVATION_NAMES[out]}")
-    if cost != spec.loss and cost != loss:
-        said.append(f"the loss is now {LOSS_NAMES[cost]}")
-    if out != spec.output_activation:
-        changes["output_activation"] = out
-    if cost != spec.loss:
-        changes["loss"] = cost
-    if tuple(layers) != spec.layers:
-        changes.update(layers=tuple(layers), weights=None, biases=None)
-        if layers[0] != spec.layers[0]:
-            said.append(f"the network has {layers[0]} input{'s' if layers[0] > 1 else ''}")
-        if layers[-1] != spec.layers[-1]:
-            said.append(f"it has {layers[-1]} output{'s' if layers[-1] > 1 else ''}")
-        said.append("its weights start afresh")
-    return changes, said
-
-
-def builtin_network_lessons() -> list[Lesson]:
-    """Return the built-in lessons whose problem is a network, in teaching order."""
-    lessons = []
-    for path in builtin_lessons():
-        try:
-            lesson = load_lesson(path)
-        except LessonError:
-            continue  # a broken built-in is reported by the lesson tests, not here
-        if isinstance(lesson.problem, NetworkSpec):
-            lessons.append(lesson)
-    return lessons
-
-
-def _surfaces() -> dict:
-    try:
-        from simulator.symbolic.surfaces import SURFACES
-    except ImportError:
-        return {}
-    return SURFACES
-
-
 class ProblemSection(Section):
     """Choose what the hiker walks on: a network lesson, a built-in surface or a typed formula."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    networkLessonChosen = Signal(str)  # a built-in lesson's path
+    surfaceChosen = Signal(str)  # a built-in surface's name
+    formulaEntered = Signal(str)
+    INTENTS = {"networkLessonChosen": "set_network_lesson", "surfaceChosen": "set_surface",
+               "formulaEntered": "set_formula"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__("Problem", "What the hiker walks on.", parent=parent)
-        self.controller = controller
-        self.lessons = builtin_network_lessons()
-        self.surfaces = _surfaces()
+        self.lessons = network_lessons()
+        self.surfaces = {surface.name: surface for surface in surfaces()}
+        self._info: ProblemInfo | None = None
 
         self.chooser = compact_combo("Choose what the hiker walks down: a small network "
                                      "learning a dataset, or a built-in cost surface.", 12)
@@ -161,8 +79,7 @@ class ProblemSection(Section):
         self._header("Surfaces")
         if self.surfaces:
             for name, surface in self.surfaces.items():
-                self._entry(surface.title, f"surface:{name}",
-                            f"{surface.description}\nJ = {surface.expression}")
+                self._entry(surface.title, f"surface:{name}", surface.description)
         else:
             self._entry("(surfaces are not available)", "none",
                         "The built-in surfaces could not be loaded").setEnabled(False)
@@ -218,44 +135,49 @@ class ProblemSection(Section):
     def _chosen(self, index: int) -> None:
         key = self.chooser.itemData(index) or ""
         if key.startswith("lesson:"):
-            self.controller.set_network_problem(self.lessons[int(key.split(":")[1])])
+            self.networkLessonChosen.emit(str(self.lessons[int(key.split(":")[1])].path))
         elif key.startswith("surface:"):
-            self.controller.set_surface(key.split(":", 1)[1])
+            self.surfaceChosen.emit(key.split(":", 1)[1])
         elif key == "formula":
             self.formula.setFocus()
             if self.formula.text().strip():
                 self.apply_formula()
+            return
+        if self._info is not None:  # a refused choice leaves the problem as it was: show it
+            self._select(self._info)
 
     def apply_formula(self) -> None:
-        """Walk down the typed formula, or show why it cannot be used right under the field."""
+        """Ask to walk down the typed formula (an empty field gets a hint right under it)."""
         text = self.formula.text().strip()
         if not text:
             self.formula_error.show_text("Type a formula first, e.g. w1**2 + 10*w2**2")
             return
-        try:
-            error = self.controller.set_formula(text)
-        except ImportError:
-            error = "formulas need the symbolic part of Backprop Hiker, which is missing"
-        self.formula_error.show_text(error)
+        self.formulaEntered.emit(text)
+
+    def set_formula_error(self, error: str) -> None:
+        """Show what is wrong with the typed formula under the field ("" clears it)."""
+        self.formula_error.show_text(error or None)
         if error:
             column = _COLUMN.search(error)
             if column:
                 self.formula.setCursorPosition(max(0, int(column.group(1)) - 1))
             self.formula.setFocus()
 
-    def show_problem(self, info: ProblemInfo) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
         """Select the entry of the problem now open; a formula also fills the field."""
-        spec = info.lesson.problem
-        key = "current"
-        if isinstance(spec, ExpressionSpec):
-            surface = self.surfaces.get(spec.surface or "")
-            key = f"surface:{spec.surface}" if surface is not None and \
-                surface.expression == spec.expression else "formula"
-            self.formula.setText(spec.expression)
-        else:
+        self._info = info
+        if not info.is_network:
+            self.formula.setText(info.lesson.problem.expression)
+        self.formula_error.show_text(None)
+        self._select(info)
+
+    def _select(self, info: ProblemInfo) -> None:
+        if info.is_network:
             key = next((f"lesson:{k}" for k, lesson in enumerate(self.lessons)
                         if lesson.title == info.lesson.title), "current")
-        self.formula_error.show_text(None)
+        else:
+            surface = info.lesson.problem.surface
+            key = f"surface:{surface}" if surface in self.surfaces else "formula"
         self._current.setText(f"{info.lesson.title} (open now)")
         self.chooser.view().setRowHidden(self._current.row(), key != "current")
         select_data(self.chooser, key)
@@ -265,43 +187,64 @@ class ProblemSection(Section):
 
 
 class _NetworkSettings(Section):
-    """A section showing part of a network lesson's settings; redrawn from the last problem."""
+    """A section showing part of a network lesson's settings, from the last problem it got.
 
-    def __init__(self, controller, title: str, tip: str, parent: QWidget | None = None):
+    A choice is emitted as it is; the section then shows the problem again, which is the
+    new one if the controller took the choice (its signals arrive at once) and the old
+    one if it refused, so the controls never show a setting the network does not have.
+    """
+
+    def __init__(self, title: str, tip: str, parent: QWidget | None = None):
         super().__init__(title, tip, parent=parent)
-        self.controller = controller
         self._info: ProblemInfo | None = None
 
-    def show_problem(self, info: ProblemInfo) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
         """Show the settings of a problem (nothing for a formula)."""
+        self._info = info
+        if info.is_network:
+            self._show(info.lesson.problem)
+
+    def _show(self, spec) -> None:
+        """Show a network spec's settings in the section's controls."""
         raise NotImplementedError
 
-    def _reshow(self) -> None:
-        """Show the last problem again (after an edit the controller refused)."""
+    def _ask(self, signal, *args) -> None:
+        """Emit one intent, then show the problem as it now is."""
+        signal.emit(*args)
         if self._info is not None:
-            self.show_problem(self._info)
+            self.set_problem(self._info)
 
 
 class NetworkSection(_NetworkSettings):
     """Activation, output activation, loss and regularization of the network."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
-        super().__init__(controller, "Network",
-                         "How the network computes and what it is scored by.", parent)
+    hiddenActivationChosen = Signal(str)
+    outputChosen = Signal(str)
+    lossChosen = Signal(str)
+    regularizationChosen = Signal(object, float)  # "l2", "l1" or None; the rate λ
+    INTENTS = {"hiddenActivationChosen": "set_hidden_activation",
+               "outputChosen": "choose_output", "lossChosen": "choose_loss",
+               "regularizationChosen": "set_regularization"}
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Network", "How the network computes and what it is scored by.",
+                         parent)
 
         self.activation = compact_combo("The function every hidden neuron applies to its "
                                         "weighted sum z (all hidden layers at once).", 8)
         for name in HIDDEN_ACTIVATIONS:
             self._item(self.activation, name)
         self.activation.setPlaceholderText("mixed")
-        self.activation.activated.connect(self._activation_chosen)
+        self.activation.activated.connect(
+            lambda index: self._ask(self.hiddenActivationChosen, self.activation.itemData(index)))
         self.add_row("Activation", self.activation)
 
         self.output = compact_combo("The function the output neurons apply: sigmoid gives a "
                                     "probability, softmax one per class, linear any number.", 8)
         for name in ACTIVATIONS:
             self._item(self.output, name)
-        self.output.activated.connect(self._output_chosen)
+        self.output.activated.connect(
+            lambda index: self._ask(self.outputChosen, self.output.itemData(index)))
         self.add_row("Output activation", self.output)
 
         self.loss = compact_combo("How wrong the network is: the height the hiker walks "
@@ -311,7 +254,8 @@ class NetworkSection(_NetworkSettings):
             need = f" (needs a {loss.requires} output)" if loss.requires else ""
             self.loss.setItemData(self.loss.count() - 1, f"L = {loss.formula}{need}",
                                   Qt.ItemDataRole.ToolTipRole)
-        self.loss.activated.connect(self._loss_chosen)
+        self.loss.activated.connect(
+            lambda index: self._ask(self.lossChosen, self.loss.itemData(index)))
         self.add_row("Loss", self.loss)
 
         self.regularization = compact_combo("A penalty on large weights added to the loss: "
@@ -326,8 +270,6 @@ class NetworkSection(_NetworkSettings):
                              "press Enter; the arrows multiply or divide by ten.")
         self.rate.valueChanged.connect(self._regularization_changed)
         self.add_row("Rate λ", self.rate)
-        self.note = Note("info")
-        self.add_wide(self.note)
 
     @staticmethod
     def _item(combo, name: str) -> None:
@@ -336,56 +278,14 @@ class NetworkSection(_NetworkSettings):
         combo.setItemData(combo.count() - 1, f"a = {act.formula}, da/dz = {act.derivative_formula}",
                           Qt.ItemDataRole.ToolTipRole)
 
-    def _activation_chosen(self, index: int) -> None:
-        name = self.activation.itemData(index)
-        self.note.show_text(None)
-        if not self.controller.set_network_option(f"Activation: {name}", activation=name):
-            self._reshow()
-
-    def _output_chosen(self, index: int) -> None:
-        self._plan(f"Output activation: {self.output.itemData(index)}",
-                   output=self.output.itemData(index))
-
-    def _loss_chosen(self, index: int) -> None:
-        self._plan(f"Loss: {self.loss.itemData(index)}", loss=self.loss.itemData(index))
-
-    def _plan(self, text: str, **choice) -> None:
-        info = self._info
-        if info is None or not info.is_network:
-            return
-        data = info.problem.dataset
-        try:
-            changes, said = plan_network_change(info.lesson.problem, data.kind, data.classes,
-                                                **choice)
-        except NetworkPlanError as exc:
-            self.note.show_text(str(exc), "warning")
-            self._reshow()
-            return
-        if not changes:
-            return
-        if self.controller.set_network_option(text, **changes):
-            self.note.show_text(_sentence(said), "info")
-        else:
-            self._reshow()
-
     def _regularization_changed(self, *_) -> None:
         kind = self.regularization.currentData()
         rate = self.rate.value()
         if kind is not None and rate == 0:
-            rate = DEFAULT_REGULARIZATION_RATE
-        label = REGULARIZATION_NAMES[kind].split(" ")[0]
-        value = None if kind is None else (kind, rate)
-        self.note.show_text(None)
-        if not self.controller.set_network_option(f"Regularization: {label}",
-                                                  regularization=value):
-            self._reshow()
+            rate = DEFAULT_REGULARIZATION_RATE  # a penalty of strength 0 would be none at all
+        self._ask(self.regularizationChosen, kind, rate)
 
-    def show_problem(self, info: ProblemInfo) -> None:
-        """Show the network's settings (nothing to show for a formula)."""
-        self._info = info
-        spec = info.lesson.problem
-        if not isinstance(spec, NetworkSpec):
-            return
+    def _show(self, spec) -> None:
         same = len(set(spec.activation)) == 1
         select_data(self.activation, spec.activation[0] if same else "(mixed)")
         self.activation.setPlaceholderText("mixed" if spec.activation else "no hidden layer")
@@ -402,8 +302,14 @@ class NetworkSection(_NetworkSettings):
 class DatasetSection(_NetworkSettings):
     """The dataset: which one, its noise, size, train/test split and seed; draw it again."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
-        super().__init__(controller, "Data", "The points the network learns from.", parent)
+    datasetChosen = Signal(str)  # a generator's name
+    datasetSettingChanged = Signal(str, object)  # "noise", "samples", "train_fraction", "seed"
+    regenerateRequested = Signal()
+    INTENTS = {"datasetChosen": "choose_dataset", "datasetSettingChanged": "set_dataset_setting",
+               "regenerateRequested": "regenerate_dataset"}
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Data", "The points the network learns from.", parent)
 
         self.name = compact_combo("Which dataset the network learns. The first four sort "
                                   "points into two classes; line and curve fit numbers.", 8)
@@ -446,48 +352,25 @@ class DatasetSection(_NetworkSettings):
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setToolTip("Draw new random points of the same kind (the next seed); "
                                    "training starts again.")
-        self.regenerate.clicked.connect(self._regenerate)
+        self.regenerate.clicked.connect(lambda: self._ask(self.regenerateRequested))
         self.add_wide(self.regenerate)
-        self.note = Note("info")
-        self.add_wide(self.note)
 
     def _name_chosen(self, index: int) -> None:
         name = self.name.itemData(index)
         info = self._info
         if info is None or not info.is_network:
             return
-        spec = info.lesson.problem
-        if name == spec.dataset.name and spec.dataset.points is None:
-            return
-        data = info.problem.dataset
-        changes, said = plan_network_change(spec, data.kind, data.classes, dataset=name)
-        if changes:
-            dataset = replace(spec.dataset, name=name, points=None)
-            done = self.controller.set_network_option(f"Dataset: {name}", dataset=dataset,
-                                                      **changes)
-        else:
-            done = self.controller.set_dataset(name=name)
-        if not done:
-            self._reshow()
-        self.note.show_text(_sentence(said) if done and said else None)
+        dataset = info.lesson.problem.dataset
+        if name == dataset.name and dataset.points is None:
+            return  # this dataset is the one drawn now
+        self._ask(self.datasetChosen, name)
 
     def _field_changed(self, key: str, value) -> None:
         if key == "train_fraction":
             value = value / 100.0
-        self.note.show_text(None)
-        if not self.controller.set_dataset(**{key: value}):
-            self._reshow()
+        self._ask(self.datasetSettingChanged, key, value)
 
-    def _regenerate(self) -> None:
-        self.note.show_text(None)
-        self.controller.regenerate_dataset()
-
-    def show_problem(self, info: ProblemInfo) -> None:
-        """Show the dataset's settings; explicit points have no generator settings."""
-        self._info = info
-        spec = info.lesson.problem
-        if not isinstance(spec, NetworkSpec):
-            return
+    def _show(self, spec) -> None:
         d = spec.dataset
         generated = d.points is None
         select_data(self.name, d.name if generated else "(points)")
@@ -497,11 +380,3 @@ class DatasetSection(_NetworkSettings):
                 box.setValue(value)
             box.setEnabled(generated)
         self.regenerate.setEnabled(generated)
-
-
-def _sentence(parts: list[str]) -> str | None:
-    if not parts:
-        return None
-    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return f"So that it works, {text}."
-

@@ -1,8 +1,11 @@
-"""The view's part of the controls: the landscape's two axes and the playing speed."""
+"""The view's part of the controls: the landscape's two axes and the playing speed.
+
+Each section shows what it is given and emits its ``INTENTS`` (signal → controller verb).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QSpinBox, QWidget
 
 from simulator.workspace.frames import Axes, ProblemInfo
@@ -18,19 +21,22 @@ MAX_FPS = 120
 class AxesSection(Section):
     """Which two parameters (or directions) the landscape is drawn over."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    axisChosen = Signal(str, int)  # "x" or "y", a θ index
+    directionAxesChosen = Signal(str, int)  # "random" or "pca", a seed
+    INTENTS = {"axisChosen": "set_axis", "directionAxesChosen": "set_direction_axes"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__("Landscape axes", "What the landscape's two axes show.", parent=parent)
-        self.controller = controller
         self._names: tuple[str, ...] = ()
         self._random_seed = 0
         self.x = compact_combo("The parameter along the landscape's horizontal axis; the "
                                "loss is drawn as it would be if only these two changed.", 6)
         self.x.setMaxVisibleItems(20)
-        self.x.activated.connect(lambda index: self.controller.set_axis("x", index))
+        self.x.activated.connect(lambda index: self.axisChosen.emit("x", index))
         self.y = compact_combo("The parameter along the landscape's vertical axis; choosing "
                                "the X parameter here swaps the two.", 6)
         self.y.setMaxVisibleItems(20)
-        self.y.activated.connect(lambda index: self.controller.set_axis("y", index))
+        self.y.activated.connect(lambda index: self.axisChosen.emit("y", index))
         self.x_label = self.add_row("X axis", self.x)
         self.y_label = self.add_row("Y axis", self.y)
 
@@ -41,7 +47,7 @@ class AxesSection(Section):
         self.pca = QPushButton("PCA of the path")
         self.pca.setToolTip("Draw the landscape along the two directions in which the hiker's "
                             "path has moved most so far (take some steps first)")
-        self.pca.clicked.connect(lambda: self.controller.set_direction_axes("pca"))
+        self.pca.clicked.connect(lambda: self.directionAxesChosen.emit("pca", 0))
         buttons = QWidget()
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
@@ -55,7 +61,7 @@ class AxesSection(Section):
 
     def _random(self) -> None:
         self._random_seed += 1
-        self.controller.set_direction_axes("random", seed=self._random_seed)
+        self.directionAxesChosen.emit("random", self._random_seed)
 
     def restyle(self) -> None:
         """Colour the axis labels as the landscape colours its axes."""
@@ -63,7 +69,7 @@ class AxesSection(Section):
         self.x_label.setStyleSheet(f"color: {theme.axis_x}; font-weight: bold;")
         self.y_label.setStyleSheet(f"color: {theme.axis_y}; font-weight: bold;")
 
-    def show_problem(self, info: ProblemInfo) -> None:
+    def set_problem(self, info: ProblemInfo) -> None:
         """List the problem's parameters in both axis choosers."""
         self._is_network = info.is_network
         if info.names != self._names:
@@ -78,7 +84,7 @@ class AxesSection(Section):
         self.random.setEnabled(several)
         self.pca.setEnabled(several)
 
-    def show_axes(self, axes: Axes) -> None:
+    def set_axes(self, axes: Axes) -> None:
         """Select the axes now drawn (directions show their names instead of a parameter)."""
         if axes is None:
             return
@@ -107,9 +113,11 @@ class AxesSection(Section):
 class SpeedSection(Section):
     """How fast Play goes: engine steps per frame and frames per second (separate settings)."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    speedRequested = Signal(object, object)  # steps per frame, frames per second (None: keep)
+    INTENTS = {"speedRequested": "set_speed"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__("Speed", "How fast Play goes.", parent=parent)
-        self.controller = controller
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS_PER_FRAME)
         self.steps.setToolTip(f"How many optimizer steps each frame of Play takes "
@@ -137,12 +145,11 @@ class SpeedSection(Section):
                      self.fps.toolTip())
         self.rate = Note("info")
         self.add_wide(self.rate)
-        self.steps.valueChanged.connect(lambda v: self.controller.set_speed(steps_per_frame=v))
+        self.steps.valueChanged.connect(lambda v: self.speedRequested.emit(v, None))
         self.steps_slider.valueChanged.connect(
-            lambda k: self.controller.set_speed(steps_per_frame=SPEEDS[k]))
-        self.fps.valueChanged.connect(lambda v: self.controller.set_speed(fps=v))
-        self.fps_slider.valueChanged.connect(lambda v: self.controller.set_speed(fps=v))
-        self.show_speed(controller.steps_per_frame, controller.fps)
+            lambda k: self.speedRequested.emit(SPEEDS[k], None))
+        self.fps.valueChanged.connect(lambda v: self.speedRequested.emit(None, v))
+        self.fps_slider.valueChanged.connect(lambda v: self.speedRequested.emit(None, v))
 
     @staticmethod
     def _pair(slider: QSlider, box: QSpinBox) -> QWidget:
@@ -153,7 +160,7 @@ class SpeedSection(Section):
         row.addWidget(box)
         return host
 
-    def show_speed(self, steps: int, fps: int) -> None:
+    def set_speed(self, steps: int, fps: int) -> None:
         """Show the speed settings and how many steps a second they make."""
         index = max(k for k, s in enumerate(SPEEDS) if s <= steps or k == 0)
         for widget, value in ((self.steps, steps), (self.steps_slider, index),

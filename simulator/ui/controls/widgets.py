@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
@@ -19,23 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from simulator.workspace.numbers import format_editable
+
 from ..theme import current_theme, ui_font
 
 # A number being typed: digits, one point, then maybe an exponent that is still unfinished.
 _PARTIAL_NUMBER = re.compile(r"^[+-]?\d*[.,]?\d*([eE][+-]?\d*)?$")
-
-
-def format_number(value: float) -> str:
-    """Return a number as a student would write it: 0.00001, 0.3, 1e-8 (never NaN or inf)."""
-    if not math.isfinite(value):
-        return "—"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e-5:
-        return np.format_float_positional(value, precision=6, unique=True, fractional=False,
-                                          trim="-")
-    mantissa, exponent = f"{value:.3g}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def parse_number(text: str) -> float | None:
@@ -69,7 +57,7 @@ class NumberBox(QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:
         """Return the shown text for a value."""
-        return format_number(value)
+        return format_editable(value)
 
     def valueFromText(self, text: str) -> float:
         """Return the value of a typed text (the current value if it is not a number)."""
