@@ -72,7 +72,8 @@ class SessionController(QObject):
     playingChanged(bool), speedChanged(int, int)
         Play state; steps per frame and frames per second.
     message(str, str)
-        (level, text) for the user; level "info", "warning" or "error".
+        (level, text) for the user; level "info" (in passing), "note" (worth reading: what
+        else a choice changed), "warning" or "error".
     fileChanged(str)
         The lesson now lives in this file.
     formulaChecked(str)
@@ -175,6 +176,7 @@ class SessionController(QObject):
             self.grids.cancel()
             self._in_flight.clear()
             self.problemChanged.emit(ws.problem_info())
+            self.speedChanged.emit(self.steps_per_frame, self.fps)
         if ws.revision != revision or ws.axes is not axes:
             if ws.revision != revision:
                 self._decision_theta = None
@@ -487,7 +489,7 @@ class SessionController(QObject):
             said.extend(self.workspace.plan_choice(**choice))
         done = self._edit(text, plan)
         if done and said:
-            self.message.emit("info", "To make this work, " + "; ".join(said) + ".")
+            self.message.emit("note", "To make this work, " + "; ".join(said) + ".")
         return done
 
     def choose_output(self, name: str) -> bool:

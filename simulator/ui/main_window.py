@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
     def _show_message(self, level: str, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
         diverged = self._frame is not None and self._frame.status == "diverged"
-        if level in ("warning", "error") and not diverged:
+        if level in ("note", "warning", "error") and not diverged:
             self.banner.show_message(text, level)
 
     def _show_file(self, path: str) -> None:

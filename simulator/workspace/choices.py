@@ -46,6 +46,7 @@ class SurfaceChoice:
     name: str
     title: str
     description: str
+    expression: str
 
 
 @cache
@@ -68,4 +69,4 @@ def surfaces() -> tuple[SurfaceChoice, ...]:
         from simulator.symbolic.surfaces import SURFACES
     except ImportError:
         return ()
-    return tuple(SurfaceChoice(s.name, s.title, s.description) for s in SURFACES.values())
+    return tuple(SurfaceChoice(s.name, s.title, s.description, s.expression) for s in SURFACES.values())

@@ -599,12 +599,14 @@ class Workspace:
         """Return race entries for optimizer names, each at the lesson's own learning rate."""
         lr = self.session.config.learning_rate
         entries = []
-        for name in names:
+        for k, name in enumerate(names):
             if name not in OPTIMIZERS:
                 raise EditError(f"There is no optimizer called {name!r}.")
             hyper = {k: v for k, v in self.session.config.hyper if k in OPTIMIZERS[name].hyper}
-            entries.append((OPTIMIZERS[name].label, OptimizerConfig(name, lr,
-                                                                    tuple(sorted(hyper.items())))))
+            label = OPTIMIZERS[name].label
+            if names.count(name) > 1:  # two Adams are told apart: "Adam (2)"
+                label += f" ({names[:k + 1].count(name)})"
+            entries.append((label, OptimizerConfig(name, lr, tuple(sorted(hyper.items())))))
         return entries
 
     def stop_race(self) -> None:

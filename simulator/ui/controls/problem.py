@@ -79,7 +79,8 @@ class ProblemSection(Section):
         self._header("Surfaces")
         if self.surfaces:
             for name, surface in self.surfaces.items():
-                self._entry(surface.title, f"surface:{name}", surface.description)
+                self._entry(surface.title, f"surface:{name}",
+                            f"{surface.description}\nJ = {surface.expression}")
         else:
             self._entry("(surfaces are not available)", "none",
                         "The built-in surfaces could not be loaded").setEnabled(False)
@@ -176,8 +177,10 @@ class ProblemSection(Section):
             key = next((f"lesson:{k}" for k, lesson in enumerate(self.lessons)
                         if lesson.title == info.lesson.title), "current")
         else:
-            surface = info.lesson.problem.surface
-            key = f"surface:{surface}" if surface in self.surfaces else "formula"
+            spec = info.lesson.problem
+            surface = self.surfaces.get(spec.surface or "")
+            key = f"surface:{spec.surface}" if surface is not None and \
+                surface.expression == spec.expression else "formula"
         self._current.setText(f"{info.lesson.title} (open now)")
         self.chooser.view().setRowHidden(self._current.row(), key != "current")
         select_data(self.chooser, key)
