@@ -35,6 +35,22 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 PACE_MS = {"paint": 40, "neurons": 400, "moving_grids": 500}
 
 
+def _setting(name: str, doc: str):
+    """Return a controller verb that passes its arguments to the workspace verb ``name``."""
+    def verb(self, *args):
+        return self._do(getattr(self.workspace, name), *args)
+    verb.__name__, verb.__doc__ = name, doc
+    return verb
+
+
+def _undoable(name: str, text: str, doc: str):
+    """Return an undoable verb; ``text`` names it in the Edit menu, ``{}`` for its arguments."""
+    def verb(self, *args):
+        return self._edit(text.format(*args), getattr(self.workspace, name), *args)
+    verb.__name__, verb.__doc__ = name, doc
+    return verb
+
+
 class _Restore(QUndoCommand):
     """An undoable edit: the workspace's state before and after it, as mementos."""
 
@@ -385,37 +401,14 @@ class SessionController(QObject):
 
     # ----- settings (not undoable: they take effect from this step on) ------------------------
 
-    def set_learning_rate(self, lr: float) -> None:
-        """Change the learning rate from this step on."""
-        self._do(self.workspace.set_learning_rate, lr)
-
-    def set_optimizer(self, name: str) -> None:
-        """Switch optimizer from this step on."""
-        self._do(self.workspace.set_optimizer, name)
-
-    def set_hyperparameter(self, key: str, value: float) -> None:
-        """Change one hyper-parameter of the current optimizer."""
-        self._do(self.workspace.set_hyperparameter, key, value)
-
-    def set_batch_size(self, batch_size: int | None) -> None:
-        """Change the batch size (None: full batch)."""
-        self._do(self.workspace.set_batch_size, batch_size)
-
-    def set_axes(self, x: int, y: int) -> None:
-        """Draw the landscape over two parameters (θ indices)."""
-        self._do(self.workspace.set_axes, x, y)
-
-    def set_axis(self, which: str, index: int) -> None:
-        """Use one parameter as the landscape's X or Y axis."""
-        self._do(self.workspace.set_axis, which, index)
-
-    def set_direction_axes(self, kind: str, seed: int = 0) -> bool:
-        """Draw the landscape along random or PCA directions."""
-        return self._do(self.workspace.set_direction_axes, kind, seed)
-
-    def set_sample(self, sample: int) -> None:
-        """Follow another training sample in the diagram."""
-        self._do(self.workspace.set_sample, sample)
+    set_learning_rate = _setting("set_learning_rate", "Change the learning rate from this step on.")
+    set_optimizer = _setting("set_optimizer", "Switch optimizer from this step on.")
+    set_hyperparameter = _setting("set_hyperparameter", "Change one hyper-parameter of the optimizer.")
+    set_batch_size = _setting("set_batch_size", "Change the batch size (None: full batch).")
+    set_axes = _setting("set_axes", "Draw the landscape over two parameters (θ indices).")
+    set_axis = _setting("set_axis", "Use one parameter as the landscape's X or Y axis.")
+    set_direction_axes = _setting("set_direction_axes", "Draw the landscape along random or PCA directions.")
+    set_sample = _setting("set_sample", "Follow another training sample in the diagram.")
 
     def preview_weight(self, index: int, value: float | None) -> None:
         """Show the diagram as if θ[index] were ``value`` while it is dragged (None: stop)."""
@@ -429,6 +422,18 @@ class SessionController(QObject):
             self._request_diagram()
 
     # ----- edits (undoable) -----------------------------------------------------------------
+
+    add_neuron = _undoable("add_neuron", "Add a neuron to layer {}", "Add a neuron to a hidden layer.")
+    add_layer = _undoable("add_layer", "Add a hidden layer", "Add a hidden layer before the output.")
+    remove_layer = _undoable("remove_layer", "Remove the last hidden layer", "Remove the last hidden layer.")
+    regenerate_dataset = _undoable("regenerate_dataset", "Regenerate dataset", "Draw the data again.")
+    add_point = _undoable("add_point", "Add a point", "Add a training point (inputs then target).")
+    remove_point = _undoable("remove_point", "Remove a point", "Remove a point (training, then test).")
+    set_surface = _undoable("set_surface", "Surface {}", "Descend a built-in surface.")
+    remove_neuron = _undoable("remove_neuron", "Remove a neuron from layer {}",
+                              "Remove a neuron (the last, or one by index) from a hidden layer.")
+    set_layer_activation = _undoable("set_layer_activation", "Layer {} activation: {}",
+                                     "Set one hidden layer's activation.")
 
     def set_parameters(self, values: dict[int, float], text: str) -> bool:
         """Set some entries of θ as one undoable edit."""
@@ -444,29 +449,6 @@ class SessionController(QObject):
         """Put the hiker at (x, y) on the landscape's axes."""
         values = self.workspace.hiker_values(x, y)
         return self.set_parameters(values, f"Move hiker to {self.workspace.describe_values(values)}")
-
-    def add_neuron(self, layer: int) -> bool:
-        """Add a neuron to a hidden layer (1-based)."""
-        return self._edit(f"Add a neuron to layer {layer}", self.workspace.add_neuron, layer)
-
-    def remove_neuron(self, layer: int, neuron: int | None = None) -> bool:
-        """Remove a neuron from a hidden layer."""
-        which = "a neuron" if neuron is None else f"neuron {neuron}"
-        return self._edit(f"Remove {which} from layer {layer}", self.workspace.remove_neuron,
-                          layer, neuron)
-
-    def add_layer(self) -> bool:
-        """Add a hidden layer before the output."""
-        return self._edit("Add a hidden layer", self.workspace.add_layer)
-
-    def remove_layer(self) -> bool:
-        """Remove the last hidden layer."""
-        return self._edit("Remove the last hidden layer", self.workspace.remove_layer)
-
-    def set_layer_activation(self, layer: int, name: str) -> bool:
-        """Set one hidden layer's activation."""
-        return self._edit(f"Layer {layer} activation: {name}", self.workspace.set_layer_activation,
-                          layer, name)
 
     def set_network_option(self, text: str, **changes) -> bool:
         """Change network fields (activation, regularization…) as one edit named ``text``."""
@@ -512,18 +494,6 @@ class SessionController(QObject):
         """Change one dataset setting (``noise``, ``samples``, ``train_fraction``, ``seed``)."""
         return self.set_dataset(**{key: value})
 
-    def regenerate_dataset(self) -> bool:
-        """Draw the dataset again with the next seed."""
-        return self._edit("Regenerate dataset", self.workspace.regenerate_dataset)
-
-    def add_point(self, *values: float) -> bool:
-        """Add a training point (inputs then target)."""
-        return self._edit("Add a point", self.workspace.add_point, *values)
-
-    def remove_point(self, index: int) -> bool:
-        """Remove a point (training points first, then test points)."""
-        return self._edit("Remove a point", self.workspace.remove_point, index)
-
     def set_formula(self, text: str) -> str | None:
         """Descend a typed formula; return (and emit) the error shown under the field, or None."""
         before = self.workspace.memento()
@@ -537,10 +507,6 @@ class SessionController(QObject):
         self._publish()
         self.undo_stack.push(_Restore(f"Formula {text}", self, before, self.workspace.memento()))
         return None
-
-    def set_surface(self, name: str) -> bool:
-        """Descend a built-in surface."""
-        return self._edit(f"Surface {name}", self.workspace.set_surface, name)
 
     def set_network_lesson(self, path: str) -> bool:
         """Switch to a built-in network lesson (undoable, unlike opening a file)."""
