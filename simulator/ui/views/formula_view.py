@@ -809,7 +809,7 @@ class FormulaView(QWidget):
 
         def best(room: float) -> tuple[float, bool]:
             """Return the larger scale at which the graph fits the room, and its direction."""
-            scales = {v: min(width / s.width(), room / s.height(), GRAPH_MAX_SCALE)
+            scales = {v: min(width / s.width, room / s.height, GRAPH_MAX_SCALE)
                       for v, s in sizes.items()}
             vertical = scales[True] * 1.05 >= scales[False]  # top-down unless clearly worse
             return scales[vertical], vertical
@@ -819,13 +819,13 @@ class FormulaView(QWidget):
             # It cannot fit below the sections: it takes more room and the panel scrolls
             # down to it, in a direction whose width fits (scrolling sideways is awkward).
             room = max(height, GRAPH_ASSUMED_HEIGHT)
-            fitting = [v for v, s in sizes.items() if width / s.width() >= GRAPH_MIN_SCALE]
-            choices = {v: min(width / sizes[v].width(), room / sizes[v].height(),
+            fitting = [v for v, s in sizes.items() if width / s.width >= GRAPH_MIN_SCALE]
+            choices = {v: min(width / sizes[v].width, room / sizes[v].height,
                               GRAPH_MAX_SCALE) for v in fitting or sizes}
             vertical = max(choices, key=lambda v: (choices[v] * (1.05 if v else 1.0), v))
             scale = max(choices[vertical], GRAPH_MIN_SCALE)
         size = sizes[vertical]
-        key = (round(scale, 4), vertical, size.width(), size.height(), width)
+        key = (round(scale, 4), vertical, size.width, size.height, width)
         if key == self._fitted:
             return
         self._fitted = key
@@ -833,8 +833,8 @@ class FormulaView(QWidget):
             drawing.arrange(vertical)
         view.resetTransform()
         view.scale(scale, scale)
-        needs_bar = size.width() * scale > width + 0.5
-        view.setFixedHeight(math.ceil(size.height() * scale) + frame + (bar if needs_bar else 0))
+        needs_bar = size.width * scale > width + 0.5
+        view.setFixedHeight(math.ceil(size.height * scale) + frame + (bar if needs_bar else 0))
 
     # ----- theme ----------------------------------------------------------------------------------------
 
