@@ -225,6 +225,7 @@ def _build(text: str, names: tuple[str, ...]) -> FormulaModel:
     """Return the model of J's text: parse, differentiate, shape the graph, compile."""
     from simulator import symbolic
     from simulator.symbolic.graph import graph_shape
+    from simulator.symbolic.parsing import symbol
 
     formula = symbolic.parse_formula(text)
     partials = symbolic.gradient(formula, list(names))
@@ -242,14 +243,17 @@ def _build(text: str, names: tuple[str, ...]) -> FormulaModel:
                               "" if constant or len(shown) > LOCAL_TEXT_LIMIT else shown,
                               not constant))
     by_text = {node.text: node.id for node in nodes if node.is_variable}
-    hessian = symbolic.hessian(formula, list(names))
+    # Unsimplified second derivatives: only their values are shown, and simplifying them
+    # (as symbolic.hessian does for display) can take many seconds on a transcendental J.
+    first = [formula.expression.diff(symbol(name)) for name in names]
+    hessian = [[d.diff(symbol(name)) for name in names] for d in first]
     compiled = _Compiled(
         cost=symbolic.compile_numpy(names, formula.expression),
         partials=symbolic.compile_numpy(names, list(partials)),
         node_values=symbolic.compile_numpy(names, list(shape.expressions)),
         local_derivatives=(symbolic.compile_numpy(names, [d for _, _, d in shape.locals])
                            if shape.locals else None),
-        hessian=symbolic.compile_numpy(names, hessian.tolist()),
+        hessian=symbolic.compile_numpy(names, hessian),
         expression=formula.expression,
         slopes=tuple(partials),
     )
