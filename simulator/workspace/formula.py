@@ -149,14 +149,14 @@ class FormulaModel:
                              [(e.parent, e.child, d) for e, d in zip(self.edges, locals_,
                                                                      strict=True)])
         n = len(self.names)
-        flat = np.array(_evaluate(compiled.hessian, theta, n * n)).reshape(n, n)
-        if np.all(np.isfinite(flat)):
-            eigenvalues = tuple(float(v) for v in np.linalg.eigvalsh(flat))
+        hessian = np.array(_evaluate(compiled.hessian, theta, n * n)).reshape(n, n)
+        if np.all(np.isfinite(hessian)):
+            eigenvalues = tuple(float(v) for v in np.linalg.eigvalsh(hessian))
         else:
             eigenvalues = (math.nan,) * n
         return FormulaValues(theta, cost, gradient, nudge, node_values, locals_, adjoints,
                              tuple(adjoints[k] for k in self.variable_nodes),
-                             tuple(tuple(float(v) for v in row) for row in flat), eigenvalues)
+                             tuple(tuple(float(v) for v in row) for row in hessian), eigenvalues)
 
     def _exact_nudge(self, theta: tuple[float, ...], epsilon: object,
                      variable: int) -> NudgeNumbers | None:

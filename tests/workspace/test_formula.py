@@ -2,6 +2,8 @@
 
 import dataclasses
 import math
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -187,3 +189,14 @@ def test_the_model_of_a_formula_is_built_once():
     first, _ = _model("w**3 - w", {"w": 2})
     again, _ = _model("w**3 - w", {"w": -1})
     assert again is first
+
+
+def test_importing_the_model_loads_no_sympy():
+    # the panels import it for network lessons too, which must never pay for sympy
+    code = ("import sys\n"
+            "import simulator.workspace.formula, simulator.workspace.formula_text\n"
+            "import simulator.workspace.curvature, simulator.workspace.graph_layout\n"
+            "print('sympy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "False"
