@@ -8,10 +8,15 @@ parents before children, adds ∂J/∂parent · ∂parent/∂child into each chi
 
 Constants are folded into their parent's label (``**2``, ``3*``), so every node depends
 on a variable and every edge has a derivative worth showing.
+
+``graph_shape`` gives the graph as expressions (compile them once, evaluate them at many
+points); ``backward_sweep`` is the one backward pass, over plain numbers, that both
+``computation_graph`` and the app's formula model run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -64,13 +69,26 @@ class Graph:
         raise KeyError(name)
 
 
-def computation_graph(formula: Formula | str, point: Point) -> Graph:
-    """Return the computation graph of a formula at a point, with every adjoint."""
+@dataclass(frozen=True)
+class GraphShape:
+    """A formula's computation graph before any point is chosen.
+
+    ``expressions`` are the nodes' subexpressions, children first and the root (J) last;
+    ``labels`` their operations as drawn; ``children`` each node's operands; ``locals``
+    one (parent, child, ∂parent/∂child) per edge. Compile the expressions once and
+    evaluate them at every point; ``backward_sweep`` turns the local values into adjoints.
+    """
+
+    expressions: tuple[sp.Expr, ...]
+    labels: tuple[str, ...]
+    children: tuple[tuple[int, ...], ...]
+    locals: tuple[tuple[int, int, sp.Expr], ...]
+    root: int
+
+
+def graph_shape(formula: Formula | str) -> GraphShape:
+    """Return the nodes and edges of a formula's computation graph, as expressions."""
     formula = as_formula(formula)
-    values = exact_point(point)
-    missing = [name for name in formula.variables if symbol(name) not in values]
-    if missing:
-        raise ValueError(f"missing value for {missing[0]}")
     order: list[sp.Expr] = []  # post-order: every node after all it depends on
     ids: dict[sp.Expr, int] = {}
 
@@ -83,26 +101,52 @@ def computation_graph(formula: Formula | str, point: Point) -> Graph:
         order.append(expr)
 
     visit(formula.expression)
-    edges: list[GraphEdge] = []
-    for parent in order:
-        for child, local in _local_derivatives(parent):
-            edges.append(GraphEdge(ids[parent], ids[child], plain_text(local),
-                                   to_float(exact_value(local, point))))
-    adjoints = [0.0] * len(order)
-    root = ids[formula.expression]
+    locals_ = tuple((ids[parent], ids[child], local) for parent in order
+                    for child, local in _local_derivatives(parent))
+    return GraphShape(tuple(order), tuple(_label(expr) for expr in order),
+                      tuple(tuple(ids[c] for c in _operands(expr)) for expr in order),
+                      locals_, ids[formula.expression])
+
+
+def backward_sweep(count: int, root: int,
+                   edges: Sequence[tuple[int, int, float]]) -> list[float]:
+    """Return ∂J/∂node for each of ``count`` nodes: the backward pass over the edges.
+
+    ``edges`` are (parent, child, ∂parent/∂child at the point). Nodes are numbered
+    children first, so walking them from the root down visits every parent before its
+    children; each edge adds ∂J/∂parent · ∂parent/∂child into the child. Undefined or
+    overflowing values spread as nan and ±inf (float arithmetic never raises here).
+    """
+    adjoints = [0.0] * count
     adjoints[root] = 1.0
-    outgoing: dict[int, list[GraphEdge]] = {}
-    for edge in edges:
-        outgoing.setdefault(edge.parent, []).append(edge)
-    for node_id in reversed(range(len(order))):  # parents before children
-        for edge in outgoing.get(node_id, []):
-            adjoints[edge.child] += adjoints[node_id] * edge.local_value
+    outgoing: dict[int, list[tuple[int, float]]] = {}
+    for parent, child, local in edges:
+        outgoing.setdefault(parent, []).append((child, float(local)))
+    for node in reversed(range(count)):  # parents before children
+        for child, local in outgoing.get(node, ()):
+            adjoints[child] += adjoints[node] * local
+    return adjoints
+
+
+def computation_graph(formula: Formula | str, point: Point) -> Graph:
+    """Return the computation graph of a formula at a point, with every adjoint."""
+    formula = as_formula(formula)
+    values = exact_point(point)
+    missing = [name for name in formula.variables if symbol(name) not in values]
+    if missing:
+        raise ValueError(f"missing value for {missing[0]}")
+    shape = graph_shape(formula)
+    edges = tuple(GraphEdge(parent, child, plain_text(local), to_float(exact_value(local, point)))
+                  for parent, child, local in shape.locals)
+    adjoints = backward_sweep(len(shape.expressions), shape.root,
+                              [(e.parent, e.child, e.local_value) for e in edges])
     nodes = tuple(
-        GraphNode(ids[expr], _label(expr), plain_text(expr), to_float(exact_value(expr, point)),
-                  tuple(ids[c] for c in _operands(expr)), adjoints[ids[expr]])
-        for expr in order
+        GraphNode(k, label, plain_text(expr), to_float(exact_value(expr, point)), children,
+                  adjoints[k])
+        for k, (expr, label, children) in enumerate(
+            zip(shape.expressions, shape.labels, shape.children, strict=True))
     )
-    return Graph(nodes, tuple(edges), root)
+    return Graph(nodes, edges, shape.root)
 
 
 def _operands(expr: sp.Expr) -> list[sp.Expr]:

@@ -1,9 +1,11 @@
+import math
+
 import pytest
 import sympy as sp
 
 from simulator.symbolic.exact import to_float
-from simulator.symbolic.graph import computation_graph
-from simulator.symbolic.parsing import parse_formula, symbol
+from simulator.symbolic.graph import backward_sweep, computation_graph, graph_shape
+from simulator.symbolic.parsing import parse_formula, plain_text, symbol
 
 
 @pytest.mark.parametrize(
@@ -58,3 +60,28 @@ def test_nodes_come_children_first_and_labels_fold_constants():
 def test_missing_value():
     with pytest.raises(ValueError, match="missing value for w2"):
         computation_graph("w1*w2", {"w1": 1})
+
+
+def test_graph_shape_holds_the_expressions_that_computation_graph_evaluates():
+    formula = parse_formula("w1^2*w2 + sin(w1)")
+    shape = graph_shape(formula)
+    graph = computation_graph(formula, {"w1": 1, "w2": 2})
+    assert shape.root == graph.root and shape.expressions[shape.root] == formula.expression
+    assert [plain_text(e) for e in shape.expressions] == [n.text for n in graph.nodes]
+    assert list(shape.labels) == [n.label for n in graph.nodes]
+    assert [(p, c, plain_text(d)) for p, c, d in shape.locals] == [
+        (e.parent, e.child, e.local) for e in graph.edges]
+
+
+def test_backward_sweep_over_numbers_gathers_every_path():
+    # J = a·b with a = 2w and b = 3w (nodes: w, a, b, J): ∂J/∂w = 3w·2 + 2w·3 = 12w
+    w = 1.5
+    edges = [(3, 1, 3 * w), (3, 2, 2 * w), (1, 0, 2.0), (2, 0, 3.0)]
+    adjoints = backward_sweep(4, 3, edges)
+    assert adjoints == [12 * w, 3 * w, 2 * w, 1.0]
+
+
+def test_backward_sweep_spreads_undefined_values_without_raising():
+    adjoints = backward_sweep(3, 2, [(2, 1, float("nan")), (1, 0, 1e200), (2, 0, 1e200)])
+    assert math.isnan(adjoints[1]) and math.isnan(adjoints[0])
+    assert backward_sweep(2, 1, [(1, 0, 1e300)]) == [1e300, 1.0]

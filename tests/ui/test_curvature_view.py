@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from simulator.ui.views.curvature_view import CurvatureView, describe_curvature
+from simulator.ui.views.curvature_view import CurvatureView
 
 
 def test_seed_lesson_shows_the_contraction_of_each_step(make_controller, qtbot):
@@ -40,11 +40,3 @@ def test_the_curvature_follows_the_hiker(make_controller, qtbot):
     expected = 2 - 400 * (w2 - w1**2) + 800 * w1**2
     shown = float(view.cells[0].text().split("= ")[1])
     assert np.isclose(shown, expected, rtol=1e-3)
-
-
-def test_descriptions_of_saddles_hilltops_and_downward_curves():
-    assert describe_curvature(np.array([-2.0, 2.0]), 0.1, "sgd").startswith("A saddle")
-    assert describe_curvature(np.array([-2.0, -1.0]), 0.1, "sgd").startswith("A hilltop")
-    assert "bends downward" in describe_curvature(np.array([-1.0]), 0.1, "sgd")
-    assert "diverge" in describe_curvature(np.array([2.0]), 1.5, "sgd")
-    assert "undefined" in describe_curvature(np.array([np.nan, 1.0]), 0.1, "sgd")

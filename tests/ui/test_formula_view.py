@@ -14,14 +14,9 @@ from simulator import symbolic
 from simulator.lessons.files import load_lesson
 from simulator.ui.controller import SessionController
 from simulator.ui.theme import theme_manager
-from simulator.ui.views.formula_view import (
-    GRAPH_MIN_SCALE,
-    NETWORK_NOTE,
-    FormulaView,
-    align_decimals,
-    format_number,
-    readable,
-)
+from simulator.ui.views.formula_view import GRAPH_MIN_SCALE, NETWORK_NOTE, FormulaView
+from simulator.workspace.formula_text import readable
+from simulator.workspace.numbers import format_number
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 SEED = LESSONS / "01-seed-w-squared.lesson.json"
@@ -236,17 +231,6 @@ def test_theme_change_restyles_the_legend(view):
         assert "(black)" in view.legend.text()
     finally:
         manager.apply("light")
-
-
-def test_number_formatting():
-    assert [format_number(x, 10) for x in (9.006001, 0.006001, 6.001, 6.0, 0.001)] == [
-        "9.006001", "0.006001", "6.001", "6", "0.001"]
-    assert format_number(-2.5e-9, 4) == "−2.5×10⁻⁹"
-    assert format_number(123456.7, 4) == "123457"
-    assert format_number(float("nan")) == "undefined"
-    assert format_number(float("inf")) == "too large"
-    assert readable("-400*w1*(-w1**2 + w2) + 2*w1**(-1)") == "−400·w1·(−w1² + w2) + 2·w1⁻¹"
-    assert align_decimals(["9", "9.006001", "6.001"]) == ["9       ", "9.006001", "6.001   "]
 
 
 def test_a_network_lesson_never_loads_sympy():

@@ -7,19 +7,15 @@ small ε, watch J change by ΔJ, and see that ΔJ/ε is almost dJ/dw (J = w² at
 the computation graph: every operation of J as a box with its forward value and, in red,
 ∂J/∂box from the backward pass.
 
-Sympy runs once per formula (parsing, derivatives, the graph's shape, compiling them to
-numpy); each snapshot only evaluates the compiled functions. The nudge is done in exact
-arithmetic when the run is paused, and in floating point while it plays.
+The numbers come from the workspace's formula model (``simulator.workspace.formula``):
+built once per formula, evaluated per snapshot. The nudge is done in exact arithmetic
+when the run is paused, and in floating point while it plays. This module only draws.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFontDatabase, QPainter
 from PySide6.QtWidgets import (
@@ -39,211 +35,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from simulator.workspace.formula import FormulaModel, FormulaValues, build_formula_model
+from simulator.workspace.formula_text import (
+    DEFAULT_EPSILON,
+    NUDGE_DIGITS,
+    align_decimals,
+    nudge_sentence,
+    parse_epsilon,
+)
 from simulator.workspace.frames import ProblemInfo
+from simulator.workspace.numbers import format_number
 
-from ..items.graph_items import EdgeSpec, GraphDrawing, NodeSpec
+from ..items.graph_items import GraphDrawing
 from ..theme import Theme, current_theme, theme_manager, ui_font
 
 NETWORK_NOTE = "The formula panel explains formula lessons; this lesson is a network."
-DEFAULT_EPSILON = "0.001"
-SMALLEST_EPSILON = 1e-12
-LARGEST_EPSILON = 1
 #: the graph is drawn at least this large (its fonts stay at ui_font(1.1) or more) …
 GRAPH_MIN_SCALE = 0.92
 #: … and at most this large, so a two-box graph does not fill the screen
 GRAPH_MAX_SCALE = 1.6
 #: height the graph is assumed to get when the sections above it fill the panel (it scrolls)
 GRAPH_ASSUMED_HEIGHT = 320
-CACHE_SIZE = 8
 COST_ROWS_WIDTH = 640  # widest the rows of J and its derivatives get
+POINT_DIGITS = 6  # significant digits of the hiker's point, J and its derivatives
+GRAPH_DIGITS = 4  # significant digits inside the graph's boxes and tags
 
 EPSILON_TIP = ("ε, the nudge: how far w moves. Type a small positive number (0.001, 1e-6, "
                "1/1000) and press Enter. The smaller ε, the closer ΔJ/ε comes to dJ/dw.")
-
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-# ----- text -----------------------------------------------------------------------------------
-
-
-def format_number(value: float, digits: int = 6) -> str:
-    """Return a number for people: ``digits`` significant digits, no trailing zeros.
-
-    Plain decimals from 10⁻⁵ up to 10^max(6, digits); beyond, 1.5×10⁻⁸. A real minus sign.
-    Never NaN or inf: "undefined" and "too large" instead.
-    """
-    if math.isnan(value):
-        return "undefined"
-    if math.isinf(value):
-        return "too large" if value > 0 else "too large (negative)"
-    if value == 0:
-        return "0"
-    mantissa, exponent_text = f"{value:.{digits - 1}e}".split("e")
-    exponent = int(exponent_text)  # after rounding, so 9.9999999 counts as 10
-    if -5 <= exponent < max(6, digits):
-        text = f"{value:.{max(0, digits - 1 - exponent)}f}"
-    else:
-        text = mantissa
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if not -5 <= exponent < max(6, digits):
-        text = f"{text}×10{str(exponent).translate(_SUPERSCRIPTS)}"
-    return text.replace("-", "−")
-
-
-def readable(text: str) -> str:
-    """Return sympy's plain text as people write it: ``-2*w**2`` → ``−2·w²``."""
-    def power(match: re.Match) -> str:
-        return match.group(1).translate(_SUPERSCRIPTS)
-
-    text = re.sub(r"\*\*\((-\d+)\)", power, text)
-    text = re.sub(r"\*\*(\d+)", power, text)
-    text = text.replace("**", "^").replace("*", "·").replace("-", "−")
-    text = re.sub(r"\bE\b", "e", text)
-    text = re.sub(r"\bpi\b", "π", text)
-    return text.replace("Abs(", "abs(").replace("Max(", "max(").replace("Min(", "min(")
-
-
-def readable_operation(label: str) -> str:
-    """Return a graph box's operation as drawn: ``**2`` → ``(·)²``, ``10*`` → ``10 ×``."""
-    if label.startswith("**"):
-        exponent = label[2:]
-        if exponent.strip("()").lstrip("-").isdigit():
-            return "(·)" + exponent.strip("()").translate(_SUPERSCRIPTS)
-        return f"(·)^{readable(exponent)}" if exponent else "a^b"
-    if label.endswith("**"):
-        return f"{readable(label[:-2])}^(·)"
-    if label == "*":
-        return "×"
-    if label.endswith("*"):
-        return f"{readable(label[:-1])} ×"
-    return readable(label)
-
-
-def align_decimals(texts: Sequence[str]) -> list[str]:
-    """Return texts padded on the right so that, right-aligned in a fixed font, points line up."""
-    def tail(text: str) -> int:
-        for mark in (".", "×"):
-            if mark in text:
-                return len(text) - text.index(mark)
-        return 0
-
-    longest = max((tail(t) for t in texts), default=0)
-    return [t + " " * (longest - tail(t)) for t in texts]
-
-
-def parse_epsilon(text: str):
-    """Return (ε as an exact number, None) or (None, a message saying what is wrong)."""
-    from simulator.symbolic.exact import exact_number
-
-    shown = text.strip()
-    try:
-        value = exact_number(shown)
-    except ValueError:
-        return None, f"“{shown}” is not a number: type a small positive number such as 0.001."
-    if value <= 0:
-        return None, "ε must be positive: the nudge moves w a little to the right (try 0.001)."
-    if value > LARGEST_EPSILON:
-        return None, f"ε must be small (at most {LARGEST_EPSILON}), or ΔJ/ε is far from the slope."
-    if value < SMALLEST_EPSILON:
-        return None, "ε must be at least 10⁻¹² (try 0.001)."
-    return value, None
-
-
-# ----- sympy, once per formula ------------------------------------------------------------------
-
-
-@dataclass
-class FormulaModel:
-    """What sympy works out once per formula, and numpy functions for every snapshot."""
-
-    formula: object  # simulator.symbolic.Formula
-    names: tuple[str, ...]
-    derivative_texts: list[str]
-    cost_function: Callable[..., object]
-    partials: Callable[..., object]
-    nodes: list[NodeSpec]
-    edges: list[EdgeSpec]
-    edge_local_texts: list[str]
-    root: int
-    node_values: Callable[..., object]
-    edge_values: Callable[..., object] | None
-
-    @staticmethod
-    def evaluate(function: Callable[..., object] | None, values: Sequence[float],
-                 count: int) -> list[float]:
-        """Return a compiled function's ``count`` results at a point as floats (nan: undefined)."""
-        if function is None:
-            return []
-        with np.errstate(all="ignore"):
-            try:
-                out = function(*(np.float64(v) for v in values))
-            except (ArithmeticError, ValueError, TypeError):
-                return [math.nan] * count
-        items = out if isinstance(out, (list, tuple)) else [out]
-        result = []
-        for item in items:
-            try:
-                result.append(float(item))
-            except (TypeError, ValueError):
-                result.append(math.nan)
-        return result
-
-    def cost(self, values: Sequence[float]) -> float:
-        """Return J at a point."""
-        return self.evaluate(self.cost_function, values, 1)[0]
-
-    def gradient(self, values: Sequence[float]) -> list[float]:
-        """Return every ∂J/∂variable at a point."""
-        return self.evaluate(self.partials, values, len(self.names))
-
-
-def build_model(text: str, names: Sequence[str]) -> FormulaModel:
-    """Return the formula model of J's text (via symbolic: parse, differentiate, graph, compile)."""
-    from simulator import symbolic
-
-    formula = symbolic.parse_formula(text)
-    partials = symbolic.gradient(formula, list(names))
-    cost = symbolic.compile_numpy(names, formula.expression)
-    partial_fn = symbolic.compile_numpy(names, list(partials))
-    start = {n: 1 for n in names}
-    graph = symbolic.computation_graph(formula, start)
-    nodes = [NodeSpec(n.id, readable_operation(n.label), readable(n.text), not n.children,
-                      n.id == graph.root) for n in graph.nodes]
-    # Each box and tag is compiled from its own text: graph.py writes them in sympy's
-    # notation, which parse_formula reads back into the same expression.
-    node_exprs = [symbolic.parse_formula(n.text).expression for n in graph.nodes]
-    edge_exprs = [symbolic.parse_formula(e.local).expression for e in graph.edges]
-    edges = []
-    for e, expr in zip(graph.edges, edge_exprs, strict=True):
-        constant = not expr.free_symbols
-        local = "" if constant or len(readable(e.local)) > 14 else readable(e.local)
-        edges.append(EdgeSpec(e.parent, e.child, local, not constant))
-    node_fn = symbolic.compile_numpy(names, node_exprs)
-    edge_fn = symbolic.compile_numpy(names, edge_exprs) if edge_exprs else None
-    return FormulaModel(formula, tuple(names), [readable(symbolic.plain_text(d)) for d in partials],
-                        cost, partial_fn, nodes, edges, [readable(e.local) for e in graph.edges],
-                        graph.root, node_fn, edge_fn)
-
-
-def backward(model: FormulaModel, edge_values: Sequence[float]) -> list[float]:
-    """Return ∂J/∂node for every node: the backward pass over the graph's edges.
-
-    Nodes are children-first, so walking them backwards visits every parent before its
-    children; each edge adds ∂J/∂parent · ∂parent/∂child into the child.
-    """
-    adjoints = [0.0] * len(model.nodes)
-    adjoints[model.root] = 1.0
-    outgoing: dict[int, list[int]] = {}
-    for k, e in enumerate(model.edges):
-        outgoing.setdefault(e.parent, []).append(k)
-    with np.errstate(all="ignore"):
-        for node in reversed(range(len(model.nodes))):
-            for k in outgoing.get(node, ()):
-                child = model.edges[k].child
-                adjoints[child] = float(np.float64(adjoints[child])
-                                        + np.float64(adjoints[node]) * np.float64(edge_values[k]))
-    return adjoints
 
 
 # ----- widgets ------------------------------------------------------------------------------------
@@ -320,18 +138,13 @@ class FormulaView(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.model: FormulaModel | None = None
-        self._cache: dict[tuple[str, tuple[str, ...]], FormulaModel] = {}
+        self.values: FormulaValues | None = None  # the model at the last snapshot
         self._snapshot = None
         self._epsilon_text = DEFAULT_EPSILON
         self._epsilon = None  # exact ε, made when the first formula arrives
         self._variable = 0
         self._drawing: GraphDrawing | None = None
         self._fitted = None
-        self.graph_values: list[float] = []
-        self.graph_adjoints: list[float] = []
-        self.derivative_numbers: list[float] = []
-        self.nudge_numbers: dict[str, float] = {}
-        self.exact_nudge = False
 
         self.note = QLabel(NETWORK_NOTE)
         self.note.setFont(ui_font(1.2))
@@ -535,21 +348,16 @@ class FormulaView(QWidget):
         if info.is_network:
             self._clear("")
             return
-        key = (info.problem.text, tuple(info.names))
-        model = self._cache.get(key)
-        if model is None:
-            try:
-                model = build_model(*key)
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                self._clear(f"This formula could not be analysed: {exc}")
-                return
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = model
+        try:
+            model = build_formula_model(info.problem)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            self._clear(f"This formula could not be analysed: {exc}")
+            return
         if self._epsilon is None:
             self._epsilon, _ = parse_epsilon(self._epsilon_text)
         self.model = model
         self._snapshot = None
+        self.values = None
         self._variable = min(self._variable, len(model.names) - 1)
         self._make_cost_rows(model)
         self._name_nudge_rows()
@@ -561,6 +369,7 @@ class FormulaView(QWidget):
     def _clear(self, reason: str) -> None:
         self.model = None
         self._snapshot = None
+        self.values = None
         if self._drawing is not None:
             self._drawing.remove()
             self._drawing = None
@@ -578,7 +387,7 @@ class FormulaView(QWidget):
             row.deleteLater()
         names = model.names
         args = ", ".join(names)
-        self.cost_rows = [self._cost_row(f"J({args}) =", readable(model.formula.plain),
+        self.cost_rows = [self._cost_row(f"J({args}) =", model.text,
                                          "The cost J, and its value where the hiker stands.")]
         for name, text in zip(names, model.derivative_texts, strict=True):
             symbol = f"dJ/d{name}" if len(names) == 1 else f"∂J/∂{name}"
@@ -631,6 +440,11 @@ class FormulaView(QWidget):
 
     # ----- snapshot --------------------------------------------------------------------------------
 
+    @property
+    def exact_nudge(self) -> bool:
+        """Return whether the nudge table shows exact arithmetic (else floating point)."""
+        return self.values is not None and self.values.nudge.exact_arithmetic
+
     def _on_playing(self, playing: bool) -> None:
         if not playing and self._snapshot is not None:
             self._show_nudge(self._snapshot)
@@ -640,113 +454,60 @@ class FormulaView(QWidget):
         if model is None:
             return
         self._snapshot = snap
-        theta = [float(v) for v in snap.theta]
-        self._show_cost(model, theta, snap)
-        self._show_nudge(snap)
-        self._show_graph(model, theta)
+        values = self._evaluate(snap)
+        self._show_cost(model, values, snap)
+        self._show_nudge_values(model, values)
+        self._show_graph(model, values)
         self.schedule_fit()
 
-    def _show_cost(self, model: FormulaModel, theta: list[float], snap) -> None:
-        names = model.names
-        where = ", ".join(f"{n} = {format_number(v)}" for n, v in zip(names, theta, strict=True))
+    def _evaluate(self, snap) -> FormulaValues:
+        """Return the model at the snapshot's point, nudging the chosen variable by ε."""
+        self.values = self.model.at(snap.theta, self._epsilon, not self.controller.playing,
+                                    variable=self._variable)
+        return self.values
+
+    def _show_cost(self, model: FormulaModel, values: FormulaValues, snap) -> None:
+        where = ", ".join(f"{n} = {format_number(v, POINT_DIGITS)}"
+                          for n, v in zip(model.names, values.theta, strict=True))
         self.point_label.setText(f"At the hiker's point {where} (step {snap.step}):")
-        partials = model.gradient(theta)
-        self.derivative_numbers = partials
-        values = [model.cost(theta), *partials]
-        for (_, _, value_label), value in zip(self.cost_rows, values, strict=True):
-            value_label.setText(f"= {format_number(value)}")
+        for (_, _, value_label), value in zip(self.cost_rows, (values.cost, *values.gradient),
+                                              strict=True):
+            value_label.setText(f"= {format_number(value, POINT_DIGITS)}")
 
     def _show_nudge(self, snap) -> None:
-        model = self.model
-        if model is None or self._epsilon is None:
+        if self.model is None or self._epsilon is None:
             return
-        names = model.names
-        theta = [float(v) for v in snap.theta]
-        v = names[self._variable]
-        numbers = None
-        self.exact_nudge = False
-        if all(math.isfinite(t) for t in theta) and not self.controller.playing:
-            numbers = self._exact_nudge(model, v, theta)
-        if numbers is None:
-            numbers = self._float_nudge(model, theta)
-        else:
-            self.exact_nudge = True
-        if not (math.isfinite(numbers["J"]) and math.isfinite(numbers["J_plus"])):
-            # exact arithmetic may subtract two complex values (log of a negative number)
-            # into a real ΔJ: J itself is undefined there, and so is the measured slope
-            numbers.update(delta=math.nan, ratio=math.nan, error=math.nan)
-        if not math.isfinite(numbers["exact"]):
-            numbers["error"] = math.nan
-        self.nudge_numbers = numbers
+        self._show_nudge_values(self.model, self._evaluate(snap))
+
+    def _show_nudge_values(self, model: FormulaModel, values: FormulaValues) -> None:
+        nudge = values.nudge
+        numbers = nudge.as_dict()
         keys = ("J", "J_plus", "delta", "ratio", "exact", "error")
-        texts = align_decimals([format_number(numbers[k], 10) for k in keys])
+        texts = align_decimals([format_number(numbers[k], NUDGE_DIGITS) for k in keys])
         for key, text in zip(keys, texts, strict=True):
             self.nudge_labels[key].setText(text)
-        self.sentence.setText(self._read_out(numbers, names, theta))
+        self.sentence.setText(nudge_sentence(nudge, model.names, values.theta))
         self.mode_label.setText("Exact arithmetic with fractions (the run is paused)." if
-                                self.exact_nudge else
+                                nudge.exact_arithmetic else
                                 "Floating point while the hiker walks; exact when paused.")
 
-    def _exact_nudge(self, model: FormulaModel, variable: str, theta: list[float]):
-        from simulator import symbolic
-
-        point = dict(zip(model.names, theta, strict=True))
-        try:
-            result = symbolic.nudge(model.formula, variable, point, self._epsilon)
-        except (ValueError, TypeError, ArithmeticError):
-            return None
-        return result.floats()
-
-    def _float_nudge(self, model: FormulaModel, theta: list[float]) -> dict[str, float]:
-        epsilon = float(self._epsilon)
-        moved = list(theta)
-        moved[self._variable] += epsilon
-        before, after = model.cost(theta), model.cost(moved)
-        exact = model.gradient(theta)[self._variable]
-        with np.errstate(all="ignore"):
-            delta = float(np.float64(after) - np.float64(before))
-            ratio = float(np.float64(delta) / np.float64(epsilon))
-            error = float(np.float64(ratio) - np.float64(exact))
-        return {"epsilon": epsilon, "J": before, "J_plus": after, "delta": delta,
-                "ratio": ratio, "exact": exact, "error": error}
-
-    def _read_out(self, n: dict[str, float], names: tuple[str, ...], theta: list[float]) -> str:
-        v = names[self._variable]
-        eps = format_number(n["epsilon"], 10)
-        if not all(math.isfinite(n[k]) for k in ("J", "J_plus", "delta", "ratio", "exact")):
-            return ("Here J or its slope is too large (or undefined) for the nudge test to "
-                    "say anything: rewind, or move the hiker.")
-        delta, ratio, exact = (format_number(n[k], 10) for k in ("delta", "ratio", "exact"))
-        if len(names) == 1:
-            return (f"Nudging {v} by {eps} changes J by {delta}, so the slope is about "
-                    f"{ratio}; the exact slope is {exact}.")
-        other = names[1 - self._variable]
-        held = format_number(theta[1 - self._variable])
-        return (f"Nudging {v} by {eps} (with {other} held at {held}) changes J by {delta}, so "
-                f"the slope along {v} is about {ratio}; the exact ∂J/∂{v} is {exact}.")
-
-    def _show_graph(self, model: FormulaModel, theta: list[float]) -> None:
+    def _show_graph(self, model: FormulaModel, values: FormulaValues) -> None:
         drawing = self._drawing
         if drawing is None:
             return
-        values = model.evaluate(model.node_values, theta, len(model.nodes))
-        locals_ = model.evaluate(model.edge_values, theta, len(model.edges))
-        adjoints = backward(model, locals_)
-        self.graph_values, self.graph_adjoints = values, adjoints
-        grew = drawing.set_numbers([format_number(x, 4) for x in values],
-                                   [format_number(x, 4) for x in adjoints],
-                                   [format_number(x, 4) for x in locals_],
+        grew = drawing.set_numbers([format_number(x, GRAPH_DIGITS) for x in values.node_values],
+                                   [format_number(x, GRAPH_DIGITS) for x in values.adjoints],
+                                   [format_number(x, GRAPH_DIGITS)
+                                    for x in values.local_derivatives],
                                    model.edge_local_texts)
         if grew:
             self._fitted = None
 
     def variable_adjoints(self) -> dict[str, float]:
         """Return ∂J/∂variable as the graph's backward pass found it (for each variable)."""
-        model = self.model
-        if model is None or not self.graph_adjoints:
+        if self.model is None or self.values is None:
             return {}
-        return {node.text: self.graph_adjoints[node.id] for node in model.nodes
-                if node.is_variable}
+        return dict(zip(self.model.names, self.values.variable_adjoints, strict=True))
 
     # ----- ε and the variable -------------------------------------------------------------------
 
@@ -809,7 +570,7 @@ class FormulaView(QWidget):
 
         def best(room: float) -> tuple[float, bool]:
             """Return the larger scale at which the graph fits the room, and its direction."""
-            scales = {v: min(width / s.width(), room / s.height(), GRAPH_MAX_SCALE)
+            scales = {v: min(width / s.width, room / s.height, GRAPH_MAX_SCALE)
                       for v, s in sizes.items()}
             vertical = scales[True] * 1.05 >= scales[False]  # top-down unless clearly worse
             return scales[vertical], vertical
@@ -819,13 +580,13 @@ class FormulaView(QWidget):
             # It cannot fit below the sections: it takes more room and the panel scrolls
             # down to it, in a direction whose width fits (scrolling sideways is awkward).
             room = max(height, GRAPH_ASSUMED_HEIGHT)
-            fitting = [v for v, s in sizes.items() if width / s.width() >= GRAPH_MIN_SCALE]
-            choices = {v: min(width / sizes[v].width(), room / sizes[v].height(),
+            fitting = [v for v, s in sizes.items() if width / s.width >= GRAPH_MIN_SCALE]
+            choices = {v: min(width / sizes[v].width, room / sizes[v].height,
                               GRAPH_MAX_SCALE) for v in fitting or sizes}
             vertical = max(choices, key=lambda v: (choices[v] * (1.05 if v else 1.0), v))
             scale = max(choices[vertical], GRAPH_MIN_SCALE)
         size = sizes[vertical]
-        key = (round(scale, 4), vertical, size.width(), size.height(), width)
+        key = (round(scale, 4), vertical, size.width, size.height, width)
         if key == self._fitted:
             return
         self._fitted = key
@@ -833,8 +594,8 @@ class FormulaView(QWidget):
             drawing.arrange(vertical)
         view.resetTransform()
         view.scale(scale, scale)
-        needs_bar = size.width() * scale > width + 0.5
-        view.setFixedHeight(math.ceil(size.height() * scale) + frame + (bar if needs_bar else 0))
+        needs_bar = size.width * scale > width + 0.5
+        view.setFixedHeight(math.ceil(size.height * scale) + frame + (bar if needs_bar else 0))
 
     # ----- theme ----------------------------------------------------------------------------------------
 
