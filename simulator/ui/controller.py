@@ -409,6 +409,8 @@ class SessionController(QObject):
     set_axis = _setting("set_axis", "Use one parameter as the landscape's X or Y axis.")
     set_direction_axes = _setting("set_direction_axes", "Draw the landscape along random or PCA directions.")
     set_sample = _setting("set_sample", "Follow another training sample in the diagram.")
+    set_epsilon = _setting("set_epsilon", "Nudge by another ε in the nudge test (typed text).")
+    set_nudge_variable = _setting("set_nudge_variable", "Choose the variable the nudge moves.")
 
     def preview_weight(self, index: int, value: float | None) -> None:
         """Show the diagram as if θ[index] were ``value`` while it is dragged (None: stop)."""

@@ -33,7 +33,8 @@ class ProblemInfo:
     problem: Problem
     names: tuple[str, ...]
     revision: int = 0  # grows with every new problem, so views can tell a new one apart
-    formula: Any = None  # the formula's description (workspace.formula), None for a network
+    formula: Any = None  # a formula's FormulaModel (workspace.formula), None for a network
+    formula_error: str = ""  # why a formula could not be analysed, when it could not
 
     @property
     def is_network(self) -> bool:
@@ -154,7 +155,8 @@ class Frame:
     is flatter than ``CONVERGED_GRADIENT``) or "diverged". The history arrays are the
     recorded (thinned) run: ``path_xy`` is the path projected on the current axes.
     ``racers`` are the hikers of a race (empty when there is none); the frame then shows
-    the first racer. ``formula`` holds a formula's values at θ (None for a network).
+    the first racer. ``formula`` holds a formula's ``FormulaValues`` at θ (None for a
+    network): exact arithmetic in the nudge test while paused, floating point while playing.
     """
 
     step: int

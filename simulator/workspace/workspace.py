@@ -34,6 +34,8 @@ from simulator.lessons.model import (
 
 from . import network_edits
 from .errors import EditError
+from .formula import build_formula_model
+from .formula_text import DEFAULT_EPSILON, parse_epsilon
 from .frames import Axes, Frame, OptimizerMemory, ProblemInfo, Racer
 from .grid_requests import (
     GridRequest,
@@ -102,6 +104,9 @@ class Workspace:
         self.sample = 0  # the training sample the diagram and the stepper follow
         self.revision = 0  # grows with each new problem
         self._info: ProblemInfo | None = None
+        self.epsilon_text = DEFAULT_EPSILON  # the nudge test's ε, as typed
+        self._epsilon = None  # the same as an exact number, made when a formula first needs it
+        self.nudge_variable = 0  # which variable the nudge test moves
 
     # ----- the lesson ---------------------------------------------------------------------
 
@@ -201,11 +206,46 @@ class Workspace:
         return (x, y) if x != y else None
 
     def problem_info(self) -> ProblemInfo:
-        """Return what views need to know of the problem (the same object until it changes)."""
+        """Return what views need to know of the problem (the same object until it changes).
+
+        For a formula it carries the formula model (its derivatives, graph and compiled
+        functions), or why the formula could not be analysed.
+        """
         if self._info is None:
+            model, why = None, ""
+            if not isinstance(self.problem, NetworkProblem):
+                try:
+                    model = build_formula_model(self.problem)
+                except (ValueError, TypeError, ArithmeticError) as exc:
+                    why = f"This formula could not be analysed: {exc}"
             self._info = ProblemInfo(self.lesson, self.problem, tuple(self.problem.names),
-                                     self.revision)
+                                     self.revision, model, why)
         return self._info
+
+    # ----- the nudge test ------------------------------------------------------------------
+
+    def set_epsilon(self, text: str) -> None:
+        """Nudge by another ε, typed as text (0.001, 1e-6, 1/1000)."""
+        value, problem = parse_epsilon(text)
+        if problem is not None:
+            raise EditError(problem)
+        self._epsilon, self.epsilon_text = value, text.strip()
+
+    def set_nudge_variable(self, index: int) -> None:
+        """Choose which variable the nudge test moves."""
+        if not 0 <= index < len(self.problem.names):
+            raise EditError(f"This formula has no variable #{index}.")
+        self.nudge_variable = int(index)
+
+    def _formula_values(self, theta: np.ndarray, exact: bool):
+        """Return the formula's values at θ (None for a network or an unanalysable formula)."""
+        model = self.problem_info().formula
+        if model is None:
+            return None
+        if self._epsilon is None:
+            self._epsilon, _ = parse_epsilon(self.epsilon_text)
+        variable = min(self.nudge_variable, len(model.names) - 1)
+        return model.at(theta, self._epsilon, exact, variable=variable)
 
     # ----- stepping -----------------------------------------------------------------------
 
@@ -694,7 +734,8 @@ class Workspace:
             start_loss=snap.start_loss, earliest_step=session.earliest_step,
             furthest_step=snap.furthest_step, playing=playing, path_steps=path_steps,
             path_xy=path_xy, loss_steps=loss_steps, train_losses=train, test_losses=test,
-            memory=OptimizerMemory.of(session.optimizer), racers=self._racers())
+            memory=OptimizerMemory.of(session.optimizer), racers=self._racers(),
+            formula=self._formula_values(snap.theta, exact=not playing))
 
 
 def _without_start(spec):

@@ -2,24 +2,25 @@
 
 import numpy as np
 
+from simulator.ui.binding import bind
 from simulator.ui.views.curvature_view import CurvatureView
 
 
 def test_seed_lesson_shows_the_contraction_of_each_step(make_controller, qtbot):
     controller = make_controller("01-seed-w-squared.lesson.json")
-    view = CurvatureView(controller)
+    view = bind(controller, CurvatureView())
     qtbot.addWidget(view)
     assert view.cells[0].text() == "J'' = 2"
     # w ← w − 0.1·2w = 0.8·w: the distance to the bottom shrinks by 0.8 per step
     assert "|1 − η·J''| = 0.8" in view.meaning.text()
     assert "η < 2/J'' = 1" in view.meaning.text()
     controller.step()
-    assert np.isclose(controller.session.theta[0], 0.8 * 3)
+    assert np.isclose(controller.workspace.session.theta[0], 0.8 * 3)
 
 
 def test_ravine_shows_its_eigenvalues_and_the_stable_learning_rate(make_controller, qtbot):
     controller = make_controller("02-ravine.lesson.json")
-    view = CurvatureView(controller)
+    view = bind(controller, CurvatureView())
     qtbot.addWidget(view)
     texts = [cell.text() for cell in view.cells]
     assert texts == ["∂²J/∂w1² = 2", "∂²J/∂w1∂w2 = 0", "∂²J/∂w2∂w1 = 0", "∂²J/∂w2² = 20"]
@@ -32,10 +33,10 @@ def test_ravine_shows_its_eigenvalues_and_the_stable_learning_rate(make_controll
 
 def test_the_curvature_follows_the_hiker(make_controller, qtbot):
     controller = make_controller("03-rosenbrock-adam.lesson.json")
-    view = CurvatureView(controller)
+    view = bind(controller, CurvatureView())
     qtbot.addWidget(view)
     controller.step()
-    w1, w2 = controller.session.theta
+    w1, w2 = controller.workspace.session.theta
     # Rosenbrock: ∂²J/∂w1² = 2 − 400(w2 − w1²) + 800 w1²
     expected = 2 - 400 * (w2 - w1**2) + 800 * w1**2
     shown = float(view.cells[0].text().split("= ")[1])

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from simulator import symbolic
 from simulator.lessons.files import load_lesson
+from simulator.ui.binding import bind
 from simulator.ui.controller import SessionController
 from simulator.ui.theme import theme_manager
 from simulator.ui.views.formula_view import GRAPH_MIN_SCALE, NETWORK_NOTE, FormulaView
@@ -32,7 +33,7 @@ def controller(make_controller):
 
 
 def _view(controller, qtbot, size=(470, 600)):
-    view = FormulaView(controller)
+    view = bind(controller, FormulaView())
     qtbot.addWidget(view)
     view.resize(*size)
     view.show()
@@ -79,7 +80,7 @@ def test_seed_lesson_shows_the_seeds_nudge_numbers_exactly(view):
 
 def test_derivative_after_a_step_equals_the_engines_gradient(controller, view):
     controller.step()
-    snap = controller.snapshot()
+    snap = controller.frame()
     assert snap.step == 1 and snap.theta[0] != 3
     shown = _number(view.cost_rows[1][2].text())
     assert format_number(shown, 4) == format_number(float(snap.gradient[0]), 4)
@@ -117,7 +118,7 @@ def test_bad_epsilon_shows_an_inline_error_and_keeps_the_table(view, qtbot, bad)
 def test_graph_adjoints_of_the_variables_equal_the_gradient(controller, view):
     for _ in range(3):
         controller.step()
-    snap = controller.snapshot()
+    snap = controller.frame()
     assert view.variable_adjoints()["w"] == pytest.approx(snap.gradient[0], rel=1e-12)
     item = next(i for i in view._drawing.node_items.values() if i.spec.is_variable)
     assert item.adjoint_text == format_number(float(snap.gradient[0]), 4)
@@ -129,13 +130,13 @@ def test_two_variable_graphs_backpropagate_to_the_gradient(controller, qtbot, pa
     controller.set_lesson(load_lesson(path))
     controller.step()
     view = _view(controller, qtbot)
-    snap = controller.snapshot()
+    snap = controller.frame()
     adjoints = view.variable_adjoints()
-    for k, name in enumerate(snap_names := controller.problem.names):
+    for k, name in enumerate(snap_names := controller.workspace.problem.names):
         assert adjoints[name] == pytest.approx(snap.gradient[k], rel=1e-9, abs=1e-12)
     # and the same as the symbolic package's own exact backward pass
     point = {name: float(value) for name, value in zip(snap_names, snap.theta, strict=True)}
-    graph = symbolic.computation_graph(controller.problem.text, point)
+    graph = symbolic.computation_graph(controller.workspace.problem.text, point)
     for name in snap_names:
         assert adjoints[name] == pytest.approx(graph.variable(name).adjoint, rel=1e-9, abs=1e-12)
     assert len(view._drawing.node_items) == len(graph.nodes)
@@ -144,7 +145,7 @@ def test_two_variable_graphs_backpropagate_to_the_gradient(controller, qtbot, pa
 def test_two_variable_lesson_shows_both_partials_and_nudges_either(controller, qtbot):
     controller.set_lesson(load_lesson(RAVINE))
     view = _view(controller, qtbot)
-    snap = controller.snapshot()
+    snap = controller.frame()
     names = [row[0].text() for row in view.cost_rows]
     assert names == ["J(w1, w2) =", "∂J/∂w1 =", "∂J/∂w2 =", ]
     assert [row[1].text() for row in view.cost_rows] == ["w1² + 10·w2²", "2·w1", "20·w2"]
@@ -180,20 +181,21 @@ def test_network_lesson_shows_one_line(qtbot):
 
 
 def test_floating_point_while_playing_and_exact_when_paused(controller, view, qtbot):
-    with qtbot.waitSignal(controller.snapshotChanged, timeout=3000):
+    with qtbot.waitSignal(controller.frameChanged, timeout=3000):
         controller.play()
     assert not view.exact_nudge
     assert "Floating point" in view.mode_label.text()
     with qtbot.waitSignal(controller.playingChanged, timeout=3000):
         controller.pause()
     assert view.exact_nudge
-    w = float(controller.snapshot().theta[0])
+    w = float(controller.frame().theta[0])
     assert _number(_table(view)["error"]) == pytest.approx(0.001, rel=1e-9)
     assert _number(_table(view)["J"]) == pytest.approx(w * w, rel=1e-9)
 
 
 def test_undefined_values_are_said_in_words(controller, view):
-    assert controller.set_formula("log(w) + w", start={"w": -1.0}) is None
+    assert controller.set_formula("log(w) + w") is None
+    assert controller.move_hiker(-1.0, 0.0)
     texts = [label.text() for label in view.findChildren(type(view.sentence))]
     texts += [i.value_text + i.adjoint_text for i in view._drawing.node_items.values()]
     joined = " ".join(texts).lower()
@@ -219,7 +221,7 @@ def test_large_graph_is_legible_without_overlaps(controller, qtbot, path, size):
     scene_height = view.scene.sceneRect().height() * view.graph_view.transform().m11()
     assert view.graph_view.viewport().height() >= math.floor(scene_height)
     root = view._drawing.node_items[view.model.root]
-    assert root.toolTip().startswith(f"{readable(controller.problem.text)} = ")
+    assert root.toolTip().startswith(f"{readable(controller.workspace.problem.text)} = ")
 
 
 def test_theme_change_restyles_the_legend(view):
@@ -243,7 +245,7 @@ def test_a_network_lesson_never_loads_sympy():
         "from simulator.ui.views.formula_view import FormulaView\n"
         "c = SessionController()\n"
         f"c.set_lesson(load_lesson({str(CIRCLE)!r}))\n"
-        "view = FormulaView(c)\n"
+        "from simulator.ui.binding import bind\nview = bind(c, FormulaView())\n"
         "c.step()\n"
         "app.processEvents()\n"
         "c.grids.cancel()\n"

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from simulator.workspace.curvature import describe_curvature, eigenvalue_text, entry_text
-from simulator.workspace.formula import FormulaModel, build_formula_model
+from simulator.workspace.formula import FormulaModel
 from simulator.workspace.frames import ProblemInfo
 
 from ..theme import Theme, current_theme, theme_manager, ui_font
@@ -21,9 +21,8 @@ from ..theme import Theme, current_theme, theme_manager, ui_font
 class CurvatureView(QWidget):
     """The Hessian at the hiker, its eigenvalues, and what they mean for the learning rate."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self.model: FormulaModel | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -51,21 +50,13 @@ class CurvatureView(QWidget):
         layout.addStretch(1)
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
-        controller.problemChanged.connect(self._on_problem)
-        controller.snapshotChanged.connect(self._on_snapshot)
-        if controller.session is not None:
-            problem = controller.problem
-            self._on_problem(ProblemInfo(controller.lesson, problem, tuple(problem.names)))
-            self._on_snapshot(controller.snapshot())
 
-    def _on_problem(self, info: ProblemInfo) -> None:
-        if info.is_network:
-            self.model = None
-            return
-        try:
-            self.model = build_formula_model(info.problem)
-        except (ValueError, TypeError, ArithmeticError):
-            self.model = None  # the formula panel says why
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Lay out the Hessian's cells for a formula (a network, or a formula that could not
+        be analysed, leaves the panel empty: the formula panel says why).
+        """
+        self.model = None if info.is_network else info.formula
+        if self.model is None:
             return
         for cell in self.cells:
             self.matrix.removeWidget(cell)
@@ -85,19 +76,19 @@ class CurvatureView(QWidget):
                 self.matrix.addWidget(cell, i, j)
                 self.cells.append(cell)
 
-    def _on_snapshot(self, snap) -> None:
-        model = self.model
-        if model is None or len(snap.theta) != len(model.names):
+    def set_frame(self, frame) -> None:
+        """Show the curvature where the hiker stands now."""
+        model, values = self.model, frame.formula
+        if model is None or values is None or len(values.theta) != len(model.names):
             return
-        values = model.at(snap.theta)
         n = len(model.names)
         for cell, (i, j) in zip(self.cells, ((i, j) for i in range(n) for j in range(n)),
                                 strict=True):
             cell.setText(entry_text(model.names, i, j, values.hessian[i][j]))
         self.eigen.setText(eigenvalue_text(values.eigenvalues))
         self.eigen.setVisible(n > 1)
-        self.meaning.setText(describe_curvature(values.eigenvalues, snap.config.learning_rate,
-                                                snap.config.name))
+        self.meaning.setText(describe_curvature(values.eigenvalues, frame.config.learning_rate,
+                                                frame.config.name))
 
     def _restyle(self, theme: Theme) -> None:
         self.meaning.setStyleSheet(f"color: {theme.text};")

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.workspace.formula import FormulaModel, FormulaValues, build_formula_model
+from simulator.workspace.formula import FormulaModel, FormulaValues
 from simulator.workspace.formula_text import (
     DEFAULT_EPSILON,
     NUDGE_DIGITS,
@@ -126,22 +126,19 @@ class GraphView(QGraphicsView):
 class FormulaView(QWidget):
     """The formula panel: J and its derivatives, the nudge test, the computation graph.
 
-    Parameters
-    ----------
-    controller
-        The ``SessionController`` whose problem is explained.
-    parent
-        The parent widget.
+    It draws the ``FormulaModel`` of each ``ProblemInfo`` and the ``FormulaValues`` of
+    each ``Frame``; typing ε and choosing the nudged variable are intents.
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    epsilonEntered = Signal(str)  # a valid ε, as typed
+    nudgeVariableChosen = Signal(int)
+    INTENTS = {"epsilonEntered": "set_epsilon", "nudgeVariableChosen": "set_nudge_variable"}
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
         self.model: FormulaModel | None = None
-        self.values: FormulaValues | None = None  # the model at the last snapshot
-        self._snapshot = None
-        self._epsilon_text = DEFAULT_EPSILON
-        self._epsilon = None  # exact ε, made when the first formula arrives
+        self.values: FormulaValues | None = None  # the model at the last frame
+        self._frame = None
         self._variable = 0
         self._drawing: GraphDrawing | None = None
         self._fitted = None
@@ -180,15 +177,8 @@ class FormulaView(QWidget):
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit_graph)
 
-        controller.problemChanged.connect(self._on_problem)
-        controller.snapshotChanged.connect(self._on_snapshot)
-        controller.playingChanged.connect(self._on_playing)
         theme_manager().changed.connect(self._restyle)
         self._restyle(current_theme())
-        if controller.session is not None:
-            self._on_problem(ProblemInfo(controller.lesson, controller.problem,
-                                         tuple(controller.problem.names)))
-            self._on_snapshot(controller.snapshot())
 
     # ----- building -------------------------------------------------------------------------
 
@@ -344,19 +334,14 @@ class FormulaView(QWidget):
 
     # ----- problem -------------------------------------------------------------------------------
 
-    def _on_problem(self, info: ProblemInfo) -> None:
-        if info.is_network:
-            self._clear("")
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Show a new problem: a formula's rows and graph, or the note for a network."""
+        if info.is_network or info.formula is None:
+            self._clear(info.formula_error)
             return
-        try:
-            model = build_formula_model(info.problem)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            self._clear(f"This formula could not be analysed: {exc}")
-            return
-        if self._epsilon is None:
-            self._epsilon, _ = parse_epsilon(self._epsilon_text)
+        model = info.formula
         self.model = model
-        self._snapshot = None
+        self._frame = None
         self.values = None
         self._variable = min(self._variable, len(model.names) - 1)
         self._make_cost_rows(model)
@@ -368,7 +353,7 @@ class FormulaView(QWidget):
 
     def _clear(self, reason: str) -> None:
         self.model = None
-        self._snapshot = None
+        self._frame = None
         self.values = None
         if self._drawing is not None:
             self._drawing.remove()
@@ -445,26 +430,19 @@ class FormulaView(QWidget):
         """Return whether the nudge table shows exact arithmetic (else floating point)."""
         return self.values is not None and self.values.nudge.exact_arithmetic
 
-    def _on_playing(self, playing: bool) -> None:
-        if not playing and self._snapshot is not None:
-            self._show_nudge(self._snapshot)
-
-    def _on_snapshot(self, snap) -> None:
-        model = self.model
-        if model is None:
+    def set_frame(self, frame) -> None:
+        """Show the formula's values where the hiker stands now."""
+        model, values = self.model, frame.formula
+        if model is None or values is None or len(values.theta) != len(model.names):
             return
-        self._snapshot = snap
-        values = self._evaluate(snap)
-        self._show_cost(model, values, snap)
+        self._frame, self.values = frame, values
+        if values.nudge.variable != self._variable:
+            self._variable = values.nudge.variable
+            self._name_nudge_rows()
+        self._show_cost(model, values, frame)
         self._show_nudge_values(model, values)
         self._show_graph(model, values)
         self.schedule_fit()
-
-    def _evaluate(self, snap) -> FormulaValues:
-        """Return the model at the snapshot's point, nudging the chosen variable by ε."""
-        self.values = self.model.at(snap.theta, self._epsilon, not self.controller.playing,
-                                    variable=self._variable)
-        return self.values
 
     def _show_cost(self, model: FormulaModel, values: FormulaValues, snap) -> None:
         where = ", ".join(f"{n} = {format_number(v, POINT_DIGITS)}"
@@ -473,11 +451,6 @@ class FormulaView(QWidget):
         for (_, _, value_label), value in zip(self.cost_rows, (values.cost, *values.gradient),
                                               strict=True):
             value_label.setText(f"= {format_number(value, POINT_DIGITS)}")
-
-    def _show_nudge(self, snap) -> None:
-        if self.model is None or self._epsilon is None:
-            return
-        self._show_nudge_values(self.model, self._evaluate(snap))
 
     def _show_nudge_values(self, model: FormulaModel, values: FormulaValues) -> None:
         nudge = values.nudge
@@ -520,9 +493,7 @@ class FormulaView(QWidget):
             self.schedule_fit()
             return
         self.epsilon_error.hide()
-        self._epsilon, self._epsilon_text = value, text.strip()
-        if self._snapshot is not None:
-            self._show_nudge(self._snapshot)
+        self.epsilonEntered.emit(text.strip())
         self.schedule_fit()
 
     def _choose_variable(self, index: int) -> None:
@@ -530,8 +501,7 @@ class FormulaView(QWidget):
             return
         self._variable = index
         self._name_nudge_rows()
-        if self._snapshot is not None:
-            self._show_nudge(self._snapshot)
+        self.nudgeVariableChosen.emit(index)
 
     # ----- fitting the graph -------------------------------------------------------------------------
 
