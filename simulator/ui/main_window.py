@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         c.speedChanged.connect(self._show_speed)
         c.message.connect(self._show_message)
         c.fileChanged.connect(self._show_file)
-        c.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        c.undo_stack.cleanChanged.connect(self._show_clean)
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
         self.resize(1500, 950)
@@ -289,11 +289,14 @@ class MainWindow(QMainWindow):
         f["grad"].setText(f"‖∇L‖ {format_number(frame.gradient_norm)}")
         if frame.status == "diverged":
             self.banner.show_message(describe_divergence(frame), "error", actions=True)
-        elif self.banner.level == "error":
+        elif self.banner.rewind.isVisibleTo(self.banner):  # the divergence is behind us
             self.banner.hide()
             self.banner.level = "info"
         state = "running" if frame.playing and frame.status == "ready" else frame.status
         f["state"].setText(state.capitalize())
+
+    def _show_clean(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
 
     def _show_playing(self, playing: bool) -> None:
         self.act_play.setText("&Pause" if playing else "&Play")

@@ -313,6 +313,7 @@ class RaceSection(Section):
         self.rows.remove(row)
         for widget in row.widgets():
             self.grid.removeWidget(widget)
+            widget.hide()
             widget.setParent(None)  # gone now: a deferred delete would still be drawn
             widget.deleteLater()
         self._lay_out()

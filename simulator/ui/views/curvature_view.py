@@ -52,14 +52,17 @@ class CurvatureView(QWidget):
         theme_manager().changed.connect(self._restyle)
 
     def set_problem(self, info: ProblemInfo) -> None:
-        """Lay out the Hessian's cells for a formula (a network, or a formula that could not
-        be analysed, leaves the panel empty: the formula panel says why).
+        """Lay out the Hessian's cells for a formula.
+
+        A network, or a formula that could not be analysed, leaves the panel empty (the
+        formula panel says why).
         """
         self.model = None if info.is_network else info.formula
         if self.model is None:
             return
         for cell in self.cells:
             self.matrix.removeWidget(cell)
+            cell.hide()
             cell.setParent(None)  # gone now: a deferred delete would still be drawn
             cell.deleteLater()
         self.cells = []

@@ -367,6 +367,7 @@ class FormulaView(QWidget):
             row = self.cost_box.takeAt(0).layout()
             while row.count():
                 widget = row.takeAt(0).widget()
+                widget.hide()
                 widget.setParent(None)  # gone now: a deferred delete would still be drawn
                 widget.deleteLater()
             row.deleteLater()
