@@ -685,8 +685,9 @@ class LandscapeView(QWidget):
             before, shaft = start, None
         angle = self._draw_arrow(start, end, before, (self.step_line,), self.step_head, shaft)
         self.step_target.setVisible(curve and angle is not None)
-        if curve:
-            self.step_target.setData([end[0]], [end[1]])
+        if curve:  # before the curve's grid arrives its J is unknown: no mark yet
+            finite = np.all(np.isfinite(end))
+            self.step_target.setData([end[0]] if finite else [], [end[1]] if finite else [])
         if angle is None and not np.all(np.isfinite(end)):
             self.step_label.setVisible(False)
             return
