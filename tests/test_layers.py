@@ -2,12 +2,15 @@
 
 Every ``import`` and ``from … import`` of every module under ``simulator/`` counts, wherever it
 sits: at the top, inside a function, under ``if TYPE_CHECKING:``. A failure lists every break
-as ``file:line imports X`` with the rule it breaks.
+as ``file:line imports X`` with the rule it breaks. The tests of the Qt-free layers are also run
+in a subprocess that fails any of them after which PySide6 is imported.
 """
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -20,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 QT = ("PySide6", "shiboken6", "pyqtgraph")
 ENGINE_SYMBOLIC_LESSONS = ("simulator.engine", "simulator.symbolic", "simulator.lessons")
+# Test folders whose tests must pass without Qt (tests/workspace counts once it exists).
+QT_FREE_TEST_FOLDERS = ("engine", "symbolic", "lessons", "workspace")
 
 # Bottom to top: a module may import its own layer or a lower one, never a higher one.
 LAYER_ORDER = ("engine", "symbolic", "lessons", "workspace", "ui", "export", "app")
@@ -263,3 +268,26 @@ def test_pyproject_lists_every_package():
     listed = pyproject["tool"]["setuptools"]["packages"]
     on_disk = {module_name(p, ROOT) for p in (ROOT / "simulator").rglob("__init__.py")}
     assert sorted(listed) == sorted(on_disk | {"simulator.resources"})
+
+
+def run_pytest_without_qt(*args: str) -> subprocess.CompletedProcess:
+    """Run pytest in a subprocess, pytest-qt off, with tests/conftest.py failing a test that imports Qt."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:pytest-qt", "-p", "no:cacheprovider", *args]
+    return subprocess.run(command, cwd=ROOT, env=dict(os.environ, BACKPROP_HIKER_NO_QT="1"),
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_qt_free_run_fails_a_test_that_imports_qt(tmp_path):
+    (tmp_path / "test_uses_qt.py").write_text("def test_draws():\n    import PySide6.QtCore  # noqa: F401\n")
+    result = run_pytest_without_qt("-p", "tests.conftest", "--rootdir", str(tmp_path), str(tmp_path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "this test imported ['PySide6'" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_tests_of_engine_symbolic_lessons_and_workspace_need_no_qt():
+    folders = [f"tests/{name}" for name in QT_FREE_TEST_FOLDERS if (ROOT / "tests" / name).is_dir()]
+    assert len(folders) >= 3, folders
+    result = run_pytest_without_qt(*folders)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout.splitlines()[-1]
