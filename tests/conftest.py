@@ -22,7 +22,7 @@ os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, database=None,
                           print_blob=True)
 settings.register_profile("explore", derandomize=False, max_examples=1000, deadline=None, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 # tests/test_layers.py runs the Qt-free folders with this set, to show they never import Qt.
 NO_QT = os.environ.get("BACKPROP_HIKER_NO_QT") == "1"
