@@ -1,15 +1,32 @@
-"""Test setup: Qt runs offscreen unless a test is marked ``x11`` and a real X server is there."""
+"""Test setup for every test, Qt-free: the Qt tests' own fixtures are in ``tests/ui/conftest.py``.
+
+Qt runs offscreen unless a test is marked ``x11`` and a real X server is there (the variables are
+set here because the command-line tests start the app in subprocesses). Hypothesis runs from the
+derandomized ``ci`` profile unless ``HYPOTHESIS_PROFILE=explore`` asks for long random runs.
+"""
 
 import os
 import sys
 
 import pytest
+from hypothesis import settings
 
 X11_RUN = os.environ.get("BACKPROP_HIKER_X11") == "1"
 if not X11_RUN:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/runtime-backprop-hiker")
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+
+# `ci` gives the same examples on every run, so `make test` cannot fail by chance; a failure
+# prints the blob that replays it. `explore` draws fresh random examples, ten times as many.
+settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, database=None,
+                          print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=1000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+# tests/test_layers.py runs the Qt-free folders with this set, to show they never import Qt.
+NO_QT = os.environ.get("BACKPROP_HIKER_NO_QT") == "1"
+QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -25,33 +42,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def _move_home(monkeypatch, home):
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_home_in_tmp(tmp_path_factory):
+    """Keep the user's configuration away from module fixtures too (they run before ``_home_in_tmp``)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _move_home(monkeypatch, tmp_path_factory.mktemp("session") / "home")
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _settings_in_tmp(tmp_path, monkeypatch):
-    """Keep QSettings of tests out of the user's real configuration, one folder per test."""
-    from PySide6.QtCore import QSettings
-
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "settings"))
-    yield
+def _home_in_tmp(tmp_path, monkeypatch):
+    """Give each test its own HOME, so nothing it starts writes to the user's configuration."""
+    _move_home(monkeypatch, tmp_path / "home")
 
 
 @pytest.fixture(autouse=True)
-def _no_leaked_windows_or_threads(request):
-    """Fail a Qt test that leaves top-level windows open or pool threads running."""
+def _no_qt_when_forbidden():
+    """With BACKPROP_HIKER_NO_QT=1, fail a test after which Qt is imported (or was while collecting)."""
+    if not NO_QT:
+        yield
+        return
+    loaded = [name for name in QT_MODULES if name in sys.modules]
+    assert not loaded, (f"{loaded} imported before the test ran: by a test module, a conftest or a "
+                        "plugin (pytest-qt imports PySide6: run with -p no:pytest-qt)")
     yield
-    if "PySide6.QtWidgets" not in sys.modules:
-        return
-    from PySide6.QtCore import QThreadPool
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        return
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(5000), "background work still running after the test"
-    app.processEvents()
-    open_windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-    for w in open_windows:
-        w.close()
-    assert not open_windows, f"test left windows open: {[type(w).__name__ for w in open_windows]}"
+    loaded = [name for name in QT_MODULES if name in sys.modules]
+    assert not loaded, f"this test imported {loaded}, but its folder's tests must run without Qt"

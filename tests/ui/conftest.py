@@ -1,13 +1,38 @@
-"""Shared fixtures of the Qt tests: controllers that stop their timer and threads afterwards."""
+"""Fixtures of the Qt tests: QSettings in tmp, no window or thread left behind, controllers that stop."""
 
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication
 
 from simulator.lessons.files import load_lesson
 from simulator.ui.controller import SessionController
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_tmp(tmp_path):
+    """Keep QSettings of tests out of the user's real configuration, one folder per test."""
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "settings"))
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_windows_or_threads():
+    """Fail a Qt test that leaves top-level windows open or pool threads running."""
+    yield
+    app = QApplication.instance()
+    if app is None:
+        return
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(5000), "background work still running after the test"
+    app.processEvents()
+    open_windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    for w in open_windows:
+        w.close()
+    assert not open_windows, f"test left windows open: {[type(w).__name__ for w in open_windows]}"
 
 
 @pytest.fixture
