@@ -256,8 +256,6 @@ def test_leaves_import_only_the_standard_library_and_leaves():
     assert not breaks, report(breaks)
 
 
-@pytest.mark.xfail(strict=True, reason="ui/views and ui/controls still import engine, symbolic or lessons; "
-                                       "delete this marker once they take Frames only")
 def test_views_and_controls_import_none_of_engine_symbolic_lessons():
     breaks = contract_breaks(PASSIVE_VIEW_CONTRACTS, all_imports())
     assert not breaks, report(breaks)
