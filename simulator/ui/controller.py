@@ -19,54 +19,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from simulator.workspace.errors import EditError
 from simulator.workspace.frames import Frame
-from simulator.workspace.grid_requests import GridRequest
 from simulator.workspace.workspace import Memento, Workspace, describe_convergence, describe_divergence
 
-from .grids import GridService
+from .grids import BackgroundWork, GridService
+from .undo import Restore, setting, undoable
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 #: how often (ms) each costly thing is refreshed while playing; at once when paused
 PACE_MS = {"paint": 40, "neurons": 400, "moving_grids": 500}
-
-
-def _setting(name: str, doc: str):
-    """Return a controller verb that passes its arguments to the workspace verb ``name``."""
-    def verb(self, *args):
-        return self._do(getattr(self.workspace, name), *args)
-    verb.__name__, verb.__doc__ = name, doc
-    return verb
-
-
-def _undoable(name: str, text: str, doc: str):
-    """Return an undoable verb; ``text`` names it in the Edit menu, ``{}`` for its arguments."""
-    def verb(self, *args):
-        return self._edit(text.format(*args), getattr(self.workspace, name), *args)
-    verb.__name__, verb.__doc__ = name, doc
-    return verb
-
-
-class _Restore(QUndoCommand):
-    """An undoable edit: the workspace's state before and after it, as mementos."""
-
-    def __init__(self, text: str, controller: SessionController, before: Memento, after: Memento):
-        super().__init__(text)
-        self._controller, self._before, self._after = controller, before, after
-        self._done = True  # pushed after the edit was made: the first redo has nothing to do
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self._controller.restore(self._after)
-
-    def undo(self) -> None:
-        self._controller.restore(self._before)
 
 
 class SessionController(QObject):
@@ -115,6 +80,7 @@ class SessionController(QObject):
         self.workspace = workspace or Workspace()
         self.undo_stack = QUndoStack(self)
         self.grids = GridService(self)
+        self.background = BackgroundWork(self.workspace, self.grids)
         self.grids.ready.connect(self._grid_ready)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
@@ -122,17 +88,12 @@ class SessionController(QObject):
         self._timer.setInterval(1000 // self.fps)
         self._seen: tuple = (None, None)  # the problem revision and axes views last got
         self._frame: Frame | None = None
-        self._in_flight: set[str] = set()  # channels with a request not yet delivered
         self._last: dict[str, float] = {}  # when each paced thing last went out
         self._late: dict[str, QTimer] = {}
         for key in PACE_MS:
             timer = self._late[key] = QTimer(self)
             timer.setSingleShot(True)
             timer.timeout.connect(lambda k=key: self._paced(k, force=True))
-        self._landscape_theta: np.ndarray | None = None  # θ of the last landscape asked for
-        self._decision_theta: np.ndarray | None = None
-        self._preview: tuple[int, float] | None = None  # a weight being dragged in the diagram
-        self.neuron_maps_wanted = False
 
     # ----- reading ------------------------------------------------------------------------
 
@@ -174,7 +135,7 @@ class SessionController(QObject):
         self.pause()
         if not self._do(verb, *args, **kwargs):
             return False
-        self.undo_stack.push(_Restore(text, self, before, self.workspace.memento()))
+        self.undo_stack.push(Restore(text, self, before, self.workspace.memento()))
         return True
 
     def restore(self, memento: Memento) -> None:
@@ -189,16 +150,13 @@ class SessionController(QObject):
             return None
         revision, axes = self._seen
         if ws.revision != revision:
-            self.grids.cancel()
-            self._in_flight.clear()
+            self.background.forget()
             self.problemChanged.emit(ws.problem_info())
             self.speedChanged.emit(self.steps_per_frame, self.fps)
         if ws.revision != revision or ws.axes is not axes:
-            if ws.revision != revision:
-                self._decision_theta = None
             self._seen = (ws.revision, ws.axes)
             self.axesChanged.emit(ws.axes)
-            self._request_landscape()
+            self.background.landscape()
         frame = self._frame = ws.frame(self.playing)
         self.frameChanged.emit(frame)
         if self.playing:
@@ -225,60 +183,16 @@ class SessionController(QObject):
             return
         if key == "paint":
             self.paintFrame.emit(frame)
-            self._request(self.workspace.trace_request(self._previewed_theta()))
+            self.background.trace()
         elif key == "neurons":
-            if self.neuron_maps_wanted:
-                self._request(self.workspace.neuron_maps_request(self._previewed_theta()))
+            self.background.neuron_maps()
         else:
-            self._refresh_moving_grids()
-
-    def _refresh_moving_grids(self) -> None:
-        """Ask again for the grids that move with θ: a network's slice and its decision map.
-
-        While playing, a channel whose last request is still computing is skipped: a big
-        network's slice can take longer than the interval, and asking again would only
-        queue work the GUI then waits behind.
-        """
-        ws, playing = self.workspace, self.playing
-        if ws.follow_hiker():
-            self._seen = (self._seen[0], ws.axes)
-            self.axesChanged.emit(ws.axes)
-            self._landscape_theta = None
-        theta = ws.lead_session().theta
-        moved = ws.landscape_moves() and not np.array_equal(theta, self._landscape_theta)
-        if (moved or self._landscape_theta is None) and \
-                not (playing and "landscape" in self._in_flight):
-            self._request_landscape(quick=playing)
-        if not np.array_equal(theta, self._decision_theta) and \
-                not (playing and "decision" in self._in_flight):
-            self._decision_theta = theta.copy()
-            self._request(ws.decision_request())
-
-    def _request_landscape(self, quick: bool = False) -> None:
-        self._landscape_theta = self.workspace.lead_session().theta.copy()
-        self._request(self.workspace.landscape_request(quick))
-
-    def _previewed_theta(self):
-        """Return θ with a dragged weight in place, or None when nothing is dragged."""
-        if self._preview is None:
-            return None
-        theta = self.workspace.lead_session().theta.copy()
-        theta[self._preview[0]] = self._preview[1]
-        return theta
-
-    def _request_diagram(self) -> None:
-        theta = self._previewed_theta()
-        self._request(self.workspace.trace_request(theta))
-        if self.neuron_maps_wanted:
-            self._request(self.workspace.neuron_maps_request(theta))
-
-    def _request(self, request: GridRequest | None) -> None:
-        if request is not None:
-            self._in_flight.add(request.channel)
-            self.grids.request(request.channel, list(request.stages))
+            recentred = self.background.moving_grids(self.playing)
+            if recentred:
+                self._seen = (self._seen[0], self.workspace.axes)
+                self.axesChanged.emit(self.workspace.axes)
 
     def _grid_ready(self, channel: str, result: object) -> None:
-        self._in_flight.discard(channel)
         if isinstance(result, Exception):
             self.message.emit("error", f"Could not compute the {channel}: {result}")
             return
@@ -401,40 +315,41 @@ class SessionController(QObject):
 
     # ----- settings (not undoable: they take effect from this step on) ------------------------
 
-    set_learning_rate = _setting("set_learning_rate", "Change the learning rate from this step on.")
-    set_optimizer = _setting("set_optimizer", "Switch optimizer from this step on.")
-    set_hyperparameter = _setting("set_hyperparameter", "Change one hyper-parameter of the optimizer.")
-    set_batch_size = _setting("set_batch_size", "Change the batch size (None: full batch).")
-    set_axes = _setting("set_axes", "Draw the landscape over two parameters (θ indices).")
-    set_axis = _setting("set_axis", "Use one parameter as the landscape's X or Y axis.")
-    set_direction_axes = _setting("set_direction_axes", "Draw the landscape along random or PCA directions.")
-    set_sample = _setting("set_sample", "Follow another training sample in the diagram.")
-    set_epsilon = _setting("set_epsilon", "Nudge by another ε in the nudge test (typed text).")
-    set_nudge_variable = _setting("set_nudge_variable", "Choose the variable the nudge moves.")
+    set_learning_rate = setting("set_learning_rate", "Change the learning rate from this step on.")
+    set_optimizer = setting("set_optimizer", "Switch optimizer from this step on.")
+    set_hyperparameter = setting("set_hyperparameter", "Change one hyper-parameter of the optimizer.")
+    set_batch_size = setting("set_batch_size", "Change the batch size (None: full batch).")
+    set_axes = setting("set_axes", "Draw the landscape over two parameters (θ indices).")
+    set_axis = setting("set_axis", "Use one parameter as the landscape's X or Y axis.")
+    set_direction_axes = setting("set_direction_axes", "Draw the landscape along random or PCA directions.")
+    set_sample = setting("set_sample", "Follow another training sample in the diagram.")
+    set_epsilon = setting("set_epsilon", "Nudge by another ε in the nudge test (typed text).")
+    set_nudge_variable = setting("set_nudge_variable", "Choose the variable the nudge moves.")
 
     def preview_weight(self, index: int, value: float | None) -> None:
         """Show the diagram as if θ[index] were ``value`` while it is dragged (None: stop)."""
-        self._preview = None if value is None else (int(index), float(value))
-        self._request_diagram()
+        self.background.preview = None if value is None else (int(index), float(value))
+        self.background.trace()
+        self.background.neuron_maps()
 
     def want_neuron_maps(self, wanted: bool) -> None:
         """Say whether a view draws the neuron maps (they are computed only then)."""
-        self.neuron_maps_wanted = bool(wanted)
+        self.background.neuron_maps_wanted = bool(wanted)
         if wanted and self.ready:
-            self._request_diagram()
+            self.background.neuron_maps()
 
     # ----- edits (undoable) -----------------------------------------------------------------
 
-    add_neuron = _undoable("add_neuron", "Add a neuron to layer {}", "Add a neuron to a hidden layer.")
-    add_layer = _undoable("add_layer", "Add a hidden layer", "Add a hidden layer before the output.")
-    remove_layer = _undoable("remove_layer", "Remove the last hidden layer", "Remove the last hidden layer.")
-    regenerate_dataset = _undoable("regenerate_dataset", "Regenerate dataset", "Draw the data again.")
-    add_point = _undoable("add_point", "Add a point", "Add a training point (inputs then target).")
-    remove_point = _undoable("remove_point", "Remove a point", "Remove a point (training, then test).")
-    set_surface = _undoable("set_surface", "Surface {}", "Descend a built-in surface.")
-    remove_neuron = _undoable("remove_neuron", "Remove a neuron from layer {}",
+    add_neuron = undoable("add_neuron", "Add a neuron to layer {}", "Add a neuron to a hidden layer.")
+    add_layer = undoable("add_layer", "Add a hidden layer", "Add a hidden layer before the output.")
+    remove_layer = undoable("remove_layer", "Remove the last hidden layer", "Remove the last hidden layer.")
+    regenerate_dataset = undoable("regenerate_dataset", "Regenerate dataset", "Draw the data again.")
+    add_point = undoable("add_point", "Add a point", "Add a training point (inputs then target).")
+    remove_point = undoable("remove_point", "Remove a point", "Remove a point (training, then test).")
+    set_surface = undoable("set_surface", "Surface {}", "Descend a built-in surface.")
+    remove_neuron = undoable("remove_neuron", "Remove a neuron from layer {}",
                               "Remove a neuron (the last, or one by index) from a hidden layer.")
-    set_layer_activation = _undoable("set_layer_activation", "Layer {} activation: {}",
+    set_layer_activation = undoable("set_layer_activation", "Layer {} activation: {}",
                                      "Set one hidden layer's activation.")
 
     def set_parameters(self, values: dict[int, float], text: str) -> bool:
@@ -443,7 +358,7 @@ class SessionController(QObject):
 
     def set_weight(self, index: int, value: float) -> bool:
         """Set one weight or bias (“Set W2[1,0] to 0.5”)."""
-        self._preview = None
+        self.background.preview = None
         name = self.workspace.problem.names[index]
         return self.set_parameters({index: value}, f"Set {name} to {value:.4g}")
 
@@ -507,7 +422,7 @@ class SessionController(QObject):
             return str(exc)
         self.formulaChecked.emit("")
         self._publish()
-        self.undo_stack.push(_Restore(f"Formula {text}", self, before, self.workspace.memento()))
+        self.undo_stack.push(Restore(f"Formula {text}", self, before, self.workspace.memento()))
         return None
 
     def set_network_lesson(self, path: str) -> bool:

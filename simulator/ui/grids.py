@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from simulator.workspace.grid_requests import GridRequest
 
 
 class _Relay(QObject):
@@ -77,3 +80,69 @@ class GridService(QObject):
         if generation != self._generations.get(channel):
             return
         self.ready.emit(channel, result)
+
+
+class BackgroundWork:
+    """What the controller asks the grid service for, and when it need not ask again.
+
+    It keeps the θ each moving grid was last asked for (a paused frame that did not move
+    θ asks for nothing), the weight being dragged in the diagram (``preview``), whether a
+    view draws the neuron maps, and which channels are still computing: while playing, a
+    channel whose last request has not arrived is skipped, since a big network's slice
+    can take longer than the refresh interval and asking again would only queue work.
+    """
+
+    def __init__(self, workspace, service: GridService):
+        self.workspace, self.service = workspace, service
+        self.preview: tuple[int, float] | None = None
+        self.neuron_maps_wanted = False
+        self._in_flight: set[str] = set()
+        self._landscape_theta: np.ndarray | None = None
+        self._decision_theta: np.ndarray | None = None
+        service.ready.connect(lambda channel, _result: self._in_flight.discard(channel))
+
+    def forget(self) -> None:
+        """Drop every pending result and what was asked for (a new problem)."""
+        self.service.cancel()
+        self._in_flight.clear()
+        self._landscape_theta = self._decision_theta = None
+
+    def landscape(self, quick: bool = False) -> None:
+        """Ask for the landscape under the current axes (one mid-size grid if ``quick``)."""
+        self._landscape_theta = self.workspace.lead_session().theta.copy()
+        self._request(self.workspace.landscape_request(quick))
+
+    def moving_grids(self, playing: bool) -> bool:
+        """Ask again for the grids that move with θ; return whether the axes were recentred."""
+        ws = self.workspace
+        recentred = ws.follow_hiker()
+        theta = ws.lead_session().theta
+        moved = ws.landscape_moves() and not np.array_equal(theta, self._landscape_theta)
+        if (recentred or moved) and not (playing and "landscape" in self._in_flight):
+            self.landscape(quick=playing)
+        if not np.array_equal(theta, self._decision_theta) and \
+                not (playing and "decision" in self._in_flight):
+            self._decision_theta = theta.copy()
+            self._request(ws.decision_request())
+        return recentred
+
+    def trace(self) -> None:
+        """Ask for the diagram's sample trace (at the dragged weight, while one is dragged)."""
+        self._request(self.workspace.trace_request(self._previewed_theta()))
+
+    def neuron_maps(self) -> None:
+        """Ask for the neuron maps, if a view draws them."""
+        if self.neuron_maps_wanted:
+            self._request(self.workspace.neuron_maps_request(self._previewed_theta()))
+
+    def _previewed_theta(self) -> np.ndarray | None:
+        if self.preview is None:
+            return None
+        theta = self.workspace.lead_session().theta.copy()
+        theta[self.preview[0]] = self.preview[1]
+        return theta
+
+    def _request(self, request: GridRequest | None) -> None:
+        if request is not None:
+            self._in_flight.add(request.channel)
+            self.service.request(request.channel, list(request.stages))

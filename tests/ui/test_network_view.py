@@ -381,17 +381,17 @@ def test_neuron_maps_are_one_forward_pass_and_can_be_hidden(view, controller, qt
     assert images[0].pixelColor(0, 0) == view.cmap.colors[view.cmap.indices(a)]
     qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
     assert view.layers[1].thumbnails is None and view.layers[1].thumb_size == 0
-    assert not controller.neuron_maps_wanted  # hidden maps are not computed
+    assert not controller.background.neuron_maps_wanted  # hidden maps are not computed
     with qtbot.waitSignal(controller.neuronMapsReady):
         qtbot.mouseClick(view.thumbnails_check, Qt.MouseButton.LeftButton)
-    assert controller.neuron_maps_wanted
+    assert controller.background.neuron_maps_wanted
     assert len(view.layers[2].thumbnails) == 8
 
 
 def test_neuron_maps_are_asked_for_only_with_two_inputs(view, controller, qtbot):
-    assert controller.neuron_maps_wanted
+    assert controller.background.neuron_maps_wanted
     controller.set_lesson(big_lesson())
-    assert not view.thumbnails_check.isEnabled() and not controller.neuron_maps_wanted
+    assert not view.thumbnails_check.isEnabled() and not controller.background.neuron_maps_wanted
     assert view.layers[1].thumbnails is None
 
 
