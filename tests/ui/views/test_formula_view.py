@@ -19,7 +19,7 @@ from simulator.ui.views.formula_view import GRAPH_MIN_SCALE, NETWORK_NOTE, Formu
 from simulator.workspace.formula_text import readable
 from simulator.workspace.numbers import format_number
 
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 SEED = LESSONS / "01-seed-w-squared.lesson.json"
 RAVINE = LESSONS / "02-ravine.lesson.json"
 ROSENBROCK = LESSONS / "03-rosenbrock-adam.lesson.json"

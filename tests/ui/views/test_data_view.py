@@ -15,7 +15,7 @@ from simulator.ui.binding import bind
 from simulator.ui.theme import DARK, LIGHT, current_theme, theme_manager
 from simulator.ui.views.data_view import FORMULA_NOTE, DataView, class_colours, diverging_lut
 
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 

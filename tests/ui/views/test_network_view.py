@@ -21,7 +21,7 @@ from simulator.workspace.frames import STATE_LABELS
 from simulator.workspace.grid_requests import NEURON_MAP_GRID, neuron_points
 from simulator.workspace.numbers import format_number
 
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
 

@@ -17,7 +17,7 @@ from simulator.ui.views.landscape_view import LandscapeView
 from simulator.workspace.frames import Axes, LandscapeGrid
 from simulator.workspace.surface_scale import LossScale, contour_segments
 
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 

@@ -24,7 +24,7 @@ from simulator.ui.controller import SessionController
 from simulator.ui.controls.optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
 from simulator.ui.controls.panel import SECTIONS, ControlsPanel
 
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 RAVINE = LESSONS / "02-ravine.lesson.json"
 

@@ -11,7 +11,7 @@ from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui.binding import bind
 from simulator.ui.views.landscape_3d import NO_OPENGL, ONE_VARIABLE, Landscape3DView, bilinear
 
-LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "06-circle-network.lesson.json"
 
 
