@@ -110,12 +110,45 @@ def _brings_new_names(simpler: sp.Expr, original: sp.Expr) -> bool:
                 and constants(simpler) <= constants(original))
 
 
+class _RealAbs(sp.Function):
+    """|u| for a real u, whose derivative is sign(u)·u' (see ``real_diff``)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.sign(self.args[0])
+
+
+class _RealSign(sp.Function):
+    """sign(u) for a real u: flat on either side of its jump, whose curvature is taken as 0."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+def real_diff(expression: sp.Expr, variable: sp.Symbol) -> sp.Expr:
+    """Return d expression / d variable for a formula of real numbers.
+
+    Sympy differentiates ``Abs(u)`` of a u it cannot prove real (``Min(w, log(w))``) with
+    re(u) and im(u), whose own derivatives it may not find; a formula is real wherever it
+    is defined, so |u|' is sign(u)·u' and sign' is 0 there. A kink's curvature
+    (``DiracDelta``) is taken as 0 (see ``numeric.KINK_NOTE``).
+    """
+    kinks = [(sp.Abs, _RealAbs), (sp.sign, _RealSign)]
+    kinks = [(sympy_kind, real_kind) for sympy_kind, real_kind in kinks
+             if expression.has(sympy_kind)]
+    for sympy_kind, real_kind in kinks:
+        expression = expression.replace(sympy_kind, real_kind)
+    result = sp.diff(expression, variable)
+    for sympy_kind, real_kind in kinks:
+        result = result.replace(real_kind, sympy_kind)
+    return without_delta(result)
+
+
 def raw_derivative(formula: Formula | str, variable: str) -> sp.Expr:
     """Return ∂J/∂variable as differentiated, a kink's curvature taken as 0 (see numeric)."""
     formula = as_formula(formula)
     if variable not in VARIABLES:
         raise ValueError(f"{variable!r} is not a variable name")
-    return without_delta(sp.diff(formula.expression, symbol(variable)))
+    return real_diff(formula.expression, symbol(variable))
 
 
 def derivative(formula: Formula | str, variable: str, simplify: bool = True) -> sp.Expr:
@@ -140,11 +173,11 @@ def hessian(formula: Formula | str, variables: Sequence[str] | None = None,
     """
     formula = as_formula(formula)
     names = list(formula.variables if variables is None else variables)
-    first = [sp.diff(formula.expression, symbol(name)) for name in names]
+    first = [real_diff(formula.expression, symbol(name)) for name in names]
     deadline = time.monotonic() + seconds
 
     def entry(i: int, j: int) -> sp.Expr:
-        second = without_delta(sp.diff(first[i], symbol(names[j])))
+        second = real_diff(first[i], symbol(names[j]))
         left = deadline - time.monotonic()
         return tidy(second, left) if simplify and left > 0 else second
 

@@ -115,25 +115,40 @@ def _first(expressions) -> sp.Expr:
 
 def numeric_form(expression: sp.Expr) -> sp.Expr:
     """Return the form of an expression that numpy computes without needless overflow."""
-    return _stable(_folded(without_delta(expression)))
+    folded, _ = _folded(without_delta(expression), {})
+    return _stable(folded, False, {}) if folded.has(sp.exp) else folded
 
 
-def _folded(expr: sp.Expr) -> sp.Expr:
-    """Return expr with every constant part replaced by its float (nan where undefined)."""
+def _folded(expr: sp.Expr, memo: dict) -> tuple[sp.Expr, bool]:
+    """Return expr with every constant part replaced by its float, and whether it is one.
+
+    Whether a part is constant is found bottom-up once (``is_number`` would walk each
+    part's whole subtree again); ``memo`` shares the answers between repeated parts.
+    """
+    if expr in memo:
+        return memo[expr]
     if expr.is_Symbol:
-        return expr
-    if expr.is_Integer and abs(int(expr)) <= _EXACT_FLOAT_INT:
-        return expr
-    if expr.is_Rational and abs(expr.p) <= _EXACT_FLOAT_INT and expr.q <= _EXACT_FLOAT_INT:
-        return expr
-    if expr.is_number:
-        return _float(expr)
-    if isinstance(expr, sp.Heaviside):
-        step_args = [_folded(arg) for arg in expr.args]
-        return _STEP(*step_args)
-    if not expr.args:
-        return expr
-    return expr.func(*(_folded(arg) for arg in expr.args))
+        result = (expr, False)
+    elif expr.is_Integer and abs(int(expr)) <= _EXACT_FLOAT_INT:
+        result = (expr, True)
+    elif expr.is_Rational and abs(expr.p) <= _EXACT_FLOAT_INT and expr.q <= _EXACT_FLOAT_INT:
+        result = (expr, True)
+    elif not expr.args:
+        result = (_float(expr) if expr.is_number else expr, bool(expr.is_number))
+    else:
+        parts = [_folded(arg, memo) for arg in expr.args]
+        if all(constant for _, constant in parts) and expr.is_number:
+            result = (_float(expr), True)
+        else:
+            args = [part for part, _ in parts]
+            if isinstance(expr, sp.Heaviside):
+                result = (_STEP(*args), False)
+            elif all(new is old for new, old in zip(args, expr.args, strict=True)):
+                result = (expr, False)
+            else:
+                result = (expr.func(*args), False)
+    memo[expr] = result
+    return result
 
 
 def _float(number: sp.Expr) -> sp.Expr:
@@ -150,28 +165,33 @@ def _float(number: sp.Expr) -> sp.Expr:
     return sp.nan
 
 
-def _stable(expr: sp.Expr, factor: bool = False) -> sp.Expr:
+def _stable(expr: sp.Expr, factor: bool, memo: dict) -> sp.Expr:
     """Return expr with sigmoid-like quotients and log(1 + e^v) in their stable forms.
 
     ``factor`` says that expr is a factor of a product (or the argument of a log), which
     rewrites it together with its neighbours, so it is not rewritten alone here.
     """
-    if not expr.args or expr.is_number:
+    key = (expr, factor)
+    if key in memo:
+        return memo[key]
+    if not expr.args or not expr.has(sp.exp):
         return expr
     whole = expr.is_Mul or isinstance(expr, sp.log)
-    args = [_stable(arg, whole) for arg in expr.args]
+    args = [_stable(arg, whole, memo) for arg in expr.args]
     if isinstance(expr, sp.log) and len(args) == 1:
         inner = _one_plus_exp_power(args[0])
         if inner is not None:
             v, power = inner
-            return power * _SOFTPLUS(v)  # log((1 + e^v)^n) = n·softplus(v)
-        args = [_stable_product([args[0]])]
-    if expr.is_Mul:
-        return _stable_product(args)
-    rebuilt = expr.func(*args)
-    if rebuilt.is_Pow and not factor:
-        return _stable_product([rebuilt])
-    return rebuilt
+            result = power * _SOFTPLUS(v)  # log((1 + e^v)^n) = n·softplus(v)
+        else:
+            result = expr.func(_stable_product([args[0]]))
+    elif expr.is_Mul:
+        result = _stable_product(args)
+    else:
+        rebuilt = expr.func(*args)
+        result = _stable_product([rebuilt]) if rebuilt.is_Pow and not factor else rebuilt
+    memo[key] = result
+    return result
 
 
 def _one_plus_exp(expr: sp.Expr) -> sp.Expr | None:

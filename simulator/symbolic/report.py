@@ -16,8 +16,8 @@ import sympy as sp
 from .budget import run_within
 from .derivatives import derivative, exact_value, nudge
 from .exact import exact_number, json_number, undefined_reason
-from .numeric import kink_note
 from .grammar import VARIABLES, VARIABLES_TEXT
+from .numeric import kink_note
 from .parsing import Formula, latex_text, parse_formula, plain_text
 
 _NUDGE_KEYS = ("epsilon", "J", "J_plus", "delta", "ratio", "exact", "error")
@@ -63,7 +63,7 @@ def derive_report(
     undefined: dict[str, str] = {}
     if point is not None:
         shown = [single] if single is not None else names or ["w"]
-        pairs = [("J", exact_value(formula.expression, point)), *zip(shown, exact_values)]
+        pairs = [("J", exact_value(formula.expression, point)), *zip(shown, exact_values, strict=True)]
         undefined = {key: why for key, value in pairs if (why := undefined_reason(value))}
     report: dict[str, Any] = {
         "expression": formula.plain,
