@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 
@@ -29,7 +30,14 @@ def platform_hint(qt_message: str) -> str:
                 f"is the X server running, and may this user use it?\n{HEADLESS_HINT}")
     return f"{XCB_HINT}\n{HEADLESS_HINT}"
 
+
 HEADLESS = ("run", "derive", "export", "bench")
+
+
+def _no_display() -> bool:
+    """Return whether Qt would find no display: Linux, no X or Wayland, no platform chosen."""
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -45,14 +53,25 @@ def _gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BAD_INPUT = 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the app or a headless command; return the exit code."""
+    multiprocessing.freeze_support()  # the formula worker in a frozen build
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in HEADLESS:
         from simulator.cli import main as cli_main
 
         return cli_main(argv)
     args = _gui_parser().parse_args(argv)
+    if args.lesson is not None and not os.path.exists(args.lesson):
+        print(f"backprop-hiker: {args.lesson!r}: no such command or file (commands: "
+              f"{', '.join(HEADLESS)}; or give a *.lesson.json file to open)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if _no_display():
+        print(platform_hint(""), file=sys.stderr)
+        return EXIT_BAD_INPUT
     from simulator.ui.launch import run_gui
 
     return run_gui(args.lesson, fullscreen=args.fullscreen, reset_layout=args.reset_layout,

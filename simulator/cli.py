@@ -57,14 +57,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: derive's options that take a value (the word after them is that value, not a formula)
+_DERIVE_VALUE_OPTIONS = ("--wrt", "--at", "--epsilon")
+_DERIVE_OPTIONS = (*_DERIVE_VALUE_OPTIONS, "--json", "-h", "--help")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one headless command; return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        formula_at = _leading_minus_formula(argv)
+        if formula_at is not None:
+            argv[formula_at] = " " + argv[formula_at]  # argparse takes '-w**2' for an option
         args = build_parser().parse_args(argv)
+        if formula_at is not None:
+            args.expression = args.expression[1:]  # as typed, so error columns stay right
+        if args.command in ("export", "bench"):
+            silence_qt_messages()
         return COMMANDS[args.command](args)
     except BadInput as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _leading_minus_formula(argv: list[str]) -> int | None:
+    """Return the index of derive's formula when it starts with '-' (``-w**2``), else None."""
+    if not argv or argv[0] != "derive":
+        return None
+    for index in range(1, len(argv)):
+        word, before = argv[index], argv[index - 1]
+        if word == "--":
+            return None
+        if before in _DERIVE_VALUE_OPTIONS:
+            continue
+        if not word.startswith("-"):
+            return None  # the formula is an ordinary word
+        if word.split("=", 1)[0] not in _DERIVE_OPTIONS:
+            return index
+    return None
+
+
+def silence_qt_messages() -> None:
+    """Keep Qt's own warnings ("propagateSizeHints()") off a headless command's terminal.
+
+    Only a fatal message, after which Qt aborts, is still printed: it says why.
+    """
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind, context, text):
+        if kind == QtMsgType.QtFatalMsg:
+            print(text, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def _finite(value: float | None) -> float | None:
@@ -72,7 +116,12 @@ def _finite(value: float | None) -> float | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Load a lesson, take N steps, print the result."""
+    """Load a lesson, take N steps, print the result.
+
+    The JSON is strict: a number that is not finite is ``null``, and ``reason`` says why.
+    ``loss`` is the loss history thinned as the window's is (every step up to 4096 steps,
+    then evenly spaced), with its step numbers in ``loss_steps``, so memory stays bounded.
+    """
     from simulator.lessons.building import build_problem, build_session, landscape_axes
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
@@ -86,38 +135,66 @@ def run_command(args: argparse.Namespace) -> int:
         session = build_session(lesson, problem)
     except LessonError as exc:  # JSON-path errors need the file's name; file errors have it
         raise BadInput(f"{args.lesson}: {exc}" if exc.path else str(exc)) from None
-    losses = [session.loss]
     started = time.perf_counter()
-    session.step(args.steps, record=losses)
+    session.step(args.steps)
     elapsed = time.perf_counter() - started
+    steps, losses, _ = session.loss_history()
+    names = session.problem.names
+    gradient = session.gradient().tolist()
     result = {
-        "status": "diverged" if session.status == "diverged" else "ok",
+        "status": _status(session),
+        "reason": _reason(session, names, gradient),
         "steps": session.step_count,
-        "loss": [_finite(v) for v in losses],
-        "params": dict(zip(session.problem.names, session.theta.tolist(), strict=True)),
-        "gradient": dict(zip(session.problem.names, session.gradient().tolist(), strict=True)),
+        "loss": [_finite(v) for v in losses.tolist()],
+        "loss_steps": steps.tolist(),
+        "params": {n: _finite(v) for n, v in zip(names, session.theta.tolist(), strict=True)},
+        "gradient": {n: _finite(v) for n, v in zip(names, gradient, strict=True)},
         "diverged_at": session.diverged_at,
-        "steps_per_second": round((len(losses) - 1) / elapsed, 1) if elapsed > 0 else None,
+        "steps_per_second": round(session.step_count / elapsed, 1) if elapsed > 0 else None,
     }
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(result, allow_nan=False))
     else:
         print(_run_summary(lesson.title, result))
     return EXIT_OK
 
 
+def _status(session) -> str:
+    """Return "ok", "diverged", or "undefined" (the start has no finite loss)."""
+    if not math.isfinite(session.start_loss):
+        return "undefined"
+    return "diverged" if session.status == "diverged" else "ok"
+
+
+def _reason(session, names: list[str], gradient: list[float]) -> str | None:
+    """Return why some number of the result is null, or None when none is."""
+    if not math.isfinite(session.start_loss):
+        return (f"the loss at the start is {session.start_loss!r}, not a finite number, so "
+                "no step can be taken")
+    if session.status == "diverged":
+        return "the loss left every bound; lower the learning rate"
+    bad = [name for name, g in zip(names, gradient, strict=True) if not math.isfinite(g)]
+    if bad:
+        return f"the gradient is not a finite number at this point for {', '.join(bad[:5])}"
+    return None
+
+
 def _run_summary(title: str, result: dict[str, Any]) -> str:
     loss = result["loss"]
-    lines = [f"{title}: {result['steps']} steps, loss {loss[0]:.6g} → {loss[-1]:.6g}"]
+    lines = [f"{title}: {result['steps']} steps, loss {_shown(loss[0])} → {_shown(loss[-1])}"]
     if result["status"] == "diverged":
         lines.append(f"Diverged at step {result['diverged_at']}: the loss left every bound. "
                      "Lower the learning rate.")
+    elif result["reason"]:
+        lines.append(f"{result['reason'][0].upper()}{result['reason'][1:]}.")
     grad = result["gradient"]
-    norm = math.sqrt(sum(g * g for g in grad.values()))
-    lines.append(f"gradient norm {norm:.3g}")
+    finite = [g for g in grad.values() if g is not None]
+    norm = math.hypot(*finite) if len(finite) == len(grad) else None  # hypot: no overflow
+    lines.append(f"gradient norm {_shown(norm, '.3g')}")
     shown = list(result["params"].items())[:12]
     width = max(len(name) for name, _ in shown)
-    lines += [f"  {name:<{width}}  {value: .6g}   dL/d = {grad[name]: .3g}" for name, value in shown]
+    lines += [f"  {name:<{width}}  {_shown(value, ' .6g')}   dL/d = {_shown(grad[name], ' .3g')}"
+              for name, value in shown]
     if len(result["params"]) > len(shown):
         lines.append(f"  … and {len(result['params']) - len(shown)} more (use --json)")
     if result["steps_per_second"]:
@@ -125,9 +202,14 @@ def _run_summary(title: str, result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _shown(value: float | None, spec: str = ".6g") -> str:
+    """Return a number in a format, or "undefined" for one that is not finite (None)."""
+    return "undefined" if value is None else format(value, spec)
+
+
 def derive_command(args: argparse.Namespace) -> int:
     """Differentiate a formula; print the derivative, its value and the nudge table."""
-    from simulator.symbolic.report import derive_report, format_derive_report
+    from simulator.symbolic.report import DERIVE_SECONDS, derive_with_budget, format_derive_report
 
     at: dict[str, str] = {}
     for item in args.at:
@@ -136,7 +218,8 @@ def derive_command(args: argparse.Namespace) -> int:
             raise BadInput(f"--at: expected VAR=VALUE like w=3, got {item!r}")
         at[name.strip()] = value.strip()
     try:
-        report = derive_report(args.expression, args.wrt, at or None, args.epsilon)
+        report = derive_with_budget(args.expression, DERIVE_SECONDS, args.wrt, at or None,
+                                    args.epsilon)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     print(json.dumps(report) if args.json else format_derive_report(report))
@@ -145,14 +228,42 @@ def derive_command(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     """Render a lesson's view to a file (needs Qt; runs offscreen)."""
+    check_export_target(args.output)
     from simulator.export.command import export_lesson
 
     try:
         export_lesson(args.lesson, args.output, args.steps, args.view, args.size)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"{args.output}: could not write it: {exc.strerror or exc}") from None
     print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def check_export_target(output: str) -> None:
+    """Refuse an output file that cannot be written, before any training or drawing.
+
+    The folder must exist and take a new file (checked by making one, since ``/proc``
+    says it is writable to root and then refuses), and the name must not be a folder.
+    """
+    import tempfile
+    from pathlib import Path
+
+    target = Path(output)
+    if target.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise BadInput(f"{output}: choose a .png, .svg or .pdf file name")
+    if target.is_dir():
+        raise BadInput(f"{output} is a folder; give a file name inside it, e.g. "
+                       f"{target / ('figure' + target.suffix)}")
+    folder = target.parent
+    if not folder.is_dir():
+        raise BadInput(f"{folder}: no such folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise BadInput(f"{folder}: cannot write there ({exc.strerror or exc})") from None
 
 
 def bench_command(args: argparse.Namespace) -> int:

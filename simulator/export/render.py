@@ -85,12 +85,22 @@ def _pdf(widget: QWidget, path: str, title: str) -> None:
     painter.end()
 
 
+#: the most pixels a window or view is drawn at (a 4K screen); a PNG has PNG_SCALE² as many
+MAX_PIXELS = 3840 * 2160
+
+
 def parse_size(text: str) -> QSize:
-    """Return a QSize from ``"1600x1000"`` (each side 200–8000 pixels)."""
+    """Return a QSize from ``"1600x1000"`` (each side 200–8000, at most MAX_PIXELS in all).
+
+    The cap keeps memory in bounds: 8000x8000 drawn at twice the pixels took 1.7 GB.
+    """
     try:
         w, h = (int(part) for part in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"--size: expected WIDTHxHEIGHT like 1600x1000, got {text!r}") from None
+        raise ValueError(f"--size: expected WIDTHxHEIGHT like 1600x1000, got {text[:40]!r}") from None
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
-        raise ValueError(f"--size: each side must be 200–8000 pixels, got {text}")
+        raise ValueError(f"--size: each side must be 200–8000 pixels, got {w}x{h}")
+    if w * h > MAX_PIXELS:
+        raise ValueError(f"--size: {w}x{h} is {w * h:,} pixels; at most {MAX_PIXELS:,} "
+                         "(3840x2160) keep the file's memory in bounds")
     return QSize(w, h)

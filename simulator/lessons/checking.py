@@ -5,13 +5,60 @@ from __future__ import annotations
 import math
 from typing import Any
 
+#: the longest message a lesson error has (a line a reader takes in at once)
+MAX_MESSAGE = 199
+# Beyond this an integer is no float (and math.isfinite raises OverflowError on it).
+_FLOAT_LIMIT = 2**1024
+
 
 class LessonError(ValueError):
-    """A lesson file that cannot be used; the message names the JSON path and the problem."""
+    """A lesson file that cannot be used; the message names the JSON path and the problem.
+
+    The message is one line of at most ``MAX_MESSAGE`` characters, however long the
+    value or the key it quotes.
+    """
 
     def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}" if path else message)
+        text = f"{path}: {message}" if path else message
+        if len(text) > MAX_MESSAGE:
+            text = text[:MAX_MESSAGE - 1] + "…"
+        super().__init__(text)
         self.path = path
+
+
+class Refused:
+    """A JSON value no lesson may hold (NaN, Infinity, 1e400, a 5000-digit integer).
+
+    The reader puts one in the document in its place, so the check of the field it sits
+    in reports it with its JSON path, like any other wrong value.
+    """
+
+    def __init__(self, shown: str):
+        self.shown = shown
+
+    def __repr__(self) -> str:
+        return self.shown
+
+
+def refused_constant(name: str) -> Refused:
+    """Return the stand-in of a NaN, Infinity or -Infinity literal."""
+    return Refused(name)
+
+
+def read_float(text: str) -> float | Refused:
+    """Return a JSON number with a fraction or exponent, or a stand-in if it overflows."""
+    value = float(text)
+    return value if math.isfinite(value) else Refused(f"{_short(text)} (too large)")
+
+
+def read_int(text: str) -> int | Refused:
+    """Return a JSON integer, or a stand-in if it is too long to be a number at all."""
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= 400 else Refused(f"a {digits}-digit number")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-8:]}"
 
 
 def _describe(value: Any) -> str:
@@ -23,7 +70,14 @@ def _describe(value: Any) -> str:
         return repr(value) if len(value) < 40 else repr(value[:37] + "...")
     if isinstance(value, (list, dict)):
         return "a list" if isinstance(value, list) else "an object"
-    return repr(value)
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a {len(str(abs(value)))}-digit number"
+    return _short(repr(value))
+
+
+def _key(key: str) -> str:
+    """Return a key as a path shows it (a very long key shortened)."""
+    return key if len(key) <= 40 else f"{key[:30]}…"
 
 
 class Node:
@@ -41,12 +95,16 @@ class Node:
         """Return the path of a key or an index below this node."""
         if isinstance(key, int):
             return f"{self.path}[{key}]"
-        return f"{self.path}.{key}" if self.path else key
+        return f"{self.path}.{_key(key)}" if self.path else _key(key)
 
     def obj(self, allowed: set[str] | None = None) -> Node:
         """Check that the value is an object (and has only allowed keys)."""
         if not isinstance(self.value, dict):
             raise self.fail(f"must be an object, got {_describe(self.value)}")
+        twice = getattr(self.value, "duplicate", None)
+        if twice is not None:
+            raise LessonError(self.child_path(twice), "appears twice in this object; give each "
+                                                      "field once")
         if allowed is not None:
             for key in self.value:
                 if key not in allowed:
@@ -79,11 +137,12 @@ class Node:
     def number(self, low: float = -math.inf, high: float = math.inf, what: str = "a number") -> float:
         """Check that the value is a finite number in [low, high]."""
         v = self.value
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (
+                isinstance(v, int) and abs(v) >= _FLOAT_LIMIT) or not math.isfinite(v):
             raise self.fail(f"must be {what}, got {_describe(v)}")
         if not low <= v <= high:
             raise self.fail(f"must be {what} {_span(low, high)}, got {_describe(v)}")
-        return float(v)
+        return float(v) + 0.0  # -0.0 is read as 0.0: numpy refuses a noise "scale < 0"
 
     def integer(self, low: int, high: int, what: str = "a whole number") -> int:
         """Check that the value is a whole number in [low, high]."""
@@ -117,3 +176,22 @@ def _span(low: float, high: float) -> str:
     if math.isinf(low):
         return f"≤ {high:g}"
     return f"in {low:g}–{high:g}"
+
+
+class Document(dict):
+    """A JSON object as read; ``duplicate`` is a key it gave more than once (or None)."""
+
+    duplicate: str | None = None
+
+
+def read_object(pairs: list[tuple[str, Any]]) -> Document:
+    """Return a JSON object from its pairs, remembering a key that appears twice.
+
+    ``json`` keeps the last of repeated keys without a word; ``Node.obj`` refuses them.
+    """
+    document = Document()
+    for key, value in pairs:
+        if key in document and document.duplicate is None:
+            document.duplicate = key
+        document[key] = value
+    return document

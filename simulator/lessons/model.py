@@ -279,6 +279,18 @@ def _dataset(node: Node, layers: list[int], loss: str) -> DatasetSpec:
         raise LessonError(node.path.rsplit(".", 1)[0] + ".layers[0]",
                           f"dataset {name!r} has {inputs} input(s), so the first layer must "
                           f"have {inputs} neuron(s), got {layers[0]}")
+    layers_path = node.path.rsplit(".", 1)[0] + ".layers"
+    classes = LOSSES[loss].targets == "classes"
+    if classes and GENERATORS[name][1] != "classification":
+        raise LessonError(node.child_path("name"), f"loss {loss!r} needs classes, and dataset "
+                                                   f"{name!r} is a regression")
+    # Named datasets have one target column: a 0/1 class or a value, or with a softmax
+    # a class index out of 2. A wider output layer would train silently by broadcasting.
+    outputs = 2 if classes else 1
+    if layers[-1] != outputs:
+        raise LessonError(f"{layers_path}[{len(layers) - 1}]",
+                          f"dataset {name!r} with loss {loss!r} needs {outputs} output "
+                          f"neuron{'s' if outputs > 1 else ''}, got {layers[-1]}")
     return DatasetSpec(
         name=name,
         samples=node.get("samples", 200).integer(4, MAX_SAMPLES),

@@ -15,3 +15,7 @@ class FormulaError(ValueError):
         self.token = token
         self.reason = reason
         super().__init__(f"column {column}: {reason}")
+
+    def __reduce__(self):
+        """Rebuild from the three fields (the error crosses from the formula worker)."""
+        return (type(self), (self.column, self.token, self.reason))

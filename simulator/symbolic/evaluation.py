@@ -10,7 +10,7 @@ floating point instead (where it overflows to inf at once).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
@@ -18,6 +18,7 @@ import sympy as sp
 from .bounds import argument_too_large, exponent_too_large, power_too_large, size_problem
 from .exact import exact_number, to_float
 from .grammar import VARIABLES
+from .numeric import compile_numpy
 from .parsing import symbol
 
 Point = Mapping[str, object]
@@ -86,12 +87,11 @@ def _substitute(expr: sp.Expr, values: dict[sp.Symbol, sp.Rational], memo: dict)
 def _floating(expression: sp.Expr, values: dict[sp.Symbol, sp.Rational]) -> sp.Expr:
     """Return an expression's value computed in floating point (inf on overflow)."""
     symbols = sorted(values, key=lambda s: s.name)
-    compiled = sp.lambdify(symbols, expression, modules="numpy")
     try:
-        with np.errstate(all="ignore"):
-            # numpy scalars, not Python floats: they overflow to inf instead of raising
-            inputs = [np.float64(to_float(values[s])) for s in symbols]
-            number = float(np.asarray(compiled(*inputs)))
+        compiled = compile_numpy([s.name for s in symbols], expression)
+        # numpy scalars, not Python floats: they overflow to inf instead of raising
+        inputs = [np.float64(to_float(values[s])) for s in symbols]
+        number = float(np.asarray(compiled(*inputs)))
     except (OverflowError, TypeError, ValueError, ZeroDivisionError):
         return sp.nan
     if math.isnan(number):
@@ -99,11 +99,3 @@ def _floating(expression: sp.Expr, values: dict[sp.Symbol, sp.Rational]) -> sp.E
     if math.isinf(number):
         return sp.oo if number > 0 else -sp.oo
     return sp.Float(number)
-
-
-def compile_numpy(names: Sequence[str], expressions):
-    """Return a numpy function of the named variables computing an expression (or a list).
-
-    Compiled with ``sympy.lambdify`` from expression objects, never from text.
-    """
-    return sp.lambdify([symbol(n) for n in names], expressions, modules="numpy")

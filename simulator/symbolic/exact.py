@@ -91,3 +91,18 @@ def json_number(value: sp.Expr) -> int | float | None:
         return int(value)
     number = to_float(value)
     return number if math.isfinite(number) else None
+
+
+def undefined_reason(value: sp.Expr) -> str | None:
+    """Return why a value has no JSON number (``json_number`` gives None), else None."""
+    if json_number(value) is not None:
+        return None
+    if value == sp.zoo:
+        return "division by zero"
+    if value in (sp.oo, -sp.oo):
+        return "infinite, or too large for floating point"
+    if value == sp.nan:
+        return "not defined at this point"
+    if value.is_number and value.is_extended_real is False:
+        return "not a real number"
+    return "too large for floating point"

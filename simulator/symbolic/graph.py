@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .derivatives import as_formula
+from .derivatives import as_formula, real_diff
 from .evaluation import Point, exact_point, exact_value
 from .exact import to_float
 from .parsing import Formula, plain_text, symbol
@@ -165,7 +165,7 @@ def _local_derivatives(parent: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
     swap = dict(zip(operands, stand_ins, strict=True))
     rebuilt = parent.func(*(swap.get(arg, arg) for arg in parent.args))
     back = dict(zip(stand_ins, operands, strict=True))
-    return [(child, sp.diff(rebuilt, u).xreplace(back))
+    return [(child, real_diff(rebuilt, u).xreplace(back))
             for child, u in zip(operands, stand_ins, strict=True)]
 
 

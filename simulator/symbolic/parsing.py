@@ -280,14 +280,19 @@ class _Builder:
         return [(sign, self.build(term, depth + 1)) for sign, term in reversed(terms)]
 
     def _product(self, node: ast.BinOp, depth: int) -> sp.Expr:
-        """Return ``a * b / c * …`` built as one product (one level deep, however long)."""
+        """Return ``a * b / c * …`` built as one product (one level deep, however long).
+
+        The factors are multiplied at once, as sympy prints a product: built one at a
+        time, ``2*(w + 1)/w`` would become ``(2*w + 2)/w`` (sympy spreads a number over a
+        sum it meets alone), and a printed formula would not read back as itself.
+        """
         factors: list[tuple[bool, ast.AST]] = []
-        whole, node = node, node
+        whole = node
         while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
             factors.append((isinstance(node.op, ast.Div), node.right))
             node = node.left
         factors.append((False, node))
-        result: sp.Expr = sp.Integer(1)
+        values: list[sp.Expr] = []
         for divide, factor in reversed(factors):
             value = self.build(factor, depth + 1)
             if divide:
@@ -295,8 +300,9 @@ class _Builder:
                     raise self.source.refuse(factor, "division by zero")
                 value = sp.Pow(value, -1)
                 self._check(value, factor)
-            result = result * value
-            self._check(result, whole)
+            values.append(value)
+        result = sp.Mul(*values)
+        self._check(result, whole)
         return result
 
     def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
@@ -331,12 +337,25 @@ class _Builder:
             raise self.source.refuse(node.func, f"{name} takes {wanted} argument{plural}, "
                                                 f"got {len(node.args)}", name)
         args = [self.build(arg, depth + 1) for arg in node.args]
+        if name == "log" and len(args) == 2:
+            self._check_base(node.args[1], args[1])
         # sigmoid and softplus hold an exp of their argument (or of its negative)
         if name in ("exp", "sinh", "cosh", "sigmoid", "softplus") and argument_too_large(
                 sp.exp, args[0]):
             raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large "
                                            f"(the argument is above {MAX_EXPONENT})")
         return _BUILDERS[name](*args)
+
+    def _check_base(self, node: ast.AST, base: sp.Expr) -> None:
+        """Refuse a logarithm's base that is a number not above 0, or 1.
+
+        Sympy reads log(w, 0) as log(w)/log(0) = log(w)/∞ = 0, which is no logarithm.
+        """
+        if not base.is_number:
+            return
+        if base == 1 or base.is_extended_positive is False:
+            raise self.source.refuse(node, f"the base of a logarithm must be positive and not "
+                                           f"1, got {self.source.segment(node)}")
 
     def _check(self, value: sp.Expr, node: ast.AST) -> None:
         """Refuse a result that is not a finite real number or has grown too large."""

@@ -1,8 +1,8 @@
 """Formula problems for the engine: J typed as text, turned into numpy callables.
 
 The engine's ``ExpressionProblem`` takes plain functions; this module builds them with
-``sympy.lambdify`` from the parsed expression object (never from text), so the engine
-itself never imports sympy.
+``numeric.compile_numpy`` from the parsed expression object (never from text), so the
+engine itself never imports sympy.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sympy as sp
 
 from ..engine.problems import ExpressionProblem
 from .derivatives import gradient
+from .numeric import compile_numpy
 from .parsing import parse_formula
 
 #: a formula problem walks on a line (one variable) or a surface (two)
@@ -55,10 +56,10 @@ def expression_problem(
                              f"(its variables: {', '.join(names)})")
     spans = _ranges(ranges or {}, names, theta)
     points = [_minimum(point, names, k) for k, point in enumerate(minima)]
-    symbols = formula.symbols
-    function = _vectorised(sp.lambdify(symbols, formula.expression, modules="numpy"))
-    partials = [_vectorised(sp.lambdify(symbols, d, modules="numpy"))
-                for d in gradient(formula)]
+    # Unsimplified derivatives: a run needs their numbers, not a shorter text, and
+    # simplifying can take minutes (or overflow where the derivative does not).
+    function = _vectorised(compile_numpy(names, formula.expression))
+    partials = [_vectorised(compile_numpy(names, d)) for d in gradient(formula, simplify=False)]
 
     def gradient_function(*values: Array) -> tuple[Array, ...]:
         return tuple(partial(*values) for partial in partials)

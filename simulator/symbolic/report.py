@@ -8,17 +8,26 @@ whose message is one line naming the option.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import sympy as sp
 
+from .budget import run_within
 from .derivatives import derivative, exact_value, nudge
-from .exact import exact_number, json_number
+from .exact import exact_number, json_number, undefined_reason
 from .grammar import VARIABLES, VARIABLES_TEXT
+from .numeric import kink_note
 from .parsing import Formula, latex_text, parse_formula, plain_text
 
 _NUDGE_KEYS = ("epsilon", "J", "J_plus", "delta", "ratio", "exact", "error")
+
+#: how long ``derive`` may take on one formula
+DERIVE_SECONDS = 2.0
+
+
+class OutOfTime(ValueError):
+    """A formula whose derivative could not be given within the time budget."""
 
 
 def derive_report(
@@ -26,6 +35,7 @@ def derive_report(
     wrt: str | None = None,
     at: Mapping[str, str] | None = None,
     epsilon: str | None = None,
+    simplify: bool = True,
 ) -> dict[str, Any]:
     """Return the derivative of a formula as a JSON-ready dict.
 
@@ -34,16 +44,27 @@ def derive_report(
     ``wrt``), ``latex`` (shaped like ``derivative``), ``expression_latex``, ``at`` and
     ``expression_value`` (``None`` without a point), ``value`` (the derivative there, a
     number or list, else ``None``) and, with ``epsilon``, ``nudge``: the seed's
-    experiment with keys epsilon, J, J_plus, delta, ratio, exact, error.
+    experiment with keys epsilon, J, J_plus, delta, ratio, exact, error. ``undefined``
+    maps each value given as ``None`` ("J", or a variable's name for its derivative) to
+    why it has none; ``note`` says how kinks are differentiated, when the formula has one
+    (else ``None``); ``simplified`` whether the derivatives were simplified.
+
+    Unbounded in time: ``derive_with_budget`` is the one to call on user text.
     """
     formula = parse_formula(expression)
     names = list(formula.variables)
     _check_wrt(wrt, names)
     point = _point(at, names)
     single = wrt if wrt is not None else (names[0] if len(names) == 1 else None)
-    derivatives = ([derivative(formula, single)] if single is not None else
-                   [derivative(formula, name) for name in names] or [sp.Integer(0)])
-    values = None if point is None else [json_number(exact_value(d, point)) for d in derivatives]
+    derivatives = ([derivative(formula, single, simplify)] if single is not None else
+                   [derivative(formula, name, simplify) for name in names] or [sp.Integer(0)])
+    exact_values = None if point is None else [exact_value(d, point) for d in derivatives]
+    values = None if exact_values is None else [json_number(v) for v in exact_values]
+    undefined: dict[str, str] = {}
+    if point is not None:
+        shown = [single] if single is not None else names or ["w"]
+        pairs = [("J", exact_value(formula.expression, point)), *zip(shown, exact_values, strict=True)]
+        undefined = {key: why for key, value in pairs if (why := undefined_reason(value))}
     report: dict[str, Any] = {
         "expression": formula.plain,
         "variables": names,
@@ -62,9 +83,46 @@ def derive_report(
         report["gradient"] = {n: plain_text(d) for n, d in zip(names, derivatives, strict=True)}
         report["latex"] = [latex_text(d) for d in derivatives]
         report["value"] = values
+    report["undefined"] = undefined
+    report["note"] = kink_note(formula.expression)
+    report["simplified"] = simplify
     if epsilon is not None:
         report["nudge"] = _nudge(formula, single, point, epsilon, names)
     return report
+
+
+def derive_with_budget(
+    expression: str,
+    seconds: float = DERIVE_SECONDS,
+    wrt: str | None = None,
+    at: Mapping[str, str] | None = None,
+    epsilon: str | None = None,
+) -> dict[str, Any]:
+    """Return ``derive_report`` of a formula, computed in at most about ``seconds``.
+
+    The work runs in the formula worker (see ``budget``), so a caller on any thread
+    waits no longer than that. The derivatives are simplified when that fits in the
+    time; else they come as differentiated, with ``simplified`` False and a ``note``
+    saying so. Raises ``FormulaError`` or ``ValueError`` for bad input, and
+    ``OutOfTime`` when not even the unsimplified answer came in time.
+    """
+    outcome = run_within(_derive_task, (expression, wrt, dict(at) if at else None, epsilon),
+                         seconds)
+    if not outcome.results:
+        raise OutOfTime(f"gave up after {seconds:g} s: this formula takes too long to "
+                        "differentiate and evaluate exactly")
+    report = outcome.results[-1]
+    if not report["simplified"]:
+        slow = f"simplifying took longer than {seconds:g} s, so the derivative is shown unsimplified"
+        report["note"] = slow if report["note"] is None else f"{report['note']} {slow[0].upper()}{slow[1:]}."
+    return report
+
+
+def _derive_task(expression: str, wrt: str | None, at: Mapping[str, str] | None,
+                 epsilon: str | None) -> Iterator[dict[str, Any]]:
+    """Yield the report unsimplified, then simplified (run in the formula worker)."""
+    yield derive_report(expression, wrt, at, epsilon, simplify=False)
+    yield derive_report(expression, wrt, at, epsilon, simplify=True)
 
 
 def _check_wrt(wrt: str | None, names: list[str]) -> None:
@@ -133,19 +191,30 @@ def format_derive_report(report: Mapping[str, Any]) -> str:
     else:
         name = report["wrt"] or "w"
         pairs = [(name, report["derivative"])]
-        values = None if report["value"] is None else [report["value"]]
+        values = [report["value"]]
     width = max(len(slope(name)) for name, _ in pairs)
     lines += [f"{slope(name):<{width}} = {text}" for name, text in pairs]
     if report["at"] is not None:
         where = ", ".join(f"{k} = {_number(v)}" for k, v in report["at"].items()) or "any point"
+        why = report.get("undefined", {})
         lines.append("")
         lines.append(f"at {where}:")
-        rows = [("J", report["expression_value"])]
-        rows += [(slope(name), v) for (name, _), v in zip(pairs, values or [], strict=False)]
+        rows = [("J", _value(report["expression_value"], why.get("J")))]
+        rows += [(slope(name), _value(v, why.get(name)))
+                 for (name, _), v in zip(pairs, values or [], strict=False)]
         lines += _table(rows)
     if "nudge" in report:
         lines += ["", *_nudge_lines(report)]
+    if report.get("note"):
+        lines += ["", f"Note: {report['note']}"]
     return "\n".join(lines)
+
+
+def _value(value: int | float | None, reason: str | None) -> str:
+    """Return a value as text; an undefined one with its reason."""
+    if value is None and reason:
+        return f"undefined ({reason})"
+    return _number(value)
 
 
 def _nudge_lines(report: Mapping[str, Any]) -> list[str]:
@@ -169,7 +238,8 @@ def _nudge_lines(report: Mapping[str, Any]) -> list[str]:
 
 def _table(rows: list[tuple[Any, ...]]) -> list[str]:
     """Return rows as lines with every column left-aligned to its widest entry."""
-    cells = [[row[0], _number(row[1]), *row[2:]] for row in rows]
+    cells = [[row[0], row[1] if isinstance(row[1], str) else _number(row[1]), *row[2:]]
+             for row in rows]
     widths = [max(len(str(row[k])) for row in cells) for k in range(len(cells[0]))]
     return ["  " + "   ".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths, strict=True))
             .rstrip() for row in cells]

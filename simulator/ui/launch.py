@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
 PLATFORM_FAILURES = ("could not load the qt platform plugin", "could not connect to display",
                      "no qt platform plugin could be initialized")
+EXIT_NO_DISPLAY = 2  # the command line's code for input the user must fix
 
 
 def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: bool = False,
@@ -23,6 +25,7 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
             if on_platform_failure is not None:
                 on_platform_failure("\n".join([*earlier, text]))
             sys.stderr.flush()
+            os._exit(EXIT_NO_DISPLAY)  # Qt would abort (exit 134) on returning: end cleanly
         elif kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
             print(text, file=sys.stderr)
         elif kind == QtMsgType.QtWarningMsg and len(earlier) < 20:

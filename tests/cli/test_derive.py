@@ -42,3 +42,43 @@ def test_bad_point_is_one_line_exit_2():
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1
     assert "abc" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_formula_starting_with_minus_is_a_formula_not_an_option():
+    for args in (["-w**2", "--at", "w=3"], ["--at", "w=3", "-w**2"], ["--wrt", "w", "-w**2"]):
+        out = derive(*args, "--json")
+        assert out.returncode == 0, (args, out.stderr)
+        report = json.loads(out.stdout)
+        assert report["expression"] == "-w**2" and report["derivative"] == "-2*w"
+
+
+def test_an_error_in_a_minus_formula_points_at_the_typed_column():
+    out = derive("-w**2 +")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "column 7: the formula ends too early after '+'"
+
+
+def test_a_simplification_that_overflows_is_not_shown():
+    out = derive("9.29**(6*w)", "--at", "w=1", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["value"] == 8596934.748167368  # 6·ln(9.29)·9.29⁶
+
+
+def test_derive_gives_up_in_about_two_seconds_in_one_line():
+    out = derive("log(" * 40 + "w" + ")" * 40, "--at", "w=2")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == ("gave up after 2 s: this formula takes too long to "
+                                  "differentiate and evaluate exactly")
+
+
+def test_an_undefined_value_says_why():
+    out = derive("1/w", "--at", "w=0")
+    assert out.returncode == 0, out.stderr
+    assert "J       undefined (division by zero)" in out.stdout
+    assert "dJ/dw   undefined (division by zero)" in out.stdout
+
+
+def test_a_kinked_formula_carries_the_note():
+    out = derive("abs(w)", "--at", "w=0")
+    assert out.returncode == 0, out.stderr
+    assert "Note: At a kink" in out.stdout and "dJ/dw   0" in out.stdout

@@ -61,3 +61,31 @@ def test_bad_output_name_is_one_line_exit_2(tmp_path):
 def test_unknown_view_is_refused(tmp_path):
     result = export(str(tmp_path / "figure.png"), "--view", "everything")
     assert result.returncode == 2 and "--view" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("target, fragment", [
+    ("FOLDER", "is a folder"),
+    ("/proc/x.png", "/proc: cannot write there"),
+    ("MISSING/figure.png", "no such folder"),
+])
+def test_an_unwritable_target_is_refused_before_training(tmp_path, target, fragment):
+    folder = tmp_path / "figures.png"
+    folder.mkdir()
+    target = target.replace("FOLDER", str(folder)).replace("MISSING", str(tmp_path / "gone"))
+    # A million steps would take minutes: the refusal comes before any of them.
+    result = export(target, "--steps", "1000000")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_huge_size_is_refused_with_the_pixel_count(tmp_path):
+    result = export(str(tmp_path / "huge.png"), "--size", "8000x8000")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("--size: 8000x8000 is 64,000,000 pixels; at most 8,294,400 "
+                                     "(3840x2160) keep the file's memory in bounds")
+
+
+def test_qt_s_own_warnings_stay_off_the_terminal(figures):
+    for result, _ in figures.values():
+        assert result.stderr == ""

@@ -15,7 +15,8 @@ from simulator.lessons.files import load_lesson
 ROOT = Path(__file__).resolve().parents[2]
 XOR = ROOT / "resources" / "lessons" / "05-xor-network.lesson.json"
 CIRCLE = ROOT / "resources" / "lessons" / "06-circle-network.lesson.json"
-KEYS = {"status", "steps", "loss", "params", "gradient", "diverged_at", "steps_per_second"}
+KEYS = {"status", "reason", "steps", "loss", "loss_steps", "params", "gradient", "diverged_at",
+        "steps_per_second"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -155,3 +156,41 @@ def test_running_a_network_lesson_does_not_import_sympy():
               "print('sympy' in sys.modules, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.stderr.strip().splitlines()[-1] == "False", out.stderr
+
+
+def _formula_lesson(path: Path, expression: str, start: float) -> Path:
+    path.write_text(json.dumps({
+        "format": "backprop-hiker-lesson", "version": 1, "title": "Edge case",
+        "problem": {"kind": "expression", "expression": expression, "start": {"w": start}},
+    }), encoding="utf-8")
+    return path
+
+
+def test_a_non_finite_start_gives_strict_json_with_a_reason(tmp_path):
+    path = _formula_lesson(tmp_path / "pole.lesson.json", "1/w", 0)
+    done = run(str(path), "--steps", "5", "--json")
+    assert done.returncode == 0, done.stderr
+    result = parse_one_object(done.stdout)  # refuses NaN and Infinity
+    assert set(result) == KEYS
+    assert result["status"] == "undefined" and result["gradient"] == {"w": None}
+    assert result["loss"] == [None] and "not a finite number" in result["reason"]
+
+
+@pytest.mark.parametrize("expression, start", [("w**2", 1e200), ("1/w", 0), ("sqrt(w)", 0)])
+def test_text_mode_says_undefined_instead_of_crashing(tmp_path, expression, start):
+    path = _formula_lesson(tmp_path / "edge.lesson.json", expression, start)
+    done = run(str(path), "--steps", "3")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith("Edge case: ")
+    assert "nan" not in done.stdout.lower().replace("finite", "")
+
+
+def test_a_long_run_keeps_a_thinned_loss_history(tmp_path):
+    path = _formula_lesson(tmp_path / "long.lesson.json", "w**2", 3)
+    result = parse_one_object(run(str(path), "--steps", "100000", "--json").stdout)
+    assert result["steps"] == 100000
+    assert len(result["loss"]) == len(result["loss_steps"]) <= 4097
+    assert result["loss_steps"][0] == 0 and result["loss_steps"] == sorted(result["loss_steps"])
+    spacing = {b - a for a, b in zip(result["loss_steps"], result["loss_steps"][1:], strict=False)}
+    assert len(spacing) == 1  # evenly spaced
+    assert result["loss"][0] == 9.0

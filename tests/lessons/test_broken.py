@@ -27,8 +27,8 @@ CORPUS = {
     "empty.lesson.json": ("", "line 1 column 1"),
     "not-utf8.lesson.json": ("", "not a text file"),
     "top-level-list.lesson.json": ("", "must be an object, got a list"),
-    "nan-literal.lesson.json": ("", "NaN is not a number"),
-    "infinity-literal.lesson.json": ("", "Infinity is not a number"),
+    "nan-literal.lesson.json": ("optimizer.learning_rate", "got NaN"),
+    "infinity-literal.lesson.json": ("problem.dataset.noise", "got Infinity"),
     "wrong-format.lesson.json": ("format", "must be 'backprop-hiker-lesson'"),
     "newer-version.lesson.json": ("version", "needs a newer Backprop Hiker"),
     "missing-title.lesson.json": ("title", "is required"),
@@ -55,6 +55,16 @@ CORPUS = {
     "batch-size-zero.lesson.json": ("batch_size", "got 0"),
     "landscape-axis.lesson.json": ("landscape.y", "'W9[0,0]' is not a parameter"),
     "landscape-same-axes.lesson.json": ("landscape.y", "must name another parameter"),
+    "huge-integer.lesson.json": ("optimizer.learning_rate", "got a 400-digit number"),
+    "huge-integer-layer.lesson.json": ("problem.layers[1]", "got a 400-digit number"),
+    "overflowing-float.lesson.json": ("problem.start.w", "got 1e400 (too large)"),
+    "five-thousand-digits.lesson.json": ("problem.start.w", "got a 5001-digit number"),
+    "output-size.lesson.json": ("problem.layers[2]", "needs 1 output neuron, got 8"),
+    "softmax-one-output.lesson.json": ("problem.layers[2]", "needs 2 output neurons, got 1"),
+    "duplicate-key.lesson.json": ("optimizer.name", "appears twice"),
+    "duplicate-top-level-key.lesson.json": ("title", "appears twice"),
+    "long-key.lesson.json": ("problem." + "k" * 30 + "…", "unknown field"),
+    "long-string.lesson.json": ("problem.activation", "got 'relurelu"),
 }
 
 #: files whose mistake only shows when the landscape is set up (not when the file is read)
@@ -76,6 +86,7 @@ def test_loading_names_the_path(name):
     message = str(info.value)
     assert fragment in message
     assert "\n" not in message
+    assert len(message) < 200
     if path:
         assert message.startswith(f"{path}: ")
     else:

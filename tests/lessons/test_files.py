@@ -179,7 +179,7 @@ def test_file_level_errors_name_the_file(tmp_path, monkeypatch):
     big = tmp_path / "big.lesson.json"
     big.write_text(" " * 64)
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 32)
-    with pytest.raises(LessonError, match=r"big.lesson.json is .* MiB; lessons are at most"):
+    with pytest.raises(LessonError, match=r"big.lesson.json is more than 32 bytes; lessons are at most"):
         load_lesson(big)
 
 
@@ -195,3 +195,100 @@ def test_lesson_error_carries_the_path():
         lesson_from_json(document)
     assert info.value.path == "problem.dataset.train_fraction"
     assert str(info.value).startswith("problem.dataset.train_fraction: ")
+
+
+# ----- hostile files (the robustness issue) ------------------------------------------------
+
+def test_a_fifo_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe.lesson.json"
+    os.mkfifo(fifo)
+    with pytest.raises(LessonError, match="is not a regular file"):
+        load_lesson(fifo)  # opening it for reading would wait forever for a writer
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_link_to_an_endless_device_is_refused(tmp_path, device):
+    link = tmp_path / "endless.lesson.json"
+    link.symlink_to(device)
+    with pytest.raises(LessonError, match="is not a regular file"):
+        load_lesson(link)
+
+
+def test_at_most_the_cap_is_read_whatever_stat_says(tmp_path, monkeypatch):
+    big = tmp_path / "big.lesson.json"
+    big.write_bytes(b" " * 5000)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    read = []
+    real_read = files._read_regular_file
+
+    def counted_read(path):
+        read.append(real_read(path))
+        return read[-1]
+
+    monkeypatch.setattr(files, "_read_regular_file", counted_read)
+    with pytest.raises(LessonError, match="more than 100 bytes"):
+        load_lesson(big)
+    assert len(read[0]) == 101
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    marked = tmp_path / "windows.lesson.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + XOR.read_bytes())
+    assert load_lesson(marked) == load_lesson(XOR)
+
+
+def test_negative_zero_noise_reads_as_zero_and_builds():
+    document = json.loads(XOR.read_text())
+    document["problem"]["dataset"]["noise"] = -0.0
+    lesson = parse_lesson(json.dumps(document))
+    assert str(lesson.problem.dataset.noise) == "0.0"
+    build_problem(lesson.problem)  # numpy refused a scale of -0.0 ("scale < 0")
+
+
+def test_saving_over_a_file_keeps_its_mode(tmp_path):
+    target = tmp_path / "shared.lesson.json"
+    save_lesson(load_lesson(XOR), target)
+    for mode in (0o644, 0o664, 0o600):
+        target.chmod(mode)
+        save_lesson(load_lesson(XOR), target)
+        assert target.stat().st_mode & 0o777 == mode
+
+
+def test_a_new_file_gets_the_umask_s_mode_not_a_private_one(tmp_path):
+    old = os.umask(0o022)
+    try:
+        save_lesson(load_lesson(XOR), tmp_path / "new.lesson.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.lesson.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_killed_save_s_temporary_file_is_removed_by_the_next_save(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "killed.lesson.json"
+    save_lesson(load_lesson(XOR), target)
+    # A save that is killed after writing its temporary file, before replacing the target.
+    script = (
+        "import os, sys, time\n"
+        "from simulator.lessons import files\n"
+        "real = os.replace\n"
+        "def stuck(a, b):\n"
+        "    print('written', flush=True); time.sleep(60)\n"
+        "os.replace = stuck\n"
+        "files.save_lesson(files.load_lesson(sys.argv[1]), sys.argv[2])\n")
+    child = subprocess.Popen([sys.executable, "-c", script, str(XOR), str(target)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "written"
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    leftovers = list(tmp_path.glob(".killed.lesson.json.*.tmp"))
+    assert len(leftovers) == 1
+    other = tmp_path / ".other.lesson.json.abc.tmp"  # another file's temporary file stays
+    other.write_text("{}")
+    save_lesson(load_lesson(XOR), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".other.lesson.json.abc.tmp", "killed.lesson.json"])
+    assert load_lesson(target) == load_lesson(XOR)

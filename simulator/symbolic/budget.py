@@ -1,0 +1,152 @@
+"""Time budgets for sympy work on user text: a worker process that can be abandoned.
+
+Sympy has no way to stop a computation: ``simplify`` of ``cosh(w**5)*sigmoid(w - 6000)``
+runs for minutes, and so does the exact value of ``log`` nested 40 deep. A thread cannot
+be stopped either, so the work runs in one long-lived worker process; when a task is over
+its budget the worker is killed, and the next task starts a fresh one (forked from a
+server that has already imported sympy, where the platform allows it).
+
+A task is a module-level generator function. It may yield several results, each better
+than the last (a derivative, then the same derivative simplified); the caller gets every
+result that arrived in time. Inside the worker, ``run_within`` runs tasks inline.
+
+Callers on a GUI may call ``run_within`` from any thread; tasks run one at a time.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+#: how long the worker may take to start (not counted in a task's budget)
+START_SECONDS = 60.0
+
+_LOCK = threading.Lock()
+_in_worker = False
+_worker: _Worker | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a task gave within its budget.
+
+    ``results`` are the values it yielded in time, in order; ``finished`` says whether it
+    ran to its end; ``reason`` says why not ("" when finished).
+    """
+
+    results: tuple[Any, ...]
+    finished: bool
+    reason: str = ""
+
+
+def run_within(task: Callable[..., Iterator[Any]], args: tuple, seconds: float) -> Outcome:
+    """Run ``task(*args)`` for at most ``seconds``; return what it yielded by then.
+
+    An exception the task raises is raised here (a ``FormulaError`` stays one).
+    """
+    if _in_worker:
+        return Outcome(tuple(task(*args)), True)
+    deadline = time.monotonic() + seconds
+    if not _LOCK.acquire(timeout=max(0.0, seconds)):
+        return Outcome((), False, f"other formula work took the whole {seconds:g} s")
+    try:
+        return _run(task, args, deadline, seconds)
+    finally:
+        _LOCK.release()
+
+
+def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
+         seconds: float) -> Outcome:
+    global _worker
+    if _worker is None or not _worker.alive():
+        _worker = _Worker()
+        # Starting the worker is not the task's time: push the deadline past it.
+        deadline += _worker.wait_ready()
+    results: list[Any] = []
+    try:
+        _worker.connection.send((task, args))
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not _worker.connection.poll(remaining):
+                _worker.stop()
+                _worker = None
+                return Outcome(tuple(results), False, f"gave up after {seconds:g} s")
+            kind, value = _worker.connection.recv()
+            if kind == "result":
+                results.append(value)
+            elif kind == "error":
+                raise value
+            else:
+                return Outcome(tuple(results), True)
+    except (EOFError, OSError, BrokenPipeError):
+        # The worker died (out of memory, killed from outside): this task gives up.
+        _worker.stop()
+        _worker = None
+        return Outcome(tuple(results), False, "the formula worker stopped")
+
+
+class _Worker:
+    """The worker process and the parent's end of its pipe."""
+
+    def __init__(self) -> None:
+        context = _context()
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True,
+                                       name="backprop-hiker-formulas")
+        self.process.start()
+        child.close()
+
+    def wait_ready(self) -> float:
+        """Wait until the worker has started; return how long that took."""
+        started = time.monotonic()
+        if not self.connection.poll(START_SECONDS):
+            raise RuntimeError("the formula worker did not start")
+        self.connection.recv()
+        return time.monotonic() - started
+
+    def alive(self) -> bool:
+        """Return whether the process is still running."""
+        return self.process.is_alive()
+
+    def stop(self) -> None:
+        """Kill the process (it may be deep in sympy) and close the pipe."""
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver forks each new worker from a clean server that has imported sympy once:
+    # cheap restarts, and safe from a process with Qt's threads. Elsewhere: spawn.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["simulator.symbolic.report"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _serve(connection) -> None:
+    """Run tasks from the pipe until it closes (the worker's main loop)."""
+    global _in_worker
+    _in_worker = True
+    import simulator.symbolic.report  # noqa: F401  (sympy loaded before the first task)
+
+    connection.send(("ready", None))
+    while True:
+        try:
+            task, args = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            for result in task(*args):
+                connection.send(("result", result))
+            connection.send(("done", None))
+        except Exception as error:  # sent back and raised in the parent
+            try:
+                connection.send(("error", error))
+            except Exception:  # an exception that does not pickle still says what it was
+                connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
