@@ -17,10 +17,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m simulator $(ARGS)
 
-# Headless tests on Qt's offscreen platform, then the OpenGL/X11 tests under xvfb-run where it exists.
+# The model's tests first, in a process that fails any test importing Qt (they must run
+# without it); then the rest on Qt's offscreen platform; then the OpenGL/X11 tests under
+# xvfb-run where it exists.
+QT_FREE_TESTS := tests/engine tests/symbolic tests/lessons tests/workspace
 test: $(STAMP)
 	$(PY) -m ruff check simulator tests
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	BACKPROP_HIKER_NO_QT=1 $(PY) -m pytest -p no:pytest-qt $(QT_FREE_TESTS) $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(addprefix --ignore=,$(QT_FREE_TESTS)) $(PYTEST_ARGS)
 	@if command -v xvfb-run >/dev/null 2>&1; then \
 	  BACKPROP_HIKER_X11=1 xvfb-run -a -s '-screen 0 1600x1000x24' $(PY) -m pytest -m x11 $(PYTEST_ARGS); \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; \

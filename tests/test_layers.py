@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 QT = ("PySide6", "shiboken6", "pyqtgraph")
 ENGINE_SYMBOLIC_LESSONS = ("simulator.engine", "simulator.symbolic", "simulator.lessons")
-# Test folders whose tests must pass without Qt (tests/workspace counts once it exists).
+# Test folders whose tests must pass without Qt: `make test` runs them in a process of their own.
 QT_FREE_TEST_FOLDERS = ("engine", "symbolic", "lessons", "workspace")
 
 # Bottom to top: a module may import its own layer or a lower one, never a higher one.
@@ -282,10 +282,10 @@ def test_the_qt_free_run_fails_a_test_that_imports_qt(tmp_path):
     assert "this test imported ['PySide6'" in result.stdout
 
 
-@pytest.mark.slow
-def test_the_tests_of_engine_symbolic_lessons_and_workspace_need_no_qt():
-    folders = [f"tests/{name}" for name in QT_FREE_TEST_FOLDERS if (ROOT / "tests" / name).is_dir()]
-    assert len(folders) >= 3, folders
-    result = run_pytest_without_qt(*folders)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout.splitlines()[-1]
+def test_make_test_runs_the_model_tests_in_a_process_without_qt():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    folders = next(line.split(":=", 1)[1].split() for line in makefile.splitlines()
+                   if line.startswith("QT_FREE_TESTS"))
+    assert folders == [f"tests/{name}" for name in QT_FREE_TEST_FOLDERS]
+    assert "BACKPROP_HIKER_NO_QT=1 $(PY) -m pytest -p no:pytest-qt $(QT_FREE_TESTS)" in makefile
+    assert "--ignore=,$(QT_FREE_TESTS)" in makefile  # and the Qt run does not run them again
