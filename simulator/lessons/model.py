@@ -2,6 +2,10 @@
 
 One table of fields drives both directions: ``from_json`` validates a document and
 ``to_json`` writes the same names back, so a saved lesson loads unchanged.
+
+Version 1 is a starting state. Version 2 adds ``steps``: a demonstration a teacher
+steps through, each step a title, a text and what to set, show, run and highlight.
+A lesson without steps is still written as version 1, so version 1 files round-trip.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from simulator.engine.optimizers import OPTIMIZERS
 from .checking import LessonError, Node
 
 FORMAT = "backprop-hiker-lesson"
-VERSION = 1
+VERSION = 2  # the newest version this app reads (and writes, for a lesson with steps)
+STEPS_VERSION = 2  # the first version with steps
 
 
 @dataclass(frozen=True)
@@ -121,9 +126,123 @@ class OptimizerSpec:
         return {"name": self.name, "learning_rate": self.learning_rate, **dict(self.hyper)}
 
 
+#: the panels a step can show, by the names lesson files use
+PANELS = ("landscape", "landscape3d", "network", "formula", "curvature", "loss", "data",
+          "stepper", "derivative_table")
+MAX_STEPS = 200
+MAX_STEP_RUN = 100_000  # optimizer steps one lesson step may take (it runs before it shows)
+MAX_STEP_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class StepOptimizer:
+    """The optimizer a step switches to: its name, and a learning rate and settings if given.
+
+    Without ``learning_rate`` the run's learning rate stays; hyper-parameters not given
+    take the optimizer's defaults.
+    """
+
+    name: str
+    learning_rate: float | None = None
+    hyper: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hyper", tuple(sorted(self.hyper)))
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object for this optimizer."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.learning_rate is not None:
+            out["learning_rate"] = self.learning_rate
+        return {**out, **dict(self.hyper)}
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    """What entering a step sets, each field ``None`` (or empty) when the step leaves it.
+
+    ``parameters`` are θ entries by name (``W1[0,0]``, ``w``); ``hiker`` is a position on
+    the landscape's axes (one value on a curve); ``landscape`` names the two parameters of
+    the axes; ``select`` is a parameter or a neuron (``h1[3]``, ``x[0]``, ``out[0]``);
+    ``epsilon`` is the nudge test's ε as the file gives it (text or number); ``sample``
+    is the training sample the diagram and the stepper follow.
+    """
+
+    learning_rate: float | None = None
+    optimizer: StepOptimizer | None = None
+    parameters: tuple[tuple[str, float], ...] = ()
+    hiker: tuple[float, ...] | None = None
+    landscape: tuple[str, str] | None = None
+    select: str | None = None
+    epsilon: str | float | None = None
+    sample: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object of what is set (only the fields the step sets)."""
+        out: dict[str, Any] = {}
+        if self.learning_rate is not None:
+            out["learning_rate"] = self.learning_rate
+        if self.optimizer is not None:
+            out["optimizer"] = self.optimizer.to_json()
+        if self.parameters:
+            out["parameters"] = dict(self.parameters)
+        if self.hiker is not None:
+            out["hiker"] = list(self.hiker)
+        if self.landscape is not None:
+            out["landscape"] = {"x": self.landscape[0], "y": self.landscape[1]}
+        for key in ("select", "epsilon", "sample"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+@dataclass(frozen=True)
+class StepShow:
+    """Which panels a step shows (names from ``PANELS``) and which one is large, if any."""
+
+    panels: tuple[str, ...]
+    large: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object for this choice of panels."""
+        return {"panels": list(self.panels), "large": self.large}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a demonstration: what it says and what entering it does.
+
+    ``text`` is Markdown (paragraphs, **bold**, *italic*, `code`, lists). ``run`` is a
+    number of optimizer steps, or ``("converged", N)``: until the slope is flat, at most
+    N steps. ``highlight`` names a parameter, a neuron or a formula graph node to mark.
+    """
+
+    title: str
+    text: str = ""
+    settings: StepSettings | None = None
+    show: StepShow | None = None
+    run: int | tuple[str, int] | None = None
+    highlight: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object for this step."""
+        out: dict[str, Any] = {"title": self.title, "text": self.text}
+        if self.settings is not None:
+            out["set"] = self.settings.to_json()
+        if self.show is not None:
+            out["show"] = self.show.to_json()
+        if isinstance(self.run, tuple):
+            out["run"] = {"until": self.run[0], "max": self.run[1]}
+        elif self.run is not None:
+            out["run"] = self.run
+        if self.highlight is not None:
+            out["highlight"] = self.highlight
+        return out
+
+
 @dataclass(frozen=True)
 class Lesson:
-    """A whole lesson: a problem, an optimizer, batching and the landscape's axes."""
+    """A whole lesson: a problem, an optimizer, batching, the landscape's axes, its steps."""
 
     title: str
     problem: NetworkSpec | ExpressionSpec
@@ -131,10 +250,12 @@ class Lesson:
     batch_size: int | None = None
     landscape: tuple[str, str] | None = None
     description: str = ""
+    steps: tuple[Step, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """Return the whole lesson as a JSON-ready dict."""
-        out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "title": self.title}
+        """Return the whole lesson as a JSON-ready dict (version 1 when it has no steps)."""
+        version = STEPS_VERSION if self.steps else 1
+        out: dict[str, Any] = {"format": FORMAT, "version": version, "title": self.title}
         if self.description:
             out["description"] = self.description
         out["problem"] = self.problem.to_json()
@@ -142,6 +263,8 @@ class Lesson:
         out["batch_size"] = self.batch_size
         if self.landscape:
             out["landscape"] = {"x": self.landscape[0], "y": self.landscape[1]}
+        if self.steps:
+            out["steps"] = [step.to_json() for step in self.steps]
         return out
 
     def with_problem(self, problem: NetworkSpec | ExpressionSpec) -> Lesson:
@@ -164,7 +287,7 @@ def _tuples(value: Any) -> Any:
 # ----- reading ---------------------------------------------------------------------------
 
 LESSON_FIELDS = {"format", "version", "title", "description", "problem", "optimizer",
-                 "batch_size", "landscape"}
+                 "batch_size", "landscape", "steps"}
 
 
 def lesson_from_json(document: Any) -> Lesson:
@@ -189,7 +312,13 @@ def lesson_from_json(document: Any) -> Lesson:
     if root.has("landscape"):
         node = root.get("landscape").obj({"x", "y"})
         landscape = (node.get("x").string(max_len=40), node.get("y").string(max_len=40))
-    return Lesson(title, problem, optimizer, batch, landscape, description)
+    steps: tuple[Step, ...] = ()
+    if root.has("steps"):
+        if version < STEPS_VERSION:
+            raise root.get("steps").fail(f"steps need version {STEPS_VERSION}; this file says "
+                                         f"version {version}")
+        steps = tuple(_step(n) for n in root.get("steps").items(0, MAX_STEPS))
+    return Lesson(title, problem, optimizer, batch, landscape, description, steps)
 
 
 NETWORK_FIELDS = {"kind", "layers", "activation", "output_activation", "loss", "weights",
@@ -343,6 +472,93 @@ def _optimizer(node: Node) -> OptimizerSpec:
         if node.has(key):
             hyper.append((key, node.get(key).number(low, high)))
     return OptimizerSpec(name, lr, tuple(hyper))
+
+
+STEP_FIELDS = {"title", "text", "set", "show", "run", "highlight"}
+SET_FIELDS = {"learning_rate", "optimizer", "schedule", "parameters", "hiker", "landscape",
+              "select", "epsilon", "sample"}
+
+
+def _step(node: Node) -> Step:
+    node.obj(STEP_FIELDS)
+    title = node.get("title").string(max_len=200)
+    text = node.get("text").string(max_len=MAX_STEP_TEXT)
+    settings = _step_settings(node.get("set")) if node.has("set") else None
+    show = _step_show(node.get("show")) if node.has("show") else None
+    run = _step_run(node.get("run")) if node.has("run") else None
+    highlight = node.get("highlight", None).value
+    if highlight is not None:
+        highlight = node.get("highlight").string(max_len=100)
+    return Step(title, text, settings, show, run, highlight)
+
+
+def _step_settings(node: Node) -> StepSettings:
+    node.obj(SET_FIELDS)
+    if node.has("schedule"):
+        raise node.get("schedule").fail("learning-rate schedules are not supported by this "
+                                        "version of Backprop Hiker; set learning_rate instead")
+    learning_rate = None
+    if node.has("learning_rate"):
+        learning_rate = node.get("learning_rate").number(1e-7, 100.0, "a learning rate")
+    optimizer = _step_optimizer(node.get("optimizer")) if node.has("optimizer") else None
+    parameters: tuple[tuple[str, float], ...] = ()
+    if node.has("parameters"):
+        values = node.get("parameters").obj()
+        parameters = tuple((key, values.get(key).number()) for key in values.value)
+    hiker = None
+    if node.has("hiker"):
+        hiker = tuple(c.number() for c in node.get("hiker").items(1, 2))
+    landscape = None
+    if node.has("landscape"):
+        axes = node.get("landscape").obj({"x", "y"})
+        landscape = (axes.get("x").string(max_len=40), axes.get("y").string(max_len=40))
+    select = node.get("select").string(max_len=40) if node.has("select") else None
+    epsilon = None
+    if node.has("epsilon"):
+        eps = node.get("epsilon")
+        epsilon = eps.string(max_len=40) if isinstance(eps.value, str) else \
+            eps.number(1e-12, 1.0, "an ε")
+    sample = node.get("sample").integer(0, MAX_SAMPLES - 1) if node.has("sample") else None
+    return StepSettings(learning_rate, optimizer, parameters, hiker, landscape, select,
+                        epsilon, sample)
+
+
+def _step_optimizer(node: Node) -> StepOptimizer:
+    node.obj()
+    name = node.get("name").string(tuple(OPTIMIZERS))
+    cls = OPTIMIZERS[name]
+    node.obj({"name", "learning_rate", *cls.hyper})
+    lr = None
+    if node.has("learning_rate"):
+        lr = node.get("learning_rate").number(1e-7, 100.0, "a learning rate")
+    hyper = tuple((key, node.get(key).number(low, high))
+                  for key, (_, low, high, _) in cls.hyper.items() if node.has(key))
+    return StepOptimizer(name, lr, hyper)
+
+
+def _step_show(node: Node) -> StepShow:
+    node.obj({"panels", "large"})
+    panels = []
+    for panel in node.get("panels").items(0, len(PANELS)):
+        name = panel.string(PANELS)
+        if name in panels:
+            raise panel.fail(f"{name!r} is listed twice")
+        panels.append(name)
+    large = None
+    if node.has("large"):
+        large = node.get("large").string(PANELS)
+        if large not in panels:
+            raise node.get("large").fail(f"must be one of the panels shown "
+                                         f"({', '.join(panels) or 'none'}), got {large!r}")
+    return StepShow(tuple(panels), large)
+
+
+def _step_run(node: Node) -> int | tuple[str, int]:
+    if isinstance(node.value, dict):
+        node.obj({"until", "max"})
+        until = node.get("until").string(("converged",))
+        return until, node.get("max").integer(1, MAX_STEP_RUN)
+    return node.integer(0, MAX_STEP_RUN, "a number of steps")
 
 
 def as_tuples(value: Any) -> Any:
