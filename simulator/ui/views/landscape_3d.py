@@ -22,11 +22,37 @@ from ..theme import LOSS_COLORMAP, Theme, current_theme, theme_manager, ui_font
 
 NO_OPENGL = ("The 3-D view needs OpenGL, which this display does not provide; the 2-D "
              "landscape shows the same surface.")
+SOFTWARE_GL = ("OpenGL is drawn by the processor here ({renderer}), with no graphics card: "
+               "turning the surface may be slow. The 2-D landscape shows the same surface.")
 ONE_VARIABLE = ("3-D needs two variables: this problem has one, so its curve J(w) is "
                 "drawn in the 2-D landscape.")
 HEIGHT = 1.0  # the surface spans [-1, 1] × [-1, 1] and rises from 0 to this height
 LOG_DECADES = 3.0  # a log-height surface shows at most this many decades
 LIFT = 0.02  # the path floats this far above the surface so it is not buried in it
+
+
+def opengl_status() -> tuple[str | None, str]:
+    """Return why OpenGL cannot be used here (None when it can) and the renderer's name."""
+    problem = opengl_problem()
+    if problem is not None:
+        return problem, ""
+    context, surface = QOpenGLContext(), QOffscreenSurface()
+    renderer = ""
+    if context.create():
+        surface.create()
+        if context.makeCurrent(surface):
+            from OpenGL.GL import GL_RENDERER, glGetString
+
+            name = glGetString(GL_RENDERER)
+            renderer = name.decode(errors="replace") if isinstance(name, bytes) else str(name or "")
+            context.doneCurrent()
+        surface.destroy()
+    return None, renderer
+
+
+def software_rendered(renderer: str) -> bool:
+    """Return whether an OpenGL renderer draws on the CPU (llvmpipe, softpipe, swrast…)."""
+    return any(word in renderer.lower() for word in ("llvmpipe", "softpipe", "swrast", "software"))
 
 
 def opengl_problem() -> str | None:
@@ -55,48 +81,43 @@ def opengl_problem() -> str | None:
     return None
 
 
-_SHADER = None
-
-
 def soft_light_shader():
-    """Return the surface's shader: the colormap's colour, gently shaded by the slope.
+    """Return a new surface shader: the colormap's colour, gently shaded by the slope.
 
     pyqtgraph's "shaded" program darkens steep walls almost to black, which would read as
-    "low" on viridis; this one keeps at least 60 % of each colour.
+    "low" on viridis; this one keeps at least 60 % of each colour. A compiled program
+    belongs to one OpenGL context, so each view gets its own.
     """
-    global _SHADER
-    if _SHADER is None:
-        from pyqtgraph.opengl import shaders
+    from pyqtgraph.opengl import shaders
 
-        vertex = """
-            uniform mat4 u_mvp;
-            uniform mat3 u_normal;
-            attribute vec4 a_position;
-            attribute vec3 a_normal;
-            attribute vec4 a_color;
-            varying vec4 v_color;
-            varying vec3 v_normal;
-            void main() {
-                v_color = a_color;
-                v_normal = normalize(u_normal * a_normal);
-                gl_Position = u_mvp * a_position;
-            }
-        """
-        fragment = """
-            #ifdef GL_ES
-            precision mediump float;
-            #endif
-            varying vec4 v_color;
-            varying vec3 v_normal;
-            void main() {
-                vec3 towards_light = normalize(vec3(0.3, 0.5, 1.0));
-                float facing = abs(dot(normalize(v_normal), towards_light));
-                gl_FragColor = vec4(v_color.rgb * (0.6 + 0.4 * facing), v_color.a);
-            }
-        """
-        _SHADER = shaders.ShaderProgram("backprop-hiker-soft-light", [
-            shaders.VertexShader(vertex), shaders.FragmentShader(fragment)])
-    return _SHADER
+    vertex = """
+        uniform mat4 u_mvp;
+        uniform mat3 u_normal;
+        attribute vec4 a_position;
+        attribute vec3 a_normal;
+        attribute vec4 a_color;
+        varying vec4 v_color;
+        varying vec3 v_normal;
+        void main() {
+            v_color = a_color;
+            v_normal = normalize(u_normal * a_normal);
+            gl_Position = u_mvp * a_position;
+        }
+    """
+    fragment = """
+        #ifdef GL_ES
+        precision mediump float;
+        #endif
+        varying vec4 v_color;
+        varying vec3 v_normal;
+        void main() {
+            vec3 towards_light = normalize(vec3(0.3, 0.5, 1.0));
+            float facing = abs(dot(normalize(v_normal), towards_light));
+            gl_FragColor = vec4(v_color.rgb * (0.6 + 0.4 * facing), v_color.a);
+        }
+    """
+    return shaders.ShaderProgram("backprop-hiker-soft-light", [
+        shaders.VertexShader(vertex), shaders.FragmentShader(fragment)])
 
 
 def bilinear(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, px: np.ndarray,
@@ -128,9 +149,29 @@ class Landscape3DView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.gl_view = None
-        self.problem_text = opengl_problem()
+        self.problem_text: str | None = None
+        self.renderer = ""
+        self.built = False
+        self._latest: dict[str, object] = {}  # what the setters were given before the build
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Create the OpenGL view the first time the tab is shown, not before.
+
+        An OpenGL widget turns the whole window into an OpenGL surface, which costs every
+        frame of every other view dearly where OpenGL is software-rendered; a teacher who
+        never opens the 3-D tab should not pay for it.
+        """
+        super().showEvent(event)
+        if not self.built:
+            self.build()
+
+    def build(self) -> None:
+        """Create the OpenGL view (or the line that says why there is none), then draw."""
+        self.built = True
+        layout = self.layout()
+        self.problem_text, self.renderer = opengl_status()
         if self.problem_text is not None:
             self.message = QLabel(NO_OPENGL)
             self.message.setWordWrap(True)
@@ -138,6 +179,7 @@ class Landscape3DView(QWidget):
             self.message.setFont(ui_font(1.2))
             self.message.setToolTip(f"Why: {self.problem_text}.")
             layout.addWidget(self.message)
+            self.message.show()  # made after the view was shown: it must be shown itself
             return
         self._axes = None
         self._grid = None
@@ -146,8 +188,18 @@ class Landscape3DView(QWidget):
         self._log_user: bool | None = None
         self._frame = None
         self._build(layout)
+        if software_rendered(self.renderer):
+            self.renderer_note = QLabel(SOFTWARE_GL.format(renderer=self.renderer))
+            self.renderer_note.setWordWrap(True)
+            self.renderer_note.setFont(ui_font(1.0))
+            layout.addWidget(self.renderer_note)
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            child.show()  # made after the view was shown: each must be shown itself
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
+        for setter in ("set_problem", "set_axes", "set_landscape", "set_frame"):
+            if setter in self._latest:
+                getattr(self, setter)(self._latest[setter])
 
     # ----- building ------------------------------------------------------------------------
 
@@ -234,10 +286,11 @@ class Landscape3DView(QWidget):
         self.note.setStyleSheet(f"color: {theme.muted};")
 
     # ----- inbound: what the controller publishes ------------------------------------------
-    # Without OpenGL there is nothing to draw: each setter returns at once.
+    # Before the build, or without OpenGL, each setter only remembers what it was given.
 
     def set_problem(self, info) -> None:
         """Start on a new problem: the old surface and hiker go."""
+        self._latest["set_problem"] = info
         if self.gl_view is None:
             return
         self._grid = None
@@ -248,6 +301,7 @@ class Landscape3DView(QWidget):
 
     def set_axes(self, axes) -> None:
         """Draw over other axes (or the same ones recentred); one variable gets a message."""
+        self._latest["set_axes"] = axes
         if self.gl_view is None:
             return
         old = self._axes
@@ -263,6 +317,7 @@ class Landscape3DView(QWidget):
 
     def set_landscape(self, grid) -> None:
         """Draw a computed grid as the surface (a curve's grid only shows the message)."""
+        self._latest["set_landscape"] = grid
         if self.gl_view is None:
             return
         if grid.axes.is_curve:
@@ -280,6 +335,7 @@ class Landscape3DView(QWidget):
 
     def set_frame(self, frame) -> None:
         """Put the hiker and its path (``Frame.path_xy``) on the surface."""
+        self._latest["set_frame"] = frame
         if self.gl_view is None:
             return
         self._frame = frame

@@ -90,3 +90,31 @@ def test_a_real_opengl_surface_is_drawn_with_the_hiker_on_it(controller, qtbot):
     seed_lesson(controller)
     assert view.stack.currentWidget() is view.message
     assert view.message.text() == ONE_VARIABLE
+
+
+def test_the_opengl_view_is_made_only_when_the_tab_is_first_shown(controller, qtbot):
+    """Issue 15: a window whose 3-D tab is never opened stays a raster surface."""
+    view = bind(controller, Landscape3DView())
+    qtbot.addWidget(view)
+    controller.set_lesson(load_lesson(CIRCLE))
+    settle(controller)
+    assert not view.built and view.gl_view is None
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.built
+
+
+@pytest.mark.x11
+def test_software_opengl_is_said_in_the_tab(controller, qtbot):
+    pytest.importorskip("OpenGL", reason="PyOpenGL is not installed; the 3-D view needs it")
+    view = bind(controller, Landscape3DView())
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    from simulator.ui.views.landscape_3d import software_rendered
+
+    if software_rendered(view.renderer):  # Xvfb draws with Mesa's llvmpipe
+        assert view.renderer_note.isVisible() and view.renderer in view.renderer_note.text()
+    else:
+        assert not hasattr(view, "renderer_note")
+    assert software_rendered("llvmpipe (LLVM 15.0.6, 256 bits)") and not software_rendered("NVIDIA")
