@@ -19,14 +19,14 @@ from simulator.engine.session import OptimizerConfig
 from simulator.lessons.catalog import builtin_lessons
 from simulator.lessons.checking import LessonError
 from simulator.lessons.files import load_lesson
-from simulator.lessons.model import NetworkSpec
+from simulator.lessons.model import Lesson, NetworkSpec
 
 from .network_edits import ACTIVATION_NAMES, LOSS_NAMES
 
 __all__ = [
     "ACTIVATIONS", "ACTIVATION_NAMES", "DESCRIPTIONS", "GENERATORS", "HIDDEN_ACTIVATIONS",
     "LOSSES", "LOSS_NAMES", "MAX_HIDDEN_LAYERS", "MAX_NEURONS", "MAX_SAMPLES", "OPTIMIZERS",
-    "LessonChoice", "OptimizerConfig", "SurfaceChoice", "network_lessons", "surfaces",
+    "LessonChoice", "OptimizerConfig", "SurfaceChoice", "lessons", "network_lessons", "surfaces",
 ]
 
 
@@ -50,17 +50,30 @@ class SurfaceChoice:
 
 
 @cache
-def network_lessons() -> tuple[LessonChoice, ...]:
-    """Return the built-in lessons whose problem is a network, in teaching order."""
-    choices = []
+def _builtin() -> tuple[tuple[Lesson, Path], ...]:
+    """Return every built-in lesson that loads, with its file, in teaching order."""
+    found = []
     for path in builtin_lessons():
         try:
-            lesson = load_lesson(path)
+            found.append((load_lesson(path), path))
         except LessonError:
             continue  # a broken built-in is reported by the lesson tests, not here
-        if isinstance(lesson.problem, NetworkSpec):
-            choices.append(LessonChoice(lesson.title, lesson.description or lesson.title, path))
-    return tuple(choices)
+    return tuple(found)
+
+
+def lessons() -> tuple[LessonChoice, ...]:
+    """Return every built-in lesson by title, in teaching order."""
+    return tuple(_choice(lesson, path) for lesson, path in _builtin())
+
+
+def network_lessons() -> tuple[LessonChoice, ...]:
+    """Return the built-in lessons whose problem is a network, in teaching order."""
+    return tuple(_choice(lesson, path) for lesson, path in _builtin()
+                 if isinstance(lesson.problem, NetworkSpec))
+
+
+def _choice(lesson: Lesson, path: Path) -> LessonChoice:
+    return LessonChoice(lesson.title, lesson.description or lesson.title, path)
 
 
 def surfaces() -> tuple[SurfaceChoice, ...]:
