@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QMargins, QSettings, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -30,6 +30,7 @@ from simulator.workspace.workspace import describe_divergence
 from .binding import bind
 from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
+from .screen_fit import DockPlan, fits, plan_for
 from .theme import theme_manager
 from .views.banner import Banner
 from .views.curvature_view import CurvatureView
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
         c.undo_stack.cleanChanged.connect(self._show_clean)
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
-        self.resize(1500, 950)
+        self.fit_to_screen()
         if c.ready:
             c.replay_state()
 
@@ -142,13 +143,57 @@ class MainWindow(QMainWindow):
             self._dock("Data", "data", self.ground, right),
             self._dock("Loss", "loss", self.loss, bottom),
         ]
-        # Loss and data share the bottom row: both want width more than height.
-        self.splitDockWidget(self.docks[3], self.docks[2], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[0], self.docks[1]], [340, 470], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[3], self.docks[2]], [900, 420], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[3]], [260], Qt.Orientation.Vertical)
-        self._default_state = self.saveState()
+        for dock in self.docks:
+            # Tabs rather than floating windows: a floating dock can end up off the screen.
+            dock.setFeatures(dock.features() & ~QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        # The side columns run the window's full height; the loss row sits under the landscape.
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.setDockOptions(self.dockOptions() | QMainWindow.DockOption.AllowTabbedDocks)
         c.problemChanged.connect(self._show_explainer)
+
+    def fit_to_screen(self) -> None:
+        """Fill the screen's available area and arrange the docks for its size."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        handle = self.windowHandle()
+        margins = handle.frameMargins() if handle is not None else QMargins()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowFullScreen)
+        self.setGeometry(available.marginsRemoved(margins))
+        self.arrange_docks(plan_for(available.width(), available.height()))
+        # Maximized, the window manager subtracts its own frame and panels from the area.
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self._default_state = self.saveState()
+
+    def arrange_docks(self, plan: DockPlan) -> None:
+        """Put the docks where a plan says (see ``screen_fit``) and size them."""
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        controls, explainer, ground, loss = self.docks[:4]
+        for dock in self.docks:
+            dock.setFloating(False)
+        if plan.kind == "tabs":
+            self.addDockWidget(right, controls)
+            for dock in (explainer, ground, loss):
+                self.tabifyDockWidget(controls, dock)
+            self.resizeDocks([controls], [plan.right], Qt.Orientation.Horizontal)
+        else:
+            self.addDockWidget(left, controls)
+            self.addDockWidget(right, explainer)
+            if plan.kind == "side":
+                for dock in (ground, loss):
+                    self.tabifyDockWidget(explainer, dock)
+            else:
+                self.splitDockWidget(explainer, ground, Qt.Orientation.Vertical)
+                self.addDockWidget(bottom, loss)
+                self.resizeDocks([loss], [plan.bottom], Qt.Orientation.Vertical)
+                height = self.height()
+                self.resizeDocks([explainer, ground], [round(0.58 * height), round(0.42 * height)],
+                                 Qt.Orientation.Vertical)
+            self.resizeDocks([controls, explainer], [plan.left, plan.right],
+                             Qt.Orientation.Horizontal)
+        # The explainer (network diagram or formula) is what a lesson starts on.
+        explainer.raise_()
 
     def view_widget(self, name: str) -> QWidget:
         """Return the widget that shows a view by its name (for figures), such as ``landscape``."""
@@ -391,24 +436,41 @@ class MainWindow(QMainWindow):
         self.act_full.setChecked(self.isFullScreen())
 
     def reset_layout(self) -> None:
-        """Put every dock back where it started."""
-        self.restoreState(self._default_state)
+        """Put every dock back where it started, sized for this screen."""
         for dock in self.docks:
             dock.show()
+        self.fit_to_screen()
 
-    def restore_settings(self) -> None:
-        """Restore window geometry, dock layout and theme from the last session."""
+    def _screen_key(self) -> str:
+        """Return the available screen size as text, saved with a layout made for it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        size = screen.availableGeometry().size()
+        return f"{size.width()}x{size.height()}"
+
+    def restore_settings(self) -> bool:
+        """Restore the theme, and the last layout if it was made for this screen and fits it.
+
+        Returns whether the layout was restored; when not, the window keeps its fit to
+        the screen (a layout from another screen could be squeezed or off screen).
+        """
+        self.set_theme(str(self.settings.value("theme", "system")))
         geometry = self.settings.value("geometry")
         state = self.settings.value("state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        self.set_theme(str(self.settings.value("theme", "system")))
+        if not (isinstance(geometry, QByteArray) and isinstance(state, QByteArray)
+                and self.settings.value("screen") == self._screen_key()):
+            return False
+        self.restoreGeometry(geometry)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        restored = self.restoreState(state)
+        if not restored or not (self.isMaximized() or fits(self.frameGeometry(),
+                                                           screen.availableGeometry())):
+            self.fit_to_screen()
+            return False
+        return True
 
     def forget_settings(self) -> None:
         """Forget the saved layout and theme."""
-        for key in ("geometry", "state", "theme"):
+        for key in ("geometry", "state", "screen", "theme"):
             self.settings.remove(key)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -440,6 +502,7 @@ class MainWindow(QMainWindow):
         self.controller.grids.wait(3000)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
+        self.settings.setValue("screen", self._screen_key())
         super().closeEvent(event)
 
     # ----- help ------------------------------------------------------------------------------

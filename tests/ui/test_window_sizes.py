@@ -1,0 +1,135 @@
+"""The window on five screens, measured from the real widgets' geometry (issue 9 §5).
+
+Qt's offscreen platform reads the screen from a JSON file named in ``QT_QPA_PLATFORM``
+(``offscreen:configfile=…``); the screen is fixed when the application starts, so each
+size runs in its own process, which prints what it measured as JSON.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZES = ((1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160))
+LANDSCAPE_SHARE = 0.40
+
+
+def measure() -> None:
+    """Open the window as the app does, then print the geometry of its parts as JSON.
+
+    Run in a child process (see ``open_on``). ``BACKPROP_HIKER_TEST_HIDE`` names a dock to
+    hide before closing, so a second start can show whether the layout was restored.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.ui.launch import make_window
+
+    app = QApplication([])
+    window = make_window()
+    window.show()
+    for _ in range(30):
+        app.processEvents()
+
+    def rect(widget) -> list[int]:
+        top_left = widget.mapTo(window, widget.rect().topLeft())
+        return [top_left.x(), top_left.y(), widget.width(), widget.height()]
+
+    docks = {}
+    for dock in window.docks:
+        shown = dock.isVisible() and not dock.visibleRegion().isEmpty()
+        docks[dock.objectName()] = {"shown": shown, "rect": rect(dock),
+                                    "minimum": [dock.minimumSizeHint().width(),
+                                                dock.minimumSizeHint().height()],
+                                    "tabbed": bool(window.tabifiedDockWidgets(dock))}
+    available = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    print(json.dumps({
+        "available": [available.x(), available.y(), available.width(), available.height()],
+        "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+        "window": [0, 0, window.width(), window.height()],
+        "central": rect(window.centralWidget()),
+        "landscape": rect(window.landscape),
+        "docks": docks,
+    }))
+    hide = os.environ.get("BACKPROP_HIKER_TEST_HIDE")
+    if hide:
+        next(d for d in window.docks if d.objectName() == hide).hide()
+    window.close()
+    window.controller.grids.wait(3000)
+
+
+def open_on(width: int, height: int, home: Path, hide: str = "") -> dict:
+    """Start the window in a child process on a screen of this size; return its measures."""
+    config = home / f"screen-{width}x{height}.json"
+    config.write_text(json.dumps({"screens": [
+        {"name": "test", "x": 0, "y": 0, "width": width, "height": height, "dpi": 96, "dpr": 1}]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+           "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_DATA_HOME": str(home / "data"), "BACKPROP_HIKER_TEST_HIDE": hide}
+    done = subprocess.run(
+        [sys.executable, "-c", "import tests.ui.test_window_sizes as t; t.measure()"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def inside(inner: list[int], outer: list[int]) -> bool:
+    """Return whether rectangle ``inner`` (x, y, w, h) lies within ``outer``."""
+    x, y, w, h = inner
+    ox, oy, ow, oh = outer
+    return ox <= x and oy <= y and x + w <= ox + ow and y + h <= oy + oh
+
+
+def area(rect: list[int]) -> int:
+    """Return a rectangle's area in pixels."""
+    return rect[2] * rect[3]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_window_fits_the_screen_and_the_landscape_is_the_largest_panel(width, height, tmp_path):
+    m = open_on(width, height, tmp_path)
+    assert m["available"] == [0, 0, width, height]
+    assert inside(m["frame"], m["available"]), m["frame"]
+    # A first start fills the screen: no smaller than nine tenths of it either way.
+    assert m["frame"][2] >= 0.9 * width and m["frame"][3] >= 0.9 * height
+    assert inside(m["central"], m["window"])
+    share = area(m["landscape"]) / area(m["window"])
+    assert share >= LANDSCAPE_SHARE, f"landscape {share:.1%} of the window"
+    shown = {name: d for name, d in m["docks"].items() if d["shown"]}
+    assert "controls" in shown or m["docks"]["controls"]["tabbed"]
+    for name, dock in shown.items():
+        assert inside(dock["rect"], m["window"]), (name, dock["rect"])
+        assert dock["rect"][2] >= dock["minimum"][0], (name, dock)
+        assert dock["rect"][3] >= dock["minimum"][1], (name, dock)
+        assert area(dock["rect"]) < area(m["landscape"]), f"{name} is larger than the landscape"
+        if width <= 1366:
+            assert area(dock["rect"]) / area(m["window"]) < 0.30, (name, dock)
+    # Every panel is there: shown, or one click away in a tab group.
+    assert all(d["shown"] or d["tabbed"] for d in m["docks"].values())
+
+
+def test_small_screens_fold_the_side_panels_into_tabs(tmp_path):
+    m = open_on(1280, 720, tmp_path)
+    docks = m["docks"]
+    assert docks["loss"]["tabbed"] and docks["data"]["tabbed"]
+    assert not docks["loss"]["shown"]  # the empty loss chart no longer takes the screen
+    assert docks["network"]["shown"] and docks["controls"]["shown"]
+
+
+def test_a_layout_saved_on_another_screen_is_not_restored(tmp_path):
+    open_on(1920, 1080, tmp_path, hide="network")
+    m = open_on(1024, 768, tmp_path)
+    assert inside(m["frame"], m["available"])
+    assert m["docks"]["network"]["shown"]  # the hidden dock of the big screen's layout is back
+    assert area(m["landscape"]) / area(m["window"]) >= LANDSCAPE_SHARE
+
+
+def test_a_layout_saved_on_this_screen_is_restored(tmp_path):
+    open_on(1366, 768, tmp_path, hide="controls")
+    m = open_on(1366, 768, tmp_path)
+    assert not m["docks"]["controls"]["shown"]
+    assert inside(m["frame"], m["available"])
