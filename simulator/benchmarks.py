@@ -182,7 +182,7 @@ def gui_figures(frames: int = 600) -> dict[str, float]:
     from simulator.ui.launch import make_window
 
     app = QApplication.instance() or QApplication([])
-    lesson = str(builtin_lesson("06-circle-network.lesson.json"))
+    lesson = str(builtin_lesson("14-circle-network.lesson.json"))
     window = make_window(lesson, reset_layout=True)
     window.resize(1600, 1000)
     window.show()
@@ -246,7 +246,7 @@ def startup_seconds(repeats: int = 3) -> float:
     for _ in range(repeats):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", STARTUP_SCRIPT,
-                              str(builtin_lesson("06-circle-network.lesson.json"))],
+                              str(builtin_lesson("14-circle-network.lesson.json"))],
                              capture_output=True, text=True, env=env, timeout=60)
         if "painted" in out.stdout:
             times.append(time.perf_counter() - start)

@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_INPUTS = ("pyproject.toml", "README.md", "simulator", "resources")
-LESSON = "05-xor-network.lesson.json"
+LESSON = "13-xor-network.lesson.json"
 PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-cache-dir", "--quiet")
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 XOR = Path(__file__).resolve().parents[2] / "resources" / "lessons" / \
-    "05-xor-network.lesson.json"
+    "13-xor-network.lesson.json"
 
 
 def export(*args):

@@ -13,8 +13,8 @@ from simulator.lessons.building import build_problem, build_session
 from simulator.lessons.files import load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
-XOR = ROOT / "resources" / "lessons" / "05-xor-network.lesson.json"
-CIRCLE = ROOT / "resources" / "lessons" / "06-circle-network.lesson.json"
+XOR = ROOT / "resources" / "lessons" / "13-xor-network.lesson.json"
+CIRCLE = ROOT / "resources" / "lessons" / "14-circle-network.lesson.json"
 KEYS = {"status", "reason", "steps", "loss", "loss_steps", "params", "gradient", "diverged_at",
         "steps_per_second"}
 
@@ -137,7 +137,7 @@ def test_a_missing_file_exits_2_naming_it(tmp_path):
 
 def test_formula_lesson_runs_like_a_network_lesson():
     seed = Path(__file__).resolve().parents[2] / "resources" / "lessons" / \
-        "01-seed-w-squared.lesson.json"
+        "09-seed-w-squared.lesson.json"
     out = subprocess.run([sys.executable, "-m", "simulator", "run", str(seed), "--steps", "3",
                           "--json"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -150,7 +150,7 @@ def test_formula_lesson_runs_like_a_network_lesson():
 
 def test_running_a_network_lesson_does_not_import_sympy():
     xor = Path(__file__).resolve().parents[2] / "resources" / "lessons" / \
-        "05-xor-network.lesson.json"
+        "13-xor-network.lesson.json"
     script = ("import sys\nfrom simulator.cli import main\n"
               f"main(['run', {str(xor)!r}, '--steps', '2', '--json'])\n"
               "print('sympy' in sys.modules, file=sys.stderr)")

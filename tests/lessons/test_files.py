@@ -21,7 +21,7 @@ from simulator.lessons.model import (
 )
 
 BUILT_IN = Path(__file__).resolve().parents[2] / "resources" / "lessons"
-XOR = BUILT_IN / "05-xor-network.lesson.json"
+XOR = BUILT_IN / "13-xor-network.lesson.json"
 
 
 def test_the_xor_example_loads_and_builds():

@@ -57,4 +57,4 @@ def make_controller(qtbot):
 @pytest.fixture
 def controller(make_controller):
     """Return a controller on the reference network lesson (2-8-8-1 on the circle)."""
-    return make_controller("06-circle-network.lesson.json")
+    return make_controller("14-circle-network.lesson.json")

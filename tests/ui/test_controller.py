@@ -12,7 +12,7 @@ from simulator.ui.controller import SessionController
 from simulator.workspace.workspace import describe_divergence
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
+CIRCLE = LESSONS / "14-circle-network.lesson.json"
 
 
 def test_step_emits_the_engines_next_theta(controller, qtbot):
@@ -224,7 +224,7 @@ def test_undo_twice_across_a_reshape_restores_the_weight(controller):
 
 def test_a_typed_two_variable_formula_draws_its_surface(make_controller, qtbot):
     """Issue 8 §6.2: the landscape of w1**2 + w2**2 arrives as a 2-D grid, with no error."""
-    controller = make_controller("01-seed-w-squared.lesson.json")
+    controller = make_controller("09-seed-w-squared.lesson.json")
     grids, messages = [], []
     controller.landscapeReady.connect(grids.append)
     controller.message.connect(lambda level, text: messages.append(text))

@@ -13,7 +13,7 @@ from simulator.ui.launch import make_window
 
 LESSONS_DIR = lessons_dir()
 
-CIRCLE = str(LESSONS_DIR / "06-circle-network.lesson.json")
+CIRCLE = str(LESSONS_DIR / "14-circle-network.lesson.json")
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_shortcuts_are_listed_under_help(window, qtbot):
 
 def test_switching_between_formula_and_network_lessons(window, qtbot):
     c = window.controller
-    assert window.open_lesson(str(LESSONS_DIR / "01-seed-w-squared.lesson.json"))
+    assert window.open_lesson(str(LESSONS_DIR / "09-seed-w-squared.lesson.json"))
     c.step()
     assert window.open_lesson(CIRCLE)
     c.step()

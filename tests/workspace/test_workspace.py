@@ -23,7 +23,7 @@ def run_landscape(ws: Workspace):
 
 def test_an_edit_then_a_reshape_both_undo():
     """§6.1: set a weight, add a neuron, undo twice: the weight is back at its old value."""
-    ws = workspace("06-circle-network.lesson.json")
+    ws = workspace("14-circle-network.lesson.json")
     index = ws.problem.network.index_of("W2[1,0]")
     old = float(ws.session.theta[index])
     first = ws.memento()
@@ -40,7 +40,7 @@ def test_an_edit_then_a_reshape_both_undo():
 
 def test_typing_a_two_variable_formula_then_a_one_variable_one():
     """§6.2: w1**2 + w2**2 after w² gets w1/w2 axes and a surface; w**3 goes back to a curve."""
-    ws = workspace("01-seed-w-squared.lesson.json")
+    ws = workspace("09-seed-w-squared.lesson.json")
     ws.set_formula("w1**2 + w2**2")
     assert ws.axes.labels == ("w1", "w2") and not ws.axes.is_curve
     grid = run_landscape(ws)
@@ -55,7 +55,7 @@ def test_typing_a_two_variable_formula_then_a_one_variable_one():
 
 def test_reshaping_keeps_the_axes_on_the_same_weights():
     """§6.3: adding or removing a neuron keeps the landscape on the weights it showed."""
-    ws = workspace("06-circle-network.lesson.json")
+    ws = workspace("14-circle-network.lesson.json")
     ws.set_axes(ws.problem.network.index_of("W1[1,1]"), ws.problem.network.index_of("W1[1,0]"))
     ws.add_neuron(1)
     assert ws.axes.labels == ("W1[1,1]", "W1[1,0]")
@@ -66,7 +66,7 @@ def test_reshaping_keeps_the_axes_on_the_same_weights():
 
 def test_racers_start_at_the_lessons_learning_rate_and_the_frame_follows_the_first():
     """§6.4: each racer starts from the lesson's learning rate; views follow racer 1."""
-    ws = workspace("02-ravine.lesson.json")
+    ws = workspace("10-ravine.lesson.json")
     assert ws.session.config.learning_rate == 0.09
     ws.start_race(ws.race_entries(["sgd", "momentum", "adam"]))
     assert [s.config.learning_rate for _, s in ws.racers] == [0.09] * 3
@@ -86,7 +86,7 @@ def test_suggested_file_names_are_safe_everywhere(title):
 
 
 def test_the_suggested_name_of_a_built_in_lesson():
-    ws = workspace("05-xor-network.lesson.json")
+    ws = workspace("13-xor-network.lesson.json")
     name = ws.suggested_file_name()
     assert name.endswith(".lesson.json") and ":" not in name
 
@@ -94,7 +94,7 @@ def test_the_suggested_name_of_a_built_in_lesson():
 def test_opening_the_open_file_again_reads_it_from_disk(tmp_path):
     """§6.5: re-opening reloads the file, so an edit made outside the app shows."""
     path = tmp_path / "mine.lesson.json"
-    document = json.loads(builtin_lesson("01-seed-w-squared.lesson.json").read_text())
+    document = json.loads(builtin_lesson("09-seed-w-squared.lesson.json").read_text())
     path.write_text(json.dumps(document))
     ws = Workspace()
     ws.open_file(str(path))
@@ -105,7 +105,7 @@ def test_opening_the_open_file_again_reads_it_from_disk(tmp_path):
 
 
 def test_a_refused_edit_changes_nothing():
-    ws = workspace("06-circle-network.lesson.json")
+    ws = workspace("14-circle-network.lesson.json")
     before = ws.memento()
     session = ws.session
     for verb, args in ((ws.set_formula, ("w +* 2",)), (ws.add_neuron, (3,)),
@@ -117,7 +117,7 @@ def test_a_refused_edit_changes_nothing():
 
 
 def test_the_last_hidden_layer_can_go_but_not_more():
-    ws = workspace("06-circle-network.lesson.json")
+    ws = workspace("14-circle-network.lesson.json")
     ws.remove_layer()
     ws.remove_layer()
     assert ws.problem.network.sizes == (2, 1)
@@ -126,14 +126,14 @@ def test_the_last_hidden_layer_can_go_but_not_more():
 
 
 def test_frame_status_names_converged_once():
-    ws = workspace("01-seed-w-squared.lesson.json")
+    ws = workspace("09-seed-w-squared.lesson.json")
     assert ws.frame().status == "ready"
     ws.set_parameters({0: 0.0})
     assert ws.frame().status == "converged" and ws.status() == "converged"
 
 
 def test_frame_carries_the_history_the_views_draw():
-    ws = workspace("06-circle-network.lesson.json")
+    ws = workspace("14-circle-network.lesson.json")
     ws.step(20)
     frame = ws.frame()
     assert frame.loss_steps[-1] == 20 and len(frame.train_losses) == len(frame.loss_steps)

@@ -25,8 +25,8 @@ from simulator.ui.controls.optimizer import LEARNING_RATE_PRESETS, slider_positi
 from simulator.ui.controls.panel import SECTIONS, ControlsPanel
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
-RAVINE = LESSONS / "02-ravine.lesson.json"
+CIRCLE = LESSONS / "14-circle-network.lesson.json"
+RAVINE = LESSONS / "10-ravine.lesson.json"
 
 
 def _made(controller, qtbot) -> ControlsPanel:
@@ -383,7 +383,7 @@ def test_race_starts_and_stops(panel, controller, qtbot):
 
 
 def test_start_race_on_the_ravine_races_at_the_lessons_learning_rate(make_controller, qtbot):
-    controller = make_controller("02-ravine.lesson.json")
+    controller = make_controller("10-ravine.lesson.json")
     assert controller.workspace.lesson.optimizer.learning_rate == 0.09
     panel = _made(controller, qtbot)
     panel.show()

@@ -7,7 +7,7 @@ from simulator.ui.views.curvature_view import CurvatureView
 
 
 def test_seed_lesson_shows_the_contraction_of_each_step(make_controller, qtbot):
-    controller = make_controller("01-seed-w-squared.lesson.json")
+    controller = make_controller("09-seed-w-squared.lesson.json")
     view = bind(controller, CurvatureView())
     qtbot.addWidget(view)
     assert view.cells[0].text() == "J'' = 2"
@@ -19,7 +19,7 @@ def test_seed_lesson_shows_the_contraction_of_each_step(make_controller, qtbot):
 
 
 def test_ravine_shows_its_eigenvalues_and_the_stable_learning_rate(make_controller, qtbot):
-    controller = make_controller("02-ravine.lesson.json")
+    controller = make_controller("10-ravine.lesson.json")
     view = bind(controller, CurvatureView())
     qtbot.addWidget(view)
     texts = [cell.text() for cell in view.cells]
@@ -32,7 +32,7 @@ def test_ravine_shows_its_eigenvalues_and_the_stable_learning_rate(make_controll
 
 
 def test_the_curvature_follows_the_hiker(make_controller, qtbot):
-    controller = make_controller("03-rosenbrock-adam.lesson.json")
+    controller = make_controller("11-rosenbrock-adam.lesson.json")
     view = bind(controller, CurvatureView())
     qtbot.addWidget(view)
     controller.step()

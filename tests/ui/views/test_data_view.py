@@ -16,7 +16,7 @@ from simulator.ui.theme import DARK, LIGHT, current_theme, theme_manager
 from simulator.ui.views.data_view import FORMULA_NOTE, DataView, class_colours, diverging_lut
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
+CIRCLE = LESSONS / "14-circle-network.lesson.json"
 
 
 def _made(controller, qtbot) -> DataView:
@@ -160,7 +160,7 @@ def test_a_late_view_draws_points_and_heatmap_as_soon_as_the_grid_comes(controll
 
 
 def test_a_formula_shows_an_explanation_not_an_empty_plot(make_controller, qtbot):
-    controller = make_controller("01-seed-w-squared.lesson.json")
+    controller = make_controller("09-seed-w-squared.lesson.json")
     v = _made(controller, qtbot)
     assert v.mode is None
     assert v.pages.currentWidget() is v.note and v.note.text() == FORMULA_NOTE

@@ -20,11 +20,11 @@ from simulator.workspace.formula_text import readable
 from simulator.workspace.numbers import format_number
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
-SEED = LESSONS / "01-seed-w-squared.lesson.json"
-RAVINE = LESSONS / "02-ravine.lesson.json"
-ROSENBROCK = LESSONS / "03-rosenbrock-adam.lesson.json"
-HIMMELBLAU = LESSONS / "04-himmelblau-momentum.lesson.json"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
+SEED = LESSONS / "09-seed-w-squared.lesson.json"
+RAVINE = LESSONS / "10-ravine.lesson.json"
+ROSENBROCK = LESSONS / "11-rosenbrock-adam.lesson.json"
+HIMMELBLAU = LESSONS / "12-himmelblau-momentum.lesson.json"
+CIRCLE = LESSONS / "14-circle-network.lesson.json"
 
 
 @pytest.fixture

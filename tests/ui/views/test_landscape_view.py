@@ -18,7 +18,7 @@ from simulator.workspace.frames import Axes, LandscapeGrid
 from simulator.workspace.surface_scale import LossScale, contour_segments
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
+CIRCLE = LESSONS / "14-circle-network.lesson.json"
 
 
 def settle(controller):

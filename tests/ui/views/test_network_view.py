@@ -22,8 +22,8 @@ from simulator.workspace.grid_requests import NEURON_MAP_GRID, neuron_points
 from simulator.workspace.numbers import format_number
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
-CIRCLE = LESSONS / "06-circle-network.lesson.json"
-FORMULA = LESSONS / "01-seed-w-squared.lesson.json"
+CIRCLE = LESSONS / "14-circle-network.lesson.json"
+FORMULA = LESSONS / "09-seed-w-squared.lesson.json"
 
 
 def make_view(controller, qtbot, show=True):
