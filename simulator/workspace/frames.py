@@ -1,8 +1,9 @@
 """Frozen descriptions the workspace hands to views: never live model objects to edit.
 
 A view draws ``ProblemInfo`` (what is being descended), ``Axes`` (the landscape's axes),
-``Frame`` (the state at one moment) and the background results (``LandscapeGrid``,
-``DecisionMap``, ``NeuronMaps``, ``SampleTrace``); it reads them and changes nothing.
+``Frame`` (the state at one moment), ``LessonFrame`` (the lesson's text and step) and the
+background results (``LandscapeGrid``, ``DecisionMap``, ``NeuronMaps``, ``SampleTrace``);
+it reads them and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from simulator.engine.optimizers import Optimizer
 from simulator.engine.problems import NetworkProblem, Problem
 from simulator.engine.session import OptimizerConfig
-from simulator.lessons.model import Lesson
+from simulator.lessons.model import Lesson, StepShow
 
 #: words for what an optimizer remembers per parameter, by its state key
 STATE_LABELS = {"velocity": "velocity v", "m": "first moment m", "v": "second moment v",
@@ -225,3 +226,27 @@ class SampleTrace:
     a: tuple[np.ndarray, ...]
     z: tuple[np.ndarray, ...]
     dL_dz: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class LessonFrame:
+    """What the lesson panel shows: the lesson, the step entered and what that step shows.
+
+    ``index`` is the step entered (0-based) or ``None`` before the first, of ``count``
+    steps. ``text`` is the Markdown source shown now (the step's text; before the first
+    step, the lesson's description) and ``html`` the same as Qt rich text. ``show`` is
+    the panels the step shows (its own choice, else the last earlier step's; ``None``
+    when no step chose). ``highlight`` is what this step marks and ``selection`` the
+    parameter or neuron selected (``h1[3]``, ``W2[1,0]``), each ``None`` when there is none.
+    """
+
+    lesson_title: str
+    description: str
+    index: int | None
+    count: int
+    step_title: str
+    text: str
+    html: str
+    show: StepShow | None
+    highlight: str | None
+    selection: str | None

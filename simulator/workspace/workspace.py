@@ -24,6 +24,7 @@ from simulator.lessons.building import build_problem, landscape_axes, optimizer_
 from simulator.lessons.checking import LessonError
 from simulator.lessons.files import load_lesson, save_lesson
 from simulator.lessons.model import (
+    MAX_STEP_TEXT,
     DatasetSpec,
     ExpressionSpec,
     Lesson,
@@ -36,7 +37,7 @@ from . import network_edits
 from .errors import EditError
 from .formula import build_formula_model
 from .formula_text import DEFAULT_EPSILON, parse_epsilon
-from .frames import Axes, Frame, OptimizerMemory, ProblemInfo, Racer
+from .frames import Axes, Frame, LessonFrame, OptimizerMemory, ProblemInfo, Racer
 from .grid_requests import (
     GridRequest,
     decision_request,
@@ -44,6 +45,8 @@ from .grid_requests import (
     neuron_maps_request,
     sample_trace_request,
 )
+from .lesson_steps import StepRunner, check_steps, shown_at
+from .markdown import to_rich_text
 
 CONVERGED_GRADIENT = 1e-5  # a slope flatter than this counts as the bottom: "converged"
 MAX_RACERS = 6
@@ -107,6 +110,11 @@ class Workspace:
         self.epsilon_text = DEFAULT_EPSILON  # the nudge test's ε, as typed
         self._epsilon = None  # the same as an exact number, made when a formula first needs it
         self.nudge_variable = 0  # which variable the nudge test moves
+        self.selection: str | None = None  # the parameter or neuron a lesson step selected
+        self.step_index: int | None = None  # the lesson step entered last; None before the first
+        self._steps: StepRunner | None = None  # the states of the lesson's steps, once computed
+        self.lesson_revision = 0  # grows whenever the lesson's texts or the step change
+        self._lesson_frame: LessonFrame | None = None
 
     # ----- the lesson ---------------------------------------------------------------------
 
@@ -131,9 +139,9 @@ class Workspace:
         self.path = kept
 
     def save_file(self, path: str) -> None:
-        """Save the state as a lesson (weights included), atomically."""
+        """Save the lesson (weights included, see ``lesson_to_save``), atomically."""
         try:
-            save_lesson(self.current_lesson(), path)
+            save_lesson(self.lesson_to_save(), path)
         except OSError as exc:
             raise EditError(f"Could not save {Path(path).name}: {exc.strerror or exc}") from None
         self.path = str(path)
@@ -142,8 +150,21 @@ class Workspace:
         """Return the file name Save As offers: the title, safe on every system."""
         return safe_file_name(self.lesson.title if self.lesson else "") + ".lesson.json"
 
+    def lesson_to_save(self) -> Lesson:
+        """Return the lesson Save writes: its texts as edited, and its starting state.
+
+        Outside a lesson's steps that is the state now (the current θ as the start). Once
+        a step has been entered it is the state the steps build on, the lesson as opened:
+        saving at step 5 must not make step 5's θ the start of step 1.
+        """
+        if self.step_index is None or self._steps is None:
+            return self.current_lesson()
+        texts = self.lesson
+        return replace(self._steps.opened, title=texts.title, description=texts.description,
+                       steps=texts.steps)
+
     def current_lesson(self) -> Lesson:
-        """Return the lesson as it stands now: settings and the current θ as its start."""
+        """Return the lesson as it stands now: its texts, settings and θ as its start."""
         lesson, session = self.lesson, self.session
         o = session.config
         lesson = replace(lesson, optimizer=OptimizerSpec(o.name, o.learning_rate, o.hyper),
@@ -170,11 +191,20 @@ class Workspace:
                    batch_size: int | None = ..., axes: tuple[str, str] | None = None) -> None:
         """Start a fresh run on a lesson; ``axes`` names parameters to keep on the landscape.
 
-        Everything is built and checked before anything changes: a lesson that cannot be
-        built raises ``EditError`` and leaves the workspace as it was.
+        Everything is built and checked (its steps too) before anything changes: a lesson
+        that cannot be built raises ``EditError`` and leaves the workspace as it was. No
+        step is entered yet.
         """
+        self._start_run(lesson, config, batch_size, axes, steps=True)
+
+    def _start_run(self, lesson: Lesson, config: OptimizerConfig | None = None,
+                   batch_size: int | None = ..., axes: tuple[str, str] | None = None,
+                   steps: bool = False) -> None:
+        """Start a fresh run on a lesson; ``steps``: its demonstration starts afresh too."""
         try:
             problem = build_problem(lesson.problem)
+            if steps:
+                check_steps(lesson, problem)
             config = optimizer_config(lesson) if config is None else config
             batch = lesson.batch_size if batch_size is ... else batch_size
             kept = self._axes_by_name(problem, axes)
@@ -193,6 +223,99 @@ class Workspace:
         else:
             self.sample = 0
         self._set_parameter_axes(*indices)
+        if steps:
+            self._begin_steps()
+
+    def _begin_steps(self) -> None:
+        """Make the lesson's steps start from the state now, none entered yet."""
+        self._steps = StepRunner(self) if self.lesson.steps else None
+        self.step_index, self.selection = None, None
+        self._lesson_changed()
+
+    def _lesson_changed(self) -> None:
+        self.lesson_revision += 1
+        self._lesson_frame = None
+
+    # ----- the lesson's steps ---------------------------------------------------------------
+
+    def enter_step(self, k: int) -> None:
+        """Enter step k (0-based): the state it had, exactly, then what it shows.
+
+        Step k's state is step k − 1's (the lesson as opened, for the first) with step k's
+        ``set`` applied, then its ``run``; each is computed once and kept as an exact copy,
+        so going back restores θ, the step count, the optimizer's memory and the axes bit
+        for bit. Raises ``EditError`` (naming the step) for a step the lesson does not have
+        or one that cannot be applied; the workspace then stays as it was.
+        """
+        count = len(self.lesson.steps) if self.lesson else 0
+        if self._steps is None or isinstance(k, bool) or not isinstance(k, int) \
+                or not 0 <= k < count:
+            shown = k + 1 if isinstance(k, int) else k
+            raise EditError(f"This lesson has {count} step{'' if count == 1 else 's'}: "
+                            f"there is no step {shown}.")
+        problem = self.problem
+        self._steps.enter(self, k)
+        if self.problem is not problem:
+            self.revision += 1  # views learn of the problem again
+            self._info = None
+        self.step_index = k
+        self._lesson_changed()
+
+    def lesson_frame(self) -> LessonFrame:
+        """Return what the lesson panel shows now (the same object until it changes)."""
+        if self._lesson_frame is None:
+            lesson, k = self.lesson, self.step_index
+            steps = lesson.steps
+            step = steps[k] if k is not None else None
+            text = step.text if step is not None else lesson.description
+            self._lesson_frame = LessonFrame(
+                lesson_title=lesson.title, description=lesson.description, index=k,
+                count=len(steps), step_title=step.title if step is not None else "",
+                text=text, html=to_rich_text(text),
+                show=shown_at(steps, k) if k is not None else None,
+                highlight=step.highlight if step is not None else None,
+                selection=self.selection)
+        return self._lesson_frame
+
+    def set_lesson_text(self, title: str, description: str, step_texts=()) -> None:
+        """Change the lesson's title, its description and its steps' texts (Lesson ▸ Properties).
+
+        ``step_texts`` has one entry per step: its text, or a (title, text) pair. What
+        the steps set, show and run stays; Save writes the new texts.
+        """
+        steps = self.lesson.steps
+        step_texts = list(step_texts)
+        title = str(title).strip()
+        if not title:
+            raise EditError("A lesson needs a title.")
+        if len(title) > 200 or len(description) > 5000:
+            raise EditError("A lesson's title is at most 200 characters and its description "
+                            "at most 5000.")
+        if len(step_texts) != len(steps):
+            raise EditError(f"This lesson has {len(steps)} steps, got texts for "
+                            f"{len(step_texts)}.")
+        new_steps = []
+        for k, (step, entry) in enumerate(zip(steps, step_texts, strict=True)):
+            step_title, text = (step.title, entry) if isinstance(entry, str) else entry
+            step_title = str(step_title).strip()
+            if not step_title:
+                raise EditError(f"Step {k + 1} needs a title.")
+            if len(step_title) > 200 or len(text) > MAX_STEP_TEXT:
+                raise EditError(f"Step {k + 1}: a title is at most 200 characters and a "
+                                f"text at most {MAX_STEP_TEXT}.")
+            new_steps.append(replace(step, title=step_title, text=str(text)))
+        lesson = replace(self.lesson, title=title, description=str(description),
+                         steps=tuple(new_steps))
+        if lesson != self.lesson:
+            self._set_texts(lesson)
+
+    def _set_texts(self, texts: Lesson) -> None:
+        """Take the title, description and step texts of ``texts``; nothing else changes."""
+        self.lesson = replace(self.lesson, title=texts.title, description=texts.description,
+                              steps=texts.steps)
+        if self._info is not None:
+            self._info = replace(self._info, lesson=self.lesson)
+        self._lesson_changed()
 
     @staticmethod
     def _axes_by_name(problem, names: tuple[str, str] | None) -> tuple[int, int] | None:
@@ -317,6 +440,10 @@ class Workspace:
         """Change one hyper-parameter of the current optimizer (momentum, β₁…)."""
         self._set_config(self.session.config.with_hyper(**{key: float(value)}))
 
+    def set_optimizer_config(self, config: OptimizerConfig) -> None:
+        """Use these optimizer settings from this step on (a new optimizer starts fresh)."""
+        self._set_config(config)
+
     def _set_config(self, config: OptimizerConfig) -> None:
         try:
             config.build()
@@ -370,7 +497,7 @@ class Workspace:
         lesson = replace(self.current_lesson().with_problem(spec), landscape=None)
         if not keep_weights and isinstance(spec, NetworkSpec):
             lesson = lesson.with_problem(replace(spec, weights=None, biases=None))
-        self.set_lesson(lesson, self.session.config, self.session.batch_size,
+        self._start_run(lesson, self.session.config, self.session.batch_size,
                         self._axis_names())
 
     def network_spec(self) -> NetworkSpec:
@@ -673,11 +800,16 @@ class Workspace:
         """Go back to a memento: the same problem keeps its run (θ is an edit), else a new run."""
         lesson = memento.lesson
         now = self.current_lesson()
-        same = (_without_start(lesson.problem) == _without_start(now.problem)
-                and lesson.title == now.title)
-        if not same:
-            config = optimizer_config(lesson)
-            self.set_lesson(lesson, config, lesson.batch_size, memento.axes)
+        if _without_texts(lesson.steps) != _without_texts(now.steps):
+            # another lesson's demonstration (undoing a switch of lesson): it starts afresh
+            self._start_run(lesson, optimizer_config(lesson), lesson.batch_size, memento.axes)
+            self._begin_steps()
+            return
+        if (lesson.title, lesson.description, lesson.steps) != (now.title, now.description,
+                                                                 now.steps):
+            self._set_texts(lesson)
+        if _without_start(lesson.problem) != _without_start(now.problem):
+            self._start_run(lesson, optimizer_config(lesson), lesson.batch_size, memento.axes)
             return
         restored = self._theta_of(lesson.problem)
         if not np.array_equal(restored, self.session.theta):
@@ -736,6 +868,11 @@ class Workspace:
             path_xy=path_xy, loss_steps=loss_steps, train_losses=train, test_losses=test,
             memory=OptimizerMemory.of(session.optimizer), racers=self._racers(),
             formula=self._formula_values(snap.theta, exact=not playing))
+
+
+def _without_texts(steps) -> tuple:
+    """Return steps without their titles and texts (what makes them the same steps)."""
+    return tuple(replace(step, title="", text="") for step in steps)
 
 
 def _without_start(spec):
