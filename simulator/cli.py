@@ -32,7 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a lesson's optimizer for N steps without a window")
     run.add_argument("lesson", help="a *.lesson.json file")
-    run.add_argument("--steps", type=int, required=True, help="how many optimizer steps")
+    run.add_argument("--steps", type=int, help="how many optimizer steps (after the lesson's "
+                                               "steps, with --through-steps)")
+    run.add_argument("--through-steps", action="store_true",
+                     help="enter every step of the lesson in order, as the window does")
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
     derive = sub.add_parser("derive", help="differentiate a formula exactly")
@@ -116,27 +119,37 @@ def _finite(value: float | None) -> float | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Load a lesson, take N steps, print the result.
+    """Load a lesson, take N steps (or enter each of its steps, then N more), print the result.
 
     The JSON is strict: a number that is not finite is ``null``, and ``reason`` says why.
     ``loss`` is the loss history thinned as the window's is (every step up to 4096 steps,
     then evenly spaced), with its step numbers in ``loss_steps``, so memory stays bounded.
+    With ``--through-steps`` it also holds ``lesson_steps``: for each step entered, its
+    title, the optimizer step count, the loss and the status there.
     """
     from simulator.lessons.building import build_problem, build_session, landscape_axes
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
+    from simulator.workspace.lesson_steps import check_steps
 
-    if not 0 <= args.steps <= 10_000_000:
+    if args.steps is None and not args.through_steps:
+        raise BadInput("backprop-hiker run: give --steps N, --through-steps, or both")
+    steps = args.steps or 0
+    if not 0 <= steps <= 10_000_000:
         raise BadInput(f"--steps must be 0–10000000, got {args.steps}")
     try:
         lesson = load_lesson(args.lesson)
         problem = build_problem(lesson.problem)
-        landscape_axes(lesson, problem)  # a lesson is checked whole, axes included
+        landscape_axes(lesson, problem)  # a lesson is checked whole, axes and steps included
+        check_steps(lesson, problem)
         session = build_session(lesson, problem)
     except LessonError as exc:  # JSON-path errors need the file's name; file errors have it
         raise BadInput(f"{args.lesson}: {exc}" if exc.path else str(exc)) from None
     started = time.perf_counter()
-    session.step(args.steps)
+    entered = []
+    if args.through_steps:
+        session, entered = _through_steps(lesson, args.lesson)
+    session.step(steps)
     elapsed = time.perf_counter() - started
     steps, losses, _ = session.loss_history()
     names = session.problem.names
@@ -152,11 +165,38 @@ def run_command(args: argparse.Namespace) -> int:
         "diverged_at": session.diverged_at,
         "steps_per_second": round(session.step_count / elapsed, 1) if elapsed > 0 else None,
     }
+    if args.through_steps:
+        result["lesson_steps"] = entered
     if args.json:
         print(json.dumps(result, allow_nan=False))
     else:
-        print(_run_summary(lesson.title, result))
+        print("\n".join([*(_step_line(e, len(entered)) for e in entered),
+                         _run_summary(lesson.title, result)]))
     return EXIT_OK
+
+
+def _through_steps(lesson, file: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Enter every step of a lesson in order, as the window does; return the run and a record."""
+    from simulator.workspace.errors import EditError
+    from simulator.workspace.workspace import Workspace
+
+    ws = Workspace()
+    entered = []
+    try:
+        ws.set_lesson(lesson)
+        for k, step in enumerate(lesson.steps):
+            ws.enter_step(k)
+            session = ws.session
+            entered.append({"index": k, "title": step.title, "step": session.step_count,
+                            "loss": _finite(session.loss), "status": ws.status()})
+    except EditError as exc:
+        raise BadInput(f"{file}: {exc}") from None
+    return ws.session, entered
+
+
+def _step_line(entered: dict[str, Any], count: int) -> str:
+    return (f"step {entered['index'] + 1}/{count} “{entered['title']}”: at optimizer step "
+            f"{entered['step']}, loss {_shown(entered['loss'])}, {entered['status']}")
 
 
 def _status(session) -> str:

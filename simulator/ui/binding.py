@@ -17,6 +17,7 @@ inbound setter      fed by controller signal     what it is
 ``set_neuron_maps`` ``neuronMapsReady``          ``NeuronMaps``
 ``set_trace``       ``traceReady``               a ``SampleTrace``
 ``set_formula_error`` ``formulaChecked``         what is wrong with a typed formula, or ""
+``set_lesson_frame`` ``lessonChanged``           ``LessonFrame``: the lesson's text and step
 ==================  ===========================  ==========================================
 
 Outbound, a view lists ``INTENTS``: its signal's name → the controller verb it asks for
@@ -39,6 +40,7 @@ INBOUND = (
     ("neuronMapsReady", "set_neuron_maps"),
     ("traceReady", "set_trace"),
     ("formulaChecked", "set_formula_error"),
+    ("lessonChanged", "set_lesson_frame"),
 )
 
 

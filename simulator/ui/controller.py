@@ -59,6 +59,8 @@ class SessionController(QObject):
         The lesson now lives in this file.
     formulaChecked(str)
         What is wrong with a typed formula, or "" when it was taken.
+    lessonChanged(LessonFrame)
+        The lesson's texts or the step entered changed.
     """
 
     problemChanged = Signal(object)
@@ -74,6 +76,7 @@ class SessionController(QObject):
     message = Signal(str, str)
     fileChanged = Signal(str)
     formulaChecked = Signal(str)
+    lessonChanged = Signal(object)
 
     def __init__(self, parent: QObject | None = None, workspace: Workspace | None = None):
         super().__init__(parent)
@@ -87,6 +90,7 @@ class SessionController(QObject):
         self.steps_per_frame, self.fps = 1, 30
         self._timer.setInterval(1000 // self.fps)
         self._seen: tuple = (None, None)  # the problem revision and axes views last got
+        self._seen_lesson: int | None = None  # the lesson revision views last got
         self._frame: Frame | None = None
         self._last: dict[str, float] = {}  # when each paced thing last went out
         self._late: dict[str, QTimer] = {}
@@ -157,6 +161,9 @@ class SessionController(QObject):
             self._seen = (ws.revision, ws.axes)
             self.axesChanged.emit(ws.axes)
             self.background.landscape()
+        if ws.lesson_revision != self._seen_lesson:
+            self._seen_lesson = ws.lesson_revision
+            self.lessonChanged.emit(ws.lesson_frame())
         frame = self._frame = ws.frame(self.playing)
         self.frameChanged.emit(frame)
         if self.playing:
@@ -201,7 +208,7 @@ class SessionController(QObject):
 
     def replay_state(self) -> None:
         """Emit the whole current state again (for views created after the lesson)."""
-        self._seen = (None, None)
+        self._seen, self._seen_lesson = (None, None), None
         self.speedChanged.emit(self.steps_per_frame, self.fps)
         self._publish()
 
@@ -232,6 +239,43 @@ class SessionController(QObject):
             return False
         self.undo_stack.clear()
         return True
+
+    # ----- a lesson's steps (a demonstration) -------------------------------------------------
+
+    def go_to_step(self, k: int) -> bool:
+        """Enter step k (0-based) of the lesson: its state exactly, and what it shows.
+
+        Moving between steps is not an edit: the undo history starts again at each step,
+        since an edit undone in another step's state would mix the two.
+        """
+        self.pause()
+        if not self._do(self.workspace.enter_step, k):
+            return False
+        self.undo_stack.clear()
+        return True
+
+    def next_step(self) -> bool:
+        """Enter the next step (the first, before any); at the last, say so."""
+        ws = self.workspace
+        if not ws.ready:
+            return False
+        k = 0 if ws.step_index is None else ws.step_index + 1
+        if k >= len(ws.lesson.steps):
+            self.message.emit("info", "This is the last step of the lesson." if ws.lesson.steps
+                              else "This lesson has no steps.")
+            return False
+        return self.go_to_step(k)
+
+    def previous_step(self) -> bool:
+        """Enter the step before this one; at the first, say so."""
+        ws = self.workspace
+        if not ws.ready:
+            return False
+        if not ws.step_index:
+            self.message.emit("info", "This is the first step of the lesson."
+                              if ws.lesson.steps else "This lesson has no steps.")
+            return False
+        return self.go_to_step(ws.step_index - 1)
 
     # ----- stepping and playing -----------------------------------------------------------
 
@@ -351,6 +395,8 @@ class SessionController(QObject):
                               "Remove a neuron (the last, or one by index) from a hidden layer.")
     set_layer_activation = undoable("set_layer_activation", "Layer {} activation: {}",
                                      "Set one hidden layer's activation.")
+    set_lesson_text = undoable("set_lesson_text", "Lesson properties",
+                               "Change the lesson's title, description and steps' texts.")
 
     def set_parameters(self, values: dict[int, float], text: str) -> bool:
         """Set some entries of θ as one undoable edit."""
