@@ -404,6 +404,23 @@ class Session:
         """Go back to step 0 (the recorded run stays reachable until an edit)."""
         self.seek(self.earliest_step)
 
+    @_quietly
+    def resume_at(self, step: int) -> None:
+        """Renumber the state now as step ``step`` of a run whose earlier steps are gone.
+
+        For a run recovered from an autosave: θ and the settings come from the saved
+        lesson, the step count from beside it; rewinding stops at this step.
+        """
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"a step count is a whole number ≥ 0, got {step!r}")
+        self.step_count = self.furthest_step = step
+        self._checkpoints, self._pinned = [], set()
+        self.losses = Thinned(self.history_capacity)
+        self.path = Thinned(self.path_capacity)
+        self.recent = []
+        self._record()
+        self._save_checkpoint(pinned=True)
+
     # ----- reading ----------------------------------------------------------------------
 
     @property

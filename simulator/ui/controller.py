@@ -232,6 +232,17 @@ class SessionController(QObject):
         self.message.emit("info", f"Saved {path.rsplit('/', 1)[-1]}")
         return True
 
+    def recover(self, lesson, step: int, path: str | None) -> bool:
+        """Reopen work recovered from an autosave: unsaved, at the step its run had reached."""
+        self.pause()
+        if not self._do(self.workspace.resume, lesson, step, path):
+            return False
+        self.undo_stack.clear()
+        self.undo_stack.resetClean()  # the recovered work is in no file yet
+        if path:
+            self.fileChanged.emit(path)
+        return True
+
     def set_lesson(self, lesson) -> bool:
         """Start afresh on a lesson object (clears undo)."""
         self.pause()

@@ -146,6 +146,19 @@ class Workspace:
             raise EditError(f"Could not save {Path(path).name}: {exc.strerror or exc}") from None
         self.path = str(path)
 
+    def resume(self, lesson: Lesson, step: int, path: str | None) -> None:
+        """Open a lesson recovered from an autosave, at the step its run had reached.
+
+        ``path`` is the file the lesson had been opened from or saved to (None if none),
+        so that Save writes back there.
+        """
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise EditError(f"Could not restore the autosave: its step count {step!r} is not "
+                            "a whole number ≥ 0.")
+        self.set_lesson(lesson)
+        self.session.resume_at(step)
+        self.path = path
+
     def suggested_file_name(self) -> str:
         """Return the file name Save As offers: the title, safe on every system."""
         return safe_file_name(self.lesson.title if self.lesson else "") + ".lesson.json"
