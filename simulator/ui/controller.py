@@ -232,6 +232,14 @@ class SessionController(QObject):
         self.message.emit("info", f"Saved {path.rsplit('/', 1)[-1]}")
         return True
 
+    def new_file(self, lesson) -> bool:
+        """Start a new lesson that lives in no file yet (clears undo; Save asks for a name)."""
+        self.pause()
+        if not self._do(self.workspace.resume, lesson, 0, None):
+            return False
+        self.undo_stack.clear()
+        return True
+
     def recover(self, lesson, step: int, path: str | None) -> bool:
         """Reopen work recovered from an autosave: unsaved, at the step its run had reached."""
         self.pause()
