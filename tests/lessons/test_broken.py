@@ -16,6 +16,7 @@ import pytest
 from simulator.lessons.building import build_problem, landscape_axes
 from simulator.lessons.checking import LessonError
 from simulator.lessons.files import load_lesson
+from simulator.workspace.lesson_steps import check_steps
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,10 +66,30 @@ CORPUS = {
     "duplicate-top-level-key.lesson.json": ("title", "appears twice"),
     "long-key.lesson.json": ("problem." + "k" * 30 + "…", "unknown field"),
     "long-string.lesson.json": ("problem.activation", "got 'relurelu"),
+    "step-negative-learning-rate.lesson.json": ("steps[1].set.learning_rate", "got -1"),
+    "step-schedule.lesson.json": ("steps[0].set.schedule", "schedules are not supported"),
+    "step-unknown-panel.lesson.json": ("steps[0].show.panels[1]", "got 'radar'"),
+    "step-large-not-shown.lesson.json": ("steps[0].show.large", "one of the panels shown"),
+    "step-run-until.lesson.json": ("steps[0].run.until", "got 'tired'"),
+    "step-run-too-long.lesson.json": ("steps[0].run", "0–100000, got 1000000"),
+    "step-missing-title.lesson.json": ("steps[2].title", "is required"),
+    "steps-in-version-1.lesson.json": ("steps", "steps need version 2"),
+    "step-unknown-field.lesson.json": ("steps[0].sett", "unknown field"),
+    "step-unknown-parameter.lesson.json": ("steps[1].set.parameters.W9[0,0]",
+                                           "'W9[0,0]' is not a parameter"),
+    "step-no-such-neuron.lesson.json": ("steps[0].set.select",
+                                        "2 neurons in hidden layer 1, so there is no h1[5]"),
+    "step-sample-of-a-formula.lesson.json": ("steps[0].set.sample", "a formula has no samples"),
+    "step-hiker-on-a-curve.lesson.json": ("steps[0].set.hiker", "1 axis value, got 2"),
+    "step-bad-epsilon.lesson.json": ("steps[0].set.epsilon", "is not a number"),
 }
 
 #: files whose mistake only shows when the landscape is set up (not when the file is read)
 LANDSCAPE_ONLY = {"landscape-axis.lesson.json", "landscape-same-axes.lesson.json"}
+#: files whose steps name something the problem lacks (found when a lesson opens, not read)
+STEPS_ONLY = {"step-unknown-parameter.lesson.json", "step-no-such-neuron.lesson.json",
+              "step-sample-of-a-formula.lesson.json", "step-hiker-on-a-curve.lesson.json",
+              "step-bad-epsilon.lesson.json"}
 
 
 def test_the_corpus_is_large_and_every_file_is_paired():
@@ -77,7 +98,7 @@ def test_the_corpus_is_large_and_every_file_is_paired():
     assert len(CORPUS) >= 15
 
 
-@pytest.mark.parametrize("name", sorted(set(CORPUS) - LANDSCAPE_ONLY))
+@pytest.mark.parametrize("name", sorted(set(CORPUS) - LANDSCAPE_ONLY - STEPS_ONLY))
 def test_loading_names_the_path(name):
     path, fragment = CORPUS[name]
     with pytest.raises(LessonError) as info:
@@ -102,6 +123,16 @@ def test_bad_landscape_axes_are_refused_by_landscape_axes(name):
         landscape_axes(lesson, problem)
     assert info.value.path == path and fragment in str(info.value)
     assert "W1[0,0]" in str(info.value)  # it names real parameters
+
+
+@pytest.mark.parametrize("name", sorted(STEPS_ONLY))
+def test_steps_naming_what_the_problem_lacks_are_refused_by_check_steps(name):
+    lesson = load_lesson(BROKEN / name)
+    path, fragment = CORPUS[name]
+    with pytest.raises(LessonError) as info:
+        check_steps(lesson, build_problem(lesson.problem))
+    assert info.value.path == path and fragment in str(info.value)
+    assert str(info.value).startswith(f"{path}: ") and len(str(info.value)) < 200
 
 
 @pytest.fixture(scope="module")
