@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 
 PLATFORM_FAILURES = ("could not load the qt platform plugin", "could not connect to display",
@@ -35,16 +36,68 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Backprop Hiker")
-    app.setOrganizationName("Backprop Hiker")
-    app.setDesktopFileName("backprop-hiker")
+    name_application(app)
 
     window = make_window(lesson, reset_layout)
     if fullscreen:
         window.showFullScreen()
     else:
         window.show()
+    offer_recovery(window)
+    window.autosaver.start()
     return app.exec()
+
+
+def name_application(app) -> None:
+    """Name the application: its settings and data folder (autosaves) are found by these."""
+    app.setApplicationName("Backprop Hiker")
+    app.setOrganizationName("Backprop Hiker")
+    app.setDesktopFileName("backprop-hiker")
+
+
+def ask_to_restore(window, recovered) -> bool:
+    """Ask whether to restore work an autosave kept: Restore (True) or Discard (False)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    when = time.strftime("%H:%M on %d %B", time.localtime(recovered.saved_at))
+    box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
+                      "Backprop Hiker did not close properly last time. It had autosaved "
+                      f"“{recovered.lesson.title}” at step {recovered.step:,} ({when}).",
+                      QMessageBox.StandardButton.NoButton, window)
+    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    return box.clickedButton() is restore
+
+
+def offer_recovery(window, ask: Callable | None = None) -> bool:
+    """Offer back the work of windows that did not close (newest first); return whether restored.
+
+    ``ask(window, recovered)`` answers True to restore, False to discard (the dialog of
+    ``ask_to_restore`` unless a test gives another). A discarded autosave is deleted; one
+    that cannot be read is left where it is and named in a message.
+    """
+    from .autosave import discard, orphans, read_autosave
+
+    ask = ask_to_restore if ask is None else ask
+    for file, lock in orphans():
+        try:
+            recovered = read_autosave(file)
+        except ValueError as exc:
+            lock.unlock()
+            window.controller.message.emit(
+                "warning", f"An autosave could not be read and was left at {file}: {exc}")
+            continue
+        if not ask(window, recovered):
+            discard(file, lock)
+            continue
+        if window.controller.recover(recovered.lesson, recovered.step, recovered.path):
+            window.autosaver.save_now()  # the work is this window's now, in its own autosave
+            discard(file, lock)
+            return True
+        lock.unlock()
+    return False
 
 
 def make_window(lesson: str | None = None, reset_layout: bool = False):

@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QMargins, QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -23,13 +24,16 @@ from PySide6.QtWidgets import (
 from simulator import __version__
 from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
+from simulator.lessons.model import ExpressionSpec, Lesson
 from simulator.workspace.frames import Frame
 from simulator.workspace.numbers import format_number
 from simulator.workspace.workspace import describe_divergence
 
+from .autosave import Autosaver
 from .binding import bind
 from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
+from .properties import LessonProperties
 from .screen_fit import DockPlan, fits, plan_for
 from .theme import theme_manager
 from .views.banner import Banner
@@ -80,6 +84,8 @@ class MainWindow(QMainWindow):
         c.message.connect(self._show_message)
         c.fileChanged.connect(self._show_file)
         c.undo_stack.cleanChanged.connect(self._show_clean)
+        self.autosaver = Autosaver(c, parent=self)  # started by the app (launch.run_gui)
+        self.setAcceptDrops(True)  # a lesson file dropped on the window opens
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
         self.fit_to_screen()
@@ -221,8 +227,12 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         c = self.controller
         a = self._action
+        self.act_new = a("&New lesson", self.new_lesson, QKeySequence.StandardKey.New,
+                         "Start a new lesson: J(w) = w² at w = 3")
         self.act_open = a("&Open lesson…", self.open_dialog, QKeySequence.StandardKey.Open,
-                          "Open a *.lesson.json file")
+                          "Open a *.lesson.json file (or drop one on the window)")
+        self.act_properties = a("Lesson &properties…", self.edit_properties, None,
+                                "Edit the lesson's title, description and steps' texts")
         self.act_save = a("&Save lesson", self.save, QKeySequence.StandardKey.Save,
                           "Save the lesson with the current weights and settings")
         self.act_save_as = a("Save lesson &as…", self.save_as, QKeySequence.StandardKey.SaveAs,
@@ -256,12 +266,13 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        file.addAction(self.act_new)
         file.addAction(self.act_open)
         lessons = file.addMenu("Built-in &lessons")
         for path in builtin_lessons():
             title = path.name.removesuffix(SUFFIX).replace("-", " ")
             action = lessons.addAction(title)
-            action.triggered.connect(lambda _=False, p=path: self.open_lesson(str(p)))
+            action.triggered.connect(lambda _=False, p=path: self.open_asking(str(p)))
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file.addSeparator()
@@ -272,6 +283,8 @@ class MainWindow(QMainWindow):
         edit = bar.addMenu("&Edit")
         edit.addAction(self.act_undo)
         edit.addAction(self.act_redo)
+        self.lesson_menu = bar.addMenu("&Lesson")
+        self.lesson_menu.addAction(self.act_properties)
         view = bar.addMenu("&View")
         for dock in self.docks:
             view.addAction(dock.toggleViewAction())
@@ -365,6 +378,8 @@ class MainWindow(QMainWindow):
         recent = [p for p in self.settings.value("recent", [], list) if p != path]
         self.settings.setValue("recent", [path, *recent][:8])
         self.settings.setValue("last_file", path)
+        if self.controller.undo_stack.isClean():
+            self.autosaver.remove()  # saved, or a file opened afresh: nothing to recover
 
     def _lower_learning_rate(self) -> None:
         c = self.controller
@@ -378,13 +393,85 @@ class MainWindow(QMainWindow):
         """Open a lesson file (a bad file gets a message; the current lesson stays)."""
         return self.controller.open_file(path)
 
+    def may_replace(self) -> bool:
+        """Return whether the lesson may be replaced: no unsaved edits, or saved or discarded."""
+        if self.controller.undo_stack.isClean():
+            return True
+        answer = self.ask_to_replace()
+        if answer == QMessageBox.StandardButton.Save:
+            self.save()
+            return self.controller.undo_stack.isClean()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def ask_to_replace(self) -> QMessageBox.StandardButton:
+        """Ask what to do with unsaved changes before another lesson opens."""
+        name = Path(self.controller.path).name if self.controller.path else "this lesson"
+        return QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {name} before opening another lesson?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def open_asking(self, path: str) -> bool:
+        """Open a lesson file once unsaved edits are saved or discarded."""
+        return self.may_replace() and self.open_lesson(path)
+
+    def new_lesson(self) -> bool:
+        """Start a new lesson in no file yet: the seed's J(w) = w² at w = 3."""
+        if not self.may_replace():
+            return False
+        lesson = Lesson(title="New lesson", problem=ExpressionSpec(
+            "w**2", start=(("w", 3.0),), range=(("w", (-4.0, 4.0)),)),
+            description="J(w) = w², the hiker at w = 3.")
+        if not self.controller.new_file(lesson):
+            return False
+        self.autosaver.remove()
+        self.setWindowFilePath("")
+        self.setWindowTitle("New lesson[*] — Backprop Hiker")
+        return True
+
     def open_dialog(self) -> None:
         """Ask for a lesson file and open it."""
+        if not self.may_replace():
+            return
         start = str(Path(self.controller.path).parent) if self.controller.path else str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "Open lesson", start,
                                               f"Lessons (*{SUFFIX});;JSON (*.json);;All files (*)")
         if path:
             self.open_lesson(path)
+
+    @staticmethod
+    def _dropped_lesson(event) -> str | None:
+        """Return the local JSON file a drag carries, if it carries exactly one."""
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [u.toLocalFile() for u in urls if u.isLocalFile()]
+        return files[0] if len(files) == 1 and files[0].endswith(".json") else None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Accept a dragged lesson file."""
+        if self._dropped_lesson(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Open a dropped lesson file (unsaved edits are asked about first)."""
+        path = self._dropped_lesson(event)
+        if path:
+            event.acceptProposedAction()
+            self.open_asking(path)
+
+    def edit_properties(self) -> bool:
+        """Edit the lesson's title, description and steps' texts; return whether they changed."""
+        lesson = self.controller.workspace.lesson
+        if lesson is None:
+            return False
+        dialog = LessonProperties(lesson.title, lesson.description,
+                                  [(step.title, step.text) for step in lesson.steps], self)
+        if not self.run_dialog(dialog):
+            return False
+        return self.controller.set_lesson_text(*dialog.texts())
+
+    def run_dialog(self, dialog) -> bool:
+        """Show a modal dialog; return whether it was accepted (tests replace this)."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
 
     def save(self) -> None:
         """Save to the current file, or ask for one."""
@@ -412,7 +499,7 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_lesson(p))
+            action.triggered.connect(lambda _=False, p=path: self.open_asking(p))
         if not recent:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
@@ -503,6 +590,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         self.settings.setValue("screen", self._screen_key())
+        self.autosaver.stop()  # a clean close: nothing to offer back at the next start
         super().closeEvent(event)
 
     # ----- help ------------------------------------------------------------------------------
