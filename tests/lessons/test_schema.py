@@ -246,3 +246,17 @@ def test_the_validator_knows_json_types():
     assert errors(1, {"enum": [True]}) and not errors(1.0, {"enum": [1]})
     with pytest.raises(AssertionError, match="does not know"):
         errors(1, {"pattern": "x"})
+
+
+def documented_example() -> str:
+    """Return the complete example of docs/lesson-format.md (its one JSON block there)."""
+    text = (ROOT / "docs" / "lesson-format.md").read_text(encoding="utf-8")
+    section = text.split("## A complete example", 1)[1]
+    return section.split("```json\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_example_conforms_and_loads():
+    example = documented_example()
+    assert errors(json.loads(example), SCHEMA) == []
+    lesson = parse_lesson(example)
+    assert len(lesson.steps) == 4 and lesson.to_json() == json.loads(example)

@@ -330,3 +330,24 @@ def test_undoing_a_text_edit_keeps_the_run():
     assert ws.lesson.title == "A bowl" and ws.lesson.steps[2].text.startswith("From w = 2")
     assert ws.session.step_count == 4 and ws.lesson_revision > revision
     assert ws.current_lesson().title == "A bowl"
+
+
+def test_the_documented_example_does_what_the_reference_says():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "lesson-format.md").read_text(
+        encoding="utf-8")
+    example = text.split("## A complete example", 1)[1].split("```json\n", 1)[1].split("```")[0]
+    ws = Workspace()
+    ws.set_lesson(parse_lesson(example))
+    ws.enter_step(0)
+    nudge = ws.frame().formula.nudge
+    assert (nudge.J, nudge.J_plus) == (9.0, pytest.approx(9.006001, abs=1e-12))
+    ws.enter_step(1)
+    assert ws.session.theta[0] == pytest.approx(3 * 0.8 ** 10) and ws.session.step_count == 10
+    ws.enter_step(2)
+    assert ws.status() == "converged"
+    ws.enter_step(3)
+    assert ws.session.theta[0] == pytest.approx(3 * (-1.2) ** 20) and ws.status() == "ready"
+    ws.enter_step(1)
+    assert ws.session.theta[0] == pytest.approx(3 * 0.8 ** 10) and ws.session.step_count == 10
