@@ -93,6 +93,8 @@ def offer_recovery(window, ask: Callable | None = None) -> bool:
             discard(file, lock)
             continue
         if window.controller.recover(recovered.lesson, recovered.step, recovered.path):
+            if recovered.path is None:
+                window.setWindowTitle(f"{recovered.lesson.title} (recovered)[*] — Backprop Hiker")
             window.autosaver.save_now()  # the work is this window's now, in its own autosave
             discard(file, lock)
             return True

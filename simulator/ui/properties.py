@@ -45,6 +45,8 @@ class LessonProperties(QDialog):
         self.title_edit.setMaxLength(200)
         self.description_edit = QPlainTextEdit(description)
         self.description_edit.setTabChangesFocus(True)
+        # A few lines: the steps' texts below want the room.
+        self.description_edit.setMaximumHeight(6 * self.fontMetrics().lineSpacing() + 12)
         form.addRow("&Title", self.title_edit)
         form.addRow("&Description", self.description_edit)
         layout = QVBoxLayout(self)
