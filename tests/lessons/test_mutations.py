@@ -14,6 +14,7 @@ import pytest
 from simulator.lessons.building import build_problem, build_session, landscape_axes
 from simulator.lessons.checking import LessonError
 from simulator.lessons.files import parse_lesson
+from simulator.workspace.lesson_steps import check_steps
 
 BUILT_IN = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 
@@ -56,6 +57,7 @@ def _open_and_build(text):
     lesson = parse_lesson(text, "mutant.lesson.json")
     problem = build_problem(lesson.problem)
     landscape_axes(lesson, problem)
+    check_steps(lesson, problem)  # a lesson's steps are checked when it opens
     build_session(lesson, problem)
 
 

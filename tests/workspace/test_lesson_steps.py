@@ -5,12 +5,14 @@ import json
 import numpy as np
 import pytest
 
+from simulator.lessons.checking import LessonError
 from simulator.lessons.files import load_lesson, parse_lesson
 from simulator.lessons.model import StepShow
 from simulator.workspace.errors import EditError
 from simulator.workspace.formula_text import parse_epsilon
 from simulator.workspace.frames import LessonFrame
 from simulator.workspace.workspace import CONVERGED_GRADIENT, Workspace
+from tests.lessons.test_mutations import HOSTILE, _paths, _replaced
 
 NETWORK = {
     "format": "backprop-hiker-lesson", "version": 2, "title": "XOR in steps",
@@ -351,3 +353,25 @@ def test_the_documented_example_does_what_the_reference_says():
     assert ws.session.theta[0] == pytest.approx(3 * (-1.2) ** 20) and ws.status() == "ready"
     ws.enter_step(1)
     assert ws.session.theta[0] == pytest.approx(3 * 0.8 ** 10) and ws.session.step_count == 10
+
+
+def test_hostile_values_in_steps_are_refused_in_one_line_or_enter():
+    """Every field of the steps set to a hostile value: refused in one line, or every step enters."""
+    outcomes = {"entered": 0, "refused": 0}
+    for document in (NETWORK, BOWL):
+        for path in _paths(document):
+            if not path or path[0] != "steps":
+                continue
+            for value in HOSTILE:
+                text = json.dumps(_replaced(document, path, value))
+                try:
+                    ws = Workspace()
+                    ws.set_lesson(parse_lesson(text, "mutant.lesson.json"))
+                    for k in range(len(ws.lesson.steps)):
+                        ws.enter_step(k)
+                except (LessonError, EditError) as error:
+                    assert "\n" not in str(error) and "steps" in str(error), (path, value)
+                    outcomes["refused"] += 1
+                else:
+                    outcomes["entered"] += 1
+    assert outcomes["refused"] > 500 and outcomes["entered"] > 50, outcomes
