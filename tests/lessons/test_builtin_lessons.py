@@ -112,6 +112,20 @@ def test_every_step_runs_headless_and_leaves_finite_numbers(number):
         assert math.isfinite(step.frame.loss), step.title
 
 
+@pytest.mark.parametrize("number", range(1, 9))
+def test_going_back_through_a_lesson_restores_every_step_exactly(number):
+    forward = walk(file_of(number))
+    ws = lesson_workspace(file_of(number))
+    ws.enter_step(len(forward) - 1)
+    for k in reversed(range(len(forward))):
+        ws.enter_step(k)
+        frame, seen = ws.frame(), forward[k].frame
+        assert frame.theta.tobytes() == seen.theta.tobytes(), forward[k].title
+        assert (frame.step, frame.loss, frame.config, frame.status) == \
+            (seen.step, seen.loss, seen.config, seen.status)
+        assert ws.selection == forward[k].selection
+
+
 # ----- 1 and 2: the seed's numbers exactly -----------------------------------------------------
 
 
