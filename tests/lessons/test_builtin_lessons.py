@@ -232,6 +232,16 @@ def test_lesson_4_a_slightly_larger_rate_diverges_within_four_steps():
     assert "0.0025 already diverges within four steps" in ws.lesson.steps[1].text
 
 
+def test_lesson_4_racing_at_0_001_momentum_wins_and_adam_creeps():
+    ws = lesson_workspace(file_of(4))
+    ws.enter_step(len(ws.lesson.steps) - 1)  # "Race them": back at the start, SGD at 0.001
+    ws.start_race(ws.race_entries(["sgd", "momentum", "adam"]))
+    ws.step(1000)
+    distance = {r.config_name: float(np.linalg.norm(r.theta - 1.0)) for r in ws.frame().racers}
+    assert distance["momentum"] < 0.02 < distance["sgd"] < distance["adam"]
+    assert "At 0.001 momentum wins and Adam creeps" in ws.lesson.steps[-1].text
+
+
 # ----- 5 and 6: backpropagation, number by number ------------------------------------------------
 
 
@@ -331,6 +341,14 @@ def test_lesson_8_stalls_and_then_diverges():
     assert f"**{format_number(start.frame.loss)}**" in start.text
     assert f"**{format_number(stalled.frame.loss)}**" in stalled.text
     assert stalled.frame.status == "ready" and stalled.frame.loss > 0.3
+    ws = lesson_workspace(file_of(8))
+    network, data = ws.problem.network, ws.problem.dataset
+    before, _ = network.unpack(start.frame.theta)
+    after, _ = network.unpack(stalled.frame.theta)
+    assert np.max(np.abs(after[0] - before[0])) < 0.003  # "none of its weights changed by more"
+    assert np.max(np.abs(after[-1] - before[-1])) > 0.01
+    flat = ws.problem.predict(stalled.frame.theta, data.x_train).ravel()  # "a flat line"
+    assert np.ptp(flat) < 0.05 and abs(flat.mean() - data.y_train.mean()) < 0.05
     assert diverged.frame.status == "diverged"
     assert diverged.frame.diverged_at - stalled.frame.step == 13
     assert diverged.frame.diverged_loss > 21e6 and "13 steps later" in diverged.text
