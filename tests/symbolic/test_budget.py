@@ -20,11 +20,13 @@ def _refusing_task():
 
 
 def test_a_task_over_its_budget_gives_what_came_in_time():
+    # The budget leaves the worker ample time to send its first result even on a busy
+    # machine; the task then sleeps far past it.
     started = time.monotonic()
-    outcome = run_within(_sleep_task, ("early", 30), 0.5)
-    assert time.monotonic() - started < 10
+    outcome = run_within(_sleep_task, ("early", 60), 3.0)
+    assert time.monotonic() - started < 30
     assert outcome.results == ("early",)
-    assert not outcome.finished and "gave up after 0.5 s" in outcome.reason
+    assert not outcome.finished and "gave up after 3 s" in outcome.reason
 
 
 def test_the_next_task_runs_in_a_fresh_worker():

@@ -103,9 +103,11 @@ def test_generated_formulas_give_numbers_or_a_formula_error():
     results = {"refused": 0, "computed": 0}
     slowest = (0.0, "")
     for index, text in enumerate(hostile_formulas()):
-        started = time.perf_counter()
+        # Processor time of this process (the work runs here, with no worker): a busy
+        # machine stretches the wall clock, not the work a formula costs.
+        started = time.process_time()
         results[_through_the_pipeline(text, index % HESSIAN_EVERY == 0)] += 1
-        took = time.perf_counter() - started
+        took = time.process_time() - started
         slowest = max(slowest, (took, text))
     assert sum(results.values()) == FORMULAS
     assert results["computed"] > FORMULAS // 2  # the generator is not refused wholesale
