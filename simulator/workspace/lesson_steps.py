@@ -71,7 +71,8 @@ def put(ws: Workspace, state: StepState) -> None:
     ws.session = _copy_session(state.session)
     ws.axes, ws.sample = state.axes, state.sample
     ws.selection, ws.nudge_variable = state.selection, state.nudge_variable
-    ws.set_epsilon(state.epsilon_text)
+    if state.epsilon_text != ws.epsilon_text:  # (reading ε loads sympy: only when it changed)
+        ws.set_epsilon(state.epsilon_text)
 
 
 class StepRunner:

@@ -375,3 +375,18 @@ def test_hostile_values_in_steps_are_refused_in_one_line_or_enter():
                 else:
                     outcomes["entered"] += 1
     assert outcomes["refused"] > 500 and outcomes["entered"] > 50, outcomes
+
+
+def test_stepping_through_a_network_lesson_loads_no_sympy():
+    import subprocess
+    import sys
+
+    script = ("import json, sys\n"
+              "from simulator.lessons.files import parse_lesson\n"
+              "from simulator.workspace.workspace import Workspace\n"
+              f"ws = Workspace(); ws.set_lesson(parse_lesson({json.dumps(json.dumps(NETWORK))}))\n"
+              "for k in (0, 1, 2, 3, 1): ws.enter_step(k)\n"
+              "print('sympy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
