@@ -25,6 +25,7 @@ from simulator import __version__
 from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
 from simulator.lessons.model import ExpressionSpec, Lesson
+from simulator.workspace.derivative_table import derivative_table
 from simulator.workspace.frames import Frame
 from simulator.workspace.numbers import format_number
 from simulator.workspace.workspace import describe_divergence
@@ -33,16 +34,19 @@ from .autosave import Autosaver
 from .binding import bind
 from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
+from .presenter import Presenter
 from .properties import LessonProperties
 from .screen_fit import DockPlan, fits, plan_for
 from .theme import theme_manager
 from .views.banner import Banner
 from .views.curvature_view import CurvatureView
 from .views.data_view import DataView
+from .views.derivative_table import DerivativeTableView
 from .views.formula_view import FormulaView
 from .views.history_bar import HistoryBar
 from .views.landscape_3d import Landscape3DView
 from .views.landscape_view import LandscapeView
+from .views.lesson_panel import LessonPanel
 from .views.loss_view import LossView
 from .views.network_view import NetworkView
 
@@ -88,6 +92,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # a lesson file dropped on the window opens
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
+        self._build_presenting()
         self.fit_to_screen()
         if c.ready:
             c.replay_state()
@@ -200,6 +205,7 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Horizontal)
         # The explainer (network diagram or formula) is what a lesson starts on.
         explainer.raise_()
+        self._place_lesson_docks()
 
     def view_widget(self, name: str) -> QWidget:
         """Return the widget that shows a view by its name (for figures), such as ``landscape``."""
@@ -285,7 +291,7 @@ class MainWindow(QMainWindow):
         edit.addAction(self.act_redo)
         self.lesson_menu = bar.addMenu("&Lesson")
         self.lesson_menu.addAction(self.act_properties)
-        view = bar.addMenu("&View")
+        self.view_menu = view = bar.addMenu("&View")
         for dock in self.docks:
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
@@ -611,3 +617,101 @@ class MainWindow(QMainWindow):
             "cost surface, one optimizer step at a time, and see backpropagation compute "
             "every slope.</p>")
 
+    # ----- lessons and presenter mode: the lesson panel, the derivative table, F5 ----------
+
+    def _build_presenting(self) -> None:
+        """Make the lesson panel and derivative table docks, and presenter mode (F5)."""
+        c = self.controller
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.lesson_panel = bind(c, LessonPanel(), replay=False)
+        self.derivative_table = DerivativeTableView()
+        self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, right)
+        self.derivative_dock = self._dock("Derivatives", "derivatives", self.derivative_table, right)
+        for dock in (self.lesson_dock, self.derivative_dock):
+            dock.setFeatures(dock.features() & ~QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.derivative_dock.hide()  # until a step shows it, or the View menu does
+        self.derivative_dock.visibilityChanged.connect(self._fill_derivative_table)
+        self.lesson_panel.set_recent(self.settings.value("recent", [], list))
+        c.fileChanged.connect(self._show_file_in_panel)
+        c.lessonChanged.connect(self._show_lesson_step)
+        # Page Down / Page Up step through the lesson wherever the keyboard is in the window.
+        for action in (self.lesson_panel.next_action, self.lesson_panel.previous_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.presenter = Presenter(self)
+        self._normal = None  # the window as it was, while presenting
+        self.act_present = self._action("&Presenter mode", self.presenter.toggle, "F5",
+                                        "Present the lesson full screen from the keyboard "
+                                        "(F5; Esc leaves)")
+        for action in (self.lesson_panel.previous_action, self.lesson_panel.next_action,
+                       self.act_present):
+            self.lesson_menu.addAction(action)
+        for dock in (self.lesson_dock, self.derivative_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+
+    def _place_lesson_docks(self) -> None:
+        """Tab the lesson panel and the derivative table with the Network/Formula dock."""
+        for dock in (self.lesson_dock, self.derivative_dock):
+            dock.setFloating(False)
+            self.tabifyDockWidget(self.docks[1], dock)
+
+    def _show_file_in_panel(self, path: str) -> None:
+        self.lesson_panel.set_recent(self.settings.value("recent", [], list))
+        self.lesson_panel.set_current_file(path)
+
+    def _show_lesson_step(self, frame) -> None:
+        """Bring the derivative table forward when the step shows it (filled the first time)."""
+        if frame.show is not None and "derivative_table" in frame.show.panels:
+            self._fill_derivative_table(True)
+            if not self.presenter.presenting:
+                self.derivative_dock.show()
+                self.derivative_dock.raise_()
+
+    def _fill_derivative_table(self, visible: bool) -> None:
+        # sympy works out the table the first time it is shown, not at every start.
+        if visible and self.derivative_table.table_data is None:
+            self.derivative_table.set_table(derivative_table())
+
+    def presenter_views(self) -> dict[str, QWidget]:
+        """Return the views presenter mode can show, by the names a step's ``show`` uses."""
+        return {"landscape": self.landscape, "landscape3d": self.landscape_3d,
+                "network": self.network, "formula": self.formula, "curvature": self.curvature,
+                "loss": self.loss, "data": self.data, "derivative_table": self.derivative_table}
+
+    def presenter_default_panels(self) -> tuple[str, ...]:
+        """Return what presenter mode shows when no step chose: the landscape and its explainer."""
+        return ("landscape", "network" if self.explainer.currentWidget() is self.network
+                else "formula")
+
+    def begin_presenting(self, stage: QWidget) -> None:
+        """Put the presenter's stage in the centre, alone, full screen; keys go to the stage.
+
+        The docks, menus, toolbar and status bar go, and every window shortcut but F5 rests
+        (Space, the arrows and Esc mean other things on the stage) until ``end_presenting``.
+        """
+        resting = [(a, a.shortcuts()) for a in self.actions()
+                   if a.shortcuts() and a is not self.act_present]
+        bars = [bar for bar in (self.menuBar(), self.statusBar(), *self.findChildren(QToolBar))
+                if bar.isVisible()]
+        self._normal = (self.saveState(), self.windowState(), self.takeCentralWidget(),
+                        resting, bars)
+        for action, _ in resting:
+            action.setShortcuts([])
+        for widget in (*bars, *self.findChildren(QDockWidget)):
+            widget.hide()
+        self.setCentralWidget(stage)
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
+
+    def end_presenting(self) -> None:
+        """Bring back the window as it was before ``begin_presenting`` (the stage is let go)."""
+        state, window_state, centre, resting, bars = self._normal
+        self._normal = None
+        self.takeCentralWidget()
+        self.setCentralWidget(centre)
+        centre.show()  # taken out, it was hidden
+        for action, keys in resting:
+            action.setShortcuts(keys)
+        for bar in bars:
+            bar.show()
+        self.restoreState(state)
+        self.setWindowState(window_state)

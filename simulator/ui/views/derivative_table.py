@@ -10,7 +10,7 @@ nothing.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -37,6 +37,7 @@ class DerivativeTableView(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         self.title = QLabel("Common derivatives, as sympy finds them")
         self.title.setFont(ui_font(1.2, bold=True))
+        self.title.setWordWrap(True)
         layout.addWidget(self.title)
         self.table = QTableWidget(0, 4)
         self.table.setFont(ui_font(1.2))
@@ -48,6 +49,9 @@ class DerivativeTableView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.currentCellChanged.connect(lambda row, *_: self.choose(row))
+        # A new font (presenter mode) needs taller rows and a taller header.
+        self.table.installEventFilter(self)
+        self.table.horizontalHeader().installEventFilter(self)
         layout.addWidget(self.table)
         self.caption = QLabel()
         self.caption.setFont(ui_font(1.1))
@@ -77,7 +81,7 @@ class DerivativeTableView(QWidget):
         self.table.setRowCount(len(table.rows))
         v, p = table.variable, format_number(table.point)
         self.table.setHorizontalHeaderLabels(
-            [f"J({v})", f"dJ/d{v}", f"J({p})", f"dJ/d{v} at {v} = {p}"])
+            [f"J({v})", f"dJ/d{v}", f"J({p})", f"dJ/d{v} ({p})"])
         for k, row in enumerate(table.rows):
             cells = (row.function, row.derivative, format_number(row.value_at_point),
                      format_number(row.slope_at_point))
@@ -85,12 +89,23 @@ class DerivativeTableView(QWidget):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(k, column, item)
-        self.table.resizeRowsToContents()
-        header = self.table.horizontalHeader().height()
-        rows = sum(self.table.rowHeight(k) for k in range(len(table.rows)))
-        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
+        self._fit_rows()
         self.row = -1
         self.table.setCurrentCell(0, 0)
+
+    def _fit_rows(self) -> None:
+        """Make the table just tall enough for every row, so it never scrolls."""
+        self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader().sizeHint().height()
+        rows = sum(self.table.rowHeight(k) for k in range(self.table.rowCount()))
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        """Fit the rows again when the table's or its header's font changes."""
+        if event.type() == QEvent.Type.FontChange and watched in (
+                self.table, self.table.horizontalHeader()):
+            self._fit_rows()
+        return super().eventFilter(watched, event)
 
     def choose(self, row: int) -> None:
         """Draw one row's function and derivative (a click or an arrow key on the table)."""

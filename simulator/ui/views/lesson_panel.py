@@ -63,10 +63,16 @@ class LessonPanel(QWidget):
         self.lesson_title.setFont(ui_font(1.3, bold=True))
         self.lesson_title.setWordWrap(True)
         column.addWidget(self.lesson_title)
+        heading = QHBoxLayout()
         self.step_title = QLabel()
         self.step_title.setFont(ui_font(1.2, bold=True))
         self.step_title.setWordWrap(True)
-        column.addWidget(self.step_title)
+        heading.addWidget(self.step_title, 1)
+        self.progress = QLabel()
+        self.progress.setFont(ui_font(1.2, bold=True))
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(self.progress)
+        column.addLayout(heading)
         self.text = QTextBrowser()
         self.text.setFont(ui_font(1.25))
         self.text.setOpenLinks(False)
@@ -76,16 +82,12 @@ class LessonPanel(QWidget):
         row = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.progress = QLabel()
-        self.progress.setFont(ui_font(1.2, bold=True))
-        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for button in (self.previous_button, self.next_button):
             button.setFont(ui_font(1.15, bold=True))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.previous_button.clicked.connect(self.previousRequested)
         self.next_button.clicked.connect(self.nextRequested)
         row.addWidget(self.previous_button)
-        row.addWidget(self.progress)
         row.addWidget(self.next_button)
         column.addLayout(row)
         split.addWidget(steps)
@@ -102,6 +104,7 @@ class LessonPanel(QWidget):
         self.lesson_list.itemActivated.connect(self._open_item)
         column.addWidget(self.lesson_list, 1)
         split.addWidget(chooser)
+        self.chooser = chooser
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
@@ -150,6 +153,10 @@ class LessonPanel(QWidget):
         """Mark the lesson opened from this file in the list."""
         self._current_file = str(path)
         self._mark_current()
+
+    def set_chooser_visible(self, visible: bool) -> None:
+        """Show or hide the list of lessons (presenter mode gives its room to the text)."""
+        self.chooser.setVisible(visible)
 
     # ----- the list of lessons -------------------------------------------------------------
 

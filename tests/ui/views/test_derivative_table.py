@@ -36,7 +36,7 @@ def test_rows_are_the_seed_s_table_with_the_numbers_at_3(view):
     assert cells(view, 1) == ["w³", "3w²", "27", "27"]
     assert cells(view, 2) == ["1/w", "−1/w²", "0.3333", "−0.1111"]
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(4)]
-    assert headers == ["J(w)", "dJ/dw", "J(3)", "dJ/dw at w = 3"]
+    assert headers == ["J(w)", "dJ/dw", "J(3)", "dJ/dw (3)"]
 
 
 def test_every_row_is_on_screen_without_scrolling(view):
