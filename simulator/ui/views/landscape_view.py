@@ -36,6 +36,7 @@ from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_man
 
 TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
 TRAIL_DOTS = 40  # the newest steps also get a dot each
+TRAIL_DOT, TRAIL_DOT_ON_CURVE = 6, 11  # their sizes in pixels on a surface and on a curve
 FAR = 50.0  # points further than this many landscape widths away are pulled in before drawing
 
 
@@ -157,7 +158,7 @@ class LandscapeView(QWidget):
             self.plot.addItem(chunk)
             self.trail.append(chunk)
         # A dot per step for the newest steps only: where the step lengths show best.
-        self.trail_dots = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True)
+        self.trail_dots = pg.ScatterPlotItem(symbol="o", size=TRAIL_DOT, pxMode=True)
         self.trail_dots.setZValue(5.5)
         self.plot.addItem(self.trail_dots)
         self.tangent = pg.PlotDataItem(antialias=True)
@@ -266,11 +267,7 @@ class LandscapeView(QWidget):
         self.curve.setPen(pg.mkPen(theme.text, width=3))
         self.minima.setPen(pg.mkPen("#000000", width=1))
         self.minima.setBrush(pg.mkBrush("#ffffff"))
-        for k, chunk in enumerate(self.trail):
-            alpha = int(60 + 195 * (k + 1) / TRAIL_CHUNKS)
-            chunk.setPen(pg.mkPen(_mk_colour(theme.trail, alpha), width=2.5))
-        self.trail_dots.setPen(pg.mkPen(None))
-        self.trail_dots.setBrush(pg.mkBrush(theme.trail))
+        self._style_trail()
         self.tangent.setPen(pg.mkPen(theme.axis_x, width=2.5, style=Qt.PenStyle.DashLine))
         self.step_line.setPen(pg.mkPen(theme.step_arrow, width=3.5))
         self.step_head.setStyle(pen=pg.mkPen(theme.step_arrow), brush=pg.mkBrush(theme.step_arrow))
@@ -294,6 +291,24 @@ class LandscapeView(QWidget):
         self.note_label.setStyleSheet(f"color: {theme.muted};")
         self._style_axis_titles()
         self._update_legend()
+
+    def _style_trail(self) -> None:
+        """Style the trail: on a surface a fading line with a dot per recent step.
+
+        On a curve the path lies on the curve itself, where a line cannot be seen over the
+        curve's own thick stroke: there each step is a larger dot ringed in the background
+        colour, so the step lengths show (big steps on the steep side, small ones near the
+        bottom).
+        """
+        theme = getattr(self, "_theme", current_theme())
+        curve = self._axes is not None and self._axes.is_curve
+        for k, chunk in enumerate(self.trail):
+            alpha = int(60 + 195 * (k + 1) / TRAIL_CHUNKS)
+            chunk.setPen(pg.mkPen(None) if curve
+                         else pg.mkPen(_mk_colour(theme.trail, alpha), width=2.5))
+        self.trail_dots.setSize(TRAIL_DOT_ON_CURVE if curve else TRAIL_DOT)
+        self.trail_dots.setPen(pg.mkPen(theme.background, width=2) if curve else pg.mkPen(None))
+        self.trail_dots.setBrush(pg.mkBrush(theme.trail))
 
     def _style_axis_titles(self) -> None:
         """Title the axes and the colour bar (only when a title or colour changed).
@@ -431,6 +446,7 @@ class LandscapeView(QWidget):
         self.colorbar.setVisible(not curve)
         self.curve.setVisible(curve)
         self.log_box.setVisible(not curve)
+        self._style_trail()
         if curve:
             self.plot.layout.setColumnFixedWidth(5, 0)
         else:
@@ -814,8 +830,9 @@ class LandscapeView(QWidget):
             self._set_legend(f"<table>{''.join(rows)}</table>")
             return
         frame = self._frame
+        trail_mark = "●" if self._axes is not None and self._axes.is_curve else "•—"
         parts = [f'<span style="color:{theme.hiker_edge}; font-size:large">◉</span> hiker',
-                 f'<span style="color:{theme.trail}">•—</span> path so far',
+                 f'<span style="color:{theme.trail}">{trail_mark}</span> path so far',
                  f'<span style="color:{theme.step_arrow}">➜</span> next step']
         if frame is not None and frame.velocity is not None and frame.status != "diverged":
             parts.append(f'<span style="color:{theme.velocity_arrow}">➜</span> momentum '

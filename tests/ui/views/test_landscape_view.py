@@ -367,3 +367,31 @@ def test_theme_change_restyles_the_view(controller, view):
         assert view.graphics.backgroundBrush().color().name() == manager.theme.background
     finally:
         manager.apply("system")
+
+
+def test_on_a_curve_the_trail_is_a_dot_per_step_that_shows_over_the_curve(controller, view):
+    seed_lesson(controller)
+    for _ in range(5):
+        controller.step()
+    settle(controller)
+    # A dot at each step's (w, J(w)), on the curve …
+    dots = np.column_stack(view.trail_dots.getData())
+    assert len(dots) == 6
+    np.testing.assert_allclose(dots[:, 0], controller.frame().path_xy[:, 0])
+    # … larger than the curve's stroke and ringed in the background colour, so it stands out
+    # of the black line, while no trail line is drawn over the curve (it would hide in it).
+    curve_width = view.curve.opts["pen"].widthF()
+    assert view.trail_dots.opts["size"] >= 3 * curve_width
+    ring = view.trail_dots.opts["pen"]
+    assert ring.color().name() == QColor(theme_manager().theme.background).name()
+    assert all(chunk.opts["pen"].style() == Qt.PenStyle.NoPen for chunk in view.trail)
+    assert "●</span> path so far" in view.legend_label.text()
+
+
+def test_on_a_surface_the_trail_is_a_fading_line_with_small_dots(controller, view):
+    controller.set_lesson(load_lesson(LESSONS / "10-ravine.lesson.json"))
+    controller.step()
+    settle(controller)
+    assert all(chunk.opts["pen"].style() == Qt.PenStyle.SolidLine for chunk in view.trail)
+    assert view.trail_dots.opts["size"] == 6
+    assert "•—</span> path so far" in view.legend_label.text()
