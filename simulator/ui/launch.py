@@ -39,13 +39,20 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     name_application(app)
 
     window = make_window(lesson, reset_layout)
-    if fullscreen:
-        window.showFullScreen()
-    else:
-        window.show()
+    show_window(window, fullscreen)
     offer_recovery(window)
     window.autosaver.start()
     return app.exec()
+
+
+def show_window(window, fullscreen: bool = False) -> None:
+    """Show the window full screen, as its restored layout left it, or maximized on the screen."""
+    if fullscreen:
+        window.showFullScreen()
+    elif window.layout_restored:
+        window.show()
+    else:
+        window.showMaximized()  # the window manager fits its frame and panels around it
 
 
 def name_application(app) -> None:

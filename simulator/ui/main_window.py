@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
         self._build_presenting()
+        self.layout_restored = False  # True once restore_settings brings back a saved layout
         self.fit_to_screen()
         if c.ready:
             c.replay_state()
@@ -164,7 +165,11 @@ class MainWindow(QMainWindow):
         c.problemChanged.connect(self._show_explainer)
 
     def fit_to_screen(self) -> None:
-        """Fill the screen's available area and arrange the docks for its size."""
+        """Fill the screen's available area and arrange the docks for its size.
+
+        The app then shows the window maximized (``launch.show_window``), so that the
+        window manager fits its frame and panels; a figure export resizes it instead.
+        """
         screen = self.screen() or QGuiApplication.primaryScreen()
         available = screen.availableGeometry()
         handle = self.windowHandle()
@@ -172,8 +177,6 @@ class MainWindow(QMainWindow):
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowFullScreen)
         self.setGeometry(available.marginsRemoved(margins))
         self.arrange_docks(plan_for(available.width(), available.height()))
-        # Maximized, the window manager subtracts its own frame and panels from the area.
-        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         self._default_state = self.saveState()
 
     def arrange_docks(self, plan: DockPlan) -> None:
@@ -181,8 +184,14 @@ class MainWindow(QMainWindow):
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         controls, explainer, ground, loss = self.docks[:4]
-        for dock in self.docks:
+        # From no tab groups: tabbing docks that are tabbed already leaves stale tab bars.
+        docks = self.findChildren(QDockWidget)
+        visible = {dock: not dock.isHidden() for dock in docks}
+        for dock in docks:
+            self.removeDockWidget(dock)
             dock.setFloating(False)
+            self.addDockWidget(right, dock)
+            dock.setVisible(visible[dock])
         if plan.kind == "tabs":
             self.addDockWidget(right, controls)
             for dock in (explainer, ground, loss):
@@ -547,6 +556,7 @@ class MainWindow(QMainWindow):
         the screen (a layout from another screen could be squeezed or off screen).
         """
         self.set_theme(str(self.settings.value("theme", "system")))
+        self.layout_restored = False
         geometry = self.settings.value("geometry")
         state = self.settings.value("state")
         if not (isinstance(geometry, QByteArray) and isinstance(state, QByteArray)
@@ -559,6 +569,7 @@ class MainWindow(QMainWindow):
                                                            screen.availableGeometry())):
             self.fit_to_screen()
             return False
+        self.layout_restored = True
         return True
 
     def forget_settings(self) -> None:

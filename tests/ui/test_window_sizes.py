@@ -26,11 +26,11 @@ def measure() -> None:
     """
     from PySide6.QtWidgets import QApplication, QDockWidget
 
-    from simulator.ui.launch import make_window
+    from simulator.ui.launch import make_window, show_window
 
     app = QApplication([])
     window = make_window()
-    window.show()
+    show_window(window)  # as the app shows it
     for _ in range(30):
         app.processEvents()
 
