@@ -26,6 +26,7 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
     from simulator.lessons.files import load_lesson
     from simulator.ui.controller import SessionController
     from simulator.ui.main_window import MainWindow
+    from simulator.ui.screen_fit import plan_for
     from simulator.workspace.errors import EditError
     from simulator.workspace.workspace import Workspace
 
@@ -48,6 +49,7 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
     try:
         widget = window.view_widget(view)
         window.resize(pixels)
+        window.arrange_docks(plan_for(pixels.width(), pixels.height()))  # for the figure's size
         window.show()
         if view != "window":  # then the view alone, at the size asked for
             widget.setParent(None)
