@@ -149,3 +149,27 @@ def test_a_layout_saved_on_this_screen_is_restored(tmp_path):
     m = open_on(1366, 768, tmp_path)
     assert not m["docks"]["controls"]["open"]
     assert inside(m["frame"], m["available"])
+
+
+def test_reset_layout_twice_leaves_one_tab_bar_per_tab_group(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    from simulator.ui.launch import make_window
+
+    window = make_window(reset_layout=True)  # the offscreen default screen: 800×600, all tabbed
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    def dock_tab_bars():
+        return [bar for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if bar.isVisible()]
+    first = [bar.count() for bar in dock_tab_bars()]
+    window.reset_layout()
+    window.reset_layout()
+    qtbot.wait(50)
+    assert [bar.count() for bar in dock_tab_bars()] == first
+    assert len(first) == 1 and first[0] >= 4  # every open panel in the one tab group
+    window.controller.grids.cancel()
+    window.controller.grids.wait()
