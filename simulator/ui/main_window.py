@@ -635,6 +635,9 @@ class MainWindow(QMainWindow):
         c = self.controller
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.lesson_panel = bind(c, LessonPanel(), replay=False)
+        # A lesson chosen in the panel opens as File ▸ Open does: unsaved edits are asked about.
+        self.lesson_panel.openRequested.disconnect(c.open_file)
+        self.lesson_panel.openRequested.connect(self.open_asking)
         self.derivative_table = DerivativeTableView()
         self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, right)
         self.derivative_dock = self._dock("Derivatives", "derivatives", self.derivative_table, right)

@@ -83,6 +83,13 @@ class Presenter(QObject):
         self._show = None
         window.controller.lessonChanged.connect(self._step_changed)
         theme_manager().changed.connect(self._restyled)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        """Leave presenter mode before the window closes, so it saves its usual layout."""
+        if watched is self.window and event.type() == QEvent.Type.Close and self.presenting:
+            self.leave()
+        return super().eventFilter(watched, event)
 
     @property
     def presenting(self) -> bool:

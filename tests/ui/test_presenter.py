@@ -190,3 +190,22 @@ def test_outside_presenter_mode_page_keys_step_and_the_run_keys_still_work(windo
     press(qtbot, window, Qt.Key.Key_Space)  # Space plays again once presenting is over
     assert c.playing
     c.pause()
+
+
+def test_closing_while_presenting_saves_the_usual_layout(window, qtbot):
+    present(qtbot, window)
+    window.close()
+    assert not window.presenter.presenting
+    assert window.centralWidget() is not window.presenter.stage
+    assert window.menuBar().isVisible() or window.menuBar().isVisibleTo(window)
+    assert window.lesson_dock.widget() is window.lesson_panel
+
+
+def test_a_lesson_chosen_in_the_panel_opens_asking_about_unsaved_edits(window, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr(window, "may_replace", lambda: asked.append(True) or False)
+    panel = window.lesson_panel
+    title = window.controller.workspace.lesson.title
+    panel.openRequested.emit(panel.lesson_paths()[-1])
+    assert asked == [True]
+    assert window.controller.workspace.lesson.title == title  # "Cancel": nothing opened
