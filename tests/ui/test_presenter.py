@@ -209,3 +209,11 @@ def test_a_lesson_chosen_in_the_panel_opens_asking_about_unsaved_edits(window, q
     panel.openRequested.emit(panel.lesson_paths()[-1])
     assert asked == [True]
     assert window.controller.workspace.lesson.title == title  # "Cancel": nothing opened
+
+
+def test_outside_presenter_mode_a_step_showing_the_table_brings_its_dock_forward(window, qtbot):
+    assert not window.derivative_dock.isVisible()
+    window.controller.go_to_step(2)  # "Common derivatives": show lists derivative_table
+    qtbot.waitUntil(window.derivative_table.isVisible, timeout=3000)
+    assert window.derivative_table.table.rowCount() == 3
+    assert window.derivative_table.table.item(2, 1).text() == "−1/w²"
