@@ -657,6 +657,8 @@ class MainWindow(QMainWindow):
         self.act_present = self._action("&Presenter mode", self.presenter.toggle, "F5",
                                         "Present the lesson full screen from the keyboard "
                                         "(F5; Esc leaves)")
+        self.act_present.setCheckable(True)
+        self.presenter.presentingChanged.connect(self.act_present.setChecked)
         for action in (self.lesson_panel.previous_action, self.lesson_panel.next_action,
                        self.act_present):
             self.lesson_menu.addAction(action)

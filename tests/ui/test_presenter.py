@@ -51,6 +51,7 @@ def test_f5_enters_full_screen_with_only_the_panel_and_the_step_s_views(window, 
     window.controller.go_to_step(0)  # shows formula and landscape, the formula large
     present(qtbot, window)
     assert window.centralWidget() is window.presenter.stage
+    assert window.act_present.isChecked()
     assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
     assert on_stage(window, window.lesson_panel)
     assert on_stage(window, window.formula) and on_stage(window, window.landscape)
@@ -69,6 +70,7 @@ def test_esc_puts_everything_back(window, qtbot):
     press(qtbot, window, Qt.Key.Key_Escape)
     assert not window.presenter.presenting
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=3000)
+    assert not window.act_present.isChecked()
     assert window.menuBar().isVisible() and window.statusBar().isVisible()
     assert [window.views.tabText(k) for k in range(window.views.count())] == tabs_before
     assert window.views.widget(0) is window.landscape
