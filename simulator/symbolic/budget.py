@@ -133,8 +133,11 @@ def _serve(connection) -> None:
     """Run tasks from the pipe until it closes (the worker's main loop)."""
     global _in_worker
     _in_worker = True
-    import simulator.symbolic.report  # noqa: F401  (sympy loaded before the first task)
+    from simulator.symbolic.report import derive_report
 
+    # One small derivative first: sympy's caches and lazily loaded printers are warm before
+    # the first task's time starts, so a fresh worker answers a simple formula at once.
+    derive_report("w**2 + abs(w)", at={"w": "1"})
     connection.send(("ready", None))
     while True:
         try:
