@@ -22,7 +22,7 @@ from simulator.symbolic.report import OutOfTime, derive_with_budget
 SEED = 14
 FORMULAS = 5000
 #: one in this many formulas also has its Hessian (the curvature panel) compiled
-HESSIAN_EVERY = 5
+HESSIAN_EVERY = 10
 #: one in this many formulas also goes through ``derive`` (exact values, simplification)
 DERIVE_EVERY = 100
 PER_FORMULA_SECONDS = 2.0
