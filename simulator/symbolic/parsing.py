@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.precedence import precedence
+from sympy.printing.str import StrPrinter
 
 from .bounds import (
     argument_too_large,
@@ -94,8 +96,41 @@ class Formula:
 
 
 def plain_text(expression: sp.Expr) -> str:
-    """Return an expression as plain text in sympy's own notation (``w**2/10``)."""
-    return sp.sstr(expression)
+    """Return an expression as plain text in sympy's own notation (``w**2/10``).
+
+    The text reads back (``parse_formula``) as the same expression.
+    """
+    return _PlainPrinter().doprint(expression)
+
+
+class _PlainPrinter(StrPrinter):
+    """Sympy's plain notation, but with a product ``-(w + 1)/w`` written ``-1*(w + 1)/w``.
+
+    Python reads ``-(w + 1)/w`` as ``(-(w + 1))/w``, and sympy spreads that minus over
+    the sum: ``(-w - 1)/w``, another formula. After the first term of a sum the minus is
+    the sum's (``x - (w + 1)/w``), which reads back as written.
+    """
+
+    _after_first_term = False
+
+    def _print_Mul(self, expr: sp.Expr) -> str:
+        signed_by_sum, self._after_first_term = self._after_first_term, False
+        text = super()._print_Mul(expr)
+        return "-1*" + text[1:] if text.startswith("-(") and not signed_by_sum else text
+
+    def _print_Add(self, expr: sp.Expr, order: str | None = None) -> str:
+        pieces: list[str] = []
+        for index, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            self._after_first_term = index > 0 and term.is_Mul
+            text = self._print(term)
+            self._after_first_term = False
+            sign = "-" if text.startswith("-") else "+"
+            text = text[1:] if sign == "-" else text
+            if precedence(term) < precedence(expr) or term.is_Add:
+                text = f"({text})"
+            pieces += [sign, text]
+        sign = pieces.pop(0)
+        return ("" if sign == "+" else sign) + " ".join(pieces)
 
 
 def pretty_text(expression: sp.Expr) -> str:
@@ -207,6 +242,18 @@ class _Source:
         return FormulaError(column, shown, f"unexpected '{shown}'")
 
 
+def _flattened(value: sp.Expr) -> sp.Expr:
+    """Return a sum or product with no sum in a sum, no product in a product.
+
+    Sympy sometimes answers with such a nested form, e.g. √√0.8 as (5·√2)·5^(3/4)/25; it
+    prints as it is, and reads back flattened (√2·5^(3/4)/5), so a printed formula would
+    not read back as the same formula. Rebuilding it flattens it.
+    """
+    if (value.is_Mul or value.is_Add) and any(arg.func is value.func for arg in value.args):
+        return value.func(*value.args)
+    return value
+
+
 class _Builder:
     """Turns an allowed ``ast`` tree into a sympy expression, refusing anything else."""
 
@@ -250,6 +297,7 @@ class _Builder:
                                            "expression")
         else:
             raise self.source.refuse(node, f"'{self.source.segment(node)}' is not allowed")
+        value = _flattened(value)
         self._check(value, node)
         return value
 
