@@ -63,9 +63,14 @@ def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
          seconds: float) -> Outcome:
     global _worker
     if _worker is None or not _worker.alive():
-        _worker = _Worker()
-        # Starting the worker is not the task's time: push the deadline past it.
-        deadline += _worker.wait_ready()
+        try:
+            _worker = _Worker()
+            # Starting the worker is not the task's time: push the deadline past it.
+            deadline += _worker.wait_ready()
+        except (OSError, EOFError, RuntimeError) as error:
+            # e.g. a script read from stdin, whose main module a worker cannot import
+            _worker = None
+            return Outcome((), False, f"the formula worker could not start ({error})")
     results: list[Any] = []
     try:
         _worker.connection.send((task, args))
@@ -104,8 +109,13 @@ class _Worker:
         """Wait until the worker has started; return how long that took."""
         started = time.monotonic()
         if not self.connection.poll(START_SECONDS):
-            raise RuntimeError("the formula worker did not start")
-        self.connection.recv()
+            self.stop()
+            raise RuntimeError(f"no answer within {START_SECONDS:g} s")
+        try:
+            self.connection.recv()
+        except EOFError:
+            self.stop()
+            raise RuntimeError("it stopped while starting") from None
         return time.monotonic() - started
 
     def alive(self) -> bool:

@@ -115,8 +115,27 @@ class _PlainPrinter(StrPrinter):
 
     def _print_Mul(self, expr: sp.Expr) -> str:
         signed_by_sum, self._after_first_term = self._after_first_term, False
-        text = super()._print_Mul(expr)
+        text = self._chain(expr) or super()._print_Mul(expr)
         return "-1*" + text[1:] if text.startswith("-(") and not signed_by_sum else text
+
+    def _chain(self, expr: sp.Expr) -> str | None:
+        """Return ``w/100/(w + 1)`` for a product with a number and one sum below the line.
+
+        Sympy writes it ``w/(100*(w + 1))``, and ``100*(w + 1)`` reads back as
+        ``100*w + 100``. Other products: None (sympy's own text reads back).
+        """
+        coefficient, factors = expr.as_coeff_mul()
+        if not (coefficient.is_Rational and coefficient.q != 1):
+            return None
+        below = [f for f in factors if f.is_Pow and f.exp.is_Rational and f.exp.is_negative]
+        if len(below) != 1 or below[0].exp != -1 or not below[0].base.is_Add:
+            return None
+        above = [f for f in factors if f is not below[0]]
+        top = abs(coefficient.p)
+        pieces = [] if top == 1 and above else [str(top)]
+        pieces += [self.parenthesize(f, precedence(expr)) for f in above]
+        sign = "-" if coefficient.p < 0 else ""
+        return f"{sign}{'*'.join(pieces)}/{coefficient.q}/({self._print(below[0].base)})"
 
     def _print_Add(self, expr: sp.Expr, order: str | None = None) -> str:
         pieces: list[str] = []
