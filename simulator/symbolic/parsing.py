@@ -261,15 +261,29 @@ class _Source:
         return FormulaError(column, shown, f"unexpected '{shown}'")
 
 
-def _flattened(value: sp.Expr) -> sp.Expr:
-    """Return a sum or product with no sum in a sum, no product in a product.
+def _settled(value: sp.Expr) -> sp.Expr:
+    """Return an expression as sympy rebuilds it from its own parts.
 
-    Sympy sometimes answers with such a nested form, e.g. √√0.8 as (5·√2)·5^(3/4)/25; it
-    prints as it is, and reads back flattened (√2·5^(3/4)/5), so a printed formula would
-    not read back as the same formula. Rebuilding it flattens it.
+    Sympy sometimes answers with a form it would not build from the parts: √√0.8 as
+    (5·√2)·5^(3/4)/25 (a product in a product), √√3.36 as √10·105^(1/4)·5^(3/4)/25
+    (= √10·21^(1/4)/5), max(min(0, w1), min(1, w1)) as Min(w1, Max(0, 1)). Such a form
+    prints as it is and reads back rebuilt, so a printed formula would not read back as
+    the same formula; it is rebuilt here instead (its constant parts first).
     """
-    if (value.is_Mul or value.is_Add) and any(arg.func is value.func for arg in value.args):
-        return value.func(*value.args)
+    for _ in range(3):  # one rebuild settles every case seen; a few more cost nothing
+        if value.is_Atom:
+            return value
+        stale = [not arg.is_Atom and arg.is_number for arg in value.args]
+        nested = (value.is_Mul or value.is_Add) and any(
+            arg.func is value.func for arg in value.args)
+        whole = value.is_number
+        if not (any(stale) or nested or whole):
+            return value
+        rebuilt = value.func(*(_settled(arg) if old else arg
+                               for arg, old in zip(value.args, stale, strict=True)))
+        if rebuilt == value:
+            return value
+        value = rebuilt
     return value
 
 
@@ -316,7 +330,7 @@ class _Builder:
                                            "expression")
         else:
             raise self.source.refuse(node, f"'{self.source.segment(node)}' is not allowed")
-        value = _flattened(value)
+        value = _settled(value)
         self._check(value, node)
         return value
 

@@ -66,6 +66,10 @@ def render(tree):
 
 
 def build(tree):
+    return _flat(_build(tree))
+
+
+def _build(tree):
     kind = tree[0]
     if kind == "num":
         return sp.Rational(tree[1])
@@ -128,14 +132,27 @@ def _expected(tree):
         return None
     if value.is_number and value.is_extended_real is False:
         return None
-    return _flat(value)
+    return value
 
 
 def _flat(value):
-    """Return sympy's build with no product in a product (sympy's √√0.8 is (5·√2)·5^(3/4)/25);
-    the parser flattens them, so that a printed formula reads back as itself."""
-    if (value.is_Mul or value.is_Add) and any(arg.func is value.func for arg in value.args):
-        return value.func(*value.args)
+    """Return an expression as sympy rebuilds it from its parts, constant parts first
+    (sympy's √√0.8 is (5·√2)·5^(3/4)/25, its max(min(0, w), min(1, w)) Min(w, Max(0, 1)));
+    the parser settles each part so, so that a printed formula reads back as itself."""
+    for _ in range(3):  # one rebuild settles every case seen; a few more cost nothing
+        if value.is_Atom:
+            return value
+        stale = [not arg.is_Atom and arg.is_number for arg in value.args]
+        nested = (value.is_Mul or value.is_Add) and any(
+            arg.func is value.func for arg in value.args)
+        whole = value.is_number
+        if not (any(stale) or nested or whole):
+            return value
+        rebuilt = value.func(*(_flat(arg) if old else arg
+                               for arg, old in zip(value.args, stale, strict=True)))
+        if rebuilt == value:
+            return value
+        value = rebuilt
     return value
 
 
@@ -162,6 +179,9 @@ def test_generated_formulas_parse_to_sympy_s_own_tree(tree):
 @SLOW_OK
 @given(trees)
 @example(("call", "sqrt", (("call", "sqrt", (("num", "0.8"),)),)))
+@example(("call", "sqrt", (("call", "sqrt", (("num", "3.36"),)),)))
+@example(("call", "max", (("call", "min", (("num", "0"), ("var", "w1"))),
+                          ("call", "min", (("num", "1"), ("var", "w1"))))))
 @example(("bin", "*", ("pow", ("num", "0.1"), "2", "**"), ("call", "sigmoid", (("num", "1"),))))
 @example(("bin", "/", ("bin", "+", ("num", "1"), ("var", "w")), ("neg", ("var", "w"))))
 @example(("bin", "*", ("bin", "+", ("num", "1"), ("var", "w")), ("bin", "/", ("num", "2"),
