@@ -4,7 +4,9 @@ Sympy has no way to stop a computation: ``simplify`` of ``cosh(w**5)*sigmoid(w -
 runs for minutes, and so does the exact value of ``log`` nested 40 deep. A thread cannot
 be stopped either, so the work runs in one long-lived worker process; when a task is over
 its budget the worker is killed, and the next task starts a fresh one (forked from a
-server that has already imported sympy, where the platform allows it).
+server that has already imported sympy, where the platform allows it). The budget is the
+worker's CPU time where the system says it (Linux), so a busy machine does not make a
+simple formula give up; wall time is capped at ``WALL_FACTOR`` budgets all the same.
 
 A task is a module-level generator function. It may yield several results, each better
 than the last (a derivative, then the same derivative simplified); the caller gets every
@@ -16,6 +18,7 @@ Callers on a GUI may call ``run_within`` from any thread; tasks run one at a tim
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +27,10 @@ from typing import Any
 
 #: how long the worker may take to start (not counted in a task's budget)
 START_SECONDS = 60.0
+#: a task gives up after its budget of the worker's CPU time, or this many budgets of
+#: wall time, whichever comes first (the same on an idle machine, not on a busy one)
+WALL_FACTOR = 4.0
+_CPU_CHECK_SECONDS = 0.05
 
 _LOCK = threading.Lock()
 _in_worker = False
@@ -63,18 +70,33 @@ def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
          seconds: float) -> Outcome:
     global _worker
     if _worker is None or not _worker.alive():
-        _worker = _Worker()
-        # Starting the worker is not the task's time: push the deadline past it.
-        deadline += _worker.wait_ready()
+        try:
+            _worker = _Worker()
+            # Starting the worker is not the task's time: push the deadline past it.
+            deadline += _worker.wait_ready()
+        except (OSError, EOFError, RuntimeError) as error:
+            # e.g. a script read from stdin, whose main module a worker cannot import
+            _worker = None
+            return Outcome((), False, f"the formula worker could not start ({error})")
     results: list[Any] = []
+    cpu_at_start = _worker.cpu_seconds()
+    hard_deadline = deadline + (WALL_FACTOR - 1) * seconds
     try:
         _worker.connection.send((task, args))
         while True:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not _worker.connection.poll(remaining):
-                _worker.stop()
-                _worker = None
-                return Outcome(tuple(results), False, f"gave up after {seconds:g} s")
+            if remaining <= 0 and not _worker.connection.poll(0):
+                # Past the budget in wall time: on a busy machine the worker may have had
+                # little of it, so it goes on while its own CPU time is within the budget.
+                used = _worker.cpu_seconds()
+                if (used is None or cpu_at_start is None or used - cpu_at_start >= seconds
+                        or time.monotonic() >= hard_deadline):
+                    _worker.stop()
+                    _worker = None
+                    return Outcome(tuple(results), False, f"gave up after {seconds:g} s")
+                remaining = min(_CPU_CHECK_SECONDS, hard_deadline - time.monotonic())
+            if not _worker.connection.poll(max(0.0, remaining)):
+                continue
             kind, value = _worker.connection.recv()
             if kind == "result":
                 results.append(value)
@@ -104,9 +126,24 @@ class _Worker:
         """Wait until the worker has started; return how long that took."""
         started = time.monotonic()
         if not self.connection.poll(START_SECONDS):
-            raise RuntimeError("the formula worker did not start")
-        self.connection.recv()
+            self.stop()
+            raise RuntimeError(f"no answer within {START_SECONDS:g} s")
+        try:
+            self.connection.recv()
+        except EOFError:
+            self.stop()
+            raise RuntimeError("it stopped while starting") from None
         return time.monotonic() - started
+
+    def cpu_seconds(self) -> float | None:
+        """Return the CPU time the worker has used, or None where it cannot be read."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            # utime and stime, fields 14 and 15 of proc(5), after the ")" of the name
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
 
     def alive(self) -> bool:
         """Return whether the process is still running."""
@@ -133,8 +170,11 @@ def _serve(connection) -> None:
     """Run tasks from the pipe until it closes (the worker's main loop)."""
     global _in_worker
     _in_worker = True
-    import simulator.symbolic.report  # noqa: F401  (sympy loaded before the first task)
+    from simulator.symbolic.report import derive_report
 
+    # One small derivative first: sympy's caches and lazily loaded printers are warm before
+    # the first task's time starts, so a fresh worker answers a simple formula at once.
+    derive_report("w**2 + abs(w)", at={"w": "1"})
     connection.send(("ready", None))
     while True:
         try:

@@ -125,21 +125,22 @@ class _RealSign(sp.Function):
 
 
 def real_diff(expression: sp.Expr, variable: sp.Symbol) -> sp.Expr:
-    """Return d expression / d variable for a formula of real numbers.
+    """Return d expression / d variable, a kink's curvature (``DiracDelta``) taken as 0.
 
     Sympy differentiates ``Abs(u)`` of a u it cannot prove real (``Min(w, log(w))``) with
-    re(u) and im(u), whose own derivatives it may not find; a formula is real wherever it
-    is defined, so |u|' is sign(u)·u' and sign' is 0 there. A kink's curvature
-    (``DiracDelta``) is taken as 0 (see ``numeric.KINK_NOTE``).
+    re(u) and im(u), and may then leave derivatives it cannot find (``Derivative(re(…))``),
+    which nothing can compute. Only then is it differentiated again as a formula of real
+    numbers, where |u|' is sign(u)·u' and sign' is 0 (see ``numeric.KINK_NOTE``).
     """
-    kinks = [(sp.Abs, _RealAbs), (sp.sign, _RealSign)]
-    kinks = [(sympy_kind, real_kind) for sympy_kind, real_kind in kinks
-             if expression.has(sympy_kind)]
-    for sympy_kind, real_kind in kinks:
-        expression = expression.replace(sympy_kind, real_kind)
     result = sp.diff(expression, variable)
-    for sympy_kind, real_kind in kinks:
-        result = result.replace(real_kind, sympy_kind)
+    if result.has(sp.Derivative):
+        kinks = [(sympy_kind, real_kind) for sympy_kind, real_kind in
+                 ((sp.Abs, _RealAbs), (sp.sign, _RealSign)) if expression.has(sympy_kind)]
+        for sympy_kind, real_kind in kinks:
+            expression = expression.replace(sympy_kind, real_kind)
+        result = sp.diff(expression, variable)
+        for sympy_kind, real_kind in kinks:
+            result = result.replace(real_kind, sympy_kind)
     return without_delta(result)
 
 

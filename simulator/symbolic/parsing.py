@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.precedence import precedence
+from sympy.printing.str import StrPrinter
 
 from .bounds import (
     argument_too_large,
@@ -94,8 +96,60 @@ class Formula:
 
 
 def plain_text(expression: sp.Expr) -> str:
-    """Return an expression as plain text in sympy's own notation (``w**2/10``)."""
-    return sp.sstr(expression)
+    """Return an expression as plain text in sympy's own notation (``w**2/10``).
+
+    The text reads back (``parse_formula``) as the same expression.
+    """
+    return _PlainPrinter().doprint(expression)
+
+
+class _PlainPrinter(StrPrinter):
+    """Sympy's plain notation, but with a product ``-(w + 1)/w`` written ``-1*(w + 1)/w``.
+
+    Python reads ``-(w + 1)/w`` as ``(-(w + 1))/w``, and sympy spreads that minus over
+    the sum: ``(-w - 1)/w``, another formula. After the first term of a sum the minus is
+    the sum's (``x - (w + 1)/w``), which reads back as written.
+    """
+
+    _after_first_term = False
+
+    def _print_Mul(self, expr: sp.Expr) -> str:
+        signed_by_sum, self._after_first_term = self._after_first_term, False
+        text = self._chain(expr) or super()._print_Mul(expr)
+        return "-1*" + text[1:] if text.startswith("-(") and not signed_by_sum else text
+
+    def _chain(self, expr: sp.Expr) -> str | None:
+        """Return ``w/100/(w + 1)`` for a product with a number and one sum below the line.
+
+        Sympy writes it ``w/(100*(w + 1))``, and ``100*(w + 1)`` reads back as
+        ``100*w + 100``. Other products: None (sympy's own text reads back).
+        """
+        coefficient, factors = expr.as_coeff_mul()
+        if not (coefficient.is_Rational and coefficient.q != 1):
+            return None
+        below = [f for f in factors if f.is_Pow and f.exp.is_Rational and f.exp.is_negative]
+        if len(below) != 1 or below[0].exp != -1 or not below[0].base.is_Add:
+            return None
+        above = [f for f in factors if f is not below[0]]
+        top = abs(coefficient.p)
+        pieces = [] if top == 1 and above else [str(top)]
+        pieces += [self.parenthesize(f, precedence(expr)) for f in above]
+        sign = "-" if coefficient.p < 0 else ""
+        return f"{sign}{'*'.join(pieces)}/{coefficient.q}/({self._print(below[0].base)})"
+
+    def _print_Add(self, expr: sp.Expr, order: str | None = None) -> str:
+        pieces: list[str] = []
+        for index, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            self._after_first_term = index > 0 and term.is_Mul
+            text = self._print(term)
+            self._after_first_term = False
+            sign = "-" if text.startswith("-") else "+"
+            text = text[1:] if sign == "-" else text
+            if precedence(term) < precedence(expr) or term.is_Add:
+                text = f"({text})"
+            pieces += [sign, text]
+        sign = pieces.pop(0)
+        return ("" if sign == "+" else sign) + " ".join(pieces)
 
 
 def pretty_text(expression: sp.Expr) -> str:
@@ -207,6 +261,32 @@ class _Source:
         return FormulaError(column, shown, f"unexpected '{shown}'")
 
 
+def _settled(value: sp.Expr) -> sp.Expr:
+    """Return an expression as sympy rebuilds it from its own parts.
+
+    Sympy sometimes answers with a form it would not build from the parts: √√0.8 as
+    (5·√2)·5^(3/4)/25 (a product in a product), √√3.36 as √10·105^(1/4)·5^(3/4)/25
+    (= √10·21^(1/4)/5), max(min(0, w1), min(1, w1)) as Min(w1, Max(0, 1)). Such a form
+    prints as it is and reads back rebuilt, so a printed formula would not read back as
+    the same formula; it is rebuilt here instead (its constant parts first).
+    """
+    for _ in range(3):  # one rebuild settles every case seen; a few more cost nothing
+        if value.is_Atom:
+            return value
+        stale = [not arg.is_Atom and arg.is_number for arg in value.args]
+        nested = (value.is_Mul or value.is_Add) and any(
+            arg.func is value.func for arg in value.args)
+        whole = value.is_number
+        if not (any(stale) or nested or whole):
+            return value
+        rebuilt = value.func(*(_settled(arg) if old else arg
+                               for arg, old in zip(value.args, stale, strict=True)))
+        if rebuilt == value:
+            return value
+        value = rebuilt
+    return value
+
+
 class _Builder:
     """Turns an allowed ``ast`` tree into a sympy expression, refusing anything else."""
 
@@ -250,6 +330,7 @@ class _Builder:
                                            "expression")
         else:
             raise self.source.refuse(node, f"'{self.source.segment(node)}' is not allowed")
+        value = _settled(value)
         self._check(value, node)
         return value
 

@@ -108,9 +108,11 @@ def derive_with_budget(
     """
     outcome = run_within(_derive_task, (expression, wrt, dict(at) if at else None, epsilon),
                          seconds)
-    if not outcome.results:
+    if not outcome.results and outcome.reason.startswith("gave up"):
         raise OutOfTime(f"gave up after {seconds:g} s: this formula takes too long to "
                         "differentiate and evaluate exactly")
+    if not outcome.results:
+        raise OutOfTime(f"could not differentiate the formula: {outcome.reason}")
     report = outcome.results[-1]
     if not report["simplified"]:
         slow = f"simplifying took longer than {seconds:g} s, so the derivative is shown unsimplified"

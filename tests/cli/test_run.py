@@ -194,3 +194,15 @@ def test_a_long_run_keeps_a_thinned_loss_history(tmp_path):
     spacing = {b - a for a, b in zip(result["loss_steps"], result["loss_steps"][1:], strict=False)}
     assert len(spacing) == 1  # evenly spaced
     assert result["loss"][0] == 9.0
+
+
+def test_a_reader_that_stops_reading_gets_no_traceback():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    process = subprocess.Popen([sys.executable, "-m", "simulator", "run", str(XOR), "--steps",
+                                "3"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # as `| head -0` does, before the command has printed
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

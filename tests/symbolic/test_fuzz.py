@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 
+from simulator.symbolic.budget import WALL_FACTOR
 from simulator.symbolic.derivatives import gradient, hessian
 from simulator.symbolic.errors import FormulaError
 from simulator.symbolic.numeric import compile_numpy
@@ -22,10 +23,12 @@ from simulator.symbolic.report import OutOfTime, derive_with_budget
 SEED = 14
 FORMULAS = 5000
 #: one in this many formulas also has its Hessian (the curvature panel) compiled
-HESSIAN_EVERY = 5
+HESSIAN_EVERY = 10
 #: one in this many formulas also goes through ``derive`` (exact values, simplification)
 DERIVE_EVERY = 100
 PER_FORMULA_SECONDS = 2.0
+#: the most a budgeted call may take in wall time, starting a fresh worker included
+WALL_LIMIT = PER_FORMULA_SECONDS * WALL_FACTOR + 5.0
 #: how deep the generated formulas nest (deep ones cost the most: fewer of them)
 DEPTHS = (1, 2, 2, 3, 3, 4)
 
@@ -103,9 +106,7 @@ def test_generated_formulas_give_numbers_or_a_formula_error():
     results = {"refused": 0, "computed": 0}
     slowest = (0.0, "")
     for index, text in enumerate(hostile_formulas()):
-        # Processor time of this process (the work runs here, with no worker): a busy
-        # machine stretches the wall clock, not the work a formula costs.
-        started = time.process_time()
+        started = time.process_time()  # CPU time: a busy machine does not fail the test
         results[_through_the_pipeline(text, index % HESSIAN_EVERY == 0)] += 1
         took = time.process_time() - started
         slowest = max(slowest, (took, text))
@@ -128,8 +129,8 @@ def test_derive_answers_every_generated_formula_within_its_budget():
         else:
             answered += 1
             assert set(report["undefined"]) <= {"J", *report["variables"]}
-        # the budget, plus a fresh worker after one was abandoned
-        assert time.perf_counter() - started < PER_FORMULA_SECONDS + 1.5, text
+        # the budget (in the worker's CPU time, capped in wall time), and a fresh worker
+        assert time.perf_counter() - started < WALL_LIMIT, text
     assert answered + gave_up + refused == len(hostile_formulas()[::DERIVE_EVERY])
     assert answered > gave_up
 
@@ -155,4 +156,4 @@ def test_the_reported_hangs_answer_or_give_up_within_the_budget(text):
         assert "gave up after 2 s" in str(error)
     else:
         assert report["expression"]
-    assert time.perf_counter() - started < 4.0
+    assert time.perf_counter() - started < WALL_LIMIT
