@@ -8,6 +8,7 @@ updates θ in place. ``state`` holds what the optimizer remembers between steps
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -76,6 +77,13 @@ class Optimizer:
         if buf is None or buf.shape != like.shape:
             buf = self.state[key] = np.zeros_like(like)
         return buf
+
+    def _scratch(self, like: Array) -> tuple[Array, Array]:
+        """Return two work arrays shaped like θ: scratch space, not state (never saved)."""
+        work = self.__dict__.get("_work")
+        if work is None or work[0].shape != like.shape:
+            work = self.__dict__["_work"] = (np.empty_like(like), np.empty_like(like))
+        return work
 
 
 @dataclass
@@ -199,13 +207,20 @@ class Adam(Optimizer):
         self.t += 1
         m = self._buffer("m", grad)
         v = self._buffer("v", grad)
+        # Written with out= into work arrays (a step of a small network is mostly numpy's
+        # allocations otherwise), in the same order of operations as the formulas above.
+        work, denom = self._scratch(grad)
         m *= self.beta1
-        m += (1.0 - self.beta1) * grad
+        m += np.multiply(grad, 1.0 - self.beta1, out=work)
         v *= self.beta2
-        v += (1.0 - self.beta2) * grad * grad
+        np.multiply(grad, 1.0 - self.beta2, out=work)
+        v += np.multiply(work, grad, out=work)
         step_size = self.learning_rate / (1.0 - self.beta1**self.t)
-        denom = np.sqrt(v) / np.sqrt(1.0 - self.beta2**self.t) + self.eps
-        theta -= step_size * m / denom
+        np.sqrt(v, out=denom)
+        np.divide(denom, math.sqrt(1.0 - self.beta2**self.t), out=denom)
+        np.add(denom, self.eps, out=denom)
+        np.multiply(m, step_size, out=work)
+        theta -= np.divide(work, denom, out=work)
 
     def velocity(self) -> Array | None:
         """Return m, the running average of the gradient."""
