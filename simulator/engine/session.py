@@ -180,7 +180,7 @@ class Session:
         self.theta = self.problem.initial_theta()
         self.optimizer = self.config.build()
         self._check_batch_size(self.batch_size)
-        self._batching_of: tuple = ((), (True, 1))  # (batch size, _batching()), () = none yet
+        self._batching_of: tuple = ((), ())  # (batch size, its _batching()); () = none yet
         self.step_count = 0
         self.furthest_step = 0
         self.status = "ready"
@@ -199,7 +199,7 @@ class Session:
         self._checkpoint_cap = int(np.clip(self.checkpoint_bytes // per_checkpoint, 16, 1024))
         self._checkpoint_every = 8
         self.start_loss = self._evaluate()
-        self._record(every_record=True)
+        self._record()
         self._save_checkpoint(pinned=True)
 
     # ----- stepping -------------------------------------------------------------------
@@ -213,14 +213,15 @@ class Session:
         the training loss at each new θ.
         """
         start = self.step_count
+        bound = DIVERGENCE_FACTOR * max(abs(self.start_loss), 1.0)
         while self.step_count - start < n and self.status != "diverged":
-            kept = self._step_once(record is not None) or self.diverged_loss is not None
+            kept = self._step_once(bound, record is not None) or self.diverged_loss is not None
             if kept and record is not None:  # a huge loss is kept, an overflow is not
                 record.append(self.loss)
         return self.step_count - start
 
-    def _batching(self) -> tuple[bool, int]:
-        """Return (full batch?, spacing of the loss record's steps) for the batch size.
+    def _batching(self) -> tuple[bool, int, int]:
+        """Return (full batch?, spacing of the loss record's steps, samples) for the batch size.
 
         The spacing is 1 for full batch, else the largest power of 2 not above the steps of
         an epoch. Worked out once per batch size: the training loop asks every step.
@@ -230,10 +231,10 @@ class Session:
             return cached[1]
         samples = self.problem.sample_count
         if self.batch_size is None or self.batch_size >= samples:
-            result = (True, 1)
+            result = (True, 1, samples)
         else:
             steps_per_epoch = -(-samples // self.batch_size)
-            result = (False, 1 << (steps_per_epoch.bit_length() - 1))
+            result = (False, 1 << (steps_per_epoch.bit_length() - 1), samples)
         self._batching_of = (self.batch_size, result)
         return result
 
@@ -260,21 +261,22 @@ class Session:
         self._loss, self._grad_fresh = None, False
         return batch_loss
 
-    def _step_once(self, wants_loss: bool = False) -> bool:
+    def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
+        """Take a step and judge it against the divergence bound; return whether it is kept."""
         batch_loss = self._advance()
-        bound = DIVERGENCE_FACTOR * max(abs(self.start_loss), 1.0)
         # A sum is finite only if every entry is (θ near overflow counts as diverged too).
         if not math.isfinite(np.add.reduce(self.theta)):  # θ.sum(), without its wrapper
             return self._diverge(None)
-        if batch_loss is None or wants_loss or not abs(batch_loss) <= bound or \
-                self._records_loss(self.step_count):
+        records_loss = self._records_loss(self.step_count)
+        if batch_loss is None or wants_loss or records_loss or not abs(batch_loss) <= bound:
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
             if not math.isfinite(loss):
                 return self._diverge(None)
             if abs(loss) > bound:
                 return self._diverge(loss)
-        self.furthest_step = max(self.furthest_step, self.step_count)
-        self._record()
+        if self.step_count > self.furthest_step:
+            self.furthest_step = self.step_count
+        self._record(records_loss)
         self._follow_history()
         return True
 
@@ -291,7 +293,7 @@ class Session:
             self._seek(self.step_count - 1, keep_status=True)
         else:
             self.furthest_step = self.step_count
-            self._record(every_record=True)
+            self._record()
         return False
 
     def _evaluate(self, with_gradient: bool = True) -> float:
@@ -304,7 +306,7 @@ class Session:
         return self._loss
 
     def _next_batch(self) -> Array:
-        n = self.problem.sample_count
+        n = self._batching()[2]
         if self._order_epoch != self._epoch:
             rng = np.random.default_rng([self.seed, self._epoch])
             self._order, self._order_epoch = rng.permutation(n), self._epoch
@@ -314,15 +316,15 @@ class Session:
             self._epoch, self._position = self._epoch + 1, 0
         return batch
 
-    def _record(self, every_record: bool = False) -> None:
-        """Record this step; ``every_record``: in the loss curve too, whatever its spacing."""
+    def _record(self, loss_row: bool | None = None) -> None:
+        """Record this step; ``loss_row``: whether the loss curve keeps it (``None``: if it can)."""
         step = self.step_count
-        if self.losses.wants(step) if every_record else self._records_loss(step):
+        if self.losses.wants(step) if loss_row is None else loss_row:
             test = self.problem.test_loss(self.theta)
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
             self.losses.add(step, (loss, np.nan if test is None else test))
         if self.path.wants(step):
-            self.path.add(step, self.theta.copy())
+            self.path.add(step, self.theta)  # copied into the record's own array
         self.recent.append((step, self.theta.copy()))
         if len(self.recent) > 64:
             del self.recent[:16]
@@ -403,7 +405,7 @@ class Session:
         self.recent = [(s, t) for s, t in self.recent if s < step]
         self.status, self.diverged_at, self.diverged_loss = "ready", None, None
         self._evaluate()
-        self._record(every_record=True)
+        self._record()
         self._save_checkpoint(pinned=True)
 
     @_quietly

@@ -118,22 +118,22 @@ class TrainingPass:
 
     # ----- the pass ----------------------------------------------------------------------
 
-    def _forward(self, theta: Array, batch: Array | None, local) -> tuple[_Buffers, Array, Array]:
+    def _forward(self, theta: Array, batch: Array | None) -> tuple[_Buffers, Array, Array]:
         """Run the batch (all samples when ``None``) forward; return buffers, input, targets."""
         if batch is None:
             inputs, targets = self.inputs, self.targets
         else:
-            rows = self.data.take(batch, axis=1)
+            rows = self.data.take(batch, 1)
             inputs, targets = rows[:self._split], rows[self._split:]
-        buffers = self._buffers(inputs.shape[1], local)
+        buffers = self._buffers(inputs.shape[1], self._local)
         stacked, _ = self._views(theta)
-        ins, z, a, into = buffers.ins, buffers.z, buffers.a, self._into
+        ins, z, a, into, dot = buffers.ins, buffers.z, buffers.a, self._into, np.dot
         top, current = buffers.top, inputs
         for layer in range(1, top):
-            np.dot(stacked[layer - 1], current, out=z[layer])
+            dot(stacked[layer - 1], current, z[layer])
             into[layer - 1](z[layer], a[layer])
             current = ins[layer]
-        np.dot(stacked[top - 1], current, out=z[top])
+        dot(stacked[top - 1], current, z[top])
         # samples × outputs views: softmax (an output activation) works along the outputs
         into[top - 1](z[top].T, a[top].T)
         return buffers, inputs, targets
@@ -145,17 +145,17 @@ class TrainingPass:
         z, a = buffers.z[top], buffers.a[top]
         if self._plain_mse:
             diff = buffers.da[top]
-            np.subtract(a, targets, out=diff)
+            np.subtract(a, targets, diff)
             loss = float(np.vdot(diff, diff)) / diff.size  # mean((a − y)²)
             if want_dz:
-                np.multiply(diff, 2.0 / diff.size, out=diff)  # dL/da = (2/n)(a − y)
+                np.multiply(diff, 2.0 / diff.size, diff)  # dL/da = (2/n)(a − y)
                 self._backward_into[-1](z, a, diff, buffers.dz[top])
         else:
             # The loss objects take samples × outputs: hand them transposed views.
             loss = network.loss.value(z.T, a.T, targets.T)
             if want_dz and self._fused:
-                np.subtract(a, targets, out=buffers.dz[top])  # (σ(z) − y) / n
-                np.divide(buffers.dz[top], a.size, out=buffers.dz[top])
+                np.subtract(a, targets, buffers.dz[top])  # (σ(z) − y) / n
+                np.divide(buffers.dz[top], a.size, buffers.dz[top])
             elif want_dz:
                 np.copyto(buffers.dz[top].T, network.loss.dL_dz(z.T, a.T, targets.T,
                                                                  self._functions[-1]))
@@ -166,7 +166,7 @@ class TrainingPass:
     def loss(self, theta: Array, batch: Array | None = None) -> float:
         """Return the loss at θ on some samples (all when ``None``), regularization included."""
         theta = np.asarray(theta, dtype=float)
-        buffers, _, targets = self._forward(theta, batch, self._local)
+        buffers, _, targets = self._forward(theta, batch)
         return self._output_loss(buffers, targets, theta, want_dz=False)
 
     def loss_and_gradient(self, theta: Array, batch: Array | None = None,
@@ -178,19 +178,22 @@ class TrainingPass:
             [dL/dW; dL/db] = [a; 1] (dL/dz)ᵀ    dL/da_prev = W dL/dz    dL/dz_prev = dL/da_prev · f'
         """
         theta = np.asarray(theta, dtype=float)
-        local = self._local
-        buffers, inputs, targets = self._forward(theta, batch, local)
+        buffers, inputs, targets = self._forward(theta, batch)
         loss = self._output_loss(buffers, targets, theta, want_dz=True)
         flat = np.empty(self.network.parameter_count) if out is None else out
-        grads = self._gradient_views(flat, local)
+        grads = self._gradient_views(flat, self._local)
         _, weights = self._views(theta)
-        regularization, backward_into = self.network.regularization, self._backward_into
+        regularization, backward_into, dot = self.network.regularization, self._backward_into, np.dot
         ins, z, a, dz, da = buffers.ins, buffers.z, buffers.a, buffers.dz, buffers.da
-        for layer in range(buffers.top, 0, -1):
-            np.dot(inputs if layer == 1 else ins[layer - 1], dz[layer].T, out=grads[layer - 1])
+        layer = buffers.top
+        while layer > 1:
+            dot(ins[layer - 1], dz[layer].T, grads[layer - 1])
             if regularization is not None:
                 regularization.add_gradient(weights[layer - 1], grads[layer - 1][:-1])
-            if layer > 1:
-                np.dot(weights[layer - 1], dz[layer], out=da[layer - 1])
-                backward_into[layer - 2](z[layer - 1], a[layer - 1], da[layer - 1], dz[layer - 1])
+            dot(weights[layer - 1], dz[layer], da[layer - 1])
+            backward_into[layer - 2](z[layer - 1], a[layer - 1], da[layer - 1], dz[layer - 1])
+            layer -= 1
+        dot(inputs, dz[1].T, grads[0])
+        if regularization is not None:
+            regularization.add_gradient(weights[0], grads[0][:-1])
         return loss, flat
