@@ -238,16 +238,13 @@ class Session:
         self._batching_of = (self.batch_size, result)
         return result
 
-    def _full_batch(self) -> bool:
-        return self._batching()[0]
-
     def _advance(self) -> float | None:
         """Take one optimizer step; return the batch's loss before it (``None``: full batch).
 
         A full-batch step also evaluates the training loss and gradient at the new θ: they
         are the next step's. A mini-batch step leaves the training loss unknown.
         """
-        if self._full_batch():
+        if self._batching()[0]:
             if not self._grad_fresh:
                 self._evaluate(with_gradient=True)
             self.optimizer.step(self.theta, self._grad)
@@ -267,22 +264,19 @@ class Session:
         # A sum is finite only if every entry is (θ near overflow counts as diverged too).
         if not math.isfinite(np.add.reduce(self.theta)):  # θ.sum(), without its wrapper
             return self._diverge(None)
-        records_loss = self._records_loss(self.step_count)
+        step = self.step_count
+        records_loss = step % self._batching()[1] == 0 and self.losses.wants(step)
         if batch_loss is None or wants_loss or records_loss or not abs(batch_loss) <= bound:
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
             if not math.isfinite(loss):
                 return self._diverge(None)
             if abs(loss) > bound:
                 return self._diverge(loss)
-        if self.step_count > self.furthest_step:
-            self.furthest_step = self.step_count
+        if step > self.furthest_step:
+            self.furthest_step = step
         self._record(records_loss)
         self._follow_history()
         return True
-
-    def _records_loss(self, step: int) -> bool:
-        """Return whether the loss curve keeps a row at this step."""
-        return step % self._batching()[1] == 0 and self.losses.wants(step)
 
     def _diverge(self, loss: float | None) -> bool:
         """Mark the run diverged at this step and go back to the last finite state."""
