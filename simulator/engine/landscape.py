@@ -31,7 +31,7 @@ Axis = int | np.ndarray  # a parameter's index in θ, or a direction vector as l
 
 #: neurons × grid points × samples handled at once: the work arrays of a chunk then stay in
 #: the caches (larger chunks ran slower here; much smaller ones pay numpy's per-call cost)
-CHUNK_ELEMENTS = 1 << 17
+CHUNK_ELEMENTS = 1 << 18
 
 #: changed neurons up to which the next layer's update is done as broadcast multiplies
 FEW_ROWS = 3
@@ -114,7 +114,8 @@ def network_loss_grid(
                     _product(dw[layer].T, full, term)
                     term += db[layer][:, None, None]
                     z += np.multiply(coefficient, term, out=term)
-            a = work.get(f"a{layer}", n_out, g)
+            # a hidden layer's z is not needed once activated: activate it in place
+            a = work.get(f"a{layer}", n_out, g) if layer + 1 == top else z
             _activate(network, layer + 1, z, a)
         if plain_mse:  # mean over samples and outputs of (a − y)², without temporaries
             diff = np.subtract(a, y_rows, out=work.get("diff", a.shape[0], g))
