@@ -101,11 +101,16 @@ def _softmax(z: Array) -> Array:
 
 
 # The in-place forms pass ``out`` by position: on a few dozen numbers even parsing a
-# keyword is a measurable share of the call.
+# keyword is a measurable share of the call. For the same reason the backward forms (only
+# ever float64) take their constants as 0-d arrays: numpy converts a Python float on every
+# call, which costs half as much again as the operation. The forward forms keep Python
+# floats, so that float32 arrays (the landscape) stay float32.
+ONE = np.array(1.0)
+
 
 def _tanh_backward(z: Array, a: Array, dL_da: Array, out: Array) -> None:
     np.multiply(a, a, out)  # dL/da · (1 − a²), as the tanh entry below computes it
-    np.subtract(1.0, out, out)
+    np.subtract(ONE, out, out)
     np.multiply(dL_da, out, out)
 
 
@@ -117,7 +122,7 @@ def _sigmoid_into(z: Array, out: Array) -> None:
 
 
 def _sigmoid_backward(z: Array, a: Array, dL_da: Array, out: Array) -> None:
-    np.subtract(1.0, a, out)  # dL/da · (a (1 − a))
+    np.subtract(ONE, a, out)  # dL/da · (a (1 − a))
     np.multiply(a, out, out)
     np.multiply(dL_da, out, out)
 
