@@ -84,12 +84,12 @@ class NetworkProblem:
         Made at first use and again if the data set was replaced; the pass holds the data
         transposed and its buffers, so every step after the first allocates next to nothing.
         """
-        x, y = (self.dataset.x_train, self.dataset.y_train) if part == "train" else \
-            (self.dataset.x_test, self.dataset.y_test)
         known = self._passes.get(part)
-        if known is None or known[0] is not x or known[1] is not y:
-            known = self._passes[part] = (x, y, TrainingPass(self.network, x, y))
-        return known[2]
+        if known is None or known[0] is not self.dataset:  # a Dataset is frozen: one check
+            data = self.dataset
+            x, y = (data.x_train, data.y_train) if part == "train" else (data.x_test, data.y_test)
+            known = self._passes[part] = (data, TrainingPass(self.network, x, y))
+        return known[1]
 
     @property
     def sample_count(self) -> int:

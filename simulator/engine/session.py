@@ -188,6 +188,7 @@ class Session:
         self.diverged_loss: float | None = None
         self._epoch, self._position, self._order_epoch, self._order = 0, 0, -1, None
         self._grad = np.empty_like(self.theta)  # dL/dθ, full batch at θ when _grad_fresh
+        self._ones = np.ones_like(self.theta)  # θ·1 = Σθ, the finiteness check
         self._grad_fresh = False
         self._loss: float | None = None  # training loss at θ, when known
         self.losses = Thinned(self.history_capacity)  # (train, test or NaN) per step
@@ -261,8 +262,9 @@ class Session:
     def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
         """Take a step and judge it against the divergence bound; return whether it is kept."""
         batch_loss = self._advance()
-        # A sum is finite only if every entry is (θ near overflow counts as diverged too).
-        if not math.isfinite(np.add.reduce(self.theta)):  # θ.sum(), without its wrapper
+        # A sum is finite only if every entry is (θ near overflow counts as diverged too);
+        # θ·1 is that sum in one BLAS call, half the time of θ.sum() on a small network.
+        if not math.isfinite(self.theta.dot(self._ones)):
             return self._diverge(None)
         step = self.step_count
         records_loss = step % self._batching()[1] == 0 and self.losses.wants(step)

@@ -56,6 +56,8 @@ class _Plan:
         self.z, self.a, self.dz, self.da = z, a, dz, da
         # a 0-d array, not a float: numpy converts a Python float on every call
         self.mse_scale = np.array(2.0 / (sizes[-1] * width))
+        # the output layer's buffers, and mse's difference a − y (da of the output is unused)
+        self.loss_buffers = (z[top], a[top], da[top], dz[top], owner.backward_into[-1])
         stacked, weights = [], []  # [W; b]ᵀ and W of every layer, views of θ
         for (w_start, b_start, end), n_in, n_out in zip(
             network._offsets, sizes[:-1], sizes[1:], strict=True
@@ -154,26 +156,24 @@ class TrainingPass:
 
     def _output_loss(self, plan: _Plan, targets: Array, want_dz: bool) -> float:
         """Return the batch loss (regularization included); fill dL/dz of the output if asked."""
-        top, network = plan.top, self.network
-        z, a = plan.z[top], plan.a[top]
+        z, a, diff, dz, back = plan.loss_buffers
         if self._plain_mse:
-            diff = plan.da[top]
             np.subtract(a, targets, diff)
             loss = float(np.vdot(diff, diff)) / diff.size  # mean((a − y)²)
             if want_dz:
                 np.multiply(diff, plan.mse_scale, diff)  # dL/da = (2/n)(a − y)
-                self.backward_into[-1](z, a, diff, plan.dz[top])
+                back(z, a, diff, dz)
         else:
             # The loss objects take samples × outputs: hand them transposed views.
+            network = self.network
             loss = network.loss.value(z.T, a.T, targets.T)
             if want_dz and self._fused:
-                np.subtract(a, targets, plan.dz[top])  # (σ(z) − y) / n
-                np.divide(plan.dz[top], a.size, plan.dz[top])
+                np.subtract(a, targets, dz)  # (σ(z) − y) / n
+                np.divide(dz, a.size, dz)
             elif want_dz:
-                np.copyto(plan.dz[top].T, network.loss.dL_dz(z.T, a.T, targets.T,
-                                                               self._functions[-1]))
-        if network.regularization is not None:
-            loss += network.regularization.value(plan.weights)
+                np.copyto(dz.T, network.loss.dL_dz(z.T, a.T, targets.T, self._functions[-1]))
+        if self.network.regularization is not None:
+            loss += self.network.regularization.value(plan.weights)
         return loss
 
     def loss(self, theta: Array, batch: Array | None = None) -> float:
