@@ -81,11 +81,12 @@ class NetworkProblem:
     def _pass(self, part: str) -> TrainingPass:
         """Return the training loop's pass over the training or the test points.
 
-        Made at first use and again if the data set was replaced; the pass holds the data
+        Made at first use and again if the data set or the network was replaced; the pass holds the data
         transposed and its buffers, so every step after the first allocates next to nothing.
         """
         known = self._passes.get(part)
-        if known is None or known[0] is not self.dataset:  # a Dataset is frozen: one check
+        # a Dataset and a Network are frozen: checking that they are the same objects is enough
+        if known is None or known[0] is not self.dataset or known[1].network is not self.network:
             data = self.dataset
             x, y = (data.x_train, data.y_train) if part == "train" else (data.x_test, data.y_test)
             known = self._passes[part] = (data, TrainingPass(self.network, x, y))
