@@ -1,31 +1,102 @@
 """The figures printed by ``backprop-hiker bench``: medians, each beside a baseline from the same run.
 
-Baselines are straightforward implementations a student would write first: backprop
-one sample at a time with ``np.outer``, and a landscape that calls the loss once per
-grid point. The reference workload is a 2-8-8-1 tanh network with a sigmoid output and
-mse on 200 circle points.
+The report has five sections (``engine``, ``gui``, ``export``, ``memory``, ``baseline``).
+Every figure of the first four is ``{"median": …, "baseline": …, "baseline_name": …,
+"target": …}``: the baseline is a figure of the ``baseline`` section measured in this same
+run (or ``None`` where there is nothing to compare with). Baselines are the straightforward
+versions a student would write first, and the floors:
+
+- *naive*: backprop one sample at a time with ``np.outer``; one loss (or prediction) call
+  per grid point;
+- *textbook*: the engine's own ``Network.forward`` and ``Network.backward`` (fresh arrays
+  every call, samples × neurons), which is what training ran on before the training pass;
+- *floor*: straight-line numpy for one network with reused buffers and ``out=``, no
+  abstraction at all: what numpy allows when written the obvious way.
+
+Workloads. The *reference* network: 2-8-8-1 tanh, sigmoid output, mse, 200 circle points.
+The *Playground's* workload: the same shape with a tanh output, batches of 10, learning
+rate 0.03 on ½ squared error (``nn.ts``: error ½(a − y)², derivative a − y, averaged over
+the batch). The engine's mse is the mean of (a − y)², whose gradient is twice that, so the
+engine runs it with mse and learning rate 0.015: the same steps, to float rounding. The
+*biggest* network: 8 hidden layers of 32 tanh neurons, 1,000 points, full-batch Adam.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from simulator.engine.datasets import make_dataset
-from simulator.engine.functions import sigmoid
 from simulator.engine.network import Network
 from simulator.engine.problems import NetworkProblem
 from simulator.engine.session import OptimizerConfig, Session
 
-TARGETS = {"adam_step_us": 80.0, "sgd_epoch_us": 350.0, "landscape_ms": 60.0,
-           "frame_p95_1_ms": 16.7, "frame_p95_10_ms": 25.0, "startup_s": 1.5}
+SECTIONS = ("engine", "gui", "export", "memory", "baseline")
+#: the Playground's learning rate on ½ squared error, and the engine's on mse (twice the gradient)
+PLAYGROUND_RATE = 0.03
+ENGINE_RATE = PLAYGROUND_RATE / 2
 
+
+@dataclass(frozen=True)
+class Figure:
+    """What one figure of the report is: its title, unit, baseline and target."""
+
+    title: str
+    unit: str
+    baseline: str | None = None
+    target: float | None = None
+    #: when the baseline is a reference to stay near (not a version to beat): the most
+    #: median ÷ baseline may be
+    within: float | None = None
+
+
+FIGURES: dict[str, Figure] = {
+    "engine.adam_step_us": Figure("Full-batch Adam step, session with history", "µs",
+                                  "baseline.adam_step_naive_us", 40.0),
+    "engine.epoch_us": Figure("Playground epoch (batch 10, 200 points), engine", "µs",
+                              "baseline.epoch_naive_us", 257.0),
+    "engine.session_epoch_us": Figure("  the same through a session (loss curve kept)", "µs",
+                                      "engine.epoch_us", None, within=1.2),
+    "engine.epoch_floor_us": Figure("  straight-line numpy, reused buffers (floor)", "µs",
+                                    "baseline.epoch_naive_us", None),
+    "engine.landscape_100_ms": Figure("Landscape 100×100, two W1 weights, float32", "ms",
+                                      "baseline.landscape_naive_100_ms", 12.0),
+    "engine.landscape_100_float64_ms": Figure("  the same in float64", "ms",
+                                              "baseline.landscape_naive_100_ms", 35.0),
+    "engine.landscape_200_ms": Figure("Landscape 200×200, two W1 weights, float32", "ms",
+                                      "baseline.landscape_naive_200_ms", None),
+    "engine.landscape_last_100_ms": Figure("Landscape 100×100, two last-layer weights", "ms",
+                                           "baseline.landscape_naive_100_ms", None),
+    "engine.decision_grid_100_ms": Figure("Decision grid 100×100", "ms",
+                                          "baseline.decision_grid_naive_100_ms", 3.0),
+    "engine.big_step_us": Figure("Biggest network (8×32, 1,000 points), Adam step", "µs",
+                                 "baseline.big_step_textbook_us", 2000.0),
+    "gui.frame_p50_ms": Figure("Frame p50, 1 step per frame", "ms", None, None),
+    "gui.frame_p95_ms": Figure("Frame p95, 1 step per frame", "ms", None, 16.7),
+    "gui.frame_max_ms": Figure("Frame max, 1 step per frame", "ms", None, None),
+    "gui.frame_p95_ms_10_steps": Figure("Frame p95, 10 steps per frame", "ms", None, 25.0),
+    "gui.frame_p95_ms_big": Figure("Frame p95, biggest network, 1 step per frame", "ms",
+                                   None, 25.0),
+    "gui.startup_ms": Figure("Start to first painted window", "ms", "gui.startup_bare_ms", None,
+                             within=2.0),
+    "gui.startup_bare_ms": Figure("  bare PySide6 + pyqtgraph window, three docks", "ms",
+                                  None, None),
+    "export.png_4k_ms": Figure("3840×2160 PNG of the landscape", "ms", None, 1500.0),
+    "memory.rss_mb": Figure("Resident memory, biggest network, 10,000 steps", "MB", None, 400.0),
+}
+
+
+# ----- workloads -------------------------------------------------------------------------
 
 def reference_problem() -> NetworkProblem:
     """Return the reference workload: 2-8-8-1 tanh, sigmoid output, mse, 200 circle points."""
@@ -34,24 +105,52 @@ def reference_problem() -> NetworkProblem:
     return NetworkProblem(network, dataset, network.initial_theta(3))
 
 
-def _median_time(run: Callable[[], None], repeats: int, per_call: int = 1) -> float:
-    """Return the median seconds of one unit of work over ``repeats`` timed calls."""
+def playground_problem() -> NetworkProblem:
+    """Return the Playground's workload: 2-8-8-1 tanh with a tanh output, labels ±1."""
+    network = Network((2, 8, 8, 1), ("tanh", "tanh"), "tanh", "mse")
+    dataset = make_dataset("circle", 200, 0.1, seed=1, train_fraction=1.0)
+    dataset = replace(dataset, y_train=2.0 * dataset.y_train - 1.0)  # the Playground's ±1
+    return NetworkProblem(network, dataset, network.initial_theta(3))
+
+
+def big_problem() -> NetworkProblem:
+    """Return the biggest network a lesson can build: 8 hidden layers of 32, 1,000 points."""
+    network = Network((2, *[32] * 8, 1), ("tanh",) * 8, "sigmoid", "mse")
+    dataset = make_dataset("circle", 1000, 0.1, seed=1, train_fraction=1.0)
+    return NetworkProblem(network, dataset, network.initial_theta(3))
+
+
+def _median_time(run: Callable[[], object], repeats: int, per_call: int = 1) -> float:
+    """Return the median seconds of one unit of work over ``repeats`` timed calls.
+
+    The engine's figures are timed in CPU time of this process: on a machine shared with
+    other work (ours has 2 cores and several engineers), wall time counts the moments the
+    process waited for a core, and the same code measured 1.5–2× slower under load. The
+    engine computes on one thread (``simulator.engine.blas``), so its CPU time is the time
+    it takes on a free core. The GUI's figures are wall time: a frame is what the user sees.
+    """
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        times.append((time.perf_counter() - start) / per_call)
+        times.append((time.process_time() - start) / per_call)
     return statistics.median(times)
 
 
+# ----- baselines -------------------------------------------------------------------------
+
 class NaiveNetwork:
-    """The baseline: textbook backprop, one sample at a time, weights as Python lists of arrays."""
+    """The baseline: textbook backprop, one sample at a time, weights as Python lists of arrays.
+
+    The hidden layers are tanh; the output is sigmoid or tanh, the error mse.
+    """
 
     def __init__(self, problem: NetworkProblem):
         weights, biases = problem.network.unpack(problem.start.copy())
         self.w = [w.copy() for w in weights]
         self.b = [b.copy() for b in biases]
         self.x, self.y = problem.dataset.x_train, problem.dataset.y_train
+        self.tanh_output = problem.network.output_activation == "tanh"
         self.m = [np.zeros_like(p) for p in self.w + self.b]
         self.v = [np.zeros_like(p) for p in self.w + self.b]
         self.t = 0
@@ -64,8 +163,11 @@ class NaiveNetwork:
             acts = [self.x[r]]
             for k in range(layers):
                 z = acts[-1] @ self.w[k] + self.b[k]
-                acts.append(sigmoid(z) if k == layers - 1 else np.tanh(z))
-            delta = 2 * (acts[-1] - self.y[r]) / len(rows) * acts[-1] * (1 - acts[-1])
+                output = k == layers - 1 and not self.tanh_output
+                acts.append(0.5 * (np.tanh(0.5 * z) + 1.0) if output else np.tanh(z))
+            a = acts[-1]
+            slope = 1 - a * a if self.tanh_output else a * (1 - a)
+            delta = 2 * (a - self.y[r]) / len(rows) * slope
             for k in range(layers - 1, -1, -1):
                 grads[k] += np.outer(acts[k], delta)
                 grads[layers + k] += delta
@@ -83,147 +185,280 @@ class NaiveNetwork:
             v[:] = 0.999 * v + 0.001 * g * g
             p -= lr / (1 - 0.9**self.t) * m / (np.sqrt(v / (1 - 0.999**self.t)) + 1e-8)
 
-    def sgd_epoch(self, lr: float = 0.03, batch: int = 10) -> None:
-        """Run one epoch of mini-batch SGD."""
+    def sgd_epoch(self, order: np.ndarray, lr: float = ENGINE_RATE, batch: int = 10) -> None:
+        """Run one epoch of mini-batch SGD on mse, in the given sample order."""
         for start in range(0, len(self.x), batch):
             params = self.w + self.b
-            for p, g in zip(params, self.gradients(range(start, start + batch)), strict=True):
+            for p, g in zip(params, self.gradients(order[start:start + batch]), strict=True):
                 p -= lr * g
 
 
 def straight_line_epoch(
     problem: NetworkProblem, order: np.ndarray
 ) -> tuple[Callable[[], None], tuple[np.ndarray, ...]]:
-    """Return one mini-batch SGD epoch in plain numpy, and the weights (W1, W2, W3) it trains.
+    """Return one Playground epoch in plain numpy, and the weights (W1, W2, W3) it trains.
 
-    Not a baseline to beat but the floor: the least numpy can do for this network, with no
-    abstraction at all, so the engine's epoch can be judged against what numpy allows.
+    Not a baseline to beat but the floor: the least numpy does for this network written the
+    obvious way (samples × neurons, every array made once and filled with ``out=``), with
+    the Playground's own rule: error ½(a − y)², derivative a − y averaged over the batch,
+    learning rate 0.03, tanh everywhere.
     """
     (w1, w2, w3), (b1, b2, b3) = (tuple(p.copy() for p in part)
                                   for part in problem.network.unpack(problem.start.copy()))
     x, y = problem.dataset.x_train, problem.dataset.y_train
+    batch = 10
+    z1, z2, z3 = np.empty((batch, 8)), np.empty((batch, 8)), np.empty((batch, 1))
+    d1, d2, d3 = np.empty((batch, 8)), np.empty((batch, 8)), np.empty((batch, 1))
+    s1, s2, s3 = np.empty((batch, 8)), np.empty((batch, 8)), np.empty((batch, 1))
+    grads = [np.empty_like(p) for p in (w1, b1, w2, b2, w3, b3)]
+    gw1, gb1, gw2, gb2, gw3, gb3 = grads
+    rate = PLAYGROUND_RATE / batch  # the mean over the batch, folded into the rate
+
+    dot, tanh, multiply, subtract, add = np.dot, np.tanh, np.multiply, np.subtract, np.add
 
     def epoch():
-        for start in range(0, len(x), 10):
-            rows = order[start:start + 10]
+        for start in range(0, len(x), batch):
+            rows = order[start:start + batch]
             xb, yb = x[rows], y[rows]
-            a1 = np.tanh(xb @ w1 + b1)
-            a2 = np.tanh(a1 @ w2 + b2)
-            a3 = 0.5 * (np.tanh(0.5 * (a2 @ w3 + b3)) + 1)
-            d3 = (a3 - yb) * (a3 * (1 - a3)) * (2 / len(rows))
-            d2 = (d3 @ w3.T) * (1 - a2 * a2)
-            d1 = (d2 @ w2.T) * (1 - a1 * a1)
-            for p, g in ((w3, a2.T @ d3), (b3, d3.sum(0)), (w2, a1.T @ d2), (b2, d2.sum(0)),
-                         (w1, xb.T @ d1), (b1, d1.sum(0))):
-                p -= 0.03 * g
+            tanh(add(dot(xb, w1, z1), b1, z1), z1)
+            tanh(add(dot(z1, w2, z2), b2, z2), z2)
+            tanh(add(dot(z2, w3, z3), b3, z3), z3)
+            subtract(z3, yb, d3)  # dE/da = a − y
+            multiply(d3, subtract(1.0, multiply(z3, z3, s3), s3), d3)
+            dot(d3, w3.T, d2)
+            multiply(d2, subtract(1.0, multiply(z2, z2, s2), s2), d2)
+            dot(d2, w2.T, d1)
+            multiply(d1, subtract(1.0, multiply(z1, z1, s1), s1), d1)
+            dot(z2.T, d3, gw3)
+            d3.sum(axis=0, out=gb3)
+            dot(z1.T, d2, gw2)
+            d2.sum(axis=0, out=gb2)
+            dot(xb.T, d1, gw1)
+            d1.sum(axis=0, out=gb1)
+            for p, g in ((w1, gw1), (b1, gb1), (w2, gw2), (b2, gb2), (w3, gw3), (b3, gb3)):
+                p -= multiply(g, rate, g)
     return epoch, (w1, w2, w3)
 
 
-def engine_figures() -> dict[str, float]:
-    """Measure the engine against the naive baseline; return the figures."""
-    problem = reference_problem()
-    figures: dict[str, float] = {}
+def textbook_loss_and_gradient(problem: NetworkProblem, theta: np.ndarray,
+                               rows: np.ndarray | None = None) -> np.ndarray:
+    """Return dL/dθ through ``Network.forward`` and ``Network.backward`` (fresh arrays)."""
+    network, x, y = problem.network, problem.dataset.x_train, problem.dataset.y_train
+    if rows is not None:
+        x, y = x[rows], y[rows]
+    return network.backward(theta, network.forward(theta, x), y).flat
 
+
+# ----- the engine --------------------------------------------------------------------------
+
+def engine_figures() -> dict[str, float]:
+    """Measure the engine and its baselines; return flat ``section.name`` medians."""
+    figures: dict[str, float] = {}
+    _adam_figures(figures)
+    _epoch_figures(figures)
+    _grid_figures(figures)
+    _big_figures(figures)
+    return figures
+
+
+def _adam_figures(figures: dict[str, float]) -> None:
+    problem = reference_problem()
     session = Session(problem, OptimizerConfig("adam", 0.03))
     session.step(200)  # warm up
-    figures["adam_step_us"] = _median_time(lambda: session.step(100), 31, 100) * 1e6
-    raw_theta, grad = problem.initial_theta(), np.empty(problem.network.parameter_count)
-    optimizer = OptimizerConfig("adam", 0.03).build()
+    figures["engine.adam_step_us"] = _median_time(lambda: session.step(100), 31, 100) * 1e6
+    theta, optimizer = problem.initial_theta(), OptimizerConfig("adam", 0.03).build()
 
-    def raw_steps():
-        for _ in range(100):
-            problem.loss_and_gradient(raw_theta, None, grad)
-            optimizer.step(raw_theta, grad)
-    figures["adam_step_engine_only_us"] = _median_time(raw_steps, 31, 100) * 1e6
+    def textbook_steps():
+        for _ in range(20):
+            optimizer.step(theta, textbook_loss_and_gradient(problem, theta))
+    figures["baseline.adam_step_textbook_us"] = _median_time(textbook_steps, 21, 20) * 1e6
     naive = NaiveNetwork(problem)
-    figures["adam_step_naive_us"] = _median_time(naive.adam_step, 31) * 1e6
+    figures["baseline.adam_step_naive_us"] = _median_time(naive.adam_step, 21) * 1e6
 
-    sgd = Session(problem, OptimizerConfig("sgd", 0.03), batch_size=10)
-    sgd.step(200)
-    figures["sgd_epoch_us"] = _median_time(lambda: sgd.step(20), 31) * 1e6
-    sgd_theta = problem.initial_theta()
-    sgd_optimizer = OptimizerConfig("sgd", 0.03).build()
-    order = np.random.default_rng(0).permutation(200)
 
-    def raw_epoch():
-        for start in range(0, 200, 10):
-            problem.loss_and_gradient(sgd_theta, order[start:start + 10], grad)
-            sgd_optimizer.step(sgd_theta, grad)
-    figures["sgd_epoch_engine_only_us"] = _median_time(raw_epoch, 31) * 1e6
-    figures["sgd_epoch_naive_us"] = _median_time(naive.sgd_epoch, 11) * 1e6
+def _epoch_figures(figures: dict[str, float]) -> None:
+    problem = playground_problem()
+    order = np.random.default_rng(0).permutation(problem.sample_count)
+    theta, grad = problem.initial_theta(), np.empty(problem.network.parameter_count)
+    sgd = OptimizerConfig("sgd", ENGINE_RATE).build()
+
+    def engine_epoch():
+        for start in range(0, problem.sample_count, 10):
+            problem.loss_and_gradient(theta, order[start:start + 10], grad)
+            sgd.step(theta, grad)
+    figures["engine.epoch_us"] = _median_time(engine_epoch, 101) * 1e6
+    session = Session(problem, OptimizerConfig("sgd", ENGINE_RATE), batch_size=10)
+    session.step(200)
+    figures["engine.session_epoch_us"] = _median_time(lambda: session.step(20), 101) * 1e6
     floor_epoch, _ = straight_line_epoch(problem, order)
-    figures["sgd_epoch_numpy_floor_us"] = _median_time(floor_epoch, 31) * 1e6
+    figures["engine.epoch_floor_us"] = _median_time(floor_epoch, 101) * 1e6
+    textbook_theta = problem.initial_theta()
 
-    theta = problem.initial_theta()
-    ix, iy = problem.network.index_of("W1[0,0]"), problem.network.index_of("W1[1,0]")
-    xs = np.linspace(theta[ix] - 3, theta[ix] + 3, 100)
-    ys = np.linspace(theta[iy] - 3, theta[iy] + 3, 100)
-    figures["landscape_ms"] = _median_time(  # float32: what the app draws with
-        lambda: problem.loss_grid(theta, ix, iy, xs, ys, np.float32), 9) * 1e3
-    figures["landscape_float64_ms"] = _median_time(
-        lambda: problem.loss_grid(theta, ix, iy, xs, ys), 9) * 1e3
+    def textbook_epoch():
+        for start in range(0, problem.sample_count, 10):
+            textbook_theta[:] -= ENGINE_RATE * textbook_loss_and_gradient(
+                problem, textbook_theta, order[start:start + 10])
+    figures["baseline.epoch_textbook_us"] = _median_time(textbook_epoch, 31) * 1e6
+    naive = NaiveNetwork(problem)
+    figures["baseline.epoch_naive_us"] = _median_time(lambda: naive.sgd_epoch(order), 11) * 1e6
 
-    def naive_landscape():
+
+def _grid_figures(figures: dict[str, float]) -> None:
+    problem = reference_problem()
+    theta, network = problem.initial_theta(), problem.network
+
+    def axes(name_x: str, name_y: str, n: int):
+        ix, iy = network.index_of(name_x), network.index_of(name_y)
+        return (ix, iy, np.linspace(theta[ix] - 3, theta[ix] + 3, n),
+                np.linspace(theta[iy] - 3, theta[iy] + 3, n))
+
+    first_100, first_200 = axes("W1[0,0]", "W1[1,0]", 100), axes("W1[0,0]", "W1[1,0]", 200)
+    last_100 = axes("W3[0,0]", "W3[1,0]", 100)
+    for key, (ix, iy, xs, ys), dtype, repeats in (
+        ("engine.landscape_100_ms", first_100, np.float32, 11),  # float32: what the app draws
+        ("engine.landscape_100_float64_ms", first_100, np.float64, 11),
+        ("engine.landscape_200_ms", first_200, np.float32, 5),
+        ("engine.landscape_last_100_ms", last_100, np.float32, 11),
+    ):
+        problem.loss_grid(theta, ix, iy, xs, ys, dtype)  # warm up
+        figures[key] = _median_time(
+            lambda ix=ix, iy=iy, xs=xs, ys=ys, dtype=dtype:
+            problem.loss_grid(theta, ix, iy, xs, ys, dtype), repeats) * 1e3
+
+    def naive_landscape(ix, iy, xs, ys):
         probe = theta.copy()
         for y in ys:
             for x in xs:
                 probe[ix], probe[iy] = x, y
                 problem.loss(probe)
-    figures["landscape_naive_ms"] = _median_time(naive_landscape, 3) * 1e3
-    return figures
+    figures["baseline.landscape_naive_100_ms"] = _median_time(
+        lambda: naive_landscape(*first_100), 3) * 1e3
+    figures["baseline.landscape_naive_200_ms"] = _median_time(
+        lambda: naive_landscape(*first_200), 1) * 1e3
+
+    side = np.linspace(-6.0, 6.0, 100)
+    gx, gy = np.meshgrid(side, side)
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    figures["engine.decision_grid_100_ms"] = _median_time(
+        lambda: problem.predict(theta, points), 31) * 1e3
+
+    def naive_decision():
+        for point in points:
+            problem.predict(theta, point[None, :])
+    figures["baseline.decision_grid_naive_100_ms"] = _median_time(naive_decision, 3) * 1e3
 
 
-def gui_figures(frames: int = 600) -> dict[str, float]:
-    """Measure play-mode frame times with every panel visible, and the time to first paint."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # measured offscreen, with or without a screen
+def _big_figures(figures: dict[str, float]) -> None:
+    problem = big_problem()
+    session = Session(problem, OptimizerConfig("adam", 0.01))
+    session.step(10)
+    figures["engine.big_step_us"] = _median_time(lambda: session.step(5), 21, 5) * 1e6
+    theta, optimizer = problem.initial_theta(), OptimizerConfig("adam", 0.01).build()
+    figures["baseline.big_step_textbook_us"] = _median_time(
+        lambda: optimizer.step(theta, textbook_loss_and_gradient(problem, theta)), 21) * 1e6
+
+
+# ----- the GUI, export and memory -----------------------------------------------------------
+
+BIG_LESSON = {
+    "format": "backprop-hiker-lesson", "version": 1,
+    "title": "The biggest network: 8 hidden layers of 32",
+    "problem": {"kind": "network", "layers": [2, *[32] * 8, 1], "activation": "tanh",
+                "output_activation": "sigmoid", "loss": "mse", "init_seed": 3,
+                "dataset": {"name": "circle", "samples": 1000, "noise": 0.05, "seed": 1,
+                            "train_fraction": 1.0},
+                "regularization": None},
+    "optimizer": {"name": "adam", "learning_rate": 0.01},
+    "batch_size": None,
+    "landscape": {"x": "W1[0,0]", "y": "W1[1,0]"},
+}
+
+
+def _platform_env(display: bool) -> dict[str, str]:
+    """Return the environment for a GUI measurement: offscreen, or the current X display."""
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "xcb" if display else "offscreen"
+    return env
+
+
+def _big_lesson_file(folder: str) -> str:
+    path = Path(folder) / "biggest.lesson.json"
+    path.write_text(json.dumps(BIG_LESSON), encoding="utf-8")
+    return str(path)
+
+
+def _frame_times(app, window, steps: int, frames: int) -> list[float]:
+    """Return the seconds of ``frames`` play-mode frames of ``steps`` steps each."""
+    controller = window.controller
+    # Playing, so views behave as in play mode; the timer is slowed to 1 frame a second
+    # and this loop drives the frames itself, timing each one.
+    controller.set_speed(steps_per_frame=steps, fps=1)
+    controller.reset()
+    controller.play()
+    times: list[float] = []
+    while len(times) < frames:
+        if not controller.playing:  # converged: start the run again, untimed
+            controller.reset()
+            controller.play()
+            app.processEvents()
+            continue
+        start = time.perf_counter()
+        controller.tick()
+        app.processEvents()  # delivers the frame's updates and paints what changed
+        times.append(time.perf_counter() - start)
+    controller.pause()
+    return times
+
+
+def _percentile(times: list[float], fraction: float) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, int(fraction * len(ordered)) - 1)]
+
+
+def gui_figures(frames: int = 600, display: bool = False) -> dict[str, float]:
+    """Measure play-mode frames (every panel visible), start-up, the 4K export and memory."""
+    os.environ["QT_QPA_PLATFORM"] = _platform_env(display)["QT_QPA_PLATFORM"]
     from PySide6.QtWidgets import QApplication
 
     from simulator.lessons.catalog import builtin_lesson
     from simulator.ui.launch import make_window
 
     app = QApplication.instance() or QApplication([])
-    lesson = str(builtin_lesson("14-circle-network.lesson.json"))
-    window = make_window(lesson, reset_layout=True)
-    window.resize(1600, 1000)
-    window.show()
-    app.processEvents()
-    controller = window.controller
     figures: dict[str, float] = {}
-    for steps in (1, 10):
-        # Playing, so views behave as in play mode; the timer is slowed to 1 frame a second
-        # and this loop drives the frames itself, timing each one.
-        controller.set_speed(steps_per_frame=steps, fps=1)
-        controller.reset()
-        controller.play()
-        times = []
-        while len(times) < frames:
-            if not controller.playing:  # converged: start the run again, untimed
-                controller.reset()
-                controller.play()
-                app.processEvents()
-                continue
-            start = time.perf_counter()
-            controller.tick()
-            app.processEvents()  # delivers the frame's updates and paints what changed
-            times.append(time.perf_counter() - start)
-        controller.pause()
-        times.sort()
-        figures[f"frame_p95_{steps}_ms"] = times[int(0.95 * len(times)) - 1] * 1e3
-        figures[f"frame_median_{steps}_ms"] = statistics.median(times) * 1e3
-    controller.grids.cancel()
-    controller.grids.wait()
-    window.close()
-    figures["startup_s"] = startup_seconds()
+    with tempfile.TemporaryDirectory() as folder:
+        big = _big_lesson_file(folder)
+        for lesson, runs in ((str(builtin_lesson("14-circle-network.lesson.json")),
+                              ((1, frames, ""), (10, frames, "_10_steps"))),
+                             (big, ((1, max(frames // 2, 1), "_big"),))):
+            window = make_window(lesson, reset_layout=True)
+            window.resize(1600, 1000)
+            window.show()
+            app.processEvents()
+            for steps, count, suffix in runs:
+                times = _frame_times(app, window, steps, count)
+                figures[f"gui.frame_p95_ms{suffix}"] = _percentile(times, 0.95) * 1e3
+                if not suffix:
+                    figures["gui.frame_p50_ms"] = statistics.median(times) * 1e3
+                    figures["gui.frame_max_ms"] = max(times) * 1e3
+            window.controller.grids.cancel()
+            window.controller.grids.wait()
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+        figures["gui.startup_ms"] = _subprocess_median(
+            STARTUP_SCRIPT, [str(builtin_lesson("14-circle-network.lesson.json"))], display)
+        figures["gui.startup_bare_ms"] = _subprocess_median(BARE_STARTUP_SCRIPT, [], display)
+        figures["export.png_4k_ms"] = _subprocess_median(
+            EXPORT_SCRIPT, [str(builtin_lesson("14-circle-network.lesson.json")),
+                            str(Path(folder) / "landscape.png")], display, repeats=1)
+        figures["memory.rss_mb"] = _subprocess_median(MEMORY_SCRIPT, [big], display, repeats=1)
     return figures
 
 
-STARTUP_SCRIPT = """
-import sys, time
+# Each script prints one number: what it measured. Start-up is timed from outside (process
+# start to the first paint); the others time themselves.
+FIRST_PAINT = """
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from simulator.ui.launch import make_window
-window = make_window(sys.argv[1], reset_layout=True)
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
@@ -236,56 +471,158 @@ window.show()
 app.exec()
 """
 
+STARTUP_SCRIPT = """
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from simulator.ui.launch import make_window
+window = make_window(sys.argv[1], reset_layout=True)
+""" + FIRST_PAINT
 
-def startup_seconds(repeats: int = 3) -> float:
-    """Return the median time from starting a process to the first painted main window."""
-    from simulator.lessons.catalog import builtin_lesson
+BARE_STARTUP_SCRIPT = """
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
+app = QApplication([])
+import pyqtgraph as pg
+window = QMainWindow()
+window.setCentralWidget(pg.PlotWidget())
+for title, area in (("one", Qt.DockWidgetArea.LeftDockWidgetArea),
+                    ("two", Qt.DockWidgetArea.RightDockWidgetArea),
+                    ("three", Qt.DockWidgetArea.BottomDockWidgetArea)):
+    dock = QDockWidget(title, window)
+    dock.setWidget(pg.PlotWidget())
+    window.addDockWidget(area, dock)
+window.resize(1600, 1000)
+""" + FIRST_PAINT
 
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    times = []
+EXPORT_SCRIPT = """
+import sys, time
+from simulator.export.command import export_lesson
+start = time.perf_counter()
+export_lesson(sys.argv[1], sys.argv[2], 0, "landscape", "3840x2160")
+print("value", (time.perf_counter() - start) * 1e3)
+"""
+
+MEMORY_SCRIPT = """
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from simulator.ui.launch import make_window
+window = make_window(sys.argv[1], reset_layout=True)
+window.resize(1600, 1000)
+window.show()
+app.processEvents()
+controller = window.controller
+controller.set_speed(steps_per_frame=100, fps=1)
+controller.play()
+while controller.session.step_count < 10_000 and controller.playing:
+    controller.tick()
+    app.processEvents()
+controller.pause()
+controller.grids.wait()
+app.processEvents()
+for line in open("/proc/self/status"):
+    if line.startswith("VmRSS:"):
+        print("value", int(line.split()[1]) / 1024)
+controller.grids.cancel()
+"""
+
+
+def _subprocess_median(script: str, args: list[str], display: bool, repeats: int = 3) -> float:
+    """Return the median of a script's figure over fresh processes (NaN if none reported).
+
+    A script that prints ``value N`` reports N; one that prints ``painted`` reports the
+    milliseconds from starting the process to that line.
+    """
+    values = []
     for _ in range(repeats):
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", STARTUP_SCRIPT,
-                              str(builtin_lesson("14-circle-network.lesson.json"))],
-                             capture_output=True, text=True, env=env, timeout=60)
-        if "painted" in out.stdout:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times) if times else float("nan")
+        out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                             text=True, env=_platform_env(display), timeout=300)
+        elapsed = (time.perf_counter() - start) * 1e3
+        for line in out.stdout.splitlines():
+            if line.startswith("value "):
+                values.append(float(line.split()[1]))
+            elif line == "painted":
+                values.append(elapsed)
+    return statistics.median(values) if values else float("nan")
 
 
-def run_benchmarks(gui: bool = True) -> dict[str, float]:
-    """Return every figure (the GUI ones only when asked)."""
+# ----- the report ------------------------------------------------------------------------------
+
+def build_report(figures: dict[str, float]) -> dict[str, dict]:
+    """Return the report's sections from flat ``section.name`` medians.
+
+    A figure of the engine, gui, export or memory sections becomes ``{"median", "baseline",
+    "baseline_name", "target"}``; a baseline stays a plain median.
+    """
+    report: dict[str, dict] = {section: {} for section in SECTIONS}
+    for key, value in figures.items():
+        section, name = key.split(".", 1)
+        if section == "baseline":
+            report[section][name] = _rounded(value)
+            continue
+        spec = FIGURES.get(key, Figure(name, ""))
+        base = _rounded(figures.get(spec.baseline)) if spec.baseline else None
+        report[section][name] = {
+            "median": _rounded(value),
+            "baseline": base,
+            "baseline_name": spec.baseline if base is not None else None,
+            "target": spec.target,
+        }
+    return report
+
+
+def _rounded(value: float | None) -> float | None:
+    """Return a figure rounded for the report; ``None`` for one that could not be measured."""
+    return None if value is None or not np.isfinite(value) else round(float(value), 3)
+
+
+def run_benchmarks(gui: bool = True, display: bool = False) -> dict[str, dict]:
+    """Return the report (the GUI, export and memory figures only when ``gui``)."""
     figures = engine_figures()
     if gui:
-        figures.update(gui_figures())
-    return {k: round(v, 3) for k, v in figures.items()}
+        figures.update(gui_figures(display=display))
+    return build_report(figures)
 
 
-def format_figures(figures: dict[str, float]) -> str:
-    """Return the figures as a table: each beside its baseline and target."""
-    rows = [
-        ("Full-batch Adam step (session)", "adam_step_us", "µs", "adam_step_naive_us"),
-        ("  engine only (no history)", "adam_step_engine_only_us", "µs", "adam_step_naive_us"),
-        ("Mini-batch SGD epoch, batch 10", "sgd_epoch_us", "µs", "sgd_epoch_naive_us"),
-        ("  engine only (no history)", "sgd_epoch_engine_only_us", "µs", "sgd_epoch_naive_us"),
-        ("  numpy floor (straight-line code)", "sgd_epoch_numpy_floor_us", "µs", "sgd_epoch_naive_us"),
-        ("Landscape 100×100, two W1 weights", "landscape_ms", "ms", "landscape_naive_ms"),
-        ("  in float64", "landscape_float64_ms", "ms", "landscape_naive_ms"),
-        ("GUI frame p95, 1 step/frame", "frame_p95_1_ms", "ms", None),
-        ("GUI frame p95, 10 steps/frame", "frame_p95_10_ms", "ms", None),
-        ("Start to first painted window", "startup_s", "s", None),
-    ]
-    lines = [f"{'figure':<36}{'median':>12}{'baseline':>12}{'speed-up':>10}{'target':>10}"]
-    for title, key, unit, base in rows:
-        if key not in figures:
+def format_figures(report: dict[str, dict]) -> str:
+    """Return the report as a table: each figure beside its baseline, the ratio and the target.
+
+    The ratio is the speed-up over a baseline (baseline ÷ median), or, for a figure that
+    should stay near a reference (the session beside the engine, the start-up beside a bare
+    window), median ÷ reference, with the most it may be.
+    """
+    lines = [f"{'figure':<52}{'median':>12}{'baseline':>12}{'ratio':>16}{'target':>10}"]
+    for key, spec in FIGURES.items():
+        section, name = key.split(".", 1)
+        entry = report.get(section, {}).get(name)
+        if entry is None:
             continue
-        value = figures[key]
-        target = TARGETS.get(key)
-        base_value = figures.get(base) if base else None
-        lines.append(
-            f"{title:<36}{value:>9.3g} {unit:<2}"
-            + (f"{base_value:>9.4g} {unit:<2}{base_value / value:>9.1f}×" if base_value else " " * 22)
-            + (f"{'≤ ' + format(target, 'g'):>10}" if target and key in TARGETS else ""))
-    lines.append("Baselines: backprop one sample at a time (np.outer) and one loss call per grid "
-                 "point, run in this same process.")
+        value, base = entry["median"], entry["baseline"]
+        unit = f" {spec.unit:<2}"
+        if value is None:
+            lines.append(f"{spec.title:<52}{'not measured':>12}")
+            continue
+        row = f"{spec.title:<52}{value:>9.4g}{unit}"
+        if base is not None and value and spec.within is not None:
+            ratio = value / base
+            verdict = "ok" if ratio <= spec.within else "over"
+            row += f"{base:>9.4g}{unit}{ratio:>6.2f}× (≤ {spec.within:g}× {verdict})"
+        elif base is not None and value:
+            row += f"{base:>9.4g}{unit}{base / value:>8.2f}× faster"
+        else:
+            row += " " * 28
+        if spec.target is not None:
+            mark = "ok" if value <= spec.target else "over"
+            row += f"{'≤ ' + format(spec.target, 'g'):>10} {mark}"
+        lines.append(row.rstrip())
+    lines.append("Baselines, measured in this same run:")
+    for name, value in report.get("baseline", {}).items():
+        shown = "not measured" if value is None else format(value, "10.4g")
+        lines.append(f"  baseline.{name:<40}{shown}")
+    lines.append("The Playground's workload runs here with mse at learning rate 0.015, the "
+                 "same steps as ½ squared error at 0.03.")
+    lines.append("Engine figures are CPU time of this process (load from other processes "
+                 "does not count); GUI figures are wall time.")
     return "\n".join(lines)

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure the engine (and the GUI) against baselines")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--no-gui", action="store_true", help="skip the GUI figures")
+    bench.add_argument("--display", action="store_true",
+                       help="measure the GUI on the current X display instead of offscreen")
     return parser
 
 
@@ -316,7 +318,9 @@ def bench_command(args: argparse.Namespace) -> int:
     """Print engine figures (and GUI figures unless --no-gui), each beside a baseline."""
     from simulator.benchmarks import format_figures, run_benchmarks
 
-    figures = run_benchmarks(gui=not args.no_gui)
+    if args.display and not args.no_gui and not os.environ.get("DISPLAY"):
+        raise BadInput("--display: no X display to measure on (DISPLAY is not set)")
+    figures = run_benchmarks(gui=not args.no_gui, display=args.display)
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
     return EXIT_OK
 

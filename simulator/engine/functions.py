@@ -55,10 +55,31 @@ class Activation:
     value: Callable[[Array], Array]
     da_dz: Callable[[Array, Array], Array]
     output_only: bool = False
+    value_out: Callable[[Array, Array], None] | None = None
+    backward_out: Callable[[Array, Array, Array, Array], None] | None = None
 
     def backward(self, z: Array, a: Array, dL_da: Array) -> Array:
         """Return dL/dz from dL/da: the chain rule through this activation."""
         return dL_da * self.da_dz(z, a)
+
+    # The training loop calls these with buffers it made once: on arrays of a few dozen
+    # numbers, numpy spends more time allocating a result than computing it. ``value_out``
+    # and ``backward_out``, where given, do the same operations in the same order as
+    # ``value`` and ``backward``, so the numbers are bit-identical.
+
+    def value_into(self, z: Array, out: Array) -> None:
+        """Write f(z) into ``out``."""
+        if self.value_out is None:
+            np.copyto(out, self.value(z))
+        else:
+            self.value_out(z, out)
+
+    def backward_into(self, z: Array, a: Array, dL_da: Array, out: Array) -> None:
+        """Write dL/dz = dL/da · f'(z) into ``out`` (element-wise activations only)."""
+        if self.backward_out is None:
+            np.multiply(dL_da, self.da_dz(z, a), out=out)
+        else:
+            self.backward_out(z, a, dL_da, out)
 
 
 class Softmax(Activation):
@@ -79,6 +100,33 @@ def _softmax(z: Array) -> Array:
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
+# The in-place forms pass ``out`` by position: on a few dozen numbers even parsing a
+# keyword is a measurable share of the call. For the same reason the backward forms (only
+# ever float64) take their constants as 0-d arrays: numpy converts a Python float on every
+# call, which costs half as much again as the operation. The forward forms keep Python
+# floats, so that float32 arrays (the landscape) stay float32.
+ONE = np.array(1.0)
+
+
+def _tanh_backward(z: Array, a: Array, dL_da: Array, out: Array) -> None:
+    np.multiply(a, a, out)  # dL/da · (1 − a²), as the tanh entry below computes it
+    np.subtract(ONE, out, out)
+    np.multiply(dL_da, out, out)
+
+
+def _sigmoid_into(z: Array, out: Array) -> None:
+    np.multiply(z, 0.5, out)  # 0.5 · (tanh(0.5 z) + 1), as ``sigmoid`` computes it
+    np.tanh(out, out)
+    np.add(out, 1.0, out)
+    np.multiply(out, 0.5, out)
+
+
+def _sigmoid_backward(z: Array, a: Array, dL_da: Array, out: Array) -> None:
+    np.subtract(ONE, a, out)  # dL/da · (a (1 − a))
+    np.multiply(a, out, out)
+    np.multiply(dL_da, out, out)
+
+
 def _softmax_diagonal(z: Array, a: Array) -> Array:
     # Only the diagonal da_k/dz_k = a_k (1 - a_k); used for display, never for backward.
     return a * (1.0 - a)
@@ -89,19 +137,25 @@ LEAKY_SLOPE = 0.01
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
-        Activation("linear", "z", "1", lambda z: z, lambda z, a: np.ones_like(z)),
+        Activation("linear", "z", "1", lambda z: z, lambda z, a: np.ones_like(z),
+                   value_out=lambda z, out: np.copyto(out, z),
+                   backward_out=lambda z, a, dL_da, out: np.copyto(out, dL_da)),
         Activation(
             "relu", "max(0, z)", "1 if z > 0 else 0",
             lambda z: np.maximum(z, 0.0),
             lambda z, a: (z > 0).astype(z.dtype),
+            value_out=lambda z, out: np.maximum(z, 0.0, out=out),
+            backward_out=lambda z, a, dL_da, out: np.multiply(dL_da, z > 0, out=out),
         ),
         Activation(
             "leaky_relu", "z if z > 0 else 0.01 z", "1 if z > 0 else 0.01",
             lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
             lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
         ),
-        Activation("tanh", "tanh(z)", "1 - tanh(z)^2", np.tanh, lambda z, a: 1.0 - a * a),
-        Activation("sigmoid", "σ(z)", "σ(z) (1 - σ(z))", sigmoid, lambda z, a: a * (1.0 - a)),
+        Activation("tanh", "tanh(z)", "1 - tanh(z)^2", np.tanh, lambda z, a: 1.0 - a * a,
+                   value_out=np.tanh, backward_out=_tanh_backward),
+        Activation("sigmoid", "σ(z)", "σ(z) (1 - σ(z))", sigmoid, lambda z, a: a * (1.0 - a),
+                   value_out=_sigmoid_into, backward_out=_sigmoid_backward),
         Softmax(
             "softmax", "e^z_k / Σ e^z_j", "a_k (δ_kj - a_j)", _softmax, _softmax_diagonal,
             output_only=True,

@@ -6,24 +6,35 @@ values; for directions they are whole-θ vectors (random or from the path's PCA)
 
 Everything is vectorised over the grid: the first layer the directions touch is linear
 in (u, v), so its pre-activations for every grid point are Z₀ + u·P + v·Q from three
-small products; later layers are one large matrix product per term over all grid
-points. No Python loop runs over grid points or samples (only over chunks of the grid,
-to keep memory flat).
+small products. When only a few neurons of that layer change (two weights into one
+neuron: one), the next layer's input changes by a rank-few update, so its pre-activations
+are Z₁ + Wᵀ[changed rows]·Δa instead of a full product. Later layers are one large matrix
+product over all grid points and samples.
+
+The arrays are laid out neurons × grid points × samples, so the long dimension (samples) is
+innermost: every element-wise operation runs over long contiguous rows, and every product
+is a (neurons × neurons) matrix times a (neurons × points·samples) one. The grid is taken
+in chunks whose work arrays stay in the caches, made once per call and filled with
+``out=`` (per-chunk temporaries above the allocator's mmap threshold cost a page fault per
+page, every chunk). No Python loop runs over grid points or samples.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .functions import Softmax
+from .functions import MeanSquaredError, Softmax
 from .network import Network
 
 Array = np.ndarray
 Axis = int | np.ndarray  # a parameter's index in θ, or a direction vector as long as θ
 
-#: grid points × samples × neurons handled at once: small enough that the temporaries stay in
-#: the caches and below the allocator's mmap threshold (larger chunks ran up to 2× slower here)
-CHUNK_ELEMENTS = 1 << 15
+#: neurons × grid points × samples handled at once: the work arrays of a chunk then stay in
+#: the caches (larger chunks ran slower here; much smaller ones pay numpy's per-call cost)
+CHUNK_ELEMENTS = 1 << 18
+
+#: changed neurons up to which the next layer's update is done as broadcast multiplies
+FEW_ROWS = 3
 
 
 def axis_vector(axis: Axis, size: int) -> Array:
@@ -61,70 +72,144 @@ def network_loss_grid(
         return np.full((len(vs), len(us)), network.loss_value(theta, trace, y))
 
     # Layers below the first touched one are the same for every grid point: run them once.
-    # In the first touched layer only the columns (neurons) the directions reach change.
-    first = touched[0]
-    a_in = trace.a[first]
-    p = a_in @ dw1[first] + db1[first]
-    q = a_in @ dw2[first] + db2[first]
-    cols = np.flatnonzero(np.any(p != 0, axis=0) | np.any(q != 0, axis=0))
+    # In the first touched layer only the neurons the directions reach change.
+    first, top = touched[0], network.layer_count
+    base_z = [None, *(np.ascontiguousarray(z.T) for z in trace.z[1:])]  # neurons × samples
+    base_a = [np.ascontiguousarray(a.T) for a in trace.a]
+    p = (trace.a[first] @ dw1[first] + db1[first]).T
+    q = (trace.a[first] @ dw2[first] + db2[first]).T
+    rows = np.flatnonzero(np.any(p != 0, axis=1) | np.any(q != 0, axis=1))
     if isinstance(network.activation(first + 1), Softmax):  # not element by element: all change
-        cols = np.arange(p.shape[1])
-    base_z, base_a = trace.z[first + 1], trace.a[first + 1]
+        rows = np.arange(p.shape[0])
+    # z of a changed neuron at every grid point of a chunk = [u v 1] @ [P; Q; Z₀] (a product
+    # of inner size 3 runs 7× faster than the three broadcast operations it replaces)
+    stacked_rows = np.stack([p[rows], q[rows], base_z[first + 1][rows]], axis=1)
     samples, widest = x.shape[0], max(network.sizes[first + 1:])
     chunk = max(1, CHUNK_ELEMENTS // (samples * widest))
+    work = _Work(chunk, samples, dtype)
+    plain_mse = isinstance(network.loss, MeanSquaredError)
+    y_rows = np.ascontiguousarray(y.T)[:, None, :]  # outputs × 1 × samples
     losses = np.empty(u.size)
+    coordinates = np.ones((chunk, 3), dtype)  # rows [u v 1], one per grid point
     for start in range(0, u.size, chunk):
-        cu, cv = u[start:start + chunk, None, None], v[start:start + chunk, None, None]
+        cu, cv = u[start:start + chunk, None], v[start:start + chunk, None]
         g = cu.shape[0]
-        z_cols = base_z[:, cols] + cu * p[:, cols] + cv * q[:, cols]
-        a_cols = network.activation(first + 1).value(z_cols)
-        if first + 1 == network.layer_count:
-            z = np.broadcast_to(base_z, (g, *base_z.shape)).copy()
-            a = np.broadcast_to(base_a, (g, *base_a.shape)).copy()
-            z[:, :, cols], a[:, :, cols] = z_cols, a_cols
+        uv1 = coordinates[:g]
+        uv1[:, 0], uv1[:, 1] = cu[:, 0], cv[:, 0]
+        z_rows = work.get("z_rows", len(rows), g)
+        for k in range(len(rows)):
+            np.matmul(uv1, stacked_rows[k], out=z_rows[k])
+        a_rows = work.get("a_rows", len(rows), g)
+        _activate(network, first + 1, z_rows, a_rows)
+        if first + 1 == top:
+            z = _with_rows(base_z[top], rows, z_rows, work.get("z_out", base_z[top].shape[0], g))
+            a = _with_rows(base_a[top], rows, a_rows, work.get("a_out", base_z[top].shape[0], g))
         else:
-            z, a = None, (a_cols, cols)
-        for layer in range(first + 1, network.layer_count):
-            z = _next_z(a, trace, layer, w0, b0, samples, g)
+            z, a = None, (a_rows, rows)
+        for layer in range(first + 1, top):
+            n_out = network.sizes[layer + 1]
+            z = work.get(f"z{layer}", n_out, g)
+            _next_z(a, base_z, base_a, layer, w0, b0, z, work)
             if layer in touched:
-                full = _full(a, trace, layer, g)
-                z = z + cu * (_matmul(full, dw1[layer]) + db1[layer]) \
-                    + cv * (_matmul(full, dw2[layer]) + db2[layer])
-            a = network.activation(layer + 1).value(z)
-        losses[start:start + chunk] = network.loss.values(z, a, y)
+                full = _full(a, base_a, layer, work)
+                term = work.get(f"t{layer}", n_out, g)
+                for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
+                    _product(dw[layer].T, full, term)
+                    term += db[layer][:, None, None]
+                    z += np.multiply(coefficient, term, out=term)
+            # a hidden layer's z is not needed once activated: activate it in place
+            a = work.get(f"a{layer}", n_out, g) if layer + 1 == top else z
+            _activate(network, layer + 1, z, a)
+        if plain_mse:  # mean over samples and outputs of (a − y)², without temporaries
+            diff = np.subtract(a, y_rows, out=work.get("diff", a.shape[0], g))
+            np.multiply(diff, diff, out=diff)
+            total = np.add.reduce(np.add.reduce(diff, axis=2), axis=0)
+            np.divide(total, diff.shape[0] * samples, out=losses[start:start + chunk])
+        else:  # the loss objects take (…, samples, outputs): hand them axis-moved views
+            losses[start:start + chunk] = network.loss.values(
+                np.moveaxis(z, 0, -1), np.moveaxis(a, 0, -1), y)
     if network.regularization is not None:
         losses += _regularization_grid(network, theta.astype(float), d1.astype(float),
                                        d2.astype(float), u.astype(float), v.astype(float))
     return losses.reshape(len(vs), len(us))
 
 
-def _matmul(a: Array, w: Array) -> Array:
-    """Return a @ w for a stack (grid, samples, n) as one large product."""
-    g, n, k = a.shape
-    return (a.reshape(g * n, k) @ w).reshape(g, n, w.shape[1])
+class _Work:
+    """The work arrays of one grid call, made at their first use and reused every chunk."""
+
+    def __init__(self, chunk: int, samples: int, dtype: type):
+        self.chunk, self.samples, self.dtype = chunk, samples, dtype
+        self._arrays: dict[str, Array] = {}
+
+    def get(self, name: str, neurons: int, g: int) -> Array:
+        """Return the array ``name`` shaped neurons × g × samples (g ≤ chunk: the last chunk)."""
+        array = self._arrays.get(name)
+        if array is None or array.shape[0] != neurons:
+            array = self._arrays[name] = np.empty((neurons, self.chunk, self.samples), self.dtype)
+        if g == self.chunk:
+            return array
+        return array.reshape(-1)[:neurons * g * self.samples].reshape(neurons, g, self.samples)
 
 
-def _next_z(a, trace, layer: int, w0: list[Array], b0: list[Array], samples: int, g: int) -> Array:
-    """Return the pre-activations of weight layer ``layer`` for every grid point.
+def _activate(network: Network, layer: int, z: Array, out: Array) -> None:
+    """Write f_layer(z) into ``out``; softmax runs along the neurons (the first axis here)."""
+    act = network.activation(layer)
+    if isinstance(act, Softmax):
+        np.copyto(out, np.moveaxis(act.value(np.moveaxis(z, 0, -1)), -1, 0))
+    else:
+        act.value_into(z, out)
 
-    ``a`` is either a full stack of activations or ``(changed columns, their indices)``:
-    then z = base z + (changed − base) @ W[those rows], a much smaller product.
+
+def _product(w_t: Array, a: Array, out: Array) -> None:
+    """Write wᵀ-times-a for a stack a (n_in, g, samples) into out (n_out, g, samples)."""
+    n_in, g, samples = a.shape
+    np.matmul(w_t, a.reshape(n_in, g * samples), out=out.reshape(out.shape[0], g * samples))
+
+
+def _with_rows(base: Array, rows: Array, changed: Array, out: Array) -> Array:
+    """Return ``out`` = the base (neurons × samples) for every grid point, with some rows changed."""
+    if len(rows) == base.shape[0]:
+        return changed  # every row changed (one output neuron, or softmax)
+    out[...] = base[:, None, :]
+    out[rows] = changed
+    return out
+
+
+def _next_z(a, base_z: list, base_a: list, layer: int, w0: list[Array], b0: list[Array],
+            out: Array, work: _Work) -> None:
+    """Write the pre-activations of weight layer ``layer`` for every grid point into ``out``.
+
+    ``a`` is either a full stack of activations or ``(changed rows, their indices)``:
+    then z = base z + W[those rows]ᵀ (changed − base), a much smaller product.
     """
     if isinstance(a, tuple):
-        a_cols, cols = a
-        delta = a_cols - trace.a[layer][:, cols]
-        return trace.z[layer + 1] + _matmul(delta, w0[layer][cols, :])
-    return _matmul(a, w0[layer]) + b0[layer]
+        a_rows, rows = a
+        delta = work.get("delta", len(rows), out.shape[1])
+        np.subtract(a_rows, base_a[layer][rows][:, None, :], out=delta)
+        if len(rows) <= FEW_ROWS:
+            # a rank-few update: broadcast multiplies (a product with k = 1 runs as slowly as
+            # one with k = 8 in BLAS, and 20× slower than the multiply)
+            w = w0[layer]
+            np.multiply(w[rows[0]][:, None, None], delta[0], out=out)
+            if len(rows) > 1:
+                term = work.get("rank_term", out.shape[0], out.shape[1])
+                for k in range(1, len(rows)):
+                    out += np.multiply(w[rows[k]][:, None, None], delta[k], out=term)
+        else:
+            _product(w0[layer][rows, :].T, delta, out)
+        out += base_z[layer + 1][:, None, :]
+    else:
+        _product(w0[layer].T, a, out)
+        out += b0[layer][:, None, None]
 
 
-def _full(a, trace, layer: int, g: int) -> Array:
+def _full(a, base_a: list, layer: int, work: _Work) -> Array:
     """Return the full activation stack entering weight layer ``layer``."""
     if not isinstance(a, tuple):
         return a
-    a_cols, cols = a
-    full = np.broadcast_to(trace.a[layer], (g, *trace.a[layer].shape)).copy()
-    full[:, :, cols] = a_cols
-    return full
+    a_rows, rows = a
+    full = work.get(f"full{layer}", base_a[layer].shape[0], a_rows.shape[1])
+    return _with_rows(base_a[layer], rows, a_rows, full)
 
 
 def _regularization_grid(

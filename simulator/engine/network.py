@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .functions import ACTIVATIONS, LOSSES, Activation, Loss, Regularization
+from .training_pass import TrainingPass
 
 Array = np.ndarray
 
@@ -329,10 +330,12 @@ class Network:
     def loss_and_gradient(
         self, theta: Array, x: Array, y: Array, out: Array | None = None
     ) -> tuple[float, Array]:
-        """Return the loss of the batch and its gradient with respect to θ."""
-        trace = self.forward(theta, x)
-        grads = self.backward(theta, trace, y, out)
-        return self.loss_value(theta, trace, y), grads.flat
+        """Return the loss of the batch and its gradient with respect to θ.
+
+        The numbers of ``forward`` and ``backward``, computed by the training loop's pass
+        (``TrainingPass``); a problem keeps one per data set instead of making one per call.
+        """
+        return TrainingPass(self, np.asarray(x, dtype=float), y).loss_and_gradient(theta, None, out)
 
     # ----- the walkthrough ---------------------------------------------------------
 

@@ -8,6 +8,7 @@ updates θ in place. ``state`` holds what the optimizer remembers between steps
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -77,6 +78,25 @@ class Optimizer:
             buf = self.state[key] = np.zeros_like(like)
         return buf
 
+    def _constant(self, value: float) -> Array:
+        """Return a number as a 0-d array, made once per value.
+
+        numpy converts a Python float operand on every call, which on a small network's θ
+        costs half as much again as the operation itself.
+        """
+        constants = self.__dict__.setdefault("_constants", {})
+        array = constants.get(value)
+        if array is None:
+            array = constants[value] = np.array(value)
+        return array
+
+    def _scratch(self, like: Array) -> tuple[Array, Array]:
+        """Return two work arrays shaped like θ: scratch space, not state (never saved)."""
+        work = self.__dict__.get("_work")
+        if work is None or work[0].shape != like.shape:
+            work = self.__dict__["_work"] = (np.empty_like(like), np.empty_like(like))
+        return work
+
 
 @dataclass
 class SGD(Optimizer):
@@ -88,7 +108,8 @@ class SGD(Optimizer):
     def step(self, theta: Array, grad: Array) -> None:
         """Take θ ← θ − η g."""
         self.t += 1
-        theta -= self.learning_rate * grad
+        work = self._scratch(grad)[0]
+        np.subtract(theta, np.multiply(grad, self._constant(self.learning_rate), work), theta)
 
 
 @dataclass
@@ -199,13 +220,21 @@ class Adam(Optimizer):
         self.t += 1
         m = self._buffer("m", grad)
         v = self._buffer("v", grad)
-        m *= self.beta1
-        m += (1.0 - self.beta1) * grad
-        v *= self.beta2
-        v += (1.0 - self.beta2) * grad * grad
+        # Written with out= into work arrays (a step of a small network is mostly numpy's
+        # allocations otherwise), in the same order of operations as the formulas above.
+        work, denom = self._scratch(grad)
+        constant = self._constant
+        np.multiply(m, constant(self.beta1), m)
+        np.add(m, np.multiply(grad, constant(1.0 - self.beta1), work), m)
+        np.multiply(v, constant(self.beta2), v)
+        np.multiply(grad, constant(1.0 - self.beta2), work)
+        np.add(v, np.multiply(work, grad, work), v)
         step_size = self.learning_rate / (1.0 - self.beta1**self.t)
-        denom = np.sqrt(v) / np.sqrt(1.0 - self.beta2**self.t) + self.eps
-        theta -= step_size * m / denom
+        np.sqrt(v, denom)
+        np.divide(denom, math.sqrt(1.0 - self.beta2**self.t), denom)
+        np.add(denom, constant(self.eps), denom)
+        np.multiply(m, step_size, work)
+        np.subtract(theta, np.divide(work, denom, work), theta)
 
     def velocity(self) -> Array | None:
         """Return m, the running average of the gradient."""

@@ -19,6 +19,7 @@ import numpy as np
 from .datasets import Dataset
 from .landscape import Axis, axis_vector, network_loss_grid
 from .network import Network
+from .training_pass import TrainingPass
 
 Array = np.ndarray
 
@@ -75,6 +76,21 @@ class NetworkProblem:
         if self.start.shape != (self.network.parameter_count,):
             raise ValueError(f"θ must have {self.network.parameter_count} entries, "
                              f"got {self.start.shape}")
+        self._passes: dict[str, tuple] = {}
+
+    def _pass(self, part: str) -> TrainingPass:
+        """Return the training loop's pass over the training or the test points.
+
+        Made at first use and again if the data set or the network was replaced; the pass holds the data
+        transposed and its buffers, so every step after the first allocates next to nothing.
+        """
+        known = self._passes.get(part)
+        # a Dataset and a Network are frozen: checking that they are the same objects is enough
+        if known is None or known[0] is not self.dataset or known[1].network is not self.network:
+            data = self.dataset
+            x, y = (data.x_train, data.y_train) if part == "train" else (data.x_test, data.y_test)
+            known = self._passes[part] = (data, TrainingPass(self.network, x, y))
+        return known[1]
 
     @property
     def sample_count(self) -> int:
@@ -89,15 +105,11 @@ class NetworkProblem:
         self, theta: Array, batch: Array | None = None, out: Array | None = None
     ) -> tuple[float, Array]:
         """Return the loss and gradient on a batch of training samples (all when ``None``)."""
-        x, y = self.dataset.x_train, self.dataset.y_train
-        if batch is not None:
-            x, y = x[batch], y[batch]
-        return self.network.loss_and_gradient(theta, x, y, out)
+        return self._pass("train").loss_and_gradient(theta, batch, out)
 
     def loss(self, theta: Array) -> float:
         """Return the training loss at θ."""
-        trace = self.network.forward(theta, self.dataset.x_train)
-        return self.network.loss_value(theta, trace, self.dataset.y_train)
+        return self._pass("train").loss(theta)
 
     def gradient(self, theta: Array) -> Array:
         """Return dL/dθ on the whole training set."""
@@ -107,8 +119,7 @@ class NetworkProblem:
         """Return the loss on the test points (``None`` when there are none)."""
         if self.dataset.x_test.shape[0] == 0:
             return None
-        trace = self.network.forward(theta, self.dataset.x_test)
-        return self.network.loss_value(theta, trace, self.dataset.y_test)
+        return self._pass("test").loss(theta)
 
     def predict(self, theta: Array, x: Array) -> Array:
         """Return the network's outputs for inputs x."""

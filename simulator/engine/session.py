@@ -9,6 +9,14 @@ earlier step by restoring the checkpoint before it and replaying the rest.
 Changing a setting (learning rate, optimizer, batch size) or editing θ at step k is an
 *edit*: the recorded future after k is dropped and a pinned checkpoint at k remembers
 the new settings, so a later rewind across it still replays exactly what happened.
+
+The loss curve records the training loss on the *whole* training set, never a batch's.
+A full-batch step computes it anyway (it is the next step's gradient). A mini-batch step
+sees only its batch, and a pass over every sample after every step would cost many times
+the step itself; so a mini-batch run evaluates the full loss only where it is needed: at
+the steps the loss curve records (at least once per epoch, at a power-of-two spacing so
+the record thins evenly), when asked (``loss``, ``snapshot``), and whenever a batch's loss
+passes the divergence bound, which is what divergence is judged on between records.
 """
 
 from __future__ import annotations
@@ -172,6 +180,7 @@ class Session:
         self.theta = self.problem.initial_theta()
         self.optimizer = self.config.build()
         self._check_batch_size(self.batch_size)
+        self._batching_of: tuple = ((), ())  # (batch size, its _batching()); () = none yet
         self.step_count = 0
         self.furthest_step = 0
         self.status = "ready"
@@ -179,6 +188,7 @@ class Session:
         self.diverged_loss: float | None = None
         self._epoch, self._position, self._order_epoch, self._order = 0, 0, -1, None
         self._grad = np.empty_like(self.theta)  # dL/dθ, full batch at θ when _grad_fresh
+        self._ones = np.ones_like(self.theta)  # θ·1 = Σθ, the finiteness check
         self._grad_fresh = False
         self._loss: float | None = None  # training loss at θ, when known
         self.losses = Thinned(self.history_capacity)  # (train, test or NaN) per step
@@ -204,38 +214,69 @@ class Session:
         the training loss at each new θ.
         """
         start = self.step_count
+        bound = DIVERGENCE_FACTOR * max(abs(self.start_loss), 1.0)
         while self.step_count - start < n and self.status != "diverged":
-            kept = self._step_once() or self.diverged_loss is not None  # a huge loss is kept
-            if kept and record is not None:
-                record.append(self._loss)
+            kept = self._step_once(bound, record is not None) or self.diverged_loss is not None
+            if kept and record is not None:  # a huge loss is kept, an overflow is not
+                record.append(self.loss)
         return self.step_count - start
 
-    def _full_batch(self) -> bool:
-        return self.batch_size is None or self.batch_size >= self.problem.sample_count
+    def _batching(self) -> tuple[bool, int, int]:
+        """Return (full batch?, spacing of the loss record's steps, samples) for the batch size.
 
-    def _advance(self) -> None:
-        """Take one optimizer step and evaluate the training loss at the new θ."""
-        if self._full_batch():
+        The spacing is 1 for full batch, else the largest power of 2 not above the steps of
+        an epoch. Worked out once per batch size: the training loop asks every step.
+        """
+        cached = self._batching_of
+        if cached[0] == self.batch_size:
+            return cached[1]
+        samples = self.problem.sample_count
+        if self.batch_size is None or self.batch_size >= samples:
+            result = (True, 1, samples)
+        else:
+            steps_per_epoch = -(-samples // self.batch_size)
+            result = (False, 1 << (steps_per_epoch.bit_length() - 1), samples)
+        self._batching_of = (self.batch_size, result)
+        return result
+
+    def _advance(self) -> float | None:
+        """Take one optimizer step; return the batch's loss before it (``None``: full batch).
+
+        A full-batch step also evaluates the training loss and gradient at the new θ: they
+        are the next step's. A mini-batch step leaves the training loss unknown.
+        """
+        if self._batching()[0]:
             if not self._grad_fresh:
                 self._evaluate(with_gradient=True)
-            grad = self._grad
-        else:
-            _, grad = self.problem.loss_and_gradient(self.theta, self._next_batch(), self._grad)
+            self.optimizer.step(self.theta, self._grad)
+            self.step_count += 1
+            self._evaluate(with_gradient=True)
+            return None
+        batch_loss, grad = self.problem.loss_and_gradient(self.theta, self._next_batch(),
+                                                          self._grad)
         self.optimizer.step(self.theta, grad)
         self.step_count += 1
-        # Full batch: this step's evaluation is also the next step's gradient.
-        self._evaluate(with_gradient=self._full_batch())
+        self._loss, self._grad_fresh = None, False
+        return batch_loss
 
-    def _step_once(self) -> bool:
-        self._advance()
-        loss = self._loss
-        # A sum is finite only if every entry is (θ near overflow counts as diverged too).
-        if not (math.isfinite(float(self.theta.sum())) and math.isfinite(loss)):
+    def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
+        """Take a step and judge it against the divergence bound; return whether it is kept."""
+        batch_loss = self._advance()
+        # A sum is finite only if every entry is (θ near overflow counts as diverged too);
+        # θ·1 is that sum in one BLAS call, half the time of θ.sum() on a small network.
+        if not math.isfinite(self.theta.dot(self._ones)):
             return self._diverge(None)
-        if abs(loss) > DIVERGENCE_FACTOR * max(abs(self.start_loss), 1.0):
-            return self._diverge(loss)
-        self.furthest_step = max(self.furthest_step, self.step_count)
-        self._record()
+        step = self.step_count
+        records_loss = step % self._batching()[1] == 0 and self.losses.wants(step)
+        if batch_loss is None or wants_loss or records_loss or not abs(batch_loss) <= bound:
+            loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
+            if not math.isfinite(loss):
+                return self._diverge(None)
+            if abs(loss) > bound:
+                return self._diverge(loss)
+        if step > self.furthest_step:
+            self.furthest_step = step
+        self._record(records_loss)
         self._follow_history()
         return True
 
@@ -261,7 +302,7 @@ class Session:
         return self._loss
 
     def _next_batch(self) -> Array:
-        n = self.problem.sample_count
+        n = self._batching()[2]
         if self._order_epoch != self._epoch:
             rng = np.random.default_rng([self.seed, self._epoch])
             self._order, self._order_epoch = rng.permutation(n), self._epoch
@@ -271,13 +312,15 @@ class Session:
             self._epoch, self._position = self._epoch + 1, 0
         return batch
 
-    def _record(self) -> None:
+    def _record(self, loss_row: bool | None = None) -> None:
+        """Record this step; ``loss_row``: whether the loss curve keeps it (``None``: if it can)."""
         step = self.step_count
-        if self.losses.wants(step):
+        if self.losses.wants(step) if loss_row is None else loss_row:
             test = self.problem.test_loss(self.theta)
-            self.losses.add(step, (self._loss, np.nan if test is None else test))
+            loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
+            self.losses.add(step, (loss, np.nan if test is None else test))
         if self.path.wants(step):
-            self.path.add(step, self.theta.copy())
+            self.path.add(step, self.theta)  # copied into the record's own array
         self.recent.append((step, self.theta.copy()))
         if len(self.recent) > 64:
             del self.recent[:16]
@@ -290,20 +333,22 @@ class Session:
         cp = Checkpoint(self.step_count, self.theta.copy(), self.optimizer.snapshot(),
                         self.config, self.batch_size, self._epoch, self._position, pinned)
         cps = self._checkpoints
+        changed = False  # whether a pinned checkpoint may have gone (the set is then rebuilt)
         while cps and cps[-1].step >= cp.step and not (cps[-1].pinned and not pinned):
-            if cps.pop().pinned:
-                self._pinned.discard(cp.step)
+            changed |= cps.pop().pinned
         if cps and cps[-1].step == cp.step:
             return  # a pinned checkpoint already holds this step's exact state
-        if pinned:
-            self._pinned.add(cp.step)
         cps.append(cp)
         if len(cps) > self._checkpoint_cap:
             self._checkpoint_every *= 2
             self._checkpoints = [c for c in cps if c.pinned or c.step % self._checkpoint_every == 0]
             if len(self._checkpoints) > self._checkpoint_cap:  # too many edits: forget the oldest
                 del self._checkpoints[: len(self._checkpoints) - self._checkpoint_cap]
-        self._pinned = {c.step for c in self._checkpoints if c.pinned}
+            changed = True
+        if changed:
+            self._pinned = {c.step for c in self._checkpoints if c.pinned}
+        elif pinned:
+            self._pinned.add(cp.step)
 
     def _restore(self, cp: Checkpoint) -> None:
         self.theta = cp.theta.copy()
@@ -464,8 +509,8 @@ class Session:
     @_quietly
     def snapshot(self) -> Snapshot:
         """Return the current state for drawing (copies; never NaN)."""
+        grad = self.gradient()  # first: evaluating the gradient gives the loss too
         loss = self.loss
-        grad = self.gradient()
         next_step = self.optimizer.direction(grad)
         velocity = self.optimizer.velocity()
         test = self.problem.test_loss(self.theta)
