@@ -58,6 +58,9 @@ SHORTCUTS = (
     ("+ / −", "Faster / slower (steps per frame)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an edit"),
     ("Ctrl+O / Ctrl+S", "Open / save a lesson"),
+    ("Page Down / Page Up", "Next / previous step of the lesson"),
+    ("F5", "Presenter mode: → / Space / Page Down next step, ← / Page Up back, "
+           "B or . black screen, W white screen, Ctrl+= / Ctrl+− / Ctrl+0 text size, Esc leaves"),
     ("F11", "Full screen"),
     ("Esc", "Leave a text field: the keys above drive the hiker again"),
 )
@@ -676,12 +679,32 @@ class MainWindow(QMainWindow):
         self.lesson_panel.set_current_file(path)
 
     def _show_lesson_step(self, frame) -> None:
-        """Bring the derivative table forward when the step shows it (filled the first time)."""
-        if frame.show is not None and "derivative_table" in frame.show.panels:
+        """Bring forward the panels a step shows (its large one last, so it is on top).
+
+        Outside presenter mode nothing is hidden: the step's panels are shown and their
+        tabs raised, and the landscape tab switches between 2-D and 3-D as the step says.
+        A panel that shares its tabs with the lesson panel is raised over the step's text
+        only when it is the step's large one: the text is what the class reads otherwise.
+        """
+        if frame.show is None:
+            return
+        panels = frame.show.panels
+        if "derivative_table" in panels:
             self._fill_derivative_table(True)
-            if not self.presenter.presenting:
-                self.derivative_dock.show()
-                self.derivative_dock.raise_()
+        if self.presenter.presenting:
+            return
+        docks = {"network": self.docks[1], "formula": self.docks[1], "data": self.docks[2],
+                 "curvature": self.docks[2], "loss": self.docks[3],
+                 "derivative_table": self.derivative_dock}
+        large = frame.show.large
+        for name in sorted(panels, key=lambda n: n == large):
+            if name in ("landscape", "landscape3d"):
+                self.views.setCurrentWidget(self.landscape_3d if name == "landscape3d"
+                                            else self.landscape)
+            elif name in docks:
+                docks[name].show()
+                if name == large or docks[name] not in self.tabifiedDockWidgets(self.lesson_dock):
+                    docks[name].raise_()
 
     def _fill_derivative_table(self, visible: bool) -> None:
         # sympy works out the table the first time it is shown, not at every start.

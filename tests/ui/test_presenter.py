@@ -219,3 +219,23 @@ def test_outside_presenter_mode_a_step_showing_the_table_brings_its_dock_forward
     qtbot.waitUntil(window.derivative_table.isVisible, timeout=3000)
     assert window.derivative_table.table.rowCount() == 3
     assert window.derivative_table.table.item(2, 1).text() == "−1/w²"
+
+
+def test_outside_presenter_mode_a_step_brings_its_panels_forward(qtbot):
+    """A step's show raises its panels; the lesson's text is covered only by the large one."""
+    w = make_window(str(lessons_dir() / "03-hiking-down-the-mountain.lesson.json"),
+                    reset_layout=True)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.views.setCurrentWidget(w.landscape_3d)
+    w.controller.go_to_step(0)  # show: landscape (large) and loss
+    qtbot.waitUntil(lambda: w.views.currentWidget() is w.landscape, timeout=3000)
+    assert w.docks[3].isVisibleTo(w)
+    if w.docks[3] not in w.tabifiedDockWidgets(w.lesson_dock):
+        assert w.loss.isVisible()
+    else:
+        assert w.lesson_panel.isVisible()  # the step's text stays in front of the class
+    w.controller.pause()
+    w.controller.grids.cancel()
+    w.controller.grids.wait()
