@@ -2,7 +2,8 @@
 
 ``format_number`` is for reading (significant digits, ×10ⁿ, a real minus sign);
 ``format_editable`` is for text a user may edit and type back (ASCII, ``1e-08``);
-``format_short`` fits a value inside a neuron's circle.
+``format_short`` fits a value inside a neuron's circle; ``format_slope`` writes a slope
+as the lessons do (6.00); ``format_step`` writes a step count for an axis tick (250k).
 """
 
 from __future__ import annotations
@@ -81,3 +82,30 @@ def format_short(value: float | None) -> str:
         return "0.00"
     text = f"{value:.2f}" if abs(value) < 10 else f"{value:.3g}"
     return text.replace("-", "−")
+
+def format_slope(value: float) -> str:
+    """Return a slope the way the lessons write it: two decimals (6.00) where they read well.
+
+    Very small, very large and non-finite slopes go to the one number formatter.
+    """
+    if value == 0 or (math.isfinite(value) and 0.01 <= abs(value) < 1e4):
+        return f"{value:.2f}".replace("-", "−")
+    return "too steep to show" if math.isinf(value) else format_number(value, 3)
+
+
+def format_step(value: float, spacing: float = 1.0) -> str:
+    """Return a step count short enough for an axis tick: 950, 1,500, 250k, 1.2M.
+
+    ``spacing`` is the distance between ticks: ticks a thousand or more apart all read in
+    thousands, so one axis never mixes 5,000 and 10k.
+    """
+    size = abs(value)
+    if value == 0:
+        return "0"
+    if size >= 1e6:
+        return f"{value / 1e6:.4g}M"
+    if spacing >= 1e3:
+        return f"{value / 1e3:.4g}k"
+    if size != int(size):
+        return f"{value:.3g}"
+    return f"{value:,.0f}"

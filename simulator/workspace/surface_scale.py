@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .numbers import format_number
+
 CONTOUR_LEVELS = 10
 WIDE_RATIO = 100.0  # a loss range wider than this (max / low) is shown on a log scale
 
@@ -69,15 +71,6 @@ def contour_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, levels) -> n
     return np.vstack(pieces) if pieces else np.zeros((0, 2))
 
 
-def format_value(value: float) -> str:
-    """Return a number as short text for the screen (never ``nan`` or ``inf``)."""
-    if not math.isfinite(value):
-        return "too large to show" if not math.isnan(value) else "—"
-    if value == 0:
-        return "0"
-    if 0.01 <= abs(value) < 1e4:
-        return f"{value:.3g}" if abs(value) < 1 else f"{value:.4g}"
-    return f"{value:.2e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
 
 
 class LossScale:
@@ -148,7 +141,7 @@ class LossScale:
         chosen = decades if len(decades) >= 3 else inside
         if len(chosen) < 2:
             chosen = [(low, self.log_low, 0), (high, self.high, 0)]
-        return [(p, format_value(v)) for p, v, _ in chosen]
+        return [(p, format_number(v, 3)) for p, v, _ in chosen]
 
 
 def surface_contours(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> np.ndarray:

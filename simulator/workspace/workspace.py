@@ -47,6 +47,7 @@ from .grid_requests import (
 )
 from .lesson_steps import StepRunner, check_steps, shown_at
 from .markdown import to_rich_text
+from .numbers import format_number
 
 CONVERGED_GRADIENT = 1e-5  # a slope flatter than this counts as the bottom: "converged"
 MAX_RACERS = 6
@@ -64,17 +65,14 @@ class Memento:
     axes: tuple[str, str] | None
 
 
-def _short(value: float) -> str:
-    return f"{value:.3g}"
-
-
 def describe_divergence(frame: Frame) -> str:
     """Return a sentence that explains a divergence in words (no NaN in it)."""
     lr = frame.config.learning_rate
     if frame.diverged_loss is not None:
-        grew = f"the loss went from {_short(frame.start_loss)} to {frame.diverged_loss:.3g}"
+        grew = (f"the loss went from {format_number(frame.start_loss, 3)} to "
+                f"{format_number(frame.diverged_loss, 3)}")
     else:
-        grew = (f"the loss went from {_short(frame.start_loss)} past the largest number "
+        grew = (f"the loss went from {format_number(frame.start_loss, 3)} past the largest number "
                 f"a computer can hold")
     return (f"Diverged at step {frame.diverged_at}: with learning rate {lr:g} each step "
             f"overshoots the valley; {grew}. Rewind or lower the learning rate.")

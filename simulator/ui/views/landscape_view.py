@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.workspace.numbers import format_number
+from simulator.workspace.numbers import format_number, format_slope
 from simulator.workspace.surface_scale import LossScale, surface_contours
 
 from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
@@ -40,14 +40,6 @@ TRAIL_DOT, TRAIL_DOT_ON_CURVE = 6, 11  # their sizes in pixels on a surface and 
 FAR = 50.0  # points further than this many landscape widths away are pulled in before drawing
 
 
-def format_slope(value: float) -> str:
-    """Return a slope the way the lessons write it: two decimals (6.00) where they read well.
-
-    Very small, very large and non-finite slopes go to the one number formatter.
-    """
-    if value == 0 or (math.isfinite(value) and 0.01 <= abs(value) < 1e4):
-        return f"{value:.2f}".replace("-", "−")
-    return "too steep to show" if math.isinf(value) else format_number(value, 3)
 
 
 def _mk_colour(hex_colour: str, alpha: int = 255) -> QColor:

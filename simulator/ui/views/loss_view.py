@@ -13,7 +13,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from simulator.workspace.frames import Frame, ProblemInfo
-from simulator.workspace.numbers import format_number
+from simulator.workspace.numbers import format_number, format_step
 
 from ..theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
@@ -27,22 +27,6 @@ PLOT_TIP = ("Training loss (solid) and test loss (dashed) at each step; the dot 
             "Scroll to zoom the steps; the A button in the corner shows the whole run again.")
 
 
-def format_step(value: float, spacing: float = 1.0) -> str:
-    """Return a step count short enough for an axis tick: 950, 1,500, 250k, 1.2M.
-
-    ``spacing`` is the distance between ticks: ticks a thousand or more apart all read in
-    thousands, so one axis never mixes 5,000 and 10k.
-    """
-    size = abs(value)
-    if value == 0:
-        return "0"
-    if size >= 1e6:
-        return f"{value / 1e6:.4g}M"
-    if spacing >= 1e3:
-        return f"{value / 1e3:.4g}k"
-    if size != int(size):
-        return f"{value:.3g}"
-    return f"{value:,.0f}"
 
 
 LOSS_DIGITS = 3  # significant digits of a loss on screen
