@@ -216,10 +216,8 @@ class SessionController(QObject):
 
     def open_file(self, path: str) -> bool:
         """Open a lesson file; a bad file gets a message and the current lesson stays."""
-        self.pause()
-        if not self._do(self.workspace.open_file, path):
+        if not self._afresh(self.workspace.open_file, path):
             return False
-        self.undo_stack.clear()
         self.fileChanged.emit(self.workspace.path)
         return True
 
@@ -232,20 +230,22 @@ class SessionController(QObject):
         self.message.emit("info", f"Saved {path.rsplit('/', 1)[-1]}")
         return True
 
-    def new_file(self, lesson) -> bool:
-        """Start a new lesson that lives in no file yet (clears undo; Save asks for a name)."""
+    def _afresh(self, verb: Callable, *args) -> bool:
+        """Run a verb that starts a new run, with an empty undo history (if it worked)."""
         self.pause()
-        if not self._do(self.workspace.resume, lesson, 0, None):
+        if not self._do(verb, *args):
             return False
         self.undo_stack.clear()
         return True
 
+    def new_file(self, lesson) -> bool:
+        """Start a new lesson that lives in no file yet (clears undo; Save asks for a name)."""
+        return self._afresh(self.workspace.resume, lesson, 0, None)
+
     def recover(self, lesson, step: int, path: str | None) -> bool:
         """Reopen work recovered from an autosave: unsaved, at the step its run had reached."""
-        self.pause()
-        if not self._do(self.workspace.resume, lesson, step, path):
+        if not self._afresh(self.workspace.resume, lesson, step, path):
             return False
-        self.undo_stack.clear()
         self.undo_stack.resetClean()  # the recovered work is in no file yet
         if path:
             self.fileChanged.emit(path)
@@ -253,11 +253,7 @@ class SessionController(QObject):
 
     def set_lesson(self, lesson) -> bool:
         """Start afresh on a lesson object (clears undo)."""
-        self.pause()
-        if not self._do(self.workspace.set_lesson, lesson):
-            return False
-        self.undo_stack.clear()
-        return True
+        return self._afresh(self.workspace.set_lesson, lesson)
 
     # ----- a lesson's steps (a demonstration) -------------------------------------------------
 
@@ -267,11 +263,7 @@ class SessionController(QObject):
         Moving between steps is not an edit: the undo history starts again at each step,
         since an edit undone in another step's state would mix the two.
         """
-        self.pause()
-        if not self._do(self.workspace.enter_step, k):
-            return False
-        self.undo_stack.clear()
-        return True
+        return self._afresh(self.workspace.enter_step, k)
 
     def next_step(self) -> bool:
         """Enter the next step (the first, before any); at the last, say so."""
