@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from simulator.symbolic.derivatives import derivative
 from simulator.symbolic.errors import FormulaError
 from simulator.symbolic.exact import to_float
-from simulator.symbolic.parsing import parse_formula
+from simulator.symbolic.parsing import _settled, parse_formula
 
 NAMES = ["w", "w1", "w2", "b", "x"]
 UNARY = {
@@ -66,7 +66,8 @@ def render(tree):
 
 
 def build(tree):
-    return _flat(_build(tree))
+    # settled as the parser settles what sympy leaves unsettled (see parsing._settled)
+    return _settled(_build(tree))
 
 
 def _build(tree):
@@ -135,25 +136,6 @@ def _expected(tree):
     return value
 
 
-def _flat(value):
-    """Return an expression as sympy rebuilds it from its parts, constant parts first
-    (sympy's √√0.8 is (5·√2)·5^(3/4)/25, its max(min(0, w), min(1, w)) Min(w, Max(0, 1)));
-    the parser settles each part so, so that a printed formula reads back as itself."""
-    for _ in range(3):  # one rebuild settles every case seen; a few more cost nothing
-        if value.is_Atom:
-            return value
-        stale = [not arg.is_Atom and arg.is_number for arg in value.args]
-        nested = (value.is_Mul or value.is_Add) and any(
-            arg.func is value.func for arg in value.args)
-        whole = value.is_number
-        if not (any(stale) or nested or whole):
-            return value
-        rebuilt = value.func(*(_flat(arg) if old else arg
-                               for arg, old in zip(value.args, stale, strict=True)))
-        if rebuilt == value:
-            return value
-        value = rebuilt
-    return value
 
 
 SLOW_OK = settings(deadline=None, max_examples=150,
