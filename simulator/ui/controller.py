@@ -267,26 +267,21 @@ class SessionController(QObject):
 
     def next_step(self) -> bool:
         """Enter the next step (the first, before any); at the last, say so."""
-        ws = self.workspace
-        if not ws.ready:
-            return False
-        k = 0 if ws.step_index is None else ws.step_index + 1
-        if k >= len(ws.lesson.steps):
-            self.message.emit("info", "This is the last step of the lesson." if ws.lesson.steps
-                              else "This lesson has no steps.")
-            return False
-        return self.go_to_step(k)
+        return self._step_by(1)
 
     def previous_step(self) -> bool:
         """Enter the step before this one; at the first, say so."""
-        ws = self.workspace
-        if not ws.ready:
+        return self._step_by(-1)
+
+    def _step_by(self, delta: int) -> bool:
+        if not self.ready:
             return False
-        if not ws.step_index:
-            self.message.emit("info", "This is the first step of the lesson."
-                              if ws.lesson.steps else "This lesson has no steps.")
+        try:
+            k = self.workspace.step_after(delta)
+        except EditError as exc:
+            self.message.emit("info", str(exc))
             return False
-        return self.go_to_step(ws.step_index - 1)
+        return self.go_to_step(k)
 
     # ----- stepping and playing -----------------------------------------------------------
 
@@ -428,14 +423,12 @@ class SessionController(QObject):
         """Change network fields (activation, regularization…) as one edit named ``text``."""
         return self._edit(text, self.workspace.set_network_option, **changes)
 
-    def set_hidden_activation(self, name: str) -> bool:
-        """Use one activation in every hidden layer."""
-        return self.set_network_option(f"Activation: {name}", activation=name)
-
-    def set_regularization(self, kind: str | None, rate: float) -> bool:
-        """Penalize large weights ("l2" or "l1" at ``rate``), or not at all (``None``)."""
-        return self.set_network_option(f"Regularization: {kind.upper() if kind else 'None'}",
-                                       regularization=None if kind is None else (kind, rate))
+    set_hidden_activation = undoable("set_hidden_activation", "Activation: {}",
+                                     "Use one activation in every hidden layer.")
+    set_regularization = undoable("set_regularization", "Regularization: {}",
+                                  "Penalize large weights (l2 or l1 at a rate), or not (None).")
+    set_dataset_setting = undoable("set_dataset_setting", "Dataset {}: {}",
+                                   "Change one dataset setting (noise, samples, seed…).")
 
     def choose(self, text: str, **choice: str) -> bool:
         """Choose an output, loss or dataset, with what it needs; say what else changed."""
@@ -464,10 +457,6 @@ class SessionController(QObject):
         """Change the dataset's settings (a new run)."""
         return self._edit("Change dataset", self.workspace.set_dataset, **changes)
 
-    def set_dataset_setting(self, key: str, value: float) -> bool:
-        """Change one dataset setting (``noise``, ``samples``, ``train_fraction``, ``seed``)."""
-        return self.set_dataset(**{key: value})
-
     def set_formula(self, text: str) -> str | None:
         """Descend a typed formula; return (and emit) the error shown under the field, or None."""
         before = self.workspace.memento()
@@ -491,10 +480,7 @@ class SessionController(QObject):
     def start_race(self, names: list[str]) -> bool:
         """Race hikers with these optimizers from the same point, at the lesson's learning rate."""
         self.pause()
-
-        def start() -> None:
-            self.workspace.start_race(self.workspace.race_entries(names))
-        return self._do(start)
+        return self._do(self.workspace.start_race_of, names)
 
     def stop_race(self) -> None:
         """End the race."""

@@ -421,13 +421,17 @@ class MainWindow(QMainWindow):
             return self.controller.undo_stack.isClean()
         return answer == QMessageBox.StandardButton.Discard
 
-    def ask_to_replace(self) -> QMessageBox.StandardButton:
-        """Ask what to do with unsaved changes before another lesson opens."""
+    def _ask_about_unsaved(self, before: str) -> QMessageBox.StandardButton:
+        """Ask Save / Discard / Cancel for unsaved changes ``before`` closing or opening."""
         name = Path(self.controller.path).name if self.controller.path else "this lesson"
         return QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {name} before opening another lesson?",
+            self, "Unsaved changes", f"Save the changes to {name} before {before}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def ask_to_replace(self) -> QMessageBox.StandardButton:
+        """Ask what to do with unsaved changes before another lesson opens."""
+        return self._ask_about_unsaved("opening another lesson")
 
     def open_asking(self, path: str) -> bool:
         """Open a lesson file once unsaved edits are saved or discarded."""
@@ -587,11 +591,7 @@ class MainWindow(QMainWindow):
 
     def ask_to_save(self) -> QMessageBox.StandardButton:
         """Ask what to do with unsaved changes: Save, Discard or Cancel."""
-        name = Path(self.controller.path).name if self.controller.path else "this lesson"
-        return QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {name} before closing?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        return self._ask_about_unsaved("closing")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Offer to save unsaved edits, stop playing, remember the layout, then close."""

@@ -249,6 +249,21 @@ class Workspace:
 
     # ----- the lesson's steps ---------------------------------------------------------------
 
+    def step_after(self, delta: int) -> int:
+        """Return the index of the lesson step ``delta`` away (+1 next, −1 back).
+
+        Before any step, +1 is the first; past either end ``EditError`` says where we are.
+        """
+        steps = self.lesson.steps
+        if not steps:
+            raise EditError("This lesson has no steps.")
+        if delta < 0 and not self.step_index:
+            raise EditError("This is the first step of the lesson.")
+        k = (-1 if self.step_index is None else self.step_index) + delta
+        if k >= len(steps):
+            raise EditError("This is the last step of the lesson.")
+        return max(k, 0)
+
     def enter_step(self, k: int) -> None:
         """Enter step k (0-based): the state it had, exactly, then what it shows.
 
@@ -547,6 +562,18 @@ class Workspace:
         if new != spec:
             self.change_problem(new)
 
+    def set_hidden_activation(self, name: str) -> None:
+        """Use one activation in every hidden layer."""
+        self.set_network_option(activation=name)
+
+    def set_regularization(self, kind: str | None, rate: float) -> None:
+        """Penalize large weights ("l2" or "l1" at ``rate``), or not at all (``None``)."""
+        self.set_network_option(regularization=None if kind is None else (kind, float(rate)))
+
+    def set_dataset_setting(self, key: str, value: float) -> None:
+        """Change one dataset setting (``noise``, ``samples``, ``train_fraction``, ``seed``)."""
+        self.set_dataset(**{key: value})
+
     def plan_choice(self, **choice: str) -> list[str]:
         """Apply an output, loss or dataset choice with what it needs; return what else changed.
 
@@ -786,6 +813,10 @@ class Workspace:
                 label += f" ({names[:k + 1].count(name)})"
             entries.append((label, OptimizerConfig(name, lr, tuple(sorted(hyper.items())))))
         return entries
+
+    def start_race_of(self, names: list[str]) -> None:
+        """Race hikers with these optimizers from the same point, at the lesson's rate."""
+        self.start_race(self.race_entries(names))
 
     def stop_race(self) -> None:
         """End the race and go back to the single hiker."""

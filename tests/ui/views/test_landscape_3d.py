@@ -16,15 +16,10 @@ from simulator.ui.views.landscape_3d import (
     bilinear,
     software_rendered,
 )
+from tests.ui.settling import settle
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "14-circle-network.lesson.json"
-
-
-def settle(controller):
-    for _ in range(3):
-        controller.grids.wait()
-        QApplication.processEvents()
 
 
 @pytest.fixture
