@@ -177,6 +177,11 @@ class Network:
             raise IndexError(f"layer {layer}: layers are 1–{self.layer_count}")
         return self._functions[layer]
 
+    @property
+    def weight_spans(self) -> tuple[tuple[int, int], ...]:
+        """Return where each layer's weights W_l lie in θ, as (start, stop), layer 1 first."""
+        return tuple((w_start, b_start) for w_start, b_start, _ in self._offsets)
+
     def parameter_names(self) -> list[str]:
         """Return the name of every entry of θ, in order: W1[0,0], W1[0,1], …, b1[0], …."""
         names: list[str] = []

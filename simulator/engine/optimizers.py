@@ -41,8 +41,11 @@ class Optimizer:
         """Move θ one step using the gradient g = dL/dθ (in place)."""
         raise NotImplementedError
 
-    def direction(self, grad: Array) -> Array:
-        """Return the step the optimizer would take next from gradient g (without taking it)."""
+    def direction(self, grad: Array, theta: Array | None = None) -> Array:
+        """Return the step the optimizer would take next from gradient g (without taking it).
+
+        ``theta`` is needed only by a rule whose step depends on θ itself (AdamW's decay).
+        """
         probe = np.zeros_like(grad)
         saved = self.snapshot()
         self.step(probe, grad)
@@ -87,6 +90,8 @@ class Optimizer:
         constants = self.__dict__.setdefault("_constants", {})
         array = constants.get(value)
         if array is None:
+            if len(constants) > 16:  # a schedule changes η every step: keep only a few
+                constants.clear()
             array = constants[value] = np.array(value)
         return array
 
@@ -241,8 +246,38 @@ class Adam(Optimizer):
         return self.state.get("m")
 
 
+@dataclass
+class AdamW(Adam):
+    """AdamW (torch): Adam with decoupled weight decay, θ ← θ − η λ θ before Adam's step.
+
+    The decay shrinks every parameter towards 0 by the fraction η λ, apart from the
+    gradient (L2 regularization inside Adam would be rescaled by √v; this is not).
+    """
+
+    weight_decay: float = 0.01
+
+    name: ClassVar[str] = "adamw"
+    label: ClassVar[str] = "AdamW"
+    hyper: ClassVar = {
+        **Adam.hyper,
+        "weight_decay": (0.01, 0.0, 1.0, "the fraction η·λ of every weight taken off each step"),
+    }
+
+    def step(self, theta: Array, grad: Array) -> None:
+        """Take θ ← θ (1 − η λ), then Adam's step with the same gradient."""
+        np.multiply(theta, self._constant(1.0 - self.learning_rate * self.weight_decay), theta)
+        super().step(theta, grad)
+
+    def direction(self, grad: Array, theta: Array | None = None) -> Array:
+        """Return Adam's next step from g, plus the decay −η λ θ when θ is given."""
+        step = super().direction(grad)
+        if theta is not None:
+            step -= self.learning_rate * self.weight_decay * theta
+        return step
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW)
 }
 
 

@@ -10,6 +10,7 @@ Two kinds of problem share one protocol (``Problem``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -205,6 +206,28 @@ class ExpressionProblem:
         with np.errstate(all="ignore"):
             values = np.asarray(self.function(np.asarray(xs, dtype=float)), dtype=float)
         return np.broadcast_to(values, np.shape(xs)).copy()
+
+
+def weight_gradient_norms(problem: Problem, grad: Array) -> list[float]:
+    """Return ‖dL/dW_l‖ (Euclidean, over the weights alone) for each layer l of a network.
+
+    The per-layer sizes of the gradient show vanishing and exploding gradients: through
+    many sigmoid layers the first layer's is thousands of times the last's smaller. A
+    formula has no layers: an empty list.
+    """
+    network = getattr(problem, "network", None)
+    if network is None:
+        return []
+    norms = []
+    for w_start, b_start in network.weight_spans:
+        part = grad[w_start:b_start]
+        value = math.sqrt(part.dot(part))
+        if not math.isfinite(value):  # squares past the largest float: scale first
+            largest = float(np.max(np.abs(part)))
+            value = largest * math.sqrt(float(np.sum((part / largest) ** 2))) \
+                if math.isfinite(largest) else largest
+        norms.append(value)
+    return norms
 
 
 def gradient_check(problem: Problem, theta: Array, epsilon: float = 1e-6) -> tuple[Array, Array]:

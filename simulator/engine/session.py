@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .optimizers import Optimizer, make_optimizer
-from .problems import Problem
+from .problems import Problem, weight_gradient_norms
+from .schedules import CONSTANT, Schedule
 
 Array = np.ndarray
 
@@ -54,11 +55,16 @@ def norm(vector: Array) -> float:
 
 @dataclass(frozen=True)
 class OptimizerConfig:
-    """Which optimizer, its learning rate and hyper-parameters."""
+    """Which optimizer, its base learning rate η₀, hyper-parameters and η's schedule."""
 
     name: str = "sgd"
     learning_rate: float = 0.01
     hyper: tuple[tuple[str, float], ...] = ()
+    schedule: Schedule = CONSTANT
+
+    def rate_at(self, step: int) -> float:
+        """Return the η the step from ``step`` to ``step + 1`` uses (the schedule's η_t)."""
+        return self.schedule.rate(self.learning_rate, step)
 
     def build(self) -> Optimizer:
         """Return a fresh optimizer with these settings."""
@@ -161,6 +167,7 @@ class Snapshot:
     diverged_loss: float | None
     start_loss: float
     furthest_step: int
+    learning_rate: float  # η of the next step (the schedule's η at this step)
 
 
 @dataclass
@@ -191,7 +198,8 @@ class Session:
         self._ones = np.ones_like(self.theta)  # θ·1 = Σθ, the finiteness check
         self._grad_fresh = False
         self._loss: float | None = None  # training loss at θ, when known
-        self.losses = Thinned(self.history_capacity)  # (train, test or NaN) per step
+        # per step: train, test (or NaN), η of the next step, ‖dL/dW‖ of each layer
+        self.losses = Thinned(self.history_capacity)
         self.path = Thinned(self.path_capacity)  # θ per step, for the trail and PCA
         self.recent: list[tuple[int, Array]] = []  # the last steps' θ, for the fading trail
         self._checkpoints: list[Checkpoint] = []
@@ -245,6 +253,10 @@ class Session:
         A full-batch step also evaluates the training loss and gradient at the new θ: they
         are the next step's. A mini-batch step leaves the training loss unknown.
         """
+        schedule = self.config.schedule
+        if schedule.varies:
+            self.optimizer.learning_rate = schedule.rate(self.config.learning_rate,
+                                                         self.step_count)
         if self._batching()[0]:
             if not self._grad_fresh:
                 self._evaluate(with_gradient=True)
@@ -318,7 +330,11 @@ class Session:
         if self.losses.wants(step) if loss_row is None else loss_row:
             test = self.problem.test_loss(self.theta)
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
-            self.losses.add(step, (loss, np.nan if test is None else test))
+            # An edit made at this step (met again while replaying) sets the next step's η.
+            config = self.config if step not in self._pinned else next(
+                c.config for c in self._checkpoints if c.step == step and c.pinned)
+            self.losses.add(step, (loss, np.nan if test is None else test, config.rate_at(step),
+                                   *weight_gradient_norms(self.problem, self._grad)))
         if self.path.wants(step):
             self.path.add(step, self.theta)  # copied into the record's own array
         self.recent.append((step, self.theta.copy()))
@@ -486,6 +502,21 @@ class Session:
         """Return whether the gradient is flat enough to call the descent finished."""
         return norm(self.gradient()) < tolerance
 
+    def rate_history(self) -> Array:
+        """Return η of the step after each recorded step (the steps of ``loss_history``)."""
+        rows = self.losses.rows
+        return rows[:, 2].copy() if len(rows) else np.zeros(0)
+
+    def gradient_norm_history(self) -> Array:
+        """Return ‖dL/dW_l‖ of each layer at each recorded step: steps × layers.
+
+        The norm is of the last gradient the run computed there: on every training
+        point at θ for a full batch; for a mini-batch, the batch gradient of the step
+        that arrived there. A formula has no layers: zero columns.
+        """
+        rows = self.losses.rows
+        return rows[:, 3:].copy() if len(rows) else np.zeros((0, 0))
+
     def loss_history(self) -> tuple[Array, Array, Array]:
         """Return (steps, training loss, test loss) recorded so far (NaN where no test set)."""
         rows = self.losses.rows
@@ -511,7 +542,9 @@ class Session:
         """Return the current state for drawing (copies; never NaN)."""
         grad = self.gradient()  # first: evaluating the gradient gives the loss too
         loss = self.loss
-        next_step = self.optimizer.direction(grad)
+        rate = self.config.rate_at(self.step_count)
+        self.optimizer.learning_rate = rate
+        next_step = self.optimizer.direction(grad, self.theta)
         velocity = self.optimizer.velocity()
         test = self.problem.test_loss(self.theta)
         return Snapshot(
@@ -521,5 +554,5 @@ class Session:
             next_step=next_step, velocity=None if velocity is None else velocity.copy(),
             config=self.config, batch_size=self.batch_size, status=self.status,
             diverged_at=self.diverged_at, diverged_loss=self.diverged_loss,
-            start_loss=self.start_loss, furthest_step=self.furthest_step,
+            start_loss=self.start_loss, furthest_step=self.furthest_step, learning_rate=rate,
         )

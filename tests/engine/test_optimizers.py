@@ -13,6 +13,7 @@ from simulator.engine.optimizers import (
     OPTIMIZERS,
     AdaGrad,
     Adam,
+    AdamW,
     Momentum,
     Nesterov,
     OptimizerError,
@@ -131,6 +132,39 @@ def test_adam_by_hand():
     assert opt.t == 3
 
 
+def test_adamw_by_hand_follows_torchs_documented_algorithm():
+    # torch.optim.AdamW: θ ← θ − γλθ (decoupled: before, and apart from, Adam's step), then
+    # m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − γ m̂ / (√v̂ + ε), g taken at the
+    # θ before the decay.
+    lr, b1, b2, eps, wd = 0.1, 0.9, 0.999, 1e-8, 0.2
+    w, m, v, expected = W0, 0.0, 0.0, []
+    for t in range(1, 4):
+        g = 2 * w
+        w = w - lr * wd * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        w = w - lr * m_hat / (math.sqrt(v_hat) + eps)
+        expected.append(w)
+    # first step: the decay takes 3·0.02 = 0.06 off, then Adam's lr·sign(g) = 0.1
+    assert expected[0] == pytest.approx(3.0 - 0.06 - 0.1, rel=1e-9)
+    opt, ws = run("adamw", lr, weight_decay=wd)
+    assert isinstance(opt, AdamW) and opt.weight_decay == wd
+    assert ws == pytest.approx(expected, rel=1e-13)
+    assert opt.state["m"][0] == pytest.approx(m, rel=1e-14)
+    assert opt.state["v"][0] == pytest.approx(v, rel=1e-14)
+
+
+def test_adamw_without_decay_is_adam_and_decay_alone_shrinks_theta():
+    _, adam = run("adam", 0.05, steps=5)
+    _, plain = run("adamw", 0.05, steps=5, weight_decay=0.0)
+    assert plain == adam
+    opt = make_optimizer("adamw", 0.5, weight_decay=0.1)
+    theta = np.array([2.0, -4.0])
+    opt.step(theta, np.zeros(2))  # no gradient: m = v = 0, only the decay moves θ
+    np.testing.assert_allclose(theta, [2.0 * 0.95, -4.0 * 0.95], rtol=1e-15)
+
+
 def test_defaults_match_torch():
     assert make_optimizer("momentum", 0.1).momentum == 0.9
     assert make_optimizer("nesterov", 0.1).momentum == 0.9
@@ -144,7 +178,10 @@ def test_defaults_match_torch():
         assert opt.learning_rate == 0.5 and opt.name == name and isinstance(opt, cls)
         for key, (default, low, high, _) in cls.hyper.items():
             assert getattr(opt, key) == default and low <= default <= high
-    assert set(OPTIMIZERS) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+    adamw = make_optimizer("adamw", 0.1)
+    assert (adamw.beta1, adamw.beta2, adamw.eps, adamw.weight_decay) == (0.9, 0.999, 1e-8, 0.01)
+    assert set(OPTIMIZERS) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+                               "adamw"}
 
 
 def test_hyper_parameters_are_used():
@@ -171,6 +208,8 @@ def test_hyper_parameters_are_used():
     ("adam", 0.1, {"beta2": float("nan")}, "beta2 must be in"),
     ("rmsprop", 0.1, {"rho": 1.0}, "rho must be in"),
     ("adagrad", 0.1, {"eps": -1e-10}, "eps must be in"),
+    ("adamw", 0.1, {"weight_decay": 1.5}, "weight_decay must be in [0, 1], got 1.5"),
+    ("adam", 0.1, {"weight_decay": 0.1}, "adam has no hyper-parameter 'weight_decay'"),
 ])
 def test_bad_hyper_parameters_raise(name, lr, hyper, message):
     with pytest.raises(OptimizerError) as info:
@@ -188,7 +227,7 @@ def test_direction_previews_the_next_step_without_taking_it(name):
     before_state = opt.snapshot()
     before_theta = theta.copy()
     grad = 2 * theta.copy()
-    preview = opt.direction(grad)
+    preview = opt.direction(grad, theta)
     np.testing.assert_array_equal(theta, before_theta)
     assert opt.t == before_state[0]
     for key, value in before_state[1].items():

@@ -34,9 +34,10 @@ SLIDER_TICKS = 100  # slider positions per factor of ten
 LR_LOW, LR_HIGH = 1e-7, 100.0  # what a lesson may hold, so the box shows it exactly
 
 SHORT_NAMES = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
-               "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+               "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
 HYPER_LABELS = {"momentum": "Momentum μ", "beta1": "β₁ (beta 1)", "beta2": "β₂ (beta 2)",
-                "eps": "ε (epsilon)", "rho": "ρ (rho)"}
+                "eps": "ε (epsilon)", "rho": "ρ (rho)",
+                "weight_decay": "Weight decay λ"}
 DEFAULT_RACE = ("sgd", "momentum", "adam")
 MAX_RACERS = 6
 
