@@ -250,3 +250,44 @@ class LessonFrame:
     show: StepShow | None
     highlight: str | None
     selection: str | None
+
+
+@dataclass(frozen=True)
+class StepperFrame:
+    """What the backprop stepper shows: one walk's operations and the one reached.
+
+    ``kind`` is ``"network"``, ``"formula"`` or ``"none"`` (then ``note`` says why there is
+    nothing to step through). ``operations`` is the walk (``workspace.stepper``), built
+    lazily; ``index`` the operation reached. ``sample`` is the training sample followed
+    (of ``samples``), ``batch`` whether the walk is of the mean over every sample instead.
+    ``step`` is the optimizer step whose θ the walk is at.
+    """
+
+    kind: str
+    note: str
+    operations: Any
+    index: int
+    sample: int
+    samples: int
+    batch: bool
+    step: int
+    revision: int
+
+    @property
+    def count(self) -> int:
+        """Return how many operations the walk has."""
+        return len(self.operations) if self.operations is not None else 0
+
+    @property
+    def current(self):
+        """Return the operation reached (None when there is none)."""
+        return self.operations[self.index] if self.count else None
+
+    @property
+    def phase_starts(self) -> dict[str, int]:
+        """Return the index of the first operation of each phase."""
+        return self.operations.phase_starts if self.count else {}
+
+    def progress(self):
+        """Return how far the walk is with the operation reached done."""
+        return self.operations.progress(self.index) if self.count else None

@@ -48,6 +48,7 @@ from .grid_requests import (
 from .lesson_steps import StepRunner, check_steps, shown_at
 from .markdown import to_rich_text
 from .numbers import format_number
+from .stepper_state import StepperState
 
 CONVERGED_GRADIENT = 1e-5  # a slope flatter than this counts as the bottom: "converged"
 MAX_RACERS = 6
@@ -113,6 +114,7 @@ class Workspace:
         self._steps: StepRunner | None = None  # the states of the lesson's steps, once computed
         self.lesson_revision = 0  # grows whenever the lesson's texts or the step change
         self._lesson_frame: LessonFrame | None = None
+        self.stepper = StepperState()  # the backprop stepper's place in its walk
 
     # ----- the lesson ---------------------------------------------------------------------
 
@@ -781,6 +783,32 @@ class Workspace:
         if not isinstance(self.problem, NetworkProblem):
             raise EditError("A formula has no samples.")
         self.sample = int(np.clip(sample, 0, self.problem.sample_count - 1))
+
+    # ----- the backprop stepper -----------------------------------------------------------------
+
+    def stepper_frame(self):
+        """Return what the backprop stepper shows now (``StepperFrame``)."""
+        return self.stepper.frame(self)
+
+    def stepper_go(self, index: int) -> None:
+        """Go to one operation of the stepper's walk (by its number, from 0)."""
+        self.stepper.go(self, index)
+
+    def stepper_next(self) -> None:
+        """Go to the next operation of the walk."""
+        self.stepper.move(self, 1)
+
+    def stepper_previous(self) -> None:
+        """Go back one operation of the walk."""
+        self.stepper.move(self, -1)
+
+    def stepper_jump(self, phase: str) -> None:
+        """Go to the start of the forward pass, the backward pass or the update."""
+        self.stepper.jump(self, phase)
+
+    def set_stepper_batch(self, batch: bool) -> None:
+        """Step through the mean over every training sample (True) or one sample (False)."""
+        self.stepper.set_batch(self, batch)
 
     # ----- race -------------------------------------------------------------------------------
 
