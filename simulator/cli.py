@@ -132,6 +132,8 @@ def run_command(args: argparse.Namespace) -> int:
     The JSON is strict: a number that is not finite is ``null``, and ``reason`` says why.
     ``loss`` is the loss history thinned as the window's is (every step up to 4096 steps,
     then evenly spaced), with its step numbers in ``loss_steps``, so memory stays bounded.
+    ``learning_rates`` holds, for each of those steps, the η the step from there took (the
+    schedule's η_t; the last is the η of the next step).
     With ``--through-steps`` it also holds ``lesson_steps``: for each step entered, its
     title, the optimizer step count, the loss and the status there.
     """
@@ -168,6 +170,7 @@ def run_command(args: argparse.Namespace) -> int:
         "steps": session.step_count,
         "loss": [_finite(v) for v in losses.tolist()],
         "loss_steps": steps.tolist(),
+        "learning_rates": [_finite(v) for v in session.rate_history().tolist()],
         "params": {n: _finite(v) for n, v in zip(names, session.theta.tolist(), strict=True)},
         "gradient": {n: _finite(v) for n, v in zip(names, gradient, strict=True)},
         "diverged_at": session.diverged_at,

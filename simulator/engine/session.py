@@ -61,10 +61,11 @@ class OptimizerConfig:
     learning_rate: float = 0.01
     hyper: tuple[tuple[str, float], ...] = ()
     schedule: Schedule = CONSTANT
+    schedule_start: int = 0  # the run's step at which the schedule's t is 0 (when it was set)
 
     def rate_at(self, step: int) -> float:
         """Return the η the step from ``step`` to ``step + 1`` uses (the schedule's η_t)."""
-        return self.schedule.rate(self.learning_rate, step)
+        return self.schedule.rate(self.learning_rate, max(step - self.schedule_start, 0))
 
     def build(self) -> Optimizer:
         """Return a fresh optimizer with these settings."""
@@ -255,8 +256,7 @@ class Session:
         """
         schedule = self.config.schedule
         if schedule.varies:
-            self.optimizer.learning_rate = schedule.rate(self.config.learning_rate,
-                                                         self.step_count)
+            self.optimizer.learning_rate = self.config.rate_at(self.step_count)
         if self._batching()[0]:
             if not self._grad_fresh:
                 self._evaluate(with_gradient=True)

@@ -73,7 +73,7 @@ def _expression_problem(spec: ExpressionSpec) -> Problem:
 def optimizer_config(lesson: Lesson) -> OptimizerConfig:
     """Return the session's optimizer settings from a lesson."""
     o = lesson.optimizer
-    config = OptimizerConfig(o.name, o.learning_rate, tuple(sorted(o.hyper)))
+    config = OptimizerConfig(o.name, o.learning_rate, tuple(sorted(o.hyper)), o.schedule)
     try:
         config.build()
     except OptimizerError as exc:

@@ -17,6 +17,15 @@ from simulator.engine.datasets import GENERATORS, MAX_SAMPLES
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES, REGULARIZATIONS
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_NEURONS, MAX_OUTPUTS
 from simulator.engine.optimizers import OPTIMIZERS
+from simulator.engine.schedules import (
+    CONSTANT,
+    KINDS,
+    SETTINGS,
+    WARMUP_SETTINGS,
+    Schedule,
+    ScheduleError,
+    make_schedule,
+)
 
 from .checking import LessonError, Node
 
@@ -108,13 +117,22 @@ class ExpressionSpec:
         return out
 
 
+def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
+    """Return the JSON object of a schedule: its kind, its settings, the warm-up if any."""
+    out: dict[str, Any] = {"kind": schedule.kind, **schedule.settings()}
+    if out.get("warmup_start") == SETTINGS["warmup_start"][0]:
+        del out["warmup_start"]  # the default, torch's 1/3, is not written out
+    return out
+
+
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """The optimizer's registry name, learning rate and any hyper-parameters."""
+    """The optimizer's registry name, learning rate, any hyper-parameters, η's schedule."""
 
     name: str = "sgd"
     learning_rate: float = 0.1
     hyper: tuple[tuple[str, float], ...] = ()
+    schedule: Schedule = CONSTANT
 
     def __post_init__(self) -> None:
         # One order (by name, as OptimizerConfig keeps them) so equal settings compare equal
@@ -122,8 +140,11 @@ class OptimizerSpec:
         object.__setattr__(self, "hyper", tuple(sorted(self.hyper)))
 
     def to_json(self) -> dict[str, Any]:
-        """Return the JSON object for this optimizer."""
-        return {"name": self.name, "learning_rate": self.learning_rate, **dict(self.hyper)}
+        """Return the JSON object for this optimizer (the schedule only when η varies)."""
+        out = {"name": self.name, "learning_rate": self.learning_rate, **dict(self.hyper)}
+        if self.schedule.varies:
+            out["schedule"] = schedule_to_json(self.schedule)
+        return out
 
 
 #: the panels a step can show, by the names lesson files use
@@ -176,6 +197,7 @@ class StepSettings:
     select: str | None = None
     epsilon: str | float | None = None
     sample: int | None = None
+    schedule: Schedule | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object of what is set (only the fields the step sets)."""
@@ -184,6 +206,8 @@ class StepSettings:
             out["learning_rate"] = self.learning_rate
         if self.optimizer is not None:
             out["optimizer"] = self.optimizer.to_json()
+        if self.schedule is not None:
+            out["schedule"] = schedule_to_json(self.schedule)
         if self.parameters:
             out["parameters"] = dict(self.parameters)
         if self.hiker is not None:
@@ -465,13 +489,36 @@ def _optimizer(node: Node) -> OptimizerSpec:
     node.obj()
     name = node.get("name", "sgd").string(tuple(OPTIMIZERS))
     cls = OPTIMIZERS[name]
-    node.obj({"name", "learning_rate", *cls.hyper})
+    node.obj({"name", "learning_rate", "schedule", *cls.hyper})
     lr = node.get("learning_rate", 0.1).number(1e-7, 100.0, "a learning rate")
     hyper = []
     for key, (_, low, high, _) in cls.hyper.items():
         if node.has(key):
             hyper.append((key, node.get(key).number(low, high)))
-    return OptimizerSpec(name, lr, tuple(hyper))
+    schedule = _schedule(node.get("schedule")) if node.has("schedule") else CONSTANT
+    return OptimizerSpec(name, lr, tuple(hyper), schedule)
+
+
+def _schedule(node: Node) -> Schedule:
+    """Read ``{"kind": ..., its settings, "warmup"?: W, "warmup_start"?: s}``."""
+    node.obj()
+    kind = node.get("kind").string(tuple(KINDS))
+    node.obj({"kind", *KINDS[kind][1], *WARMUP_SETTINGS})
+    settings: dict[str, float] = {}
+    for key in (*KINDS[kind][1], *WARMUP_SETTINGS):
+        if not node.has(key):
+            continue
+        _, low, high, whole, _ = SETTINGS[key]
+        value = node.get(key)
+        settings[key] = value.integer(int(low), int(high)) if whole else \
+            value.number(low, high)
+    if "warmup_start" in settings and not settings.get("warmup"):
+        raise node.get("warmup_start").fail("is the start of a warm-up: give warmup (a number "
+                                            "of steps ≥ 1) too")
+    try:
+        return make_schedule(kind, **settings)
+    except ScheduleError as exc:
+        raise node.fail(str(exc)) from None
 
 
 STEP_FIELDS = {"title", "text", "set", "show", "run", "highlight"}
@@ -494,9 +541,6 @@ def _step(node: Node) -> Step:
 
 def _step_settings(node: Node) -> StepSettings:
     node.obj(SET_FIELDS)
-    if node.has("schedule"):
-        raise node.get("schedule").fail("learning-rate schedules are not supported by this "
-                                        "version of Backprop Hiker; set learning_rate instead")
     learning_rate = None
     if node.has("learning_rate"):
         learning_rate = node.get("learning_rate").number(1e-7, 100.0, "a learning rate")
@@ -519,8 +563,9 @@ def _step_settings(node: Node) -> StepSettings:
         epsilon = eps.string(max_len=40) if isinstance(eps.value, str) else \
             eps.number(1e-12, 1.0, "an ε")
     sample = node.get("sample").integer(0, MAX_SAMPLES - 1) if node.has("sample") else None
+    schedule = _schedule(node.get("schedule")) if node.has("schedule") else None
     return StepSettings(learning_rate, optimizer, parameters, hiker, landscape, select,
-                        epsilon, sample)
+                        epsilon, sample, schedule)
 
 
 def _step_optimizer(node: Node) -> StepOptimizer:

@@ -8,7 +8,7 @@ it reads them and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -158,6 +158,9 @@ class Frame:
     ``racers`` are the hikers of a race (empty when there is none); the frame then shows
     the first racer. ``formula`` holds a formula's ``FormulaValues`` at θ (None for a
     network): exact arithmetic in the nudge test while paused, floating point while playing.
+    ``learning_rate`` is η of the next step (the schedule's η at this step), and
+    ``learning_rates`` η after each step of ``loss_steps``; ``gradient_norms`` holds
+    ‖dL/dW_l‖ of each layer l at those steps (steps × layers; no columns for a formula).
     """
 
     step: int
@@ -185,6 +188,9 @@ class Frame:
     memory: OptimizerMemory
     racers: tuple[Racer, ...] = ()
     formula: Any = None
+    learning_rate: float = 0.0
+    learning_rates: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    gradient_norms: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 @dataclass(frozen=True)

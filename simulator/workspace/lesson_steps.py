@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from simulator.engine.problems import NetworkProblem, Problem
-from simulator.engine.session import OptimizerConfig, Session
+from simulator.engine.session import Session
 from simulator.lessons.checking import LessonError
 from simulator.lessons.model import Lesson, Step, StepSettings, StepShow
 
@@ -134,9 +134,13 @@ def apply_settings(ws: Workspace, s: StepSettings, step: Step, k: int) -> None:
     if s.optimizer is not None:
         o = s.optimizer
         lr = ws.session.config.learning_rate if o.learning_rate is None else o.learning_rate
-        attempt("set.optimizer", ws.set_optimizer_config, OptimizerConfig(o.name, lr, o.hyper))
+        attempt("set.optimizer", ws.set_optimizer_config,
+                replace(ws.session.config, name=o.name, learning_rate=lr, hyper=o.hyper))
     if s.learning_rate is not None:
         attempt("set.learning_rate", ws.set_learning_rate, s.learning_rate)
+    if s.schedule is not None:
+        attempt("set.schedule", lambda: ws.set_schedule(s.schedule.kind,
+                                                         **s.schedule.settings()))
     names = ws.problem.names
     if s.parameters:
         for name, _ in s.parameters:

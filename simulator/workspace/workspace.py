@@ -19,6 +19,7 @@ import numpy as np
 from simulator.engine.landscape import filter_normalized_directions, pca_directions
 from simulator.engine.optimizers import OPTIMIZERS, OptimizerError
 from simulator.engine.problems import NetworkProblem
+from simulator.engine.schedules import ScheduleError, make_schedule
 from simulator.engine.session import OptimizerConfig, Session
 from simulator.lessons.building import build_problem, landscape_axes, optimizer_config
 from simulator.lessons.checking import LessonError
@@ -180,7 +181,8 @@ class Workspace:
         """Return the lesson as it stands now: its texts, settings and θ as its start."""
         lesson, session = self.lesson, self.session
         o = session.config
-        lesson = replace(lesson, optimizer=OptimizerSpec(o.name, o.learning_rate, o.hyper),
+        lesson = replace(lesson, optimizer=OptimizerSpec(o.name, o.learning_rate, o.hyper,
+                                                         o.schedule),
                          batch_size=session.batch_size)
         named = self._axis_names()
         if named is not None:
@@ -460,13 +462,24 @@ class Workspace:
             raise EditError(f"There is no optimizer called {name!r}.")
         if name == self.session.config.name:
             return
-        hyper = {k: v for k, v in self.session.config.hyper if k in OPTIMIZERS[name].hyper}
-        self._set_config(OptimizerConfig(name, self.session.config.learning_rate,
-                                         tuple(sorted(hyper.items()))))
+        config = self.session.config
+        hyper = {k: v for k, v in config.hyper if k in OPTIMIZERS[name].hyper}
+        self._set_config(replace(config, name=name, hyper=tuple(sorted(hyper.items()))))
 
     def set_hyperparameter(self, key: str, value: float) -> None:
         """Change one hyper-parameter of the current optimizer (momentum, β₁…)."""
         self._set_config(self.session.config.with_hyper(**{key: float(value)}))
+
+    def set_schedule(self, kind: str, **settings: float) -> None:
+        """Change how η varies with the step; a new kind of schedule starts its clock now."""
+        try:
+            schedule = make_schedule(kind, **settings)
+        except ScheduleError as exc:
+            raise EditError(f"Learning-rate schedule: {exc}.") from None
+        config = self.session.config
+        start = config.schedule_start if kind == config.schedule.kind else \
+            self.session.step_count
+        self._set_config(replace(config, schedule=schedule, schedule_start=start))
 
     def set_optimizer_config(self, config: OptimizerConfig) -> None:
         """Use these optimizer settings from this step on (a new optimizer starts fresh)."""
@@ -829,8 +842,8 @@ class Workspace:
         self.racers, self._race_start = racers, theta
 
     def race_entries(self, names: list[str]) -> list[tuple[str, OptimizerConfig]]:
-        """Return race entries for optimizer names, each at the lesson's own learning rate."""
-        lr = self.session.config.learning_rate
+        """Return race entries for optimizer names, each at the lesson's rate and schedule."""
+        lr, schedule = self.session.config.learning_rate, self.session.config.schedule
         entries = []
         for k, name in enumerate(names):
             if name not in OPTIMIZERS:
@@ -839,7 +852,8 @@ class Workspace:
             label = OPTIMIZERS[name].label
             if names.count(name) > 1:  # two Adams are told apart: "Adam (2)"
                 label += f" ({names[:k + 1].count(name)})"
-            entries.append((label, OptimizerConfig(name, lr, tuple(sorted(hyper.items())))))
+            entries.append((label, OptimizerConfig(name, lr, tuple(sorted(hyper.items())),
+                                                   schedule)))
         return entries
 
     def start_race_of(self, names: list[str]) -> None:
@@ -937,7 +951,9 @@ class Workspace:
             furthest_step=snap.furthest_step, playing=playing, path_steps=path_steps,
             path_xy=path_xy, loss_steps=loss_steps, train_losses=train, test_losses=test,
             memory=OptimizerMemory.of(session.optimizer), racers=self._racers(),
-            formula=self._formula_values(snap.theta, exact=not playing))
+            formula=self._formula_values(snap.theta, exact=not playing),
+            learning_rate=snap.learning_rate, learning_rates=session.rate_history(),
+            gradient_norms=session.gradient_norm_history())
 
 
 def _without_texts(steps) -> tuple:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 XOR = ROOT / "resources" / "lessons" / "13-xor-network.lesson.json"
 CIRCLE = ROOT / "resources" / "lessons" / "14-circle-network.lesson.json"
 KEYS = {"status", "reason", "steps", "loss", "loss_steps", "params", "gradient", "diverged_at",
-        "steps_per_second"}
+        "steps_per_second", "learning_rates"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -206,3 +206,29 @@ def test_a_reader_that_stops_reading_gets_no_traceback():
     process.stderr.close()
     assert process.wait(60) == 0
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_run_json_gives_the_learning_rate_of_every_step_from_the_lessons_schedule(tmp_path):
+    path = write_lesson(tmp_path / "scheduled.lesson.json", 0.2)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["optimizer"]["schedule"] = {"kind": "step", "step_size": 5, "gamma": 0.5,
+                                         "warmup": 4}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    done = run(str(path), "--steps", "12", "--json")
+    assert done.returncode == 0, done.stderr
+    result = parse_one_object(done.stdout)
+    assert result["loss_steps"] == list(range(13))
+    # LinearLR from 1/3 over 4 steps, then StepLR(step_size=5, γ=0.5) from its own step 0
+    warm = [0.2 * (1 / 3 + (2 / 3) * t / 4) for t in range(4)]
+    assert result["learning_rates"] == pytest.approx(warm + [0.2] * 5 + [0.1] * 4, rel=1e-15)
+
+
+def test_a_bad_schedule_is_one_line_naming_its_path(tmp_path):
+    path = write_lesson(tmp_path / "bad.lesson.json", 0.2)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["optimizer"]["schedule"] = {"kind": "cosine", "steps": 0}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    done = run(str(path), "--steps", "3", "--json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().endswith("optimizer.schedule.steps: must be a whole number "
+                                        "1–10000000, got 0")

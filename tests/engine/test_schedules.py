@@ -218,3 +218,10 @@ def test_per_layer_gradient_norms_are_the_norms_of_backpropagations_dl_dw():
     expected = [np.linalg.norm(grads.dL_dW[layer]) for layer in (1, 2)]
     np.testing.assert_allclose(history[3], expected, rtol=1e-10)
     np.testing.assert_array_equal(session.gradient_norm_history(), history)  # rewind keeps it
+
+
+def test_a_schedule_set_later_counts_its_steps_from_where_it_was_set():
+    schedule = make_schedule("step", step_size=10, gamma=0.5, warmup=2)
+    config = OptimizerConfig("sgd", 0.4, schedule=schedule, schedule_start=100)
+    assert [config.rate_at(t) for t in (0, 99, 100, 101, 102, 111, 112)] == pytest.approx(
+        [0.4 / 3, 0.4 / 3, 0.4 / 3, 0.4 * (1 / 3 + (2 / 3) / 2), 0.4, 0.4, 0.2])

@@ -67,7 +67,8 @@ CORPUS = {
     "long-key.lesson.json": ("problem." + "k" * 30 + "…", "unknown field"),
     "long-string.lesson.json": ("problem.activation", "got 'relurelu"),
     "step-negative-learning-rate.lesson.json": ("steps[1].set.learning_rate", "got -1"),
-    "step-schedule.lesson.json": ("steps[0].set.schedule", "schedules are not supported"),
+    "step-schedule.lesson.json": ("steps[0].set.schedule.gamma", "unknown field; expected one "
+                                                                 "of kind, min_lr, steps"),
     "step-unknown-panel.lesson.json": ("steps[0].show.panels[1]", "got 'radar'"),
     "step-large-not-shown.lesson.json": ("steps[0].show.large", "one of the panels shown"),
     "step-run-until.lesson.json": ("steps[0].run.until", "got 'tired'"),

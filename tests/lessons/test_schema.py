@@ -15,6 +15,7 @@ import pytest
 from simulator.engine.datasets import GENERATORS
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
 from simulator.engine.optimizers import OPTIMIZERS
+from simulator.engine.schedules import KINDS, WARMUP_SETTINGS
 from simulator.lessons.checking import LessonError
 from simulator.lessons.files import load_lesson, parse_lesson
 from simulator.lessons.model import PANELS
@@ -174,8 +175,13 @@ def test_the_schemas_names_are_the_apps():
     names = [o["properties"]["name"]["const"] for o in defs["optimizer"]["anyOf"]]
     assert names == list(OPTIMIZERS)
     for option in defs["optimizer"]["anyOf"]:
-        hyper = set(option["properties"]) - {"name", "learning_rate"}
+        hyper = set(option["properties"]) - {"name", "learning_rate", "schedule"}
         assert hyper == set(OPTIMIZERS[option["properties"]["name"]["const"]].hyper)
+        assert option["properties"]["schedule"] == {"$ref": "#/$defs/schedule"}
+    for option, (kind, (_, settings)) in zip(defs["schedule"]["anyOf"], KINDS.items(),
+                                             strict=True):
+        assert option["properties"]["kind"]["const"] == kind
+        assert set(option["properties"]) == {"kind", *settings, *WARMUP_SETTINGS}
     assert defs["show"]["properties"]["panels"]["items"]["enum"] == list(PANELS)
 
 
@@ -211,8 +217,17 @@ BOTH_REFUSE = {
                     "steps[0].show.panels[2]"),
     "until what": (lambda d: d["steps"][2]["run"].update(until="tired"), "steps[2].run.until"),
     "run of minus one": (lambda d: d["steps"][1].update(run=-1), "steps[1].run"),
-    "a schedule": (lambda d: d["steps"][0]["set"].update(schedule={"kind": "step"}),
-                   "steps[0].set.schedule"),
+    "a schedule of no kind": (lambda d: d["steps"][0]["set"].update(schedule={"kind": "linear"}),
+                              "steps[0].set.schedule.kind"),
+    "a step schedule's γ above 1": (
+        lambda d: d["optimizer"].update(schedule={"kind": "step", "gamma": 1.5}),
+        "optimizer.schedule.gamma"),
+    "a cosine schedule with a step size": (
+        lambda d: d["optimizer"].update(schedule={"kind": "cosine", "step_size": 5}),
+        "optimizer.schedule.step_size"),
+    "a warm-up of 2.5 steps": (
+        lambda d: d["optimizer"].update(schedule={"kind": "constant", "warmup": 2.5}),
+        "optimizer.schedule.warmup"),
     "no text": (lambda d: d["steps"][1].pop("text"), "steps[1].text"),
     "an unknown field": (lambda d: d["steps"][1].update(sets={}), "steps[1].sets"),
     "hyper of another optimizer": (
