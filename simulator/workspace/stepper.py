@@ -67,7 +67,7 @@ CACHE = 512
 #: what each optimizer remembers per parameter: (its state key, the symbol its lines use)
 MEMORY = {"sgd": (), "momentum": (("velocity", "v"),), "nesterov": (("velocity", "v"),),
           "adagrad": (("sum_sq", "s"),), "rmsprop": (("mean_sq", "v"),),
-          "adam": (("m", "m"), ("v", "v"))}
+          "adam": (("m", "m"), ("v", "v")), "adamw": (("m", "m"), ("v", "v"))}
 
 
 @dataclass(frozen=True)
@@ -306,14 +306,20 @@ class _Update:
     after: dict[str, np.ndarray]
 
 
-def take_step(optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray) -> _Update:
-    """Return what ``optimizer.step`` does from θ with gradient g, on copies (nothing changes)."""
+def take_step(optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray,
+              learning_rate: float | None = None) -> _Update:
+    """Return what ``optimizer.step`` does from θ with gradient g, on copies (nothing changes).
+
+    ``learning_rate`` is the η of that step when a schedule sets it (else the optimizer's).
+    """
     copy = type(optimizer)(**optimizer.hyperparameters())
     copy.restore(optimizer.snapshot())
+    if learning_rate is not None:
+        copy.learning_rate = float(learning_rate)
     before = {key: value.copy() for key, value in copy.state.items()}
     new_theta = np.array(theta, dtype=float, copy=True)
     copy.step(new_theta, np.array(gradient, dtype=float, copy=True))
-    return _Update(type(optimizer).name, optimizer.hyperparameters(), copy.t,
+    return _Update(type(optimizer).name, copy.hyperparameters(), copy.t,
                    np.array(theta, dtype=float), np.array(gradient, dtype=float), new_theta,
                    before, {key: value.copy() for key, value in copy.state.items()})
 
@@ -401,6 +407,10 @@ def _parameter_line(name: str, param: Math, g_sym: Math, theta: Math, g: Math,
                 theta + MINUS + eta + DOT + fraction(g, paren(call("sqrt", num(new[key]))
                                                               + PLUS + eps)))
     m, v = sym["m"], sym["v"]
+    if name == "adamw":  # the decoupled decay first: θ·(1 − η·λ), then Adam's step
+        lam = symbol("λ")
+        param = param + DOT + paren(lit("1") + MINUS + etas + DOT + lam)
+        theta = theta + DOT + paren(lit("1") + MINUS + eta + DOT + num(h["weight_decay"]))
     b1, b2 = symbol("β₁"), symbol("β₂")
     n1, n2 = num(h["beta1"]), num(h["beta2"])
     ts = lit(str(t))
@@ -427,6 +437,7 @@ class _NetworkWalk:
     y: np.ndarray
     batch: bool
     optimizer: Optimizer
+    learning_rate: float | None = None
 
     def __post_init__(self) -> None:
         net = self.network if self.batch else replace(self.network, regularization=None)
@@ -436,7 +447,7 @@ class _NetworkWalk:
         self.loss = (net.loss_value(self.theta, self.trace, self.y) if self.batch else
                      net.loss.value(self.trace.z[-1], self.trace.a[-1], self.y))
         self.weights, self.biases = net.unpack(self.theta)
-        self.update = take_step(self.optimizer, self.theta, self.grads.flat)
+        self.update = take_step(self.optimizer, self.theta, self.grads.flat, self.learning_rate)
         self.top = net.layer_count
 
     # ----- names -----
@@ -716,13 +727,18 @@ class _NetworkWalk:
 
 
 def network_operations(network: Network, theta: np.ndarray, x: np.ndarray, y: np.ndarray,
-                       sample: int, batch: bool, optimizer: Optimizer) -> StepperOperations:
-    """Return the walk of one training sample (or, with ``batch``, of every sample's mean)."""
+                       sample: int, batch: bool, optimizer: Optimizer,
+                       learning_rate: float | None = None) -> StepperOperations:
+    """Return the walk of one training sample (or, with ``batch``, of every sample's mean).
+
+    ``learning_rate`` is the η of the next step, when a schedule sets it.
+    """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float).reshape(x.shape[0], -1)
     rows = x if batch else x[sample:sample + 1]
     targets = y if batch else y[sample:sample + 1]
-    walk = _NetworkWalk(network, np.asarray(theta, dtype=float), rows, targets, batch, optimizer)
+    walk = _NetworkWalk(network, np.asarray(theta, dtype=float), rows, targets, batch, optimizer,
+                        learning_rate)
     describe = (f"the mean over all {x.shape[0]} training samples" if batch else
                 f"training sample #{sample}")
     return StepperOperations(walk.segments(), describe, len(network.sizes))
@@ -765,12 +781,13 @@ def _box(text: str) -> Math:
     return m if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) else paren(m)
 
 
-def formula_operations(model, values, gradient: np.ndarray, optimizer: Optimizer) -> StepperOperations:
+def formula_operations(model, values, gradient: np.ndarray, optimizer: Optimizer,
+                       learning_rate: float | None = None) -> StepperOperations:
     """Return the walk of a formula's computation graph at the point of ``values``.
 
     ``model`` is the formula's ``FormulaModel`` and ``values`` its ``FormulaValues`` at θ:
     forward values and adjoints come from there (the model's backward sweep); ``gradient``
-    is what the optimizer steps with.
+    is what the optimizer steps with, at ``learning_rate`` when a schedule sets it.
     """
     nodes, edges = model.nodes, model.edges
     count = len(nodes)
@@ -818,7 +835,7 @@ def formula_operations(model, values, gradient: np.ndarray, optimizer: Optimizer
 
     segments = [_Segment(0, count, "forward", "node", 0, forward),
                 _Segment(count, count, "backward", "adjoint", 0, backward)]
-    update = take_step(optimizer, np.asarray(values.theta, dtype=float), gradient)
+    update = take_step(optimizer, np.asarray(values.theta, dtype=float), gradient, learning_rate)
     variable_nodes = model.variable_nodes
 
     def parameter(p: int) -> tuple[Math, str, tuple[Touch, ...]]:

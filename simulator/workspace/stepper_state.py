@@ -60,19 +60,20 @@ class StepperState:
     def _walk(self, workspace, problem, session):
         """Return the walk at the run's θ and what it is of (or None and why there is none)."""
         theta = session.theta
+        rate = session.config.rate_at(session.step_count)  # η of the next step
         with np.errstate(all="ignore"):  # a diverged θ walks through undefined numbers
             if isinstance(problem, NetworkProblem):
                 data = problem.dataset
                 operations = network_operations(problem.network, theta, data.x_train,
                                                 data.y_train, workspace.sample, self.batch,
-                                                session.optimizer)
+                                                session.optimizer, rate)
                 return operations, f"Stepping through {operations.describe}."
             info = workspace.problem_info()
             if info.formula is None:
                 return None, info.formula_error or "This formula has no computation graph."
             values = info.formula.at(theta)
             operations = formula_operations(info.formula, values, problem.gradient(theta),
-                                            session.optimizer)
+                                            session.optimizer, rate)
         return operations, f"Stepping through the computation graph of {operations.describe}."
 
     # ----- verbs -----

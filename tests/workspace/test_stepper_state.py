@@ -84,3 +84,24 @@ def test_a_new_problem_starts_the_walk_again_and_a_formula_walks_its_graph():
     with pytest.raises(EditError, match="no samples"):
         ws.set_stepper_batch(True)
     assert not ws.stepper_frame().batch
+
+
+def test_the_update_uses_the_schedules_rate_and_is_the_step_the_run_then_takes():
+    from dataclasses import replace
+
+    from simulator.engine.schedules import make_schedule
+
+    ws = workspace("13-xor-network.lesson.json")
+    config = replace(ws.session.config, name="sgd", hyper=(),
+                     schedule=make_schedule("exponential", gamma=0.5))
+    ws.set_optimizer_config(config)
+    ws.set_batch_size(None)
+    ws.step(2)  # η is now η₀ · 0.5²
+    ws.set_stepper_batch(True)
+    frame = ws.stepper_frame()
+    update = [frame.operations[k] for k in range(frame.phase_starts["update"], frame.count)]
+    predicted = np.array([op.value for op in update])
+    assert update[0].numbers.text.split(" − ")[1].startswith(
+        f"{config.learning_rate * 0.25:g}")
+    ws.step(1)
+    assert predicted == pytest.approx(ws.session.theta, abs=1e-12)
