@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from .datasets import Dataset
+from .features import FeatureMap
 from .landscape import Axis, axis_vector, network_loss_grid
 from .network import Network
 from .training_pass import TrainingPass
@@ -64,11 +65,16 @@ def _grid_offsets(theta: Array, axis: Axis, values: Array) -> Array:
 
 @dataclass
 class NetworkProblem:
-    """An MLP learning a dataset. θ holds every weight and bias (``Network.unpack``)."""
+    """An MLP learning a dataset. θ holds every weight and bias (``Network.unpack``).
+
+    ``dataset`` holds the data's own columns; ``features``, when given, says which
+    transform of them each input neuron receives (``None``: the columns themselves).
+    """
 
     network: Network
     dataset: Dataset
     start: Array
+    features: FeatureMap | None = None
     names: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,7 +83,32 @@ class NetworkProblem:
         if self.start.shape != (self.network.parameter_count,):
             raise ValueError(f"θ must have {self.network.parameter_count} entries, "
                              f"got {self.start.shape}")
+        inputs = self.dataset.inputs if self.features is None else len(self.features.features)
+        if self.features is not None and self.features.columns != self.dataset.inputs:
+            raise ValueError(f"the features read {self.features.columns} columns, the data "
+                             f"has {self.dataset.inputs}")
+        if self.network.sizes[0] != inputs:
+            raise ValueError(f"the network has {self.network.sizes[0]} inputs, the data gives "
+                             f"{inputs}")
         self._passes: dict[str, tuple] = {}
+        self._inputs: tuple | None = None
+
+    def network_inputs(self, x: Array) -> Array:
+        """Return the input neurons' values for data rows ``x`` (the features of its columns)."""
+        return x if self.features is None else self.features.apply(x)
+
+    @property
+    def inputs(self) -> Dataset:
+        """Return the dataset as the network sees it: each row's features, the same targets."""
+        if self.features is None:
+            return self.dataset
+        known = self._inputs
+        if known is None or known[0] is not self.dataset:
+            d = self.dataset
+            seen = Dataset(self.network_inputs(d.x_train), d.y_train,
+                           self.network_inputs(d.x_test), d.y_test, d.kind, d.classes, d.name)
+            known = self._inputs = (d, seen)
+        return known[1]
 
     def _pass(self, part: str) -> TrainingPass:
         """Return the training loop's pass over the training or the test points.
@@ -87,8 +118,8 @@ class NetworkProblem:
         """
         known = self._passes.get(part)
         # a Dataset and a Network are frozen: checking that they are the same objects is enough
-        if known is None or known[0] is not self.dataset or known[1].network is not self.network:
-            data = self.dataset
+        if known is None or known[0] is not self.inputs or known[1].network is not self.network:
+            data = self.inputs
             x, y = (data.x_train, data.y_train) if part == "train" else (data.x_test, data.y_test)
             known = self._passes[part] = (data, TrainingPass(self.network, x, y))
         return known[1]
@@ -123,14 +154,14 @@ class NetworkProblem:
         return self._pass("test").loss(theta)
 
     def predict(self, theta: Array, x: Array) -> Array:
-        """Return the network's outputs for inputs x."""
-        return self.network.forward(theta, x).output
+        """Return the network's outputs for data rows x (their features computed first)."""
+        return self.network.forward(theta, self.network_inputs(x)).output
 
     def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array,
                   dtype: type = np.float64) -> Array:
         """Return the training loss over a grid of two parameters' values or two directions."""
         return network_loss_grid(
-            self.network, theta, self.dataset.x_train, self.dataset.y_train, axis_x, axis_y,
+            self.network, theta, self.inputs.x_train, self.inputs.y_train, axis_x, axis_y,
             _grid_offsets(theta, axis_x, xs), _grid_offsets(theta, axis_y, ys), dtype,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.engine.datasets import DatasetError, make_dataset, points_dataset
+from simulator.engine.features import FeatureError, FeatureMap
 from simulator.engine.functions import LOSSES, Regularization
 from simulator.engine.network import Network, NetworkError
 from simulator.engine.optimizers import OptimizerError
@@ -33,12 +34,24 @@ def build_problem(spec: NetworkSpec | ExpressionSpec) -> Problem:
     try:
         if d.points is not None:
             classes = spec.layers[-1] if LOSSES[spec.loss].targets == "classes" else 0
-            dataset = points_dataset(np.array(d.points), spec.layers[0], classes,
+            columns = spec.layers[0] if spec.features is None else \
+                len(d.points[0]) - (1 if classes else spec.layers[-1])
+            dataset = points_dataset(np.array(d.points), columns, classes,
                                      np.array(d.test_points))
         else:
             dataset = make_dataset(d.name, d.samples, d.noise, d.seed, d.train_fraction)
     except DatasetError as exc:
         raise LessonError("problem.dataset", str(exc)) from None
+    features = None
+    if spec.features is not None:
+        try:
+            features = FeatureMap.of(spec.features, dataset.inputs)
+        except FeatureError as exc:
+            raise LessonError("problem.features", str(exc)) from None
+        if len(features.features) != spec.layers[0]:
+            raise LessonError("problem.layers", f"the first layer counts the features: "
+                                                f"{len(features.features)} features, so "
+                                                f"layers[0] must be {len(features.features)}")
     if spec.weights is not None:
         try:
             start = network.pack([np.array(w) for w in spec.weights],
@@ -47,7 +60,10 @@ def build_problem(spec: NetworkSpec | ExpressionSpec) -> Problem:
             raise LessonError("problem.weights", str(exc)) from None
     else:
         start = network.initial_theta(spec.init_seed)
-    return NetworkProblem(network, dataset, start)
+    try:
+        return NetworkProblem(network, dataset, start, features)
+    except ValueError as exc:
+        raise LessonError("problem.layers", str(exc)) from None
 
 
 def _expression_problem(spec: ExpressionSpec) -> Problem:

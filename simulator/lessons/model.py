@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simulator.engine.datasets import GENERATORS, MAX_SAMPLES
+from simulator.engine.features import FeatureError, FeatureMap
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES, REGULARIZATIONS
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_NEURONS, MAX_OUTPUTS
 from simulator.engine.optimizers import OPTIMIZERS
@@ -62,7 +63,11 @@ class DatasetSpec:
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """A network problem: layer sizes, functions, optional weights, the dataset."""
+    """A network problem: layer sizes, functions, optional weights, the dataset.
+
+    ``features`` names what each input neuron receives (``"x1^2"``, ``"sin(x2)"``…), or is
+    ``None`` when the inputs are the data's columns themselves.
+    """
 
     layers: tuple[int, ...] = (2, 4, 1)
     activation: tuple[str, ...] = ("tanh",)
@@ -73,6 +78,7 @@ class NetworkSpec:
     init_seed: int = 0
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
     regularization: tuple[str, float] | None = None
+    features: tuple[str, ...] | None = None
 
     kind = "network"
 
@@ -81,6 +87,7 @@ class NetworkSpec:
         acts = set(self.activation)
         out: dict[str, Any] = {
             "kind": "network", "layers": list(self.layers),
+            **({} if self.features is None else {"features": list(self.features)}),
             "activation": self.activation[0] if len(acts) == 1 else list(self.activation),
             "output_activation": self.output_activation, "loss": self.loss,
         }
@@ -346,7 +353,7 @@ def lesson_from_json(document: Any) -> Lesson:
 
 
 NETWORK_FIELDS = {"kind", "layers", "activation", "output_activation", "loss", "weights",
-                  "biases", "init_seed", "dataset", "regularization"}
+                  "biases", "init_seed", "dataset", "regularization", "features"}
 
 
 def _network(node: Node) -> NetworkSpec:
@@ -379,14 +386,21 @@ def _network(node: Node) -> NetworkSpec:
         weights = _weights(node.get("weights"), layers)
         biases = _biases(node.get("biases"), layers)
     init_seed = node.get("init_seed", 0).integer(0, 2**32 - 1)
-    dataset = _dataset(node.get("dataset", {"name": "circle"}), layers, loss)
+    features = None
+    if node.has("features"):
+        features = tuple(f.string(max_len=20) for f in node.get("features").items(1, MAX_INPUTS))
+        if len(features) != layers[0]:
+            raise node.get("layers").fail(
+                f"the first layer counts the features: {len(features)} listed in features, "
+                f"so layers[0] must be {len(features)}, got {layers[0]}")
+    dataset = _dataset(node.get("dataset", {"name": "circle"}), layers, loss, features)
     regularization = None
     if node.has("regularization"):
         reg = node.get("regularization").obj({"kind", "rate"})
         regularization = (reg.get("kind").string(REGULARIZATIONS),
                           reg.get("rate").number(0.0, 10.0, "a rate"))
     return NetworkSpec(tuple(layers), activation, output_activation, loss, weights, biases,
-                       init_seed, dataset, regularization)
+                       init_seed, dataset, regularization, features)
 
 
 def _weights(node: Node, layers: list[int]) -> tuple:
@@ -405,10 +419,15 @@ def _biases(node: Node, layers: list[int]) -> tuple:
                  for i, v in enumerate(vectors))
 
 
-def _points(node: Node, layers: list[int], loss: str, minimum: int) -> tuple:
-    """Read rows of inputs then targets (a class index for ``cross_entropy``)."""
+def _target_width(layers: list[int], loss: str) -> int:
+    """Return how many target values end each point: a class index, or one per output."""
+    return 1 if LOSSES[loss].targets == "classes" else layers[-1]
+
+
+def _points(node: Node, layers: list[int], loss: str, minimum: int, columns: int) -> tuple:
+    """Read rows of ``columns`` inputs then targets (a class index for ``cross_entropy``)."""
     classes = LOSSES[loss].targets == "classes"
-    width = layers[0] + (1 if classes else layers[-1])
+    width = columns + _target_width(layers, loss)
     rows = node.items(minimum, MAX_SAMPLES)
     points = tuple(tuple(c.number() for c in r.items(width, width)) for r in rows)
     if classes:
@@ -420,15 +439,34 @@ def _points(node: Node, layers: list[int], loss: str, minimum: int) -> tuple:
     return points
 
 
-def _dataset(node: Node, layers: list[int], loss: str) -> DatasetSpec:
+def _check_features(node: Node, features: tuple[str, ...] | None, columns: int) -> None:
+    """Fail at ``problem.features`` when a feature reads a column the data does not have."""
+    if features is None:
+        return
+    try:
+        FeatureMap.of(features, columns)
+    except FeatureError as exc:
+        raise LessonError(node.path.rsplit(".", 1)[0] + ".features", str(exc)) from None
+
+
+def _dataset(node: Node, layers: list[int], loss: str,
+             features: tuple[str, ...] | None = None) -> DatasetSpec:
     node.obj({"name", "samples", "noise", "seed", "train_fraction", "points", "test_points"})
     if node.has("points"):
-        points = _points(node.get("points"), layers, loss, minimum=1)
-        test = _points(node.get("test_points", []), layers, loss, minimum=0)
+        columns = layers[0]
+        if features is not None:  # the rows hold the data's columns, not the features
+            first = node.get("points").items(1, MAX_SAMPLES)[0]
+            columns = max(1, len(first.items(1, MAX_INPUTS + MAX_OUTPUTS))
+                          - _target_width(layers, loss))
+            _check_features(node, features, columns)
+        points = _points(node.get("points"), layers, loss, 1, columns)
+        test = _points(node.get("test_points", []), layers, loss, 0, columns)
         return DatasetSpec(name=None, points=points, test_points=test)
     name = node.get("name").string(tuple(GENERATORS))
     inputs = 1 if GENERATORS[name][1] == "regression" else 2
-    if layers[0] != inputs:
+    if features is not None:
+        _check_features(node, features, inputs)
+    elif layers[0] != inputs:
         raise LessonError(node.path.rsplit(".", 1)[0] + ".layers[0]",
                           f"dataset {name!r} has {inputs} input(s), so the first layer must "
                           f"have {inputs} neuron(s), got {layers[0]}")

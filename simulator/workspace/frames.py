@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.engine.features import candidate_features, parse_feature
 from simulator.engine.optimizers import Optimizer
 from simulator.engine.problems import NetworkProblem, Problem
 from simulator.engine.session import OptimizerConfig
@@ -41,6 +42,35 @@ class ProblemInfo:
     def is_network(self) -> bool:
         """Return whether θ is a network's weights (else a formula's variables)."""
         return isinstance(self.problem, NetworkProblem)
+
+    @property
+    def input_features(self) -> tuple[FeatureChoice, ...]:
+        """Return the network's input features, in input order (a network's only)."""
+        columns = self.problem.dataset.inputs
+        features = self.problem.features
+        names = features.names if features is not None else \
+            tuple(f"x{k}" for k in range(1, columns + 1))
+        return tuple(FeatureChoice(n, parse_feature(n, columns).label, True) for n in names)
+
+    @property
+    def feature_choices(self) -> tuple[FeatureChoice, ...]:
+        """Return every feature offered for the data's columns, each marked on or off."""
+        active = self.input_features
+        on = {f.name for f in active}
+        offered = candidate_features(self.problem.dataset.inputs)
+        extra = tuple(f for f in active if f.name not in offered)
+        columns = self.problem.dataset.inputs
+        return tuple(FeatureChoice(n, parse_feature(n, columns).label, n in on)
+                     for n in offered) + extra
+
+
+@dataclass(frozen=True)
+class FeatureChoice:
+    """An input feature the network can be fed: its file name, how it is written, if it is on."""
+
+    name: str
+    label: str
+    active: bool
 
 
 @dataclass(frozen=True)

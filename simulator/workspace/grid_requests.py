@@ -107,13 +107,14 @@ def neuron_points(problem: NetworkProblem, grid: int = NEURON_MAP_GRID) -> np.nd
 def neuron_maps_request(problem: NetworkProblem, theta: np.ndarray,
                         grid: int = NEURON_MAP_GRID) -> GridRequest | None:
     """Return every neuron's activation over the input plane, in one forward pass."""
-    if problem.network.sizes[0] != 2:
+    if problem.dataset.inputs != 2:
         return None
     theta = theta.copy()
 
     def run() -> NeuronMaps:
         with np.errstate(all="ignore"):
-            trace = problem.network.forward(theta, neuron_points(problem, grid))
+            points = problem.network_inputs(neuron_points(problem, grid))
+            trace = problem.network.forward(theta, points)
         return NeuronMaps(grid, theta, tuple(np.array(a) for a in trace.a))
     return GridRequest("neurons", (run,))
 
@@ -122,7 +123,7 @@ def sample_trace_request(problem: NetworkProblem, theta: np.ndarray,
                          sample: int) -> GridRequest:
     """Return one training sample's forward and backward pass at θ (what the diagram shows)."""
     theta = theta.copy()
-    d = problem.dataset
+    d = problem.inputs  # the input neurons show the sample's features
     sample = int(np.clip(sample, 0, len(d.x_train) - 1))
     x, y = d.x_train[sample:sample + 1], d.y_train[sample:sample + 1]
 

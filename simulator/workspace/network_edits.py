@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from simulator.engine.datasets import GENERATORS
+from simulator.engine.features import FeatureError, FeatureMap, candidate_features
 from simulator.engine.functions import LOSSES
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from simulator.lessons.model import NetworkSpec, as_tuples
@@ -119,6 +120,54 @@ def set_layer_activation(spec: NetworkSpec, layer: int, name: str) -> NetworkSpe
     return replace(spec, activation=tuple(acts))
 
 
+def input_features(spec: NetworkSpec, columns: int) -> tuple[str, ...]:
+    """Return the names of the network's input features (the columns when none are set)."""
+    if spec.features is not None:
+        return spec.features
+    return tuple(f"x{k}" for k in range(1, columns + 1))
+
+
+def set_features(spec: NetworkSpec, names, columns: int) -> NetworkSpec:
+    """Return the network fed these features of ``columns`` data columns.
+
+    The features keep the order they are offered in (``candidate_features``), so a
+    toggled one always comes back in the same place; a surviving feature keeps its row of
+    first-layer weights, a new one gets a seeded fresh row. Inputs that are just the
+    columns in order are stored as no features at all.
+    """
+    offered = candidate_features(columns)
+    wanted = list(dict.fromkeys(str(n).strip() for n in names))
+    ordered = [n for n in offered if n in wanted] + [n for n in wanted if n not in offered]
+    try:
+        FeatureMap.of(ordered, columns)
+    except FeatureError as exc:
+        raise EditError(str(exc).capitalize() + ".") from None
+    old = input_features(spec, columns)
+    if tuple(ordered) == old:
+        return spec
+    weights, biases = _arrays(spec)
+    rng = np.random.default_rng(spec.init_seed + 31 * len(ordered) + 7 * len(old))
+    n_out = spec.layers[1]
+    rows = [weights[0][old.index(n)] if n in old else
+            rng.normal(0, np.sqrt(1.0 / len(ordered)), n_out) for n in ordered]
+    weights[0] = np.array(rows).reshape(len(ordered), n_out)
+    sizes = (len(ordered), *spec.layers[1:])
+    plain = tuple(f"x{k}" for k in range(1, columns + 1))
+    reshaped = _reshaped(spec, sizes, spec.activation, weights, biases)
+    return replace(reshaped, features=None if tuple(ordered) == plain else tuple(ordered))
+
+
+def toggle_feature(spec: NetworkSpec, name: str, columns: int) -> NetworkSpec:
+    """Return the network with one input feature switched on or off (the last one stays)."""
+    current = input_features(spec, columns)
+    if name in current:
+        if len(current) == 1:
+            raise EditError("The network needs at least one input: switch another feature on "
+                            "first.")
+        return set_features(spec, [n for n in current if n != name], columns)
+    return set_features(spec, [*current, name], columns)
+
+
 def _output_for(loss: str, output: str) -> str:
     """Return the output activation a loss needs (its own, if the loss needs none)."""
     needed = LOSSES[loss].requires
@@ -128,23 +177,28 @@ def _output_for(loss: str, output: str) -> str:
 
 
 def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: str | None = None,
-                        loss: str | None = None, dataset: str | None = None
-                        ) -> tuple[dict, list[str]]:
+                        loss: str | None = None, dataset: str | None = None,
+                        columns: int = 0) -> tuple[dict, list[str]]:
     """Return the network fields to change so a new choice works, and what else changed.
 
     ``kind`` and ``classes`` describe the data now (``"classification"`` or
     ``"regression"``). Each loss names the output activation it needs in the engine's
     table (binary cross-entropy a sigmoid, cross-entropy a softmax with one output per
     class); regression data (one input) needs a loss that compares numbers. Raises
-    ``EditError`` when the choice cannot work at all.
+    ``EditError`` when the choice cannot work at all. ``columns`` counts the data's columns
+    now: input features stay when a new dataset has as many, and go when it has not.
     """
     layers = list(spec.layers)
     out, cost = spec.output_activation, spec.loss
+    drop_features = False
     if dataset is not None:
         was_regression = kind == "regression"
         kind = GENERATORS[dataset][1]
         classes = 0 if kind == "regression" else 2
-        layers[0] = 1 if kind == "regression" else 2
+        new_columns = 1 if kind == "regression" else 2
+        if spec.features is None or new_columns != columns:
+            layers[0] = new_columns
+            drop_features = spec.features is not None
         layers[-1] = 1  # generated sets have one target column (cross-entropy widens it below)
         if kind == "regression":
             cost = "mse"
@@ -178,6 +232,9 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
         changes["output_activation"] = out
     if cost != spec.loss:
         changes["loss"] = cost
+    if drop_features:
+        changes["features"] = None
+        said.append("its inputs are the new data's columns")
     if tuple(layers) != spec.layers:
         changes.update(layers=tuple(layers), weights=None, biases=None)
         if layers[0] != spec.layers[0]:

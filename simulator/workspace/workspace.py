@@ -585,6 +585,16 @@ class Workspace:
         """Penalize large weights ("l2" or "l1" at ``rate``), or not at all (``None``)."""
         self.set_network_option(regularization=None if kind is None else (kind, float(rate)))
 
+    def set_features(self, names) -> None:
+        """Feed the network these features of the data's columns (``x1^2``, ``sin(x2)``…)."""
+        self.change_problem(network_edits.set_features(self.network_spec(), names,
+                                                       self.problem.dataset.inputs))
+
+    def toggle_feature(self, name: str) -> None:
+        """Switch one input feature on or off (the network's first layer follows)."""
+        self.change_problem(network_edits.toggle_feature(self.network_spec(), name,
+                                                         self.problem.dataset.inputs))
+
     def set_dataset_setting(self, key: str, value: float) -> None:
         """Change one dataset setting (``noise``, ``samples``, ``train_fraction``, ``seed``)."""
         self.set_dataset(**{key: value})
@@ -597,7 +607,7 @@ class Workspace:
         spec = self.network_spec()
         data = self.problem.dataset
         changes, said = network_edits.plan_network_change(spec, data.kind, data.classes,
-                                                          **choice)
+                                                          columns=data.inputs, **choice)
         if "dataset" in choice:
             changes["dataset"] = replace(spec.dataset, name=choice["dataset"], points=None,
                                          test_points=())

@@ -35,7 +35,7 @@ TITLES = (
 STARTING_STATES = (
     "09-seed-w-squared.lesson.json", "10-ravine.lesson.json", "11-rosenbrock-adam.lesson.json",
     "12-himmelblau-momentum.lesson.json", "13-xor-network.lesson.json",
-    "14-circle-network.lesson.json",
+    "14-circle-network.lesson.json", "15-circle-features.lesson.json",
 )
 
 
