@@ -429,6 +429,8 @@ class SessionController(QObject):
                                   "Penalize large weights (l2 or l1 at a rate), or not (None).")
     set_dataset_setting = undoable("set_dataset_setting", "Dataset {}: {}",
                                    "Change one dataset setting (noise, samples, seed…).")
+    toggle_feature = undoable("toggle_feature", "Input feature {}",
+                              "Switch one input feature (x1^2, sin(x2)…) on or off.")
 
     def choose(self, text: str, **choice: str) -> bool:
         """Choose an output, loss or dataset, with what it needs; say what else changed."""

@@ -49,6 +49,7 @@ class ControlsPanel(QWidget):
     datasetChosen = Signal(str)
     datasetSettingChanged = Signal(str, object)
     regenerateRequested = Signal()
+    featureToggled = Signal(str)
     # AxesSection
     axisChosen = Signal(str, int)
     directionAxesChosen = Signal(str, int)

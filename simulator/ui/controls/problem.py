@@ -13,10 +13,12 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -308,8 +310,9 @@ class DatasetSection(_NetworkSettings):
     datasetChosen = Signal(str)  # a generator's name
     datasetSettingChanged = Signal(str, object)  # "noise", "samples", "train_fraction", "seed"
     regenerateRequested = Signal()
+    featureToggled = Signal(str)  # an input feature's name: "x1^2", "sin(x2)"…
     INTENTS = {"datasetChosen": "choose_dataset", "datasetSettingChanged": "set_dataset_setting",
-               "regenerateRequested": "regenerate_dataset"}
+               "regenerateRequested": "regenerate_dataset", "featureToggled": "toggle_feature"}
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Data", "The points the network learns from.", parent)
@@ -357,6 +360,48 @@ class DatasetSection(_NetworkSettings):
                                    "training starts again.")
         self.regenerate.clicked.connect(lambda: self._ask(self.regenerateRequested))
         self.add_wide(self.regenerate)
+
+        self.features = QWidget()
+        self._feature_grid = QGridLayout(self.features)
+        self._feature_grid.setContentsMargins(0, 0, 0, 0)
+        self._feature_grid.setSpacing(3)
+        self.feature_buttons: dict[str, QToolButton] = {}
+        self.features.setToolTip("What the network's input neurons receive: the data's "
+                                 "columns or transforms of them (x₁², x₁·x₂, sin x₁…). Click "
+                                 "one to switch it on or off; the diagram's input nodes do "
+                                 "the same.")
+        self.features_caption = QLabel("Input features")
+        self.features_caption.setToolTip(self.features.toolTip())
+        self.add_wide(self.features_caption)
+        self.add_wide(self.features)
+
+    def _show_features(self, info: ProblemInfo) -> None:
+        """Show one toggle per feature offered, pressed when the network is fed it."""
+        choices = info.feature_choices
+        if [b for b in self.feature_buttons] != [c.name for c in choices]:
+            for button in self.feature_buttons.values():
+                self._feature_grid.removeWidget(button)
+                button.deleteLater()
+            self.feature_buttons = {}
+            for k, choice in enumerate(choices):
+                button = QToolButton()
+                button.setText(choice.label)
+                button.setCheckable(True)
+                button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+                button.setToolTip(f"Feed the network {choice.label} (click again to stop)")
+                button.clicked.connect(lambda _=False, n=choice.name: self._ask(
+                    self.featureToggled, n))
+                self._feature_grid.addWidget(button, k // 4, k % 4)
+                self.feature_buttons[choice.name] = button
+        for choice in choices:
+            with QSignalBlocker(self.feature_buttons[choice.name]):
+                self.feature_buttons[choice.name].setChecked(choice.active)
+
+    def set_problem(self, info: ProblemInfo) -> None:
+        """Show the dataset's settings and the input features the network is fed."""
+        super().set_problem(info)
+        if info.is_network:
+            self._show_features(info)
 
     def _name_chosen(self, index: int) -> None:
         name = self.name.itemData(index)

@@ -304,6 +304,7 @@ class LayerItem(QGraphicsItem):
         self.label_side = "left"
         self.badge_highlights: dict[int, list[QColor]] = {}
         self.neuron_highlights: dict[int, QColor] = {}
+        self.inactive: frozenset[int] = frozenset()  # inputs offered but not fed (dashed, faint)
         self._outline = QPen(QColor("#5f6368"), 1.5)
         self._frame = QPen(QColor("#5f6368"), 1.0)
         self._badge_pen = QPen(QColor("#5f6368"), 1.0)
@@ -435,8 +436,11 @@ class LayerItem(QGraphicsItem):
                 painter.drawPixmap(rect, pixmap, QRectF(pixmap.rect()))
                 painter.drawRect(rect)
         painter.setPen(self._outline)
+        faint = QPen(self._outline)
+        faint.setStyle(Qt.PenStyle.DashLine)
         for j in range(self.count):
-            painter.setBrush(self.fills[j])
+            painter.setPen(faint if j in self.inactive else self._outline)
+            painter.setBrush(no_brush if j in self.inactive else self.fills[j])
             painter.drawEllipse(QPointF(x, self.ys[j]), r, r)
         for j, colour in self.neuron_highlights.items():
             painter.setPen(_pen(colour, max(2.5, r * 0.16)))
@@ -465,7 +469,10 @@ class LayerItem(QGraphicsItem):
             painter.setFont(self._label_font)
             painter.setPen(self._label_pen)
             room = 130.0
+            muted = QColor(self._label_pen.color())
+            muted.setAlphaF(0.45)
             for j, text in enumerate(self.labels):
+                painter.setPen(_pen(muted, 1.0) if j in self.inactive else self._label_pen)
                 y = self.ys[j]
                 if self.label_side == "left":
                     rect = QRectF(x - r - 6 - room, y - 20, room, 40)

@@ -13,7 +13,7 @@ and delivered; what the user does becomes an intent (``INTENTS``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSignalBlocker, QSize, Qt, Signal
@@ -459,6 +459,8 @@ class NetworkView(QWidget):
         Use another activation in a hidden layer.
     neuronMapsWanted(bool)
         Whether the neuron maps are drawn (they are computed only then).
+    featureToggled(str)
+        Switch an input feature (``x1^2``, ``sin(x2)``…) on or off: a click on an input node.
     """
 
     sampleChosen = Signal(int)
@@ -471,11 +473,13 @@ class NetworkView(QWidget):
     neuronRemoved = Signal(int, object)
     activationChosen = Signal(int, str)
     neuronMapsWanted = Signal(bool)
+    featureToggled = Signal(str)
     INTENTS = {"sampleChosen": "set_sample", "weightPreviewed": "preview_weight",
                "weightSet": "set_weight", "axisChosen": "set_axis", "layerAdded": "add_layer",
                "layerRemoved": "remove_layer", "neuronAdded": "add_neuron",
                "neuronRemoved": "remove_neuron", "activationChosen": "set_layer_activation",
-               "neuronMapsWanted": "want_neuron_maps"}
+               "neuronMapsWanted": "want_neuron_maps",
+               "featureToggled": "toggle_feature"}
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -498,6 +502,9 @@ class NetworkView(QWidget):
         self._last_click: tuple[QPointF, int] | None = None
         self._x_train = self._y_train = None
         self._x_span = None
+        self._columns = 0  # the data's columns (the input features are made from them)
+        self._inputs: tuple = ()  # the input column's features, shown in order (on or off)
+        self._input_rows: list[int] = []  # the column row of each network input
         self._dataset_kind = "classification"
         self._thin_thick = (1.0, 6.0)
         self._style = current_theme()
@@ -583,8 +590,13 @@ class NetworkView(QWidget):
                                        "vanishing gradients become hairlines")
         self.gradient_check.toggled.connect(
             lambda on: self.set_edge_mode("gradients" if on else "weights"))
-        group(self.thumbnails_check, self.gradient_check)
-        for w in (self.layers_title, self.layer_count, self.sample_title, self.sample_spin,
+        self.features_check = QCheckBox("Features")
+        self.features_check.setToolTip("Show every input feature the data offers (x₁², x₁·x₂, "
+                                       "sin x₁…) in the input column; click one to feed it to "
+                                       "the network or to stop")
+        self.features_check.toggled.connect(self._features_shown)
+        group(self.thumbnails_check, self.gradient_check, self.features_check)
+        for w in (self.features_check, self.layers_title, self.layer_count, self.sample_title, self.sample_spin,
                   self.sample_label, self.thumbnails_check, self.gradient_check):
             w.setFont(ui_font(1.1))
 
@@ -631,7 +643,7 @@ class NetworkView(QWidget):
         problem = info.problem
         net = self.network = problem.network
         sizes = net.sizes
-        d = problem.dataset
+        d = problem.inputs  # the input neurons show the features of the data's columns
         self._x_train, self._y_train = d.x_train, d.y_train
         x_all = np.vstack([d.x_train, d.x_test]) if d.x_test.size else d.x_train
         self._x_span = np.maximum(np.abs(x_all).max(axis=0), 1e-9)
@@ -641,12 +653,24 @@ class NetworkView(QWidget):
             bundle.setZValue(0)
             scene.addItem(bundle)
             self.bundles.append(bundle)
+        self._columns = problem.dataset.inputs
+        if problem.features is not None:
+            with QSignalBlocker(self.features_check):
+                self.features_check.setChecked(True)
+        self.features_check.setEnabled(self._columns <= 2)
+        offered = self.features_check.isChecked() and self._columns <= 2
+        self._inputs = info.feature_choices if offered else info.input_features
+        rows = {f.name: r for r, f in enumerate(self._inputs)}
+        self._input_rows = [rows[f.name] for f in info.input_features]
         for k, n in enumerate(sizes):
-            item = LayerItem(k, n, has_bias=k > 0)
+            item = LayerItem(k, len(self._inputs) if k == 0 else n, has_bias=k > 0)
             item.setZValue(2)
             scene.addItem(item)
             self.layers.append(item)
-        self.layers[0].set_labels([f"x[{i}]" for i in range(sizes[0])], "left")
+        self.layers[0].inactive = frozenset(r for r, f in enumerate(self._inputs) if not f.active)
+        plain = problem.features is None and not offered  # the columns, named as before
+        self.layers[0].set_labels([f"x[{i}]" if plain else f.label
+                                   for i, f in enumerate(self._inputs)], "left")
         self.layers[-1].set_labels(self._output_labels(), "right")
         self._make_headers()
         self.layer_count.setText(str(len(sizes) - 2))
@@ -658,12 +682,12 @@ class NetworkView(QWidget):
         self.remove_layer_button.setEnabled(hidden > 0)
         self.remove_layer_button.setToolTip("Remove the last hidden layer" if hidden else
                                             "There is no hidden layer to remove")
-        two_inputs = sizes[0] == 2
+        two_inputs = self._columns == 2
         self.thumbnails_check.setEnabled(two_inputs)
         self.thumbnails_check.setToolTip(
             "Show beside each neuron what it outputs over the whole input plane" if two_inputs
-            else "Neuron maps need a problem with two inputs (this one has "
-                 f"{sizes[0]})")
+            else "Neuron maps need data with two columns (this one has "
+                 f"{self._columns})")
         with QSignalBlocker(self.sample_spin):
             self.sample_spin.setRange(0, max(0, len(d.x_train) - 1))
             self.sample = min(self.sample, len(d.x_train) - 1)
@@ -723,7 +747,7 @@ class NetworkView(QWidget):
         for w in (self.toolbar, self.header_strip, self.legend, self.inspector):
             w.setVisible(enabled)
         for w in (self.remove_layer_button, self.add_layer_button, self.sample_spin,
-                  self.thumbnails_check, self.gradient_check):
+                  self.thumbnails_check, self.gradient_check, self.features_check):
             w.setEnabled(enabled)
 
     def _show_message(self, text: str) -> None:
@@ -747,7 +771,7 @@ class NetworkView(QWidget):
 
     def thumbnails_shown(self) -> bool:
         """Return whether neuron maps are drawn (the box is ticked and there are two inputs)."""
-        return (self.network is not None and self.network.sizes[0] == 2
+        return (self.network is not None and self._columns == 2
                 and self.thumbnails_check.isChecked())
 
     def relayout(self) -> None:
@@ -765,7 +789,8 @@ class NetworkView(QWidget):
         right_room = max(fm.horizontalAdvance(t) for t in self.layers[-1].labels) + 14
         top = 6.0
         usable = max(60.0, height - top - 8)
-        pitch = min(usable / max(sizes), 120.0)
+        counts = [item.count for item in self.layers]  # the input column shows every feature
+        pitch = min(usable / max(counts), 120.0)
         span = max(40.0, width - left_room - right_room)
         spacing = span / max(1, columns - 1)
         radius = float(np.clip(pitch * 0.37, 4.0, 28.0))
@@ -777,7 +802,7 @@ class NetworkView(QWidget):
         gap = max(3.0, radius * 0.2)
         extra_last = gap + thumb if thumb else 0.0
         # Columns with few neurons spread out (and, in dense networks, grow to stay legible).
-        pitches = [min(max(pitch, usable / n), pitch * 2.5, 110.0) for n in sizes]
+        pitches = [min(max(pitch, usable / n), pitch * 2.5, 110.0) for n in counts]
         radii = [radius if radius >= 12 else max(radius, min(12.0, p * 0.34, spacing * 0.13))
                  for p in pitches]
         x_first = left_room + radii[0] + 4
@@ -785,7 +810,7 @@ class NetworkView(QWidget):
         xs = np.linspace(x_first, x_last, columns) if columns > 1 else np.array([x_first])
         # Leave room above the top neuron for its bias badge.
         mid = top + radius * 0.35 + (usable - radius * 0.35) / 2
-        for k, (item, n) in enumerate(zip(self.layers, sizes, strict=True)):
+        for k, (item, n) in enumerate(zip(self.layers, counts, strict=True)):
             ys = mid + (np.arange(n) - (n - 1) / 2) * pitches[k]
             item.set_geometry(xs[k], ys, radii[k], thumb if k > 0 else 0.0)
         edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
@@ -798,7 +823,8 @@ class NetworkView(QWidget):
             bundle.set_style(theme.positive, theme.negative, theme.background, thin, thick, faint,
                              strong)
             source, dest = self.layers[layer - 1], self.layers[layer]
-            bundle.set_geometry(source.out_x(), source.ys, dest.x - dest.radius, dest.ys)
+            ys = source.ys[self._input_rows] if layer == 1 else source.ys
+            bundle.set_geometry(source.out_x(), ys, dest.x - dest.radius, dest.ys)
         self._thin_thick = (thin, thick)
         # Headers: centred over their columns, short texts when columns are narrow.
         for h in self.headers:
@@ -919,11 +945,18 @@ class NetworkView(QWidget):
             a = self.trace.a[k][0]
             centre, half = self._colour_span(k, a)
             idx = self.cmap.indices((a - centre) / half)
+            fills = [self.cmap.brushes[i] for i in idx]
             texts, pens = None, []
             if item.radius >= 14:
                 texts = [format_short(v) for v in a]
                 pens = [light_pen if self.cmap.dark[i] else dark_pen for i in idx]
-            item.set_values([self.cmap.brushes[i] for i in idx], texts, pens)
+            if k == 0 and item.count != len(a):  # features offered but off stay empty
+                rows = dict(zip(self._input_rows, range(len(a)), strict=True))
+                fills = [fills[rows[r]] if r in rows else fills[0] for r in range(item.count)]
+                if texts is not None:
+                    texts = [texts[rows[r]] if r in rows else "" for r in range(item.count)]
+                    pens = [pens[rows[r]] if r in rows else dark_pen for r in range(item.count)]
+            item.set_values(fills, texts, pens)
 
     def _colour_span(self, layer: int, a: np.ndarray) -> tuple[float, float]:
         """Return (centre, half-width) that maps a layer's activations to −1…1 for colour."""
@@ -953,6 +986,19 @@ class NetworkView(QWidget):
                 centre, half = self._colour_span(k, values)
                 images.append(self.cmap.image(((values - centre) / half).reshape(g, g)))
             self.layers[k].set_thumbnails(images)
+
+    def _offering(self) -> bool:
+        """Return whether the input column offers every feature (a click toggles one)."""
+        return len(self._inputs) > len(self._input_rows) or (
+            self.features_check.isChecked() and self._columns <= 2)
+
+    def _features_shown(self, on: bool) -> None:
+        """Show every feature the data offers in the input column, or only those fed."""
+        if self.info is not None and self.info.is_network:
+            frame, trace, maps = self.frame, self.trace, self.maps
+            self.set_problem(replace(self.info))  # the same problem, its input column anew
+            self.frame, self.trace, self.maps = frame, trace, maps  # its numbers still hold
+            self.relayout()
 
     def _thumbnails_toggled(self, on: bool) -> None:
         self.relayout()
@@ -1048,6 +1094,8 @@ class NetworkView(QWidget):
     def neuron_name(self, layer: int, j: int) -> str:
         """Return how people call neuron j of a layer: x[0], hidden 1 · neuron 3, output 0."""
         if layer == 0:
+            if self.info is not None and self.info.problem.features is not None:
+                return f"input x[{j}] = {self._inputs[self._input_rows[j]].label}"
             return f"input x[{j}]"
         if layer == len(self.network.sizes) - 1:
             return f"output {j}"
@@ -1137,7 +1185,13 @@ class NetworkView(QWidget):
         trace = self.trace
         head = f"{self.neuron_name(k, j)} — sample #{self.sample}"
         if k == 0:
-            return f"{head}\nx[{j}] = {format_number(float(self._x_train[self.sample, j]))}"
+            feature = self._inputs[j]
+            if j not in self._input_rows:
+                return f"{feature.label} — not fed to the network\nClick to feed it in"
+            value = float(self._x_train[self.sample, self._input_rows.index(j)])
+            head = f"input {feature.label} — sample #{self.sample}"
+            click = "\nClick to stop feeding it in" if self._offering() else ""
+            return f"{head}\n{feature.label} = {format_number(value)}{click}"
         name = self.network.output_activation if k == len(self.layers) - 1 else \
             self.network.activations[k - 1]
         lines = [head + f"  ({ACTIVATION_LABELS.get(name, name)})"]
@@ -1160,6 +1214,10 @@ class NetworkView(QWidget):
                 self.frame is None:
             return
         target = self.target_at(pos, cycle=True)
+        if target is not None and target.layer == 0 and target.kind == "neuron" and \
+                self._offering():
+            self.featureToggled.emit(self._inputs[target.i].name)
+            return
         if target is None or target.index < 0:
             self._last_click = None
             self.select(None)
@@ -1186,8 +1244,9 @@ class NetworkView(QWidget):
             return
         target = self.target_at(pos)
         self.set_hover(target)
-        cursor = Qt.CursorShape.PointingHandCursor if target is not None and target.index >= 0 \
-            else Qt.CursorShape.ArrowCursor
+        clickable = target is not None and (target.index >= 0 or (
+            target.layer == 0 and self._offering()))
+        cursor = Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
         self.diagram.viewport().setCursor(cursor)
 
     def release(self, event) -> None:

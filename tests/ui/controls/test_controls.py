@@ -436,6 +436,7 @@ SAMPLE_ARGUMENTS = {
     "hiddenActivationChosen": ("relu",), "outputChosen": ("linear",), "lossChosen": ("mse",),
     "regularizationChosen": ("l2", 0.01), "datasetChosen": ("xor",),
     "datasetSettingChanged": ("noise", 0.2), "regenerateRequested": (),
+    "featureToggled": ("x1^2",),
     "axisChosen": ("x", 3), "directionAxesChosen": ("random", 2),
     "speedRequested": (None, 12), "raceStarted": (["sgd", "adam"],), "raceStopped": (),
 }
