@@ -596,8 +596,9 @@ class NetworkView(QWidget):
                                        "the network or to stop")
         self.features_check.toggled.connect(self._features_shown)
         group(self.thumbnails_check, self.gradient_check, self.features_check)
-        for w in (self.features_check, self.layers_title, self.layer_count, self.sample_title, self.sample_spin,
-                  self.sample_label, self.thumbnails_check, self.gradient_check):
+        for w in (self.layers_title, self.layer_count, self.sample_title, self.sample_spin,
+                  self.sample_label, self.thumbnails_check, self.gradient_check,
+                  self.features_check):
             w.setFont(ui_font(1.1))
 
     # ----- inbound ---------------------------------------------------------------------------
