@@ -415,9 +415,14 @@ def _parameter_line(name: str, param: Math, g_sym: Math, theta: Math, g: Math,
     n1, n2 = num(h["beta1"]), num(h["beta2"])
     ts = lit(str(t))
     corr1, corr2 = lit("1") + MINUS + power(b1, "t"), lit("1") + MINUS + power(b2, "t")
-    formula = (param + MINUS + fraction(etas, paren(corr1)) + DOT
+    start, start_numbers = param, theta
+    if name == "adamw":  # the decoupled decay first: θ(1 − ηλ), then Adam's step
+        lam = symbol("λ")
+        start = paren(lit("1") + MINUS + etas + DOT + lam) + DOT + param
+        start_numbers = paren(lit("1") + MINUS + eta + DOT + num(h["weight_decay"])) + DOT + theta
+    formula = (start + MINUS + fraction(etas, paren(corr1)) + DOT
                + fraction(m, paren(fraction(call("sqrt", v), call("sqrt", corr2)) + PLUS + eps_sym)))
-    numbers = (theta + MINUS + fraction(eta, paren(lit("1") + MINUS + power(n1, ts.text))) + DOT
+    numbers = (start_numbers + MINUS + fraction(eta, paren(lit("1") + MINUS + power(n1, ts.text))) + DOT
                + fraction(num(new["m"]), paren(fraction(call("sqrt", num(new["v"])),
                                                         call("sqrt", lit("1") + MINUS
                                                              + power(n2, ts.text))) + PLUS + eps)))
