@@ -47,13 +47,25 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--epsilon", help="also show the nudge table for this ε, e.g. 0.001")
     derive.add_argument("--json", action="store_true", help="print one JSON object")
 
-    export = sub.add_parser("export", help="render a lesson's view to PNG, SVG or PDF")
+    export = sub.add_parser("export", help="draw a lesson's view as a figure: PNG, SVG, PDF or GIF")
     export.add_argument("lesson", help="a *.lesson.json file")
-    export.add_argument("output", help="the file to write: .png, .svg or .pdf")
+    export.add_argument("output", help="the file to write: .png, .svg, .pdf or .gif")
     export.add_argument("--steps", type=int, default=0, help="optimizer steps before drawing")
+    export.add_argument("--step", type=int, help="enter the lesson's step K first (from 1)")
     export.add_argument("--view", default="window",
-                        help="what to draw: window, landscape, loss, data or network")
-    export.add_argument("--size", default="1600x1000", help="pixel size WIDTHxHEIGHT")
+                        help="what to draw: landscape, landscape3d, network, formula, loss, data "
+                             "or window")
+    export.add_argument("--size", default="1600x1000",
+                        help="WIDTHxHEIGHT in pixels, or with cm, mm or in (12x8cm) at --dpi")
+    export.add_argument("--scale", type=int, default=1,
+                        help="1–4: that many times the pixels, same layout (and DPI × scale)")
+    export.add_argument("--dpi", type=float, default=150.0,
+                        help="dots per inch: the figure's physical size, and its text in points")
+    export.add_argument("--theme", default="screen", help="screen, or print (white, thicker)")
+    export.add_argument("--frames", type=int,
+                        help="an animation of N frames: a .gif, or a .png series OUT-0000.png…")
+    export.add_argument("--every", type=int, default=1,
+                        help="optimizer steps between an animation's frames")
 
     bench = sub.add_parser("bench", help="measure the engine (and the GUI) against baselines")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
@@ -278,17 +290,21 @@ def derive_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    """Render a lesson's view to a file (needs Qt; runs offscreen)."""
+    """Draw a lesson's view as a figure file (needs Qt; runs offscreen)."""
     check_export_target(args.output)
     from simulator.export.command import export_lesson
 
     try:
-        export_lesson(args.lesson, args.output, args.steps, args.view, args.size)
+        written = export_lesson(args.lesson, args.output, args.steps, args.view, args.size,
+                                step=args.step, scale=args.scale, dpi=args.dpi,
+                                theme=args.theme, frames=args.frames, every=args.every)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
         raise BadInput(f"{args.output}: could not write it: {exc.strerror or exc}") from None
-    print(f"wrote {args.output}")
+    shown = f"{written[0]} … {written[-1].name} ({len(written)} files)" if len(written) > 1 \
+        else str(written[0])
+    print(f"wrote {shown}")
     return EXIT_OK
 
 
@@ -302,8 +318,8 @@ def check_export_target(output: str) -> None:
     from pathlib import Path
 
     target = Path(output)
-    if target.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise BadInput(f"{output}: choose a .png, .svg or .pdf file name")
+    if target.suffix.lower() not in (".png", ".svg", ".pdf", ".gif"):
+        raise BadInput(f"{output}: choose a .png, .svg, .pdf or .gif file name")
     if target.is_dir():
         raise BadInput(f"{output} is a folder; give a file name inside it, e.g. "
                        f"{target / ('figure' + target.suffix)}")

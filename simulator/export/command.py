@@ -1,4 +1,10 @@
-"""``backprop-hiker export``: open a lesson without a screen, train, and paint a view to a file."""
+"""``backprop-hiker export``: open a lesson without a screen, run it, and write a figure.
+
+The lesson is run to its step K (``--step``, counted from 1) and then N optimizer steps
+(``--steps``); the view is drawn alone as a figure (``simulator.ui.figures``), or the
+whole window as it would look at that size. ``--frames`` writes the hiker walking: a GIF,
+or a numbered PNG series for a ``.png`` name.
+"""
 
 from __future__ import annotations
 
@@ -6,55 +12,106 @@ import os
 import time
 from pathlib import Path
 
-VIEWS = ("window", "landscape", "loss", "data", "network")
+from simulator.ui.figures.spec import DEFAULT_DPI, figure_spec, format_of
+
 SETTLE_SECONDS = 0.6  # longer than any view's redraw throttle
 
 
 def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window",
-                  size: str = "1600x1000") -> Path:
-    """Render ``view`` of a lesson after ``steps`` optimizer steps into ``output``."""
-    if view not in VIEWS:
-        raise ValueError(f"--view: choose one of {', '.join(VIEWS)}; got {view!r}")
+                  size: str = "1600x1000", *, step: int | None = None, scale: int = 1,
+                  dpi: float = DEFAULT_DPI, theme: str = "screen", frames: int | None = None,
+                  every: int = 1) -> list[Path]:
+    """Write ``view`` of a lesson, run to its step ``step`` and ``steps`` more, into ``output``.
+
+    Return the files written (one, or a PNG series). Raise ValueError with one line for
+    any bad input, before anything is written.
+    """
+    from simulator.ui.figures.catalog import VIEW_NAMES, WINDOW
+
+    spec = figure_spec(view, size, dpi, scale, theme, VIEW_NAMES)
+    fmt = format_of(output)
     if not 0 <= steps <= 1_000_000:
         raise ValueError(f"--steps must be 0–1000000, got {steps}")
-    if Path(output).suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise ValueError(f"{output}: choose a .png, .svg or .pdf file name")
+    if fmt == ".gif" and frames is None:
+        frames = 1
+    if frames is not None:
+        if fmt not in (".gif", ".png"):
+            raise ValueError("--frames: an animation is a .gif, or a .png series (OUT-0000.png…)")
+        if view == WINDOW:
+            raise ValueError("--frames: animate one view (--view landscape…), not the window")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    app = QApplication.instance() or QApplication([])
+    workspace, title = _run(lesson, step, steps)
+    if view == WINDOW:
+        return [_export_window(app, workspace, spec, fmt, output, title)]
+    from simulator.ui.figures.animation import gif_bytes, walk, write_series
+    from simulator.ui.figures.painting import write_atomically
+
+    if frames is not None:
+        images = walk(workspace, spec, frames, every)
+        if fmt == ".gif":
+            return [write_atomically(output, gif_bytes(images))]
+        return write_series(output, images, frames)
+    return [_export_view(workspace, spec, fmt, output, title)]
+
+
+def _run(lesson: str, step: int | None, steps: int):
+    """Return a workspace with the lesson open, at its step ``step`` then ``steps`` further."""
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
-    from simulator.ui.controller import SessionController
-    from simulator.ui.main_window import MainWindow
-    from simulator.ui.screen_fit import plan_for
     from simulator.workspace.errors import EditError
     from simulator.workspace.workspace import Workspace
 
-    from .render import parse_size, render_widget
-
-    pixels = parse_size(size)
     try:
         lesson_model = load_lesson(lesson)
     except LessonError as exc:
         raise ValueError(f"{lesson}: {exc}" if exc.path else str(exc)) from None
+    count = len(lesson_model.steps)
+    if step is not None and not 1 <= step <= count:
+        raise ValueError(f"--step: {Path(lesson).name} has "
+                         f"{f'steps 1–{count}' if count else 'no steps'}; got {step}")
     workspace = Workspace()
     try:
         workspace.set_lesson(lesson_model)
+        if step is not None:
+            workspace.enter_step(step - 1)
         workspace.step(steps)  # a run that diverges stops there, and is drawn so
     except EditError as exc:
         raise ValueError(f"{lesson}: {exc}") from None
-    app = QApplication.instance() or QApplication([])
+    return workspace, lesson_model.title
+
+
+def _export_view(workspace, spec, fmt: str, output: str, title: str) -> Path:
+    from simulator.ui.figures.catalog import build_figure, close_figure, marks_scale
+    from simulator.ui.figures.painting import figure_bytes, write_atomically
+    from simulator.ui.figures.state import FigureState
+
+    view = build_figure(spec.view, FigureState.of(workspace), spec.layout, spec.theme)
+    try:
+        return write_atomically(output, figure_bytes(view, spec, fmt, title,
+                                                     marks_scale(spec.theme)))
+    finally:
+        close_figure(view)
+
+
+def _export_window(app, workspace, spec, fmt: str, output: str, title: str) -> Path:
+    """Paint the whole window, laid out at the figure's size, once its grids have arrived."""
+    from simulator.ui.controller import SessionController
+    from simulator.ui.figures.painting import figure_bytes, write_atomically
+    from simulator.ui.main_window import MainWindow
+    from simulator.ui.screen_fit import plan_for
+
+    if fmt == ".gif":
+        raise ValueError("--view window: a window is a .png, .svg or .pdf, not a .gif")
     controller = SessionController(workspace=workspace)
     window = MainWindow(controller)  # every view shows the trained state from the start
     try:
-        widget = window.view_widget(view)
-        window.resize(pixels)
-        window.arrange_docks(plan_for(pixels.width(), pixels.height()))  # for the figure's size
+        width, height = spec.layout
+        window.resize(width, height)
+        window.arrange_docks(plan_for(width, height))  # for the figure's size
         window.show()
-        if view != "window":  # then the view alone, at the size asked for
-            widget.setParent(None)
-            widget.resize(pixels)
-            widget.show()
         controller.grids.wait(30_000)
         # Deliver the grids (coarse, then fine) and let throttled views (neuron maps) catch up.
         settle = time.monotonic() + SETTLE_SECONDS
@@ -62,12 +119,10 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
             app.processEvents()
             controller.grids.wait(30_000)
             time.sleep(0.01)
-        return render_widget(widget, output, title=lesson_model.title)
+        return write_atomically(output, figure_bytes(window, spec, fmt, title))
     finally:
         controller.grids.cancel()
         controller.grids.wait()
-        if view != "window":
-            widget.close()
         window.close()
         window.deleteLater()
         app.processEvents()

@@ -106,7 +106,9 @@ class FormulaModel:
     ``text`` is J as people write it (``w²``), ``derivative_texts`` each ∂J/∂variable;
     ``nodes`` and ``edges`` the computation graph children first with J (``root``) last,
     ready to be measured and placed by ``graph_layout.layered_layout``;
-    ``edge_local_texts`` each edge's ∂parent/∂child in full. ``at`` gives the numbers.
+    ``edge_local_texts`` each edge's ∂parent/∂child in full; ``latex`` and
+    ``derivative_latex`` are J and each ∂J/∂variable as LaTeX (for lecture notes). ``at``
+    gives the numbers.
     """
 
     text: str
@@ -118,6 +120,8 @@ class FormulaModel:
     root: int
     variable_nodes: tuple[int, ...]  # the node of each variable, in ``names`` order
     _compiled: _Compiled = field(repr=False, compare=False)
+    latex: str = ""
+    derivative_latex: tuple[str, ...] = ()
 
     def at(self, theta: Sequence[float], epsilon: object = DEFAULT_EPSILON,
            exact: bool = False, *, variable: int = 0) -> FormulaValues:
@@ -260,7 +264,9 @@ def _build(text: str, names: tuple[str, ...]) -> FormulaModel:
     return FormulaModel(readable(formula.plain), names,
                         tuple(readable(symbolic.plain_text(d)) for d in partials),
                         nodes, tuple(edges), tuple(local_texts), shape.root,
-                        tuple(by_text[name] for name in names), compiled)
+                        tuple(by_text[name] for name in names), compiled,
+                        symbolic.latex_text(formula.expression),
+                        tuple(symbolic.latex_text(d) for d in partials))
 
 
 def _backward(count: int, root: int, edges: list[tuple[int, int, float]]) -> tuple[float, ...]:

@@ -1,5 +1,7 @@
-"""`backprop-hiker export`: figures for lecture notes, painted by Qt into PNG, SVG and PDF."""
+"""`backprop-hiker export`: figures for lecture notes, as PNG, SVG, PDF and GIF, from a script."""
 
+import re
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -7,13 +9,25 @@ from pathlib import Path
 
 import pytest
 
-XOR = Path(__file__).resolve().parents[2] / "resources" / "lessons" / \
-    "13-xor-network.lesson.json"
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+XOR = LESSONS / "13-xor-network.lesson.json"
+SEED = LESSONS / "09-seed-w-squared.lesson.json"
 
 
-def export(*args):
-    return subprocess.run([sys.executable, "-m", "simulator", "export", str(XOR), *args],
-                          capture_output=True, text=True, timeout=120)
+def export(*args, lesson=XOR):
+    return subprocess.run([sys.executable, "-m", "simulator", "export", str(lesson), *args],
+                          capture_output=True, text=True, timeout=180)
+
+
+def png_chunks(data: bytes) -> dict[bytes, bytes]:
+    """Return a PNG's chunks by type (the first of each)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        chunks.setdefault(kind, data[at + 8:at + 8 + length])
+        at += 12 + length
+    return chunks
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +37,18 @@ def figures(tmp_path_factory):
     for suffix in ("png", "svg", "pdf"):
         out = folder / f"landscape.{suffix}"
         results[suffix] = (export(str(out), "--steps", "20", "--view", "landscape",
-                                  "--size", "640x480"), out)
+                                  "--size", "640x480", "--scale", "2", "--dpi", "120"), out)
     return results
 
 
-def test_png_is_painted_at_twice_the_size(figures):
+def test_png_has_size_times_scale_pixels_and_its_dpi(figures):
     result, path = figures["png"]
     assert result.returncode == 0, result.stderr
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    chunks = png_chunks(path.read_bytes())
+    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
     assert (width, height) == (1280, 960)
+    x, y, unit = struct.unpack(">IIB", chunks[b"pHYs"])
+    assert unit == 1 and x == y and round(x * 0.0254) == 240  # 120 dpi at scale 2
 
 
 def test_svg_is_vector_with_the_axis_names_as_text(figures):
@@ -43,24 +58,84 @@ def test_svg_is_vector_with_the_axis_names_as_text(figures):
     assert root.tag.endswith("svg")
     text = path.read_text()
     assert "W1[0,0]" in text and "<path" in text
+    assert "non-scaling-stroke" not in text
 
 
-def test_pdf_is_a_pdf(figures):
+def test_pdf_is_a_pdf_of_one_page(figures):
     result, path = figures["pdf"]
     assert result.returncode == 0, result.stderr
-    assert path.read_bytes()[:5] == b"%PDF-"
+    data = path.read_bytes()
+    assert data[:5] == b"%PDF-"
+    assert len(re.findall(rb"/Type\s*/Page(?![a-z])", data)) == 1
+    assert b"/FontFile2" in data  # the fonts travel with the figure
+
+
+def test_the_same_lesson_gives_the_same_png_bytes(tmp_path):
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    for out in (a, b):
+        result = export(str(out), "--steps", "5", "--view", "loss", "--size", "600x400")
+        assert result.returncode == 0, result.stderr
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_gif_has_the_frames_asked_for(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "walk.gif"
+    result = export(str(out), "--view", "landscape", "--size", "600x400", "--frames", "6",
+                    "--every", "3", lesson=SEED)
+    assert result.returncode == 0, result.stderr
+    with Image.open(out) as gif:
+        assert gif.n_frames == 6 and gif.size == (600, 400)
+
+
+def test_frames_with_a_png_name_write_a_numbered_series(tmp_path):
+    out = tmp_path / "walk.png"
+    result = export(str(out), "--view", "loss", "--size", "500x300", "--frames", "3", lesson=SEED)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk-0000.png", "walk-0001.png",
+                                                          "walk-0002.png"]
+
+
+def test_a_lesson_step_is_entered_before_drawing(tmp_path):
+    out = tmp_path / "step.svg"
+    result = export(str(out), "--view", "landscape", "--step", "2", "--size", "600x400",
+                    lesson=LESSONS / "01-what-a-derivative-tells-you.lesson.json")
+    assert result.returncode == 0, result.stderr
+    result = export(str(tmp_path / "bad.svg"), "--step", "99")
+    assert result.returncode == 2 and "--step" in result.stderr
+    assert not (tmp_path / "bad.svg").exists()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--view", "everything"], "--view: choose one of landscape, landscape3d"),
+    (["--size", "12xcm"], "--size: expected WIDTHxHEIGHT"),
+    (["--size", "2x1cm", "--dpi", "300"], "too small for a figure's labels"),
+    (["--scale", "5"], "--scale must be 1, 2, 3 or 4"),
+    (["--theme", "neon"], "--theme: choose screen or print"),
+    (["--frames", "3", "--view", "window"], "--frames: animate one view"),
+])
+def test_bad_options_are_one_line_exit_2_and_nothing_written(tmp_path, args, fragment):
+    out = tmp_path / "figure.png"
+    result = export(str(out), *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and list(tmp_path.iterdir()) == []
 
 
 def test_bad_output_name_is_one_line_exit_2(tmp_path):
-    result = export(str(tmp_path / "figure.gif"))
+    result = export(str(tmp_path / "figure.bmp"))
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and ".png, .svg or .pdf" in result.stderr
-    assert not (tmp_path / "figure.gif").exists()
+    assert result.stderr.strip().count("\n") == 0 and ".png, .svg, .pdf or .gif" in result.stderr
+    assert not (tmp_path / "figure.bmp").exists()
 
 
-def test_unknown_view_is_refused(tmp_path):
-    result = export(str(tmp_path / "figure.png"), "--view", "everything")
-    assert result.returncode == 2 and "--view" in result.stderr and "Traceback" not in result.stderr
+def test_the_3d_view_without_opengl_is_one_line(tmp_path):
+    result = export(str(tmp_path / "surface.png"), "--view", "landscape3d", lesson=SEED)
+    if result.returncode == 0:
+        pytest.skip("this display has OpenGL: the 3-D view was drawn")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "needs OpenGL" in result.stderr and not (tmp_path / "surface.png").exists()
 
 
 @pytest.mark.parametrize("target, fragment", [

@@ -1,0 +1,193 @@
+"""Painting a figure's widget into the bytes of a PNG, SVG or PDF, and writing files atomically.
+
+The widget is laid out at the figure's physical size in 96-dpi pixels
+(``FigureSpec.layout``); each painter maps those to its own units: a PNG of
+width·scale × height·scale pixels (its DPI written in), an SVG whose size is in
+millimetres, a PDF page of the figure's size with its fonts embedded. pyqtgraph's items
+are told they are being exported, so scatter marks are drawn as shapes, not bitmaps.
+pyqtgraph's own SVG exporter fails with PySide6 6.11 (pyqtgraph issue #3485), so vector
+files come from ``QSvgGenerator`` and ``QPdfWriter``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRect, QSizeF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
+
+from .spec import LAYOUT_DPI, FigureSpec
+from .svg_flatten import flatten_svg
+
+INCHES_PER_METRE = 39.37007874
+
+
+def background_of(widget: QWidget) -> QColor:
+    """Return the colour a figure's background is filled with (the view's own)."""
+    return widget.palette().window().color()
+
+
+@contextmanager
+def exporting(widget: QWidget, painter: QPainter, marks: float = 1.0) -> Iterator[None]:
+    """Paint a widget's plots as vectors: no cached pixmaps, scatter marks as shapes.
+
+    Every pyqtgraph item is told it is being exported (marks then come out as paths,
+    ``marks`` times their size); item and background caches are off meanwhile, so a
+    cached item (the contours) is drawn as lines rather than as a picture of them.
+    """
+    views = widget.findChildren(QGraphicsView)
+    if isinstance(widget, QGraphicsView):
+        views.append(widget)
+    items = [item for view in views for item in view.scene().items()]
+    caches = [(item, item.cacheMode()) for item in items]
+    backgrounds = [(view, view.cacheMode()) for view in views]
+    options = {"antialias": True, "background": background_of(widget), "painter": painter,
+               "resolutionScale": marks}
+    for item, _ in caches:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        if hasattr(item, "setExportMode"):
+            item.setExportMode(True, options)
+    for view, _ in backgrounds:
+        view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+    try:
+        yield
+    finally:
+        for item, mode in caches:
+            item.setCacheMode(mode)
+            if hasattr(item, "setExportMode"):
+                item.setExportMode(False)
+        for view, mode in backgrounds:
+            view.setCacheMode(mode)
+
+
+def image_of(widget: QWidget, spec: FigureSpec, marks: float = 1.0,
+             background: QColor | None = None) -> QImage:
+    """Return the figure painted into an image of ``spec.pixels`` pixels, its DPI set."""
+    width, height = spec.pixels
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(background or background_of(widget))
+    ratio = width / max(1, widget.width())
+    image.setDevicePixelRatio(ratio)
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                           | QPainter.RenderHint.SmoothPixmapTransform)
+    with exporting(widget, painter, marks):
+        widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+    painter.end()
+    image.setDevicePixelRatio(1.0)
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    dots = round(spec.dpi * spec.scale * INCHES_PER_METRE)
+    image.setDotsPerMeterX(dots)
+    image.setDotsPerMeterY(dots)
+    return image
+
+
+def png_bytes(image: QImage) -> bytes:
+    """Return an image as PNG bytes (the same pixels give the same bytes)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ValueError("could not encode the PNG")
+    buffer.close()
+    return bytes(data)
+
+
+def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
+    """Return the figure as SVG: vectors and text, sized in millimetres, for every renderer."""
+    size = widget.size()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # SVG Tiny 1.2, Qt's default: Qt's 1.1 output writes some clip paths in the wrong
+    # coordinates (a label's legend vanishes in librsvg), and a figure is laid out to fit.
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setResolution(round(LAYOUT_DPI))
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(title)
+    generator.setDescription("Made with Backprop Hiker")
+    painter = QPainter(generator)
+    painter.fillRect(QRect(QPoint(), size), background_of(widget))
+    with exporting(widget, painter, marks):
+        widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+    painter.end()
+    buffer.close()
+    return flatten_svg(bytes(data), font_fallbacks())
+
+
+def font_fallbacks() -> dict[str, str]:
+    """Return, for the app's font family, the family it really is and a generic fallback."""
+    family = QApplication.font().family()
+    real = QFontInfo(QFont(family)).family()
+    listed = ", ".join(dict.fromkeys(f"'{name}'" for name in (real, family)))
+    return {family: f"{listed}, sans-serif"}
+
+
+def pdf_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
+    """Return the figure as a one-page PDF of its physical size, fonts embedded."""
+    size = widget.size()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setTitle(title)
+    writer.setCreator("Backprop Hiker")
+    writer.setResolution(round(LAYOUT_DPI))
+    points = 72.0 / LAYOUT_DPI
+    page = QPageSize(QSizeF(size.width() * points, size.height() * points), QPageSize.Unit.Point,
+                     "figure", QPageSize.SizeMatchPolicy.ExactMatch)
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF()))
+    painter = QPainter(writer)
+    painter.fillRect(QRect(QPoint(), size), background_of(widget))
+    with exporting(widget, painter, marks):
+        widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+    painter.end()
+    buffer.close()
+    return bytes(data)
+
+
+def figure_bytes(widget: QWidget, spec: FigureSpec, fmt: str, title: str,
+                 marks: float = 1.0) -> bytes:
+    """Return a laid-out figure as the bytes of a ``.png``, ``.svg`` or ``.pdf`` file."""
+    if fmt == ".png":
+        return png_bytes(image_of(widget, spec, marks))
+    if fmt == ".svg":
+        return svg_bytes(widget, title, marks)
+    if fmt == ".pdf":
+        return pdf_bytes(widget, title, marks)
+    raise ValueError(f"a figure is .png, .svg or .pdf, not {fmt}")
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a file whole or not at all: into a temporary file beside it, then renamed."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"{path.parent}: no such folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a figure is not
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

@@ -1,0 +1,145 @@
+"""Rewrite Qt's SVG so that librsvg, Inkscape and browsers draw it as Qt does.
+
+Qt paints pyqtgraph's cosmetic pens (widths in screen pixels) as
+``vector-effect="non-scaling-stroke"`` inside a group whose ``transform`` maps data to
+pixels. librsvg ignores that effect and strokes in data units: a 3-pixel curve becomes a
+band many units thick. Here each such group's transform is applied to its children's
+coordinates (paths, polylines, polygons, rectangles), so every stroke is drawn in device
+pixels with no effect needed; other children (text, images) take the transform
+themselves. Font families get a generic fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG)
+ET.register_namespace("xlink", XLINK)
+
+_EFFECT = "vector-effect"
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_TOKEN = re.compile(rf"[A-Za-z]|{_NUMBER}")
+_POINT_COMMANDS = set("MLCQST")  # absolute commands whose numbers are all x,y pairs
+
+Matrix = tuple[float, float, float, float, float, float]  # SVG's a b c d e f
+
+
+def flatten_svg(data: bytes, families: dict[str, str] | None = None) -> bytes:
+    """Return the SVG with no stroke inside a scaling transform, and fonts with fallbacks.
+
+    ``families`` maps a font family Qt wrote (``"Sans Serif"``) to the list to write
+    instead (``"DejaVu Sans, sans-serif"``); any other family gets ``, sans-serif``.
+    """
+    root = ET.fromstring(data)
+    for group in list(root.iter(f"{{{SVG}}}g")):
+        text = group.attrib.pop("transform", None)
+        if text is None:
+            continue
+        matrix = parse_matrix(text)
+        for child in group:
+            _apply(child, matrix)
+    for element in root.iter():
+        element.attrib.pop(_EFFECT, None)
+        family = element.get("font-family")
+        if family is not None:
+            element.set("font-family", _with_fallback(family, families or {}))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def parse_matrix(text: str) -> Matrix:
+    """Return the six numbers of ``matrix(a,b,c,d,e,f)`` (or of a translate / scale)."""
+    numbers = [float(n) for n in re.findall(_NUMBER, text)]
+    kind = text.strip().split("(")[0].strip()
+    if kind == "matrix" and len(numbers) == 6:
+        return tuple(numbers)
+    if kind == "translate":
+        return (1.0, 0.0, 0.0, 1.0, numbers[0], numbers[1] if len(numbers) > 1 else 0.0)
+    if kind == "scale":
+        return (numbers[0], 0.0, 0.0, numbers[-1], 0.0, 0.0)
+    raise ValueError(f"an SVG transform this file does not use: {text[:40]!r}")
+
+
+def compose(outer: Matrix, inner: Matrix) -> Matrix:
+    """Return the matrix of ``outer`` applied after ``inner``."""
+    a, b, c, d, e, f = outer
+    A, B, C, D, E, F = inner  # noqa: N806 - the second matrix's entries
+    return (a * A + c * B, b * A + d * B, a * C + c * D, b * C + d * D,
+            a * E + c * F + e, b * E + d * F + f)
+
+
+def _map(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _apply(element: ET.Element, m: Matrix) -> None:
+    """Move a transform into one element: its coordinates when it has them, else its own."""
+    tag = element.tag.rsplit("}", 1)[-1]
+    cosmetic = element.get(_EFFECT) == "non-scaling-stroke"
+    if cosmetic and tag == "path":
+        d = _mapped_path(element.get("d", ""), m)
+        if d is not None:
+            element.set("d", d)
+            return
+    elif cosmetic and tag in ("polyline", "polygon"):
+        numbers = [float(n) for n in re.findall(_NUMBER, element.get("points", ""))]
+        pairs = [_map(m, x, y) for x, y in zip(numbers[::2], numbers[1::2], strict=True)]
+        element.set("points", " ".join(f"{_num(x)},{_num(y)}" for x, y in pairs))
+        return
+    elif cosmetic and tag == "rect":
+        x, y = float(element.get("x", 0)), float(element.get("y", 0))
+        w, h = float(element.get("width", 0)), float(element.get("height", 0))
+        corners = [_map(m, px, py) for px, py in ((x, y), (x + w, y), (x + w, y + h), (x, y + h))]
+        for key in ("x", "y", "width", "height", "rx", "ry"):
+            element.attrib.pop(key, None)
+        element.tag = f"{{{SVG}}}path"
+        element.set("d", "M" + " L".join(f"{_num(px)},{_num(py)}" for px, py in corners) + " Z")
+        return
+    own = element.get("transform")
+    element.set("transform", "matrix({})".format(
+        ",".join(_num(v) for v in (compose(m, parse_matrix(own)) if own else m))))
+
+
+def _mapped_path(d: str, m: Matrix) -> str | None:
+    """Return path data with every point mapped, or None when it has commands other than pairs."""
+    out, numbers, command = [], [], ""
+
+    def flush() -> bool:
+        if len(numbers) % 2:
+            return False
+        pairs = [_map(m, x, y) for x, y in zip(numbers[::2], numbers[1::2], strict=True)]
+        out.append(command + " ".join(f"{_num(x)},{_num(y)}" for x, y in pairs))
+        numbers.clear()
+        return True
+
+    for token in _TOKEN.findall(d):
+        if token.isalpha():
+            if command and not flush():
+                return None
+            if token in "Zz":
+                out.append("Z")
+                command = ""
+                continue
+            if token not in _POINT_COMMANDS:
+                return None
+            command = token
+        else:
+            if not command:
+                return None
+            numbers.append(float(token))
+    if command and not flush():
+        return None
+    return " ".join(out)
+
+
+def _with_fallback(family: str, families: dict[str, str]) -> str:
+    name = family.strip().strip("'\"")
+    if name in families:
+        return families[name]
+    return family if family.rstrip().endswith("sans-serif") else f"{family}, sans-serif"

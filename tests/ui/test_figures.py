@@ -1,0 +1,190 @@
+"""Figures: each view drawn alone, without its controls, into PNG, SVG and PDF that every renderer draws.
+
+The SVGs are rendered twice, by Qt and by librsvg (``rsvg-convert``, what pandoc and many
+LaTeX pipelines use), and the two pictures compared after a small blur.
+"""
+
+import io
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+from simulator.lessons.files import load_lesson
+from simulator.ui.figures.catalog import FIGURE_VIEWS, build_figure, close_figure, marks_scale
+from simulator.ui.figures.painting import figure_bytes
+from simulator.ui.figures.spec import figure_spec
+from simulator.ui.figures.state import FigureState
+from simulator.workspace.workspace import Workspace
+
+from .conftest import LESSONS
+
+SVG = "{http://www.w3.org/2000/svg}"
+#: the 2-D views of each kind of lesson (the 3-D one needs OpenGL, tested where it exists)
+VIEWS = {"09-seed-w-squared.lesson.json": ("landscape", "formula", "loss"),
+         "13-xor-network.lesson.json": ("landscape", "network", "loss", "data")}
+CASES = [(lesson, view) for lesson, views in VIEWS.items() for view in views]
+HEATMAPS = {"landscape", "data", "network"}  # views with a raster (the surface, neuron maps)
+
+
+def workspace(lesson: str, steps: int = 12) -> Workspace:
+    ws = Workspace()
+    ws.set_lesson(load_lesson(LESSONS / lesson))
+    ws.step(steps)
+    return ws
+
+
+@pytest.fixture
+def figure(qtbot):
+    """Return a factory: (lesson, view, theme, size) → (the figure's widget, its spec)."""
+    made = []
+
+    def make(lesson, view, theme="screen", size="900x600", dpi=150):
+        spec = figure_spec(view, size, dpi, 1, theme)
+        widget = build_figure(view, FigureState.of(workspace(lesson)), spec.layout, theme)
+        made.append(widget)
+        return widget, spec
+
+    yield make
+    for widget in made:
+        close_figure(widget)
+
+
+def rsvg(data: bytes, width: int, height: int) -> np.ndarray:
+    png = subprocess.run(["rsvg-convert", "-w", str(width), "-h", str(height)], input=data,
+                         capture_output=True, check=True, timeout=60).stdout
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def qt_svg(data: bytes, width: int, height: int) -> np.ndarray:
+    image = QImage(width, height, QImage.Format.Format_RGB888)
+    image.fill(0xFFFFFF)
+    painter = QPainter(image)
+    QSvgRenderer(QByteArray(data)).render(painter)
+    painter.end()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
+    return rows[:, :width * 3].reshape(height, width, 3).copy()
+
+
+def differing(a: np.ndarray, b: np.ndarray) -> float:
+    """Return the fraction of pixels that differ clearly after a blur of 1.5 px."""
+    blur = [np.asarray(Image.fromarray(x).filter(ImageFilter.GaussianBlur(1.5)), float)
+            for x in (a, b)]
+    return float(np.mean(np.abs(blur[0] - blur[1]).max(axis=2) > 48))
+
+
+@pytest.mark.parametrize("lesson, view", CASES)
+def test_every_view_exports_every_format(figure, lesson, view):
+    widget, spec = figure(lesson, view)
+    for fmt, magic in ((".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF-")):
+        data = figure_bytes(widget, spec, fmt, "test")
+        assert data.startswith(magic) and len(data) > 1000, fmt
+    image = QImage.fromData(figure_bytes(widget, spec, ".png", "test"))
+    assert (image.width(), image.height()) == spec.pixels
+
+
+@pytest.mark.parametrize("lesson, view", CASES)
+def test_svg_is_vectors_with_no_controls_and_draws_the_same_in_librsvg(figure, lesson, view):
+    widget, spec = figure(lesson, view)
+    data = figure_bytes(widget, spec, ".svg", "test")
+    root = ET.fromstring(data)
+    images = root.findall(f".//{SVG}image")
+    if view not in HEATMAPS:
+        assert images == [], "markers and lines must be vectors"
+    for image in images:  # a heatmap (or a colour bar) at no less than its grid's resolution
+        assert max(float(image.get("width")), float(image.get("height"))) >= 24
+    texts = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    controls = [w.text() for w in widget.findChildren(QAbstractButton) if not w.isVisible()]
+    controls += [w.text() for w in widget.findChildren(QLineEdit) if not w.isVisible()]
+    for text in ("Show all", "Log colour scale", "log scale", "Shift+click", "Neuron maps",
+                 "Gradients", "drag to pan", *[c for c in controls if len(c) > 2]):
+        assert text not in texts, f"{text!r} is a control, not the figure"
+    assert "non-scaling-stroke" not in data.decode()
+    assert all("sans-serif" in g.get("font-family") for g in root.iter()
+               if g.get("font-family"))
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is not installed (Debian: librsvg2-bin)")
+    width, height = spec.layout
+    assert differing(rsvg(data, width, height), qt_svg(data, width, height)) < 0.02
+
+
+def test_the_trail_is_vector_paths_and_markers_are_shapes(figure):
+    widget, spec = figure("11-rosenbrock-adam.lesson.json", "landscape")
+    root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
+    trail_colour = "#d62728"
+    strokes = [g for g in root.iter(f"{SVG}g") if g.get("stroke") == trail_colour]
+    paths = [p for g in strokes for p in g if p.tag in (f"{SVG}path", f"{SVG}polyline")]
+    assert len(paths) >= 5  # the trail's pieces, the arrow, the hiker's ring
+    sizes = sorted((float(i.get("width")), float(i.get("height")))
+                   for i in root.findall(f".//{SVG}image"))
+    assert sizes == [(1.0, 256.0), (101.0, 101.0)]  # the colour bar; the surface at its grid
+
+
+def test_print_theme_is_white_with_dark_text(figure):
+    widget, spec = figure("13-xor-network.lesson.json", "loss", theme="print")
+    image = QImage.fromData(figure_bytes(widget, spec, ".png", "test"))
+    assert image.pixelColor(2, 2).name() == "#ffffff"
+    assert image.pixelColor(image.width() - 3, image.height() - 3).name() == "#ffffff"
+    svg = figure_bytes(widget, spec, ".svg", "test").decode()
+    text_fills = set(re.findall(r'<text fill="(#[0-9a-f]{6})"', svg))
+    assert text_fills and all(sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) < 3 * 110
+                              for c in text_fills)
+
+
+def test_print_theme_draws_lines_thicker(figure):
+    def widths(theme):
+        widget, spec = figure("09-seed-w-squared.lesson.json", "landscape", theme=theme)
+        root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
+        ink = {"screen": "#1b1b1f", "print": "#000000"}[theme]  # the curve J(w)
+        return max(float(g.get("stroke-width")) for g in root.iter(f"{SVG}g")
+                   if g.get("stroke") == ink and len(g.findall(f"{SVG}path")) > 0)
+
+    assert widths("print") >= 1.5 * widths("screen")
+
+
+def test_labels_are_9_to_11_points_on_a_12_cm_figure_at_300_dpi(figure):
+    widget, spec = figure("13-xor-network.lesson.json", "landscape", size="12x8cm", dpi=300)
+    assert spec.width == 1417
+    svg = figure_bytes(widget, spec, ".svg", "test").decode()
+    # The SVG is laid out in 96-dpi pixels: a font-size of 12 is 9 pt on paper.
+    sizes = [float(s) * 72 / 96 for s in re.findall(r'font-size="([\d.]+)"', svg)]
+    tick_labels = sorted(sizes)[len(sizes) // 2]
+    assert 9 <= tick_labels <= 11
+    assert re.search(r'width="120(\.0+)?mm"', svg) or 'width="119.' in svg
+
+
+def test_the_same_lesson_gives_the_same_figure_whatever_the_window(make_controller, qtbot):
+    from simulator.ui.main_window import MainWindow
+
+    controller = make_controller("09-seed-w-squared.lesson.json")
+    window = MainWindow(controller)
+    qtbot.addWidget(window)
+    spec = figure_spec("landscape", "700x500", 150, 1, "screen")
+
+    def draw() -> bytes:
+        widget = build_figure("landscape", FigureState.of(controller.workspace), spec.layout)
+        try:
+            return figure_bytes(widget, spec, ".png", "test", marks_scale("screen"))
+        finally:
+            close_figure(widget)
+
+    first = draw()
+    window.resize(500, 400)
+    window.set_theme("dark")
+    window.landscape.view_box.setRange(xRange=(0, 1), yRange=(0, 1))  # zoomed in on screen
+    try:
+        assert draw() == first
+    finally:
+        window.set_theme("light")
+
+
+def test_every_view_of_the_catalog_is_tested():
+    assert {view for _, view in CASES} | {"landscape3d"} == set(FIGURE_VIEWS)
