@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean icons
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -32,6 +32,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m simulator bench $(ARGS)
+
+# Render resources/icons/*.png, .ico and .icns from the icon's SVG sources (the results are committed).
+icons: $(STAMP)
+	$(PY) packaging/make_icons.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check simulator tests

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD_INPUTS = ("pyproject.toml", "README.md", "simulator", "resources")
+BUILD_INPUTS = ("pyproject.toml", "README.md", "simulator", "resources", "docs")
 LESSON = "13-xor-network.lesson.json"
 PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-cache-dir", "--quiet")
 
@@ -74,7 +74,19 @@ def test_the_installed_package_finds_its_own_resources_and_lessons(venv):
     package = venv["site_packages"] / "simulator"
     assert Path(found["package"]).parent == package
     assert Path(found["resources"]) == package / "resources"
+    assert (package / "resources" / "icons" / "backprop-hiker-256.png").is_file()
     assert found["lessons"] == sorted(p.name for p in (ROOT / "resources" / "lessons").glob("*.lesson.json"))
+
+
+def test_the_installed_package_carries_the_manual_for_the_offline_help(venv):
+    probe = "import simulator.locations as where; print(where.manual_dir())"
+    manual = Path(in_venv(venv, venv["python"], "-c", probe).stdout.strip())
+    assert manual == venv["site_packages"] / "simulator" / "manual"
+    assert (manual / "README.md").read_bytes() == (ROOT / "README.md").read_bytes()
+    reference = Path("docs", "lesson-format.md")
+    assert (manual / reference).read_bytes() == (ROOT / reference).read_bytes()
+    assert (manual / "docs" / "screenshot.png").is_file()  # the README's picture
+    assert sorted(p.name for p in manual.iterdir()) == ["README.md", "docs"]  # and nothing else of the clone
 
 
 @pytest.fixture(scope="module")

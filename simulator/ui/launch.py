@@ -56,8 +56,11 @@ def show_window(window, fullscreen: bool = False) -> None:
 
 
 def name_application(app) -> None:
-    """Name the application: its settings and data folder (autosaves) are found by these."""
+    """Name the application (its settings and autosaves are found by the names) and give it its icon."""
+    from .about import app_icon
+
     app.setApplicationName("Backprop Hiker")
+    app.setWindowIcon(app_icon())
     app.setOrganizationName("Backprop Hiker")
     app.setDesktopFileName("backprop-hiker")
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator import __version__
 from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
 from simulator.lessons.model import ExpressionSpec, Lesson
@@ -30,10 +29,12 @@ from simulator.workspace.frames import Frame
 from simulator.workspace.numbers import format_number
 from simulator.workspace.workspace import describe_divergence
 
+from .about import AboutDialog, app_icon
 from .autosave import Autosaver
 from .binding import bind
 from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
+from .help_window import HelpWindow
 from .presenter import Presenter
 from .properties import LessonProperties
 from .screen_fit import DockPlan, fits, plan_for
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: SessionController | None = None):
         super().__init__()
         self.setWindowTitle("Backprop Hiker")
+        self.setWindowIcon(app_icon())
+        self.help_window: HelpWindow | None = None  # made when Help is first asked for
         self.controller = controller or SessionController(self)
         self.settings = QSettings("Backprop Hiker", "backprop-hiker")
         self._build_centre()
@@ -278,6 +281,11 @@ class MainWindow(QMainWindow):
         self.act_keys = a("&Keyboard shortcuts", self.show_shortcuts, None,
                           "List the keyboard shortcuts")
         self.act_about = a("&About Backprop Hiker", self._about)
+        self.act_help = a("Backprop Hiker &help", lambda: self.show_help("README.md"),
+                          QKeySequence.StandardKey.HelpContents, "Read the manual, offline (F1)")
+        self.act_format_help = a("Lesson &format reference",
+                                 lambda: self.show_help("docs/lesson-format.md"), None,
+                                 "Every field of a *.lesson.json file, with an example")
         self.act_reset_layout = a("Reset &layout", self.reset_layout, None,
                                   "Put every panel back where it started")
 
@@ -321,7 +329,10 @@ class MainWindow(QMainWindow):
                        self.act_faster, self.act_slower, self.act_focus):
             run.addAction(action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_help)
+        help_menu.addAction(self.act_format_help)
         help_menu.addAction(self.act_keys)
+        help_menu.addSeparator()
         help_menu.addAction(self.act_about)
 
     def _build_toolbar(self) -> None:
@@ -625,11 +636,19 @@ class MainWindow(QMainWindow):
         box.show()
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self, "About Backprop Hiker",
-            f"<h3>Backprop Hiker {__version__}</h3><p>Watch gradient descent walk down the "
-            "cost surface, one optimizer step at a time, and see backpropagation compute "
-            "every slope.</p>")
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def show_help(self, document: str) -> HelpWindow:
+        """Open the offline Help (one window, raised if open) on a document of the manual."""
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show_document(document)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+        return self.help_window
 
     # ----- lessons and presenter mode: the lesson panel, the derivative table, F5 ----------
 
