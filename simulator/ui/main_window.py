@@ -34,6 +34,7 @@ from .autosave import Autosaver
 from .binding import bind
 from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
+from .figure_menu import FigureMenu
 from .help_window import HelpWindow
 from .presenter import Presenter
 from .properties import LessonProperties
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self._build_centre()
         self._build_docks()
         self._build_actions()
+        self.figure_menu = FigureMenu(self)
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -99,6 +101,9 @@ class MainWindow(QMainWindow):
         self.banner.rewindRequested.connect(c.step_back)
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
         self._build_presenting()
+        self.figure_menu.install({"landscape": self.landscape, "landscape3d": self.landscape_3d,
+                                  "network": self.network, "formula": self.formula,
+                                  "loss": self.loss, "data": self.data})
         self.layout_restored = False  # True once restore_settings brings back a saved layout
         self.fit_to_screen()
         if c.ready:
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addAction(self.act_save)
         file.addAction(self.act_save_as)
+        file.addAction(self.figure_menu.export_action)
         file.addSeparator()
         file.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")

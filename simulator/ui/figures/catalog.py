@@ -152,12 +152,13 @@ def build_figure(name: str, state: FigureState, layout: tuple[int, int],
             widget = getattr(view, control, None)
             if widget is not None:
                 widget.hide()
-        if kind.tidy is not None:
-            kind.tidy(view)
         for area in view.findChildren(QGraphicsView):
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        settle(view)
+        settle(view)  # the plot takes the controls' room (a diagram lays itself out again)
+        if kind.tidy is not None:
+            kind.tidy(view)
+            settle(view)
         if theme == "print":
             thicken(view, PRINT_LINES)
     return view

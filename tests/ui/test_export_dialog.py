@@ -1,0 +1,140 @@
+"""File ▸ Export… and the views' right-click menus: figures written from the window."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
+
+from simulator.ui.export_dialog import ExportDialog, FigureChoices
+from simulator.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(make_controller, qtbot):
+    window = MainWindow(make_controller("09-seed-w-squared.lesson.json"))
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    return window
+
+
+def choose(box, data):
+    box.setCurrentIndex(box.findData(data))
+
+
+def test_export_is_in_the_file_menu_on_ctrl_e(window):
+    file_menu = window.menuBar().actions()[0].menu()
+    action = window.figure_menu.export_action
+    assert action in file_menu.actions()
+    assert action.shortcut() == QKeySequence("Ctrl+E")
+
+
+def test_the_dialog_writes_an_svg_and_remembers_its_choices(window, qtbot, tmp_path):
+    dialog = ExportDialog(window, "loss")
+    qtbot.addWidget(dialog)
+    choose(dialog.format_box, ".svg")
+    choose(dialog.theme_box, "print")
+    choose(dialog.unit_box, "cm")
+    dialog.width_box.setValue(12)
+    dialog.height_box.setValue(8)
+    dialog.dpi_box.setValue(300)
+    assert dialog.export_button.isEnabled()
+    assert "12.0 × 8.0 cm" in dialog.summary.text()
+    out = tmp_path / "loss.svg"
+    assert dialog.export_to(str(out))
+    root = ET.parse(out).getroot()
+    assert root.get("width").endswith("mm")
+    assert float(root.get("width")[:-2]) == pytest.approx(120, abs=0.5)  # 12 cm on paper
+    again = FigureChoices.load(window.settings)
+    assert (again.view, again.fmt, again.theme, again.unit, again.dpi) == \
+        ("loss", ".svg", "print", "cm", 300.0)
+    assert again.width == pytest.approx(12) and again.folder == str(tmp_path)
+    reopened = ExportDialog(window)
+    qtbot.addWidget(reopened)
+    assert reopened.view_box.currentData() == "loss" and reopened.format_box.currentData() == ".svg"
+
+
+def test_a_figure_too_small_for_its_labels_cannot_be_exported(window, qtbot, tmp_path):
+    dialog = ExportDialog(window, "landscape")
+    qtbot.addWidget(dialog)
+    choose(dialog.unit_box, "cm")
+    dialog.width_box.setValue(2)
+    dialog.height_box.setValue(1)
+    assert not dialog.export_button.isEnabled()
+    assert "too small" in dialog.summary.text()
+    assert not dialog.export_to(str(tmp_path / "tiny.png"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_preview_shows_the_figure(window, qtbot):
+    dialog = ExportDialog(window, "landscape")
+    qtbot.addWidget(dialog)
+    dialog.refresh_preview()
+    pixmap = dialog.preview.pixmap()
+    assert not pixmap.isNull() and pixmap.width() > 100
+
+
+def test_a_gif_from_the_dialog_walks_a_copy_of_the_run(window, qtbot, tmp_path):
+    controller = window.controller
+    controller.step()
+    before = controller.workspace.session.step_count
+    dialog = ExportDialog(window, "landscape")
+    qtbot.addWidget(dialog)
+    choose(dialog.format_box, ".gif")
+    choose(dialog.unit_box, "px")
+    dialog.width_box.setValue(480)
+    dialog.height_box.setValue(320)
+    dialog.frames_box.setValue(4)
+    dialog.every_box.setValue(2)
+    out = tmp_path / "walk.gif"
+    assert dialog.export_to(str(out))
+    with Image.open(out) as gif:
+        assert gif.n_frames == 4 and gif.size == (480, 320)
+    assert controller.workspace.session.step_count == before
+
+
+def test_the_whole_window_is_drawn_at_its_size_times_the_scale(window, qtbot, tmp_path):
+    window.show()
+    qtbot.waitExposed(window)
+    dialog = ExportDialog(window, "window")
+    qtbot.addWidget(dialog)
+    choose(dialog.scale_box, 2)
+    out = tmp_path / "window.png"
+    assert dialog.export_to(str(out))
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (2 * window.width(), 2 * window.height())
+
+
+def test_right_click_menu_copies_png_and_svg(window, qtbot):
+    menu = window.figure_menu.menu_for("landscape")
+    texts = [a.text() for a in menu.actions()]
+    assert texts == ["&Copy image of the landscape 2-d", "&Export the landscape 2-d…"]
+    menu.actions()[0].trigger()
+    mime = QGuiApplication.clipboard().mimeData()
+    assert mime.hasImage() and not mime.imageData().isNull()
+    assert bytes(mime.data("image/svg+xml")).startswith(b"<?xml")
+
+
+def test_every_view_has_the_right_click_menu(window):
+    for view in (window.landscape, window.network, window.formula, window.loss, window.data):
+        assert view.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+
+
+def test_export_this_view_opens_the_dialog_on_it(window, monkeypatch):
+    seen = []
+
+    def run(dialog):
+        seen.append(dialog.view_box.currentData())
+        return False
+
+    monkeypatch.setattr(window, "run_dialog", run)
+    window.figure_menu.menu_for("formula").actions()[1].trigger()
+    assert seen == ["formula"]
+
+
+def test_unreadable_remembered_choices_fall_back_to_the_defaults(window):
+    window.settings.setValue("export/view", "everything")
+    window.settings.setValue("export/dpi", "lots")
+    assert FigureChoices.load(window.settings).view == FigureChoices().view
+    assert FigureChoices.load(window.settings).dpi == FigureChoices().dpi
