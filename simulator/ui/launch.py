@@ -10,6 +10,7 @@ from collections.abc import Callable
 PLATFORM_FAILURES = ("could not load the qt platform plugin", "could not connect to display",
                      "no qt platform plugin could be initialized")
 EXIT_NO_DISPLAY = 2  # the command line's code for input the user must fix
+EXIT_STARTUP_FAILED = 1
 
 
 def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: bool = False,
@@ -35,14 +36,34 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     qInstallMessageHandler(handler)
     from PySide6.QtWidgets import QApplication
 
+    from .crash import CrashReporter
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     name_application(app)
+    reporter = CrashReporter().install()  # from here on an unexpected error gets a dialog
 
-    window = make_window(lesson, reset_layout)
+    window = open_window(reporter, lesson, reset_layout)
+    if window is None:
+        app.exec()  # the error's dialog is the only window: closing it ends the app
+        return EXIT_STARTUP_FAILED
     show_window(window, fullscreen)
     offer_recovery(window)
     window.autosaver.start()
     return app.exec()
+
+
+def open_window(reporter, lesson: str | None = None, reset_layout: bool = False):
+    """Return the main window (the crash reporter's dialogs' parent), or None when making it failed.
+
+    A failure is reported as any unexpected error is: logged, and shown in a dialog.
+    """
+    try:
+        window = make_window(lesson, reset_layout)
+    except Exception:
+        reporter.excepthook(*sys.exc_info())
+        return None
+    reporter.window = window
+    return window
 
 
 def show_window(window, fullscreen: bool = False) -> None:
