@@ -6,13 +6,19 @@ Copy image puts the figure on the clipboard twice over, as a PNG picture and as 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QMimeData, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+
+from simulator.workspace.formula_text import latex_equations, plain_equations
 
 from .export_dialog import ExportDialog, FigureChoices
 from .figures.catalog import FigureError, build_figure, close_figure, marks_scale, view_label
-from .figures.painting import figure_bytes, image_of
+from .figures.equations import equation_bytes
+from .figures.painting import figure_bytes, image_of, write_atomically
+from .figures.spec import format_of
 from .figures.state import FigureState
 
 
@@ -44,6 +50,10 @@ class FigureMenu(QObject):
         label = view_label(name)
         menu.addAction(f"&Copy image of the {label.lower()}", lambda: self.copy_image(name))
         menu.addAction(f"&Export the {label.lower()}…", lambda: self.open_dialog(name))
+        if name == "formula" and self._formula() is not None:
+            menu.addSeparator()
+            menu.addAction("Copy the equations as &LaTeX", self.copy_latex)
+            menu.addAction("Export the e&quations (SVG, PDF)…", self.export_equations)
         return menu
 
     def show_menu(self, name: str, widget: QWidget, pos: QPoint) -> None:
@@ -62,6 +72,44 @@ class FigureMenu(QObject):
         written = self.window.run_dialog(self.dialog)
         self.dialog = None
         return written
+
+    def _formula(self):
+        """Return the formula model of the lesson open, or None (a network, or none yet)."""
+        workspace = self.window.controller.workspace
+        return workspace.problem_info().formula if workspace.ready else None
+
+    def copy_latex(self) -> bool:
+        """Put J and its derivatives on the clipboard as a LaTeX ``aligned`` block."""
+        model = self._formula()
+        if model is None:
+            return False
+        latex, _ = _formula_lines(model)
+        QGuiApplication.clipboard().setText(latex)
+        self.window.statusBar().showMessage("Copied the equations as LaTeX.", 6000)
+        return True
+
+    def export_equations(self, path: str | None = None) -> bool:
+        """Write J and its derivatives as an SVG, PDF or PNG (asking where unless told)."""
+        model = self._formula()
+        if model is None:
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Export the equations", str(Path.home() / "equations.svg"),
+                "SVG (*.svg);;PDF (*.pdf);;PNG picture (*.png)")
+            if not path:
+                return False
+        try:
+            fmt = format_of(path)
+            if fmt == ".gif":
+                raise ValueError("equations are an .svg, .pdf or .png")
+            theme = FigureChoices.load(self.window.settings).theme
+            write_atomically(path, equation_bytes(_formula_lines(model)[1], fmt, theme))
+        except (ValueError, OSError) as exc:
+            self.window.statusBar().showMessage(f"Not written: {exc}", 8000)
+            return False
+        self.window.statusBar().showMessage(f"Wrote {path}", 6000)
+        return True
 
     def copy_image(self, name: str) -> bool:
         """Put one view's figure on the clipboard as PNG and SVG; return whether it worked."""
@@ -87,6 +135,12 @@ class FigureMenu(QObject):
                                             f"({spec.pixels[0]} × {spec.pixels[1]} px, and SVG).",
                                             6000)
         return True
+
+
+def _formula_lines(model) -> tuple[str, list[str]]:
+    """Return a formula's equations as LaTeX and as the panel's text lines."""
+    return (latex_equations(model.names, model.latex, model.derivative_latex),
+            plain_equations(model.names, model.text, model.derivative_texts))
 
 
 def _over_a_point(data_view, pos: QPoint) -> bool:

@@ -100,3 +100,33 @@ def nudge_sentence(nudge: NudgeNumbers, names: Sequence[str], theta: Sequence[fl
     held = format_number(theta[1 - nudge.variable], 6)
     return (f"Nudging {v} by {eps} (with {other} held at {held}) changes J by {delta}, so "
             f"the slope along {v} is about {ratio}; the exact ∂J/∂{v} is {exact}.")
+
+
+def latex_name(name: str) -> str:
+    """Return a variable's name as LaTeX: ``w1`` → ``w_{1}``, ``w`` → ``w``."""
+    match = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    return f"{match[1]}_{{{match[2]}}}" if match else name
+
+
+def latex_equations(names: Sequence[str], cost_latex: str,
+                    derivative_latex: Sequence[str]) -> str:
+    r"""Return J and each ∂J/∂variable as one LaTeX ``aligned`` block, for lecture notes.
+
+    One variable gets ``\frac{dJ}{dw}``; more get partial derivatives.
+    """
+    args = ", ".join(latex_name(n) for n in names)
+    d = "d" if len(names) == 1 else r"\partial "
+    lines = [f"J({args}) &= {cost_latex}"]
+    lines += [rf"\frac{{{d}J}}{{{d}{latex_name(n)}}} &= {text}"
+              for n, text in zip(names, derivative_latex, strict=True)]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def plain_equations(names: Sequence[str], cost_text: str,
+                    derivative_texts: Sequence[str]) -> list[str]:
+    """Return J and each derivative as the formula panel writes them (``dJ/dw = 2·w``)."""
+    lines = [f"J({', '.join(names)}) = {cost_text}"]
+    for name, text in zip(names, derivative_texts, strict=True):
+        symbol = f"dJ/d{name}" if len(names) == 1 else f"∂J/∂{name}"
+        lines.append(f"{symbol} = {text}")
+    return lines

@@ -138,3 +138,34 @@ def test_unreadable_remembered_choices_fall_back_to_the_defaults(window):
     window.settings.setValue("export/dpi", "lots")
     assert FigureChoices.load(window.settings).view == FigureChoices().view
     assert FigureChoices.load(window.settings).dpi == FigureChoices().dpi
+
+
+def test_the_formula_panel_copies_its_equations_as_latex(window):
+    menu = window.figure_menu.menu_for("formula")
+    copy = next(a for a in menu.actions() if "LaTeX" in a.text())
+    copy.trigger()
+    assert QGuiApplication.clipboard().text() == (
+        "\\begin{aligned}\nJ(w) &= w^{2} \\\\\n\\frac{dJ}{dw} &= 2 w\n\\end{aligned}")
+
+
+@pytest.mark.parametrize("suffix", ["svg", "pdf", "png"])
+def test_the_equations_export_as_text_in_a_file(window, tmp_path, suffix):
+    out = tmp_path / f"equations.{suffix}"
+    assert window.figure_menu.export_equations(str(out))
+    data = out.read_bytes()
+    if suffix == "svg":
+        texts = "".join("".join(t.itertext()) for t in ET.fromstring(data).iter(
+            "{http://www.w3.org/2000/svg}text"))
+        assert "J(w) = w²" in texts and "dJ/dw = 2·w" in texts
+    else:
+        assert data[:4] in (b"%PDF", b"\x89PNG")
+    assert not window.figure_menu.export_equations(str(tmp_path / "equations.gif"))
+    assert not (tmp_path / "equations.gif").exists()
+
+
+def test_a_network_lesson_has_no_equations_to_copy(make_controller, qtbot):
+    window = MainWindow(make_controller("13-xor-network.lesson.json"))
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.figure_menu.menu_for("formula").actions()]
+    assert not any("LaTeX" in t for t in texts)
+    assert not window.figure_menu.copy_latex()

@@ -71,3 +71,20 @@ def test_the_read_out_of_two_variables_names_the_one_held():
 def test_an_undefined_nudge_is_said_in_words():
     nudge = NudgeNumbers(0, 0.001, math.nan, math.nan, math.nan, math.nan, 0.0, math.nan, True)
     assert "too large (or undefined)" in nudge_sentence(nudge, ("w",), (-1.0,))
+
+
+def test_latex_equations_of_the_seed_and_of_two_variables():
+    from simulator.workspace.formula import _build
+    from simulator.workspace.formula_text import latex_equations, latex_name, plain_equations
+
+    seed = _build("w**2", ("w",))
+    assert (seed.latex, seed.derivative_latex) == ("w^{2}", ("2 w",))
+    assert latex_equations(seed.names, seed.latex, seed.derivative_latex) == (
+        "\\begin{aligned}\nJ(w) &= w^{2} \\\\\n\\frac{dJ}{dw} &= 2 w\n\\end{aligned}")
+    assert plain_equations(seed.names, seed.text, seed.derivative_texts) == [
+        "J(w) = w²", "dJ/dw = 2·w"]
+    bowl = _build("w1**2 + 10*w2**2", ("w1", "w2"))
+    text = latex_equations(bowl.names, bowl.latex, bowl.derivative_latex)
+    assert "J(w_{1}, w_{2}) &= w_{1}^{2} + 10 w_{2}^{2}" in text
+    assert "\\frac{\\partial J}{\\partial w_{2}} &= 20 w_{2}" in text
+    assert latex_name("theta") == "theta" and latex_name("x12") == "x_{12}"
