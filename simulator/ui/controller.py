@@ -369,6 +369,7 @@ class SessionController(QObject):
     set_optimizer = setting("set_optimizer", "Switch optimizer from this step on.")
     set_hyperparameter = setting("set_hyperparameter", "Change one hyper-parameter of the optimizer.")
     set_batch_size = setting("set_batch_size", "Change the batch size (None: full batch).")
+    set_schedule = setting("set_schedule", "Change how η varies with the step (kind, settings).")
     set_axes = setting("set_axes", "Draw the landscape over two parameters (θ indices).")
     set_axis = setting("set_axis", "Use one parameter as the landscape's X or Y axis.")
     set_direction_axes = setting("set_direction_axes", "Draw the landscape along random or PCA directions.")

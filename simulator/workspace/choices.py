@@ -15,6 +15,9 @@ from simulator.engine.datasets import DESCRIPTIONS, GENERATORS, MAX_SAMPLES
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from simulator.engine.optimizers import OPTIMIZERS
+from simulator.engine.schedules import GAMMA_DEFAULTS as SCHEDULE_GAMMAS
+from simulator.engine.schedules import KINDS as SCHEDULE_KINDS
+from simulator.engine.schedules import SETTINGS as SCHEDULE_SETTINGS
 from simulator.engine.session import OptimizerConfig
 from simulator.lessons.catalog import builtin_lessons
 from simulator.lessons.checking import LessonError
@@ -26,6 +29,7 @@ from .network_edits import ACTIVATION_NAMES, LOSS_NAMES
 __all__ = [
     "ACTIVATIONS", "ACTIVATION_NAMES", "DESCRIPTIONS", "GENERATORS", "HIDDEN_ACTIVATIONS",
     "LOSSES", "LOSS_NAMES", "MAX_HIDDEN_LAYERS", "MAX_NEURONS", "MAX_SAMPLES", "OPTIMIZERS",
+    "SCHEDULE_GAMMAS", "SCHEDULE_KINDS", "SCHEDULE_SETTINGS",
     "LessonChoice", "OptimizerConfig", "SurfaceChoice", "lessons", "network_lessons", "surfaces",
 ]
 

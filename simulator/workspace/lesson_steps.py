@@ -139,8 +139,7 @@ def apply_settings(ws: Workspace, s: StepSettings, step: Step, k: int) -> None:
     if s.learning_rate is not None:
         attempt("set.learning_rate", ws.set_learning_rate, s.learning_rate)
     if s.schedule is not None:
-        attempt("set.schedule", lambda: ws.set_schedule(s.schedule.kind,
-                                                         **s.schedule.settings()))
+        attempt("set.schedule", ws.set_schedule, s.schedule.kind, s.schedule.settings())
     names = ws.problem.names
     if s.parameters:
         for name, _ in s.parameters:

@@ -470,10 +470,13 @@ class Workspace:
         """Change one hyper-parameter of the current optimizer (momentum, β₁…)."""
         self._set_config(self.session.config.with_hyper(**{key: float(value)}))
 
-    def set_schedule(self, kind: str, **settings: float) -> None:
-        """Change how η varies with the step; a new kind of schedule starts its clock now."""
+    def set_schedule(self, kind: str, settings: dict[str, float] | None = None) -> None:
+        """Change how η varies with the step; a new kind of schedule starts its clock now.
+
+        ``settings`` are the kind's (``step_size``, ``gamma``…) and the warm-up's, by name.
+        """
         try:
-            schedule = make_schedule(kind, **settings)
+            schedule = make_schedule(kind, **(settings or {}))
         except ScheduleError as exc:
             raise EditError(f"Learning-rate schedule: {exc}.") from None
         config = self.session.config

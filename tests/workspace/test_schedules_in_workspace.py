@@ -21,7 +21,7 @@ def test_set_schedule_changes_eta_from_now_and_the_frame_shows_it():
     ws = workspace()
     base = ws.session.config.learning_rate
     ws.step(5)
-    ws.set_schedule("exponential", gamma=0.5)
+    ws.set_schedule("exponential", {"gamma": 0.5})
     config = ws.session.config
     assert config.schedule == make_schedule("exponential", gamma=0.5)
     assert config.schedule_start == 5  # a new kind starts its clock at the step it was set
@@ -30,7 +30,7 @@ def test_set_schedule_changes_eta_from_now_and_the_frame_shows_it():
     assert frame.learning_rate == pytest.approx(base * 0.5**3)
     assert list(frame.learning_rates) == pytest.approx(
         [base] * 6 + [base * 0.5, base * 0.25, base * 0.125])
-    ws.set_schedule("exponential", gamma=0.9)  # the same kind keeps its clock
+    ws.set_schedule("exponential", {"gamma": 0.9})  # the same kind keeps its clock
     assert ws.session.config.schedule_start == 5
 
 
@@ -38,7 +38,7 @@ def test_a_bad_schedule_is_refused_and_changes_nothing():
     ws = workspace()
     before = ws.session.config
     with pytest.raises(EditError, match="Learning-rate schedule: gamma must be in"):
-        ws.set_schedule("step", gamma=3.0)
+        ws.set_schedule("step", {"gamma": 3.0})
     with pytest.raises(EditError, match="unknown schedule 'sawtooth'"):
         ws.set_schedule("sawtooth")
     assert ws.session.config == before
@@ -46,7 +46,7 @@ def test_a_bad_schedule_is_refused_and_changes_nothing():
 
 def test_the_schedule_is_saved_kept_by_a_switch_of_optimizer_and_given_to_racers():
     ws = workspace()
-    ws.set_schedule("cosine", steps=300, min_lr=0.001)
+    ws.set_schedule("cosine", {"steps": 300, "min_lr": 0.001})
     ws.set_optimizer("adamw")
     assert ws.session.config.name == "adamw"
     assert ws.session.config.schedule == make_schedule("cosine", steps=300, min_lr=0.001)
@@ -60,7 +60,7 @@ def test_the_schedule_is_saved_kept_by_a_switch_of_optimizer_and_given_to_racers
 def test_undo_brings_the_schedule_back():
     ws = workspace()
     before = ws.memento()
-    ws.set_schedule("step", step_size=10, gamma=0.5, warmup=3)
+    ws.set_schedule("step", {"step_size": 10, "gamma": 0.5, "warmup": 3})
     ws.restore(before)
     assert not ws.session.config.schedule.varies
 

@@ -16,13 +16,14 @@ from simulator.workspace.frames import Axes, Frame, ProblemInfo
 from ..theme import theme_manager, ui_font
 from .optimizer import OptimizerSection, RaceSection
 from .problem import DatasetSection, NetworkSection, ProblemSection
+from .schedule import ScheduleSection
 from .view import AxesSection, SpeedSection
 from .widgets import Note
 
 MINIMUM_WIDTH = 300
 FONT_SCALE = 1.1  # a little larger than the app's text: the panel is read from the back row
-SECTIONS = (ProblemSection, OptimizerSection, NetworkSection, DatasetSection, AxesSection,
-            SpeedSection, RaceSection)
+SECTIONS = (ProblemSection, OptimizerSection, ScheduleSection, NetworkSection, DatasetSection,
+            AxesSection, SpeedSection, RaceSection)
 
 
 class ControlsPanel(QWidget):
@@ -40,6 +41,8 @@ class ControlsPanel(QWidget):
     optimizerChosen = Signal(str)
     hyperparameterChanged = Signal(str, float)
     batchSizeChanged = Signal(object)
+    # ScheduleSection
+    scheduleChanged = Signal(str, object)
     # NetworkSection
     hiddenActivationChosen = Signal(str)
     outputChosen = Signal(str)
@@ -67,12 +70,13 @@ class ControlsPanel(QWidget):
 
         self.problem = ProblemSection()
         self.optimizer = OptimizerSection()
+        self.schedule = ScheduleSection()
         self.network = NetworkSection()
         self.dataset = DatasetSection()
         self.axes = AxesSection()
         self.speed = SpeedSection()
         self.race = RaceSection()
-        self.sections = (self.problem, self.optimizer, self.network, self.dataset, self.axes,
+        self.sections = (self.problem, self.optimizer, self.schedule, self.network, self.dataset, self.axes,
                          self.speed, self.race)
         for section in self.sections:
             for signal in section.INTENTS:
@@ -115,6 +119,7 @@ class ControlsPanel(QWidget):
     def set_frame(self, frame: Frame) -> None:
         """Show the run's optimizer settings and whether a race is on (every tick)."""
         self.optimizer.set_frame(frame)
+        self.schedule.set_frame(frame)
         self.race.set_frame(frame)
 
     def set_axes(self, axes: Axes) -> None:

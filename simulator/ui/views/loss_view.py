@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 from simulator.workspace.frames import Frame, ProblemInfo
 from simulator.workspace.numbers import format_number, format_step
 
+from ..items.rate_axis import RateOverlay
 from ..theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 
 #: The loss must span more than this factor before the log scale is on by default.
@@ -147,6 +148,7 @@ class LossView(QWidget):
         self.marker_line.setVisible(False)
         self.marker_dot.setVisible(False)
         self.plot_widget.scene().sigMouseClicked.connect(self._plot_clicked)
+        self.rates = RateOverlay(plot)  # η on a right axis, while a schedule changes it
 
         top = QHBoxLayout()
         top.addWidget(self.values_label, 1)
@@ -199,6 +201,7 @@ class LossView(QWidget):
             parts.append(f"<span style='color:{RACE_COLOURS[k]}'>{racer.label} "
                          f"{format_number(racer.loss, LOSS_DIGITS)}</span>")
         if racing:
+            self.rates.show(np.zeros(0), np.zeros(0))
             values = np.concatenate([r.losses[np.isfinite(r.losses)] for r in racers])
             steps = np.concatenate([r.loss_steps for r in racers]).astype(float)
             if values.size:
@@ -235,6 +238,7 @@ class LossView(QWidget):
             self.divergence_line.setValue(frame.diverged_at)
             self.divergence_line.label.setFormat(f"diverged at step {frame.diverged_at:,}")
 
+        self.rates.show(frame.loss_steps, frame.learning_rates)
         values = np.concatenate([train[train_ok], test[test_ok], [frame.loss]])
         self._update_log(values)
         self._fit_ranges(steps, values)
@@ -336,6 +340,7 @@ class LossView(QWidget):
         self.divergence_line.setPen(pg.mkPen(theme.error, width=2, style=Qt.PenStyle.DashLine))
         self.divergence_line.label.setColor(theme.error)
         self.divergence_line.label.fill = pg.mkBrush(theme.background + "dd")
+        self.rates.restyle(theme, label_style["font-size"])
         if self._frame is not None and not self._frame.racers:
             self._update_label(self._frame)
 
