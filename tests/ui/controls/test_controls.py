@@ -433,6 +433,7 @@ SAMPLE_ARGUMENTS = {
     "networkLessonChosen": ("a.lesson.json",), "surfaceChosen": ("bowl",),
     "formulaEntered": ("w**2",), "learningRateChanged": (0.5,), "optimizerChosen": ("adam",),
     "hyperparameterChanged": ("beta1", 0.8), "batchSizeChanged": (None,),
+    "scheduleChanged": ("step", {"step_size": 5, "gamma": 0.5}),
     "hiddenActivationChosen": ("relu",), "outputChosen": ("linear",), "lossChosen": ("mse",),
     "regularizationChosen": ("l2", 0.01), "datasetChosen": ("xor",),
     "datasetSettingChanged": ("noise", 0.2), "regenerateRequested": (),
