@@ -39,7 +39,9 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
             raise ValueError("--frames: an animation is a .gif, or a .png series (OUT-0000.png…)")
         if view == WINDOW:
             raise ValueError("--frames: animate one view (--view landscape…), not the window")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Offscreen: no window flashes up. The 3-D view needs OpenGL, which only a display has.
+    wants_gl = view == "landscape3d" and os.environ.get("DISPLAY")
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if wants_gl else "offscreen")
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])

@@ -294,6 +294,7 @@ class Landscape3DView(QWidget):
         if self.gl_view is None:
             return
         self._grid = None
+        self._heights = None  # the old surface's heights: no hiker on them until a new grid
         self._frame = None
         self._log_user = None
         self.note.setText("A slice through the current weights: it moves as the other "
