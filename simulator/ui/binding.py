@@ -18,6 +18,7 @@ inbound setter      fed by controller signal     what it is
 ``set_trace``       ``traceReady``               a ``SampleTrace``
 ``set_formula_error`` ``formulaChecked``         what is wrong with a typed formula, or ""
 ``set_lesson_frame`` ``lessonChanged``           ``LessonFrame``: the lesson's text and step
+``set_stepper``     ``stepperChanged``           ``StepperFrame`` of the backprop stepper
 ==================  ===========================  ==========================================
 
 Outbound, a view lists ``INTENTS``: its signal's name → the controller verb it asks for
@@ -41,6 +42,7 @@ INBOUND = (
     ("traceReady", "set_trace"),
     ("formulaChecked", "set_formula_error"),
     ("lessonChanged", "set_lesson_frame"),
+    ("stepperChanged", "set_stepper"),
 )
 
 

@@ -61,6 +61,9 @@ class SessionController(QObject):
         What is wrong with a typed formula, or "" when it was taken.
     lessonChanged(LessonFrame)
         The lesson's texts or the step entered changed.
+    stepperChanged(StepperFrame or None)
+        The backprop stepper's walk or its operation changed (sent while a view wants the
+        stepper; ``None`` when none does any more).
     """
 
     problemChanged = Signal(object)
@@ -77,6 +80,7 @@ class SessionController(QObject):
     fileChanged = Signal(str)
     formulaChecked = Signal(str)
     lessonChanged = Signal(object)
+    stepperChanged = Signal(object)
 
     def __init__(self, parent: QObject | None = None, workspace: Workspace | None = None):
         super().__init__(parent)
@@ -92,6 +96,8 @@ class SessionController(QObject):
         self._seen: tuple = (None, None)  # the problem revision and axes views last got
         self._seen_lesson: int | None = None  # the lesson revision views last got
         self._frame: Frame | None = None
+        self._stepper_wanted = False  # the stepper's walk is made only while it is shown
+        self._stepper_sent = None
         self._last: dict[str, float] = {}  # when each paced thing last went out
         self._late: dict[str, QTimer] = {}
         for key in PACE_MS:
@@ -191,6 +197,7 @@ class SessionController(QObject):
         if key == "paint":
             self.paintFrame.emit(frame)
             self.background.trace()
+            self._publish_stepper()
         elif key == "neurons":
             self.background.neuron_maps()
         else:
@@ -209,6 +216,7 @@ class SessionController(QObject):
     def replay_state(self) -> None:
         """Emit the whole current state again (for views created after the lesson)."""
         self._seen, self._seen_lesson = (None, None), None
+        self._stepper_sent = None
         self.speedChanged.emit(self.steps_per_frame, self.fps)
         self._publish()
 
@@ -477,6 +485,58 @@ class SessionController(QObject):
     def set_network_lesson(self, path: str) -> bool:
         """Switch to a built-in network lesson (undoable, unlike opening a file)."""
         return self._edit(f"Network {Path(path).stem}", self.workspace.open_lesson, path)
+
+    # ----- the backprop stepper (not edits: moving through a walk changes no state) -------------
+
+    def want_stepper(self, wanted: bool) -> None:
+        """Say whether the stepper is shown (its walk is made and sent only then)."""
+        self._stepper_wanted = bool(wanted)
+        if wanted:
+            self._publish_stepper()
+        else:
+            self._stepper_sent = None
+            self.stepperChanged.emit(None)
+
+    def _publish_stepper(self) -> None:
+        """Send the stepper's frame if it is wanted and changed (one emission per change)."""
+        if not self._stepper_wanted or not self.ready:
+            return
+        frame = self.workspace.stepper_frame()
+        if frame is not self._stepper_sent:
+            self._stepper_sent = frame
+            self.stepperChanged.emit(frame)
+
+    def _stepper_do(self, verb: Callable, *args) -> bool:
+        """Run a stepper verb; only the stepper's frame goes out (one redraw per key press)."""
+        if not self.ready:
+            return False
+        try:
+            verb(*args)
+        except EditError as exc:
+            self.message.emit("info", str(exc))
+            return False
+        self._publish_stepper()
+        return True
+
+    def stepper_next(self) -> bool:
+        """Go to the stepper's next operation."""
+        return self._stepper_do(self.workspace.stepper_next)
+
+    def stepper_previous(self) -> bool:
+        """Go back one operation in the stepper."""
+        return self._stepper_do(self.workspace.stepper_previous)
+
+    def stepper_go(self, index: int) -> bool:
+        """Go to one operation of the stepper's walk."""
+        return self._stepper_do(self.workspace.stepper_go, index)
+
+    def stepper_jump(self, phase: str) -> bool:
+        """Go to the start of the forward pass, the backward pass or the update."""
+        return self._stepper_do(self.workspace.stepper_jump, phase)
+
+    def set_stepper_batch(self, batch: bool) -> bool:
+        """Step through the batch's mean (True) or the chosen sample (False)."""
+        return self._stepper_do(self.workspace.set_stepper_batch, batch)
 
     # ----- race -----------------------------------------------------------------------------
 

@@ -51,11 +51,14 @@ from .views.landscape_view import LandscapeView
 from .views.lesson_panel import LessonPanel
 from .views.loss_view import LossView
 from .views.network_view import NetworkView
+from .views.stepper_view import StepperView
 
 SHORTCUTS = (
     ("Space", "Play / pause"),
     ("Right", "Take one step"),
     ("Left", "Step back one step (exact rewind)"),
+    ("→ / ← in the stepper", "Next / previous operation of the backprop stepper (once the "
+                             "stepper panel has the keyboard)"),
     ("R", "Reset to step 0"),
     ("+ / −", "Faster / slower (steps per frame)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an edit"),
@@ -225,13 +228,13 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Horizontal)
         # The explainer (network diagram or formula) is what a lesson starts on.
         explainer.raise_()
-        self._place_lesson_docks()
+        self._place_lesson_docks(plan.kind)
 
     def view_widget(self, name: str) -> QWidget:
         """Return the widget that shows a view by its name (for figures), such as ``landscape``."""
         return {"window": self, "landscape": self.landscape, "loss": self.loss,
                 "data": self.ground.currentWidget(),
-                "network": self.explainer.currentWidget()}[name]
+                "network": self.explainer.currentWidget(), "stepper": self.stepper}[name]
 
     def _show_explainer(self, info) -> None:
         self.explainer.setCurrentWidget(self.network if info.is_network else self.formula)
@@ -667,11 +670,18 @@ class MainWindow(QMainWindow):
         self.lesson_panel.openRequested.disconnect(c.open_file)
         self.lesson_panel.openRequested.connect(self.open_asking)
         self.derivative_table = DerivativeTableView()
+        self.stepper = bind(c, StepperView(), replay=False)
         self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, right)
         self.derivative_dock = self._dock("Derivatives", "derivatives", self.derivative_table, right)
-        for dock in (self.lesson_dock, self.derivative_dock):
+        self.stepper_dock = self._dock("Backprop stepper", "stepper", self.stepper, right)
+        self.stepper_dock.setToolTip("One sample's forward and backward pass, operation by "
+                                     "operation, on this network (or formula)")
+        for dock in (self.lesson_dock, self.derivative_dock, self.stepper_dock):
             dock.setFeatures(dock.features() & ~QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.derivative_dock.hide()  # until a step shows it, or the View menu does
+        self.stepper_dock.hide()  # until a step shows it, the View menu or the diagram's button
+        self.network.stepperRequested.connect(self.show_stepper)
+        self.formula.stepperRequested.connect(self.show_stepper)
         self.derivative_dock.visibilityChanged.connect(self._fill_derivative_table)
         self.lesson_panel.set_recent(self.settings.value("recent", [], list))
         c.fileChanged.connect(self._show_file_in_panel)
@@ -690,14 +700,37 @@ class MainWindow(QMainWindow):
         for action in (self.lesson_panel.previous_action, self.lesson_panel.next_action,
                        self.act_present):
             self.lesson_menu.addAction(action)
-        for dock in (self.lesson_dock, self.derivative_dock):
+        for dock in (self.lesson_dock, self.derivative_dock, self.stepper_dock):
             self.view_menu.addAction(dock.toggleViewAction())
 
-    def _place_lesson_docks(self) -> None:
-        """Tab the lesson panel and the derivative table with the Network/Formula dock."""
+    def show_stepper(self) -> None:
+        """Show the backprop stepper and give it the keyboard (→ / ← step through it)."""
+        self.stepper_dock.show()
+        self.stepper_dock.raise_()
+        if self.docks[1] not in self.tabifiedDockWidgets(self.stepper_dock):
+            self.docks[1].raise_()  # the diagram it marks, beside it
+        self.stepper.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _place_lesson_docks(self, kind: str = "side") -> None:
+        """Tab the lesson panel and the derivative table with the Network/Formula dock.
+
+        The stepper goes where the diagram it marks stays in view: tabbed with the data on
+        a large screen (the diagram is above it), under the landscape on a laptop, and among
+        the tabs only on a small screen.
+        """
         for dock in (self.lesson_dock, self.derivative_dock):
             dock.setFloating(False)
             self.tabifyDockWidget(self.docks[1], dock)
+        self.stepper_dock.setFloating(False)
+        if kind == "tabs":
+            self.tabifyDockWidget(self.docks[1], self.stepper_dock)
+        elif kind == "side":  # under the landscape, wide and short, between the columns
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.stepper_dock)
+            self.resizeDocks([self.stepper_dock], [round(0.32 * self.height())],
+                             Qt.Orientation.Vertical)
+        else:
+            self.tabifyDockWidget(self.docks[2], self.stepper_dock)
+            self.docks[2].raise_()
 
     def _show_file_in_panel(self, path: str) -> None:
         self.lesson_panel.set_recent(self.settings.value("recent", [], list))
@@ -720,7 +753,7 @@ class MainWindow(QMainWindow):
             return
         docks = {"network": self.docks[1], "formula": self.docks[1], "data": self.docks[2],
                  "curvature": self.docks[2], "loss": self.docks[3],
-                 "derivative_table": self.derivative_dock}
+                 "derivative_table": self.derivative_dock, "stepper": self.stepper_dock}
         large = frame.show.large
         for name in sorted(panels, key=lambda n: n == large):
             if name in ("landscape", "landscape3d"):
@@ -740,7 +773,8 @@ class MainWindow(QMainWindow):
         """Return the views presenter mode can show, by the names a step's ``show`` uses."""
         return {"landscape": self.landscape, "landscape3d": self.landscape_3d,
                 "network": self.network, "formula": self.formula, "curvature": self.curvature,
-                "loss": self.loss, "data": self.data, "derivative_table": self.derivative_table}
+                "loss": self.loss, "data": self.data, "derivative_table": self.derivative_table,
+                "stepper": self.stepper}
 
     def presenter_default_panels(self) -> tuple[str, ...]:
         """Return what presenter mode shows when no step chose: the landscape and its explainer."""

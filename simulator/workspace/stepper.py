@@ -238,6 +238,13 @@ class StepperOperations(Sequence):
     def _segment(self, k: int) -> _Segment:
         return self._segments[bisect.bisect_right(self._starts, k) - 1]
 
+    def first(self, kind: str, layer: int) -> int | None:
+        """Return the index of the first operation of a kind (``delta``, ``dW``…) in a layer."""
+        for s in self._segments:
+            if s.kind == kind and s.layer == layer:
+                return s.start
+        return None
+
     def phase_of(self, k: int) -> str:
         """Return the phase of operation k without building it."""
         return self._segment(k).phase

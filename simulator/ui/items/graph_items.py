@@ -78,6 +78,8 @@ class NodeItem(_GrowingItem):
         self.spec = spec
         self.value_text = "—"
         self.adjoint_text = "—"
+        self.stage = "all"  # the stepper's: "none" (not computed yet), "value" or "all"
+        self.mark: QColor | None = None  # the stepper's ring, when it touches this box
         self._theme: Theme | None = None
         self._size = QSizeF(10, 10)
         self._fonts = node_fonts()
@@ -119,6 +121,8 @@ class NodeItem(_GrowingItem):
         w, h = self._size.width(), self._size.height()
         rect = QRectF(-w / 2, -h / 2, w, h)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.stage == "none":
+            painter.setOpacity(0.25)
         border = QColor(theme.text if self.spec.is_root else theme.grid)
         painter.setPen(QPen(border, 2.5 if self.spec.is_root else 1.5))
         fill = QColor(theme.panel if not self.spec.is_variable else theme.background)
@@ -128,15 +132,20 @@ class NodeItem(_GrowingItem):
         bold, plain = self._fonts
         fb, fp = QFontMetricsF(bold), QFontMetricsF(plain)
         top = -h / 2 + PAD
+        adjoint = (self.adjoint_text, theme.step_arrow) if self.stage == "all" else ("…", theme.grid)
         lines = ((bold, fb, self.spec.label, theme.text),
                  (plain, fp, self.value_text, theme.text),
-                 (plain, fp, self.adjoint_text, theme.step_arrow))
+                 (plain, fp, *adjoint))
         for font, metrics, text, colour in lines:
             painter.setFont(font)
             painter.setPen(QColor(colour))
             painter.drawText(QRectF(-w / 2, top, w, metrics.height()),
                              Qt.AlignmentFlag.AlignCenter, text)
             top += metrics.height()
+        if self.mark is not None:
+            painter.setPen(QPen(self.mark, 4.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), min(radius, w / 2), min(radius, h / 2))
 
 
 class EdgeItem(_ThemedItem):
@@ -148,6 +157,7 @@ class EdgeItem(_ThemedItem):
         self._path = QPainterPath()
         self._head = QPolygonF()
         self._theme: Theme | None = None
+        self.mark: QColor | None = None  # the stepper's colour, when it runs along this edge
         self.setZValue(0)
 
     def set_route(self, points: Sequence[QPointF], vertical: bool) -> None:
@@ -178,9 +188,9 @@ class EdgeItem(_ThemedItem):
         """Draw the path and the arrow head."""
         if self._theme is None:
             return
-        colour = QColor(self._theme.muted)
+        colour = QColor(self._theme.muted) if self.mark is None else self.mark
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(colour, 1.6))
+        painter.setPen(QPen(colour, 1.6 if self.mark is None else 4.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
         painter.setBrush(QBrush(colour))
@@ -310,6 +320,20 @@ class GraphDrawing:
         """Take the colours of a theme."""
         for item in [*self.edge_items, *self.label_items, *self.node_items.values()]:
             item.restyle(theme)
+
+    def set_step(self, stages: dict[int, str], nodes: dict[int, QColor],
+                 edges: dict[int, QColor]) -> None:
+        """Show the stepper's walk: each box's stage, and the boxes and edges it marks."""
+        for node_id, item in self.node_items.items():
+            stage, mark = stages.get(node_id, "all"), nodes.get(node_id)
+            if (stage, mark) != (item.stage, item.mark):
+                item.stage, item.mark = stage, mark
+                item.update()
+        for k, item in enumerate(self.edge_items):
+            mark = edges.get(k)
+            if mark != item.mark:
+                item.mark = mark
+                item.update()
 
     def remove(self) -> None:
         """Take every item out of the scene."""

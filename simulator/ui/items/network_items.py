@@ -520,3 +520,90 @@ class AxisTagItem(QGraphicsItem):
         painter.setPen(self._ink)
         painter.setFont(self._font)
         painter.drawText(self._size, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+@dataclass
+class StepMarks:
+    """What the backprop stepper marks on the diagram, in scene coordinates.
+
+    ``veil_rects``, ``veil_circles`` (centre, radius) and ``veil_lines`` cover what is not
+    computed yet, at ``veil_alpha``; ``rings`` (centre, radius, colour, width) and
+    ``halos`` (line, colour, width) mark what the operation writes and reads; ``tags``
+    (anchor point, text, fill, ink) write values beside them.
+    """
+
+    veil_alpha: float = 0.0
+    veil_rects: list = None
+    veil_circles: list = None
+    veil_lines: list = None
+    veil_width: float = 6.0
+    rings: list = None
+    halos: list = None
+    tags: list = None
+
+    def __post_init__(self) -> None:
+        for name in ("veil_rects", "veil_circles", "veil_lines", "rings", "halos", "tags"):
+            if getattr(self, name) is None:
+                setattr(self, name, [])
+
+
+class StepOverlayItem(QGraphicsItem):
+    """The stepper's marks over the diagram: a veil on what is not computed yet, rings, values."""
+
+    def __init__(self):
+        super().__init__()
+        self.marks = StepMarks()
+        self.background = QColor("#ffffff")
+        self._rect = QRectF()
+        self._font = QFont()
+        self._font.setBold(True)
+        self.setZValue(8)
+
+    def set_marks(self, marks: StepMarks, background: str, area: QRectF, pixel_size: int) -> None:
+        """Show these marks (the veil in the diagram's background colour)."""
+        self.prepareGeometryChange()
+        self.marks, self.background, self._rect = marks, QColor(background), QRectF(area)
+        self._font.setPixelSize(pixel_size)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        """Return the whole diagram."""
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        """Draw the veil, then halos and rings, then the value tags."""
+        m = self.marks
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        veil = QColor(self.background)
+        veil.setAlphaF(m.veil_alpha)
+        if m.veil_alpha > 0:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(veil)
+            for rect in m.veil_rects:
+                painter.drawRect(rect)
+            for centre, radius in m.veil_circles:
+                painter.drawEllipse(centre, radius, radius)
+            if m.veil_lines:
+                pen = QPen(veil, m.veil_width)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                painter.setPen(pen)
+                painter.drawLines(m.veil_lines)
+        for line, colour, width in m.halos:
+            painter.setPen(_pen(colour, width))
+            painter.drawLine(line)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for centre, radius, colour, width in m.rings:
+            painter.setPen(_pen(colour, width))
+            painter.drawEllipse(centre, radius, radius)
+        painter.setFont(self._font)
+        metrics = painter.fontMetrics()
+        for anchor, text, fill, ink in m.tags:
+            w = metrics.horizontalAdvance(text) + 10
+            h = metrics.height() + 4
+            rect = QRectF(anchor.x(), anchor.y() - h / 2, w, h)
+            rect.moveLeft(min(rect.left(), self._rect.right() - w - 2))
+            rect.moveTop(max(self._rect.top() + 1, min(rect.top(), self._rect.bottom() - h - 1)))
+            painter.setPen(QPen(QColor(ink), 1))
+            painter.setBrush(QColor(fill))
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

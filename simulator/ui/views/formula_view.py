@@ -132,6 +132,7 @@ class FormulaView(QWidget):
 
     epsilonEntered = Signal(str)  # a valid ε, as typed
     nudgeVariableChosen = Signal(int)
+    stepperRequested = Signal()  # show the backprop stepper (the window's, not a verb)
     INTENTS = {"epsilonEntered": "set_epsilon", "nudgeVariableChosen": "set_nudge_variable"}
 
     def __init__(self, parent: QWidget | None = None):
@@ -142,6 +143,8 @@ class FormulaView(QWidget):
         self._variable = 0
         self._drawing: GraphDrawing | None = None
         self._fitted = None
+        self._revision = None  # the problem's, to tell a stepper frame of it apart
+        self._stepper = None
 
         self.note = QLabel(NETWORK_NOTE)
         self.note.setFont(ui_font(1.2))
@@ -325,6 +328,12 @@ class FormulaView(QWidget):
         self.graph_view = GraphView(self.scene)
         self.graph_view.setToolTip("")
         body.addWidget(self.graph_view)
+        self.stepper_button = QPushButton("Step through the graph ▸")
+        self.stepper_button.setFont(ui_font(1.1))
+        self.stepper_button.setToolTip("Open the backprop stepper: forward values box by box, "
+                                       "then ∂J/∂box back along the edges, marked here")
+        self.stepper_button.clicked.connect(self.stepperRequested)
+        body.addWidget(self.stepper_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.graph_hint = QLabel("Hover over a box or a tag to read it in full; drag to pan.")
         self.graph_hint.setFont(ui_font(1.1))
         self.graph_hint.setWordWrap(True)
@@ -341,6 +350,7 @@ class FormulaView(QWidget):
             return
         model = info.formula
         self.model = model
+        self._revision, self._stepper = info.revision, None
         self._frame = None
         self.values = None
         self._variable = min(self._variable, len(model.names) - 1)
@@ -476,6 +486,37 @@ class FormulaView(QWidget):
                                    model.edge_local_texts)
         if grew:
             self._fitted = None
+
+    def set_stepper(self, frame) -> None:
+        """Mark the backprop stepper's operation on the graph (``None``: no stepper shown)."""
+        ok = frame is not None and frame.kind == "formula" and frame.revision == self._revision
+        self._stepper = frame if ok else None
+        drawing = self._drawing
+        if drawing is None:
+            return
+        if self._stepper is None:
+            drawing.set_step({}, {}, {})
+            return
+        from .stepper_marks import chip_colours
+
+        op, progress = frame.current, frame.progress()
+        count = len(drawing.nodes)
+        if op.phase == "forward":
+            stages = {k: "value" if k < progress.nodes else "none" for k in range(count)}
+        elif op.phase == "backward":
+            stages = {k: "all" if k >= count - progress.adjoints else "value" for k in range(count)}
+        else:
+            stages = {}
+        colour = QColor(chip_colours(op)[0])
+        faint = QColor(colour)
+        faint.setAlphaF(0.5)
+        nodes, edges = {}, {}
+        for n, touch in enumerate(op.touches):
+            if touch.kind == "node":
+                nodes.setdefault(touch.j, colour if n == 0 else faint)
+            elif touch.kind == "link":
+                edges[touch.j] = colour
+        drawing.set_step(stages, nodes, edges)
 
     def variable_adjoints(self) -> dict[str, float]:
         """Return ∂J/∂variable as the graph's backward pass found it (for each variable)."""

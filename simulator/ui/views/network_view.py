@@ -45,10 +45,12 @@ from ..items.network_items import (
     EdgeBundleItem,
     EdgeScale,
     LayerItem,
+    StepOverlayItem,
     nice_ceil,
 )
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .inspector import HINT, ParameterInfo, ParameterInspector
+from .stepper_marks import network_marks
 
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
 DRAG_START_PX = 4
@@ -461,6 +463,8 @@ class NetworkView(QWidget):
         Whether the neuron maps are drawn (they are computed only then).
     featureToggled(str)
         Switch an input feature (``x1^2``, ``sin(x2)``…) on or off: a click on an input node.
+    stepperRequested()
+        Show the backprop stepper (the window's, not a controller verb).
     """
 
     sampleChosen = Signal(int)
@@ -474,6 +478,7 @@ class NetworkView(QWidget):
     activationChosen = Signal(int, str)
     neuronMapsWanted = Signal(bool)
     featureToggled = Signal(str)
+    stepperRequested = Signal()
     INTENTS = {"sampleChosen": "set_sample", "weightPreviewed": "preview_weight",
                "weightSet": "set_weight", "axisChosen": "set_axis", "layerAdded": "add_layer",
                "layerRemoved": "remove_layer", "neuronAdded": "add_neuron",
@@ -519,6 +524,10 @@ class NetworkView(QWidget):
         self._message = QGraphicsTextItem()
         self._message.setTextWidth(360)
         scene.addItem(self._message)
+        self.stepper_frame = None  # the backprop stepper's operation, marked on the diagram
+        self.step_overlay = StepOverlayItem()
+        self.step_overlay.hide()
+        scene.addItem(self.step_overlay)
         self.tags = {"x": AxisTagItem("X"), "y": AxisTagItem("Y")}
         for tag in self.tags.values():
             scene.addItem(tag)
@@ -596,8 +605,14 @@ class NetworkView(QWidget):
                                        "the network or to stop")
         self.features_check.toggled.connect(self._features_shown)
         group(self.thumbnails_check, self.gradient_check, self.features_check)
-        for w in (self.layers_title, self.layer_count, self.sample_title, self.sample_spin,
-                  self.sample_label, self.thumbnails_check, self.gradient_check,
+        self.stepper_button = QToolButton()
+        self.stepper_button.setText("Step through backprop ▸")
+        self.stepper_button.setToolTip("Open the backprop stepper: this sample's forward and "
+                                       "backward pass, one operation at a time, marked here")
+        self.stepper_button.clicked.connect(self.stepperRequested)
+        group(self.stepper_button)
+        for w in (self.stepper_button, self.layers_title, self.layer_count, self.sample_title,
+                  self.sample_spin, self.sample_label, self.thumbnails_check, self.gradient_check,
                   self.features_check):
             w.setFont(ui_font(1.1))
 
@@ -616,6 +631,8 @@ class NetworkView(QWidget):
             self.weightPreviewed.emit(self.preview[0], None)
         self.frame = None  # the old one has the old shape; the new one follows this signal
         self.trace = self.maps = None
+        self.stepper_frame = None
+        self.step_overlay.hide()
         self.preview = None
         self._drag = None
         self.hover = None
@@ -846,6 +863,25 @@ class NetworkView(QWidget):
             tag.set_style(theme.axis_x if which == "x" else theme.axis_y, tag_px)
         self.redraw()
         self._show_neuron_maps()
+        self._paint_stepper()
+
+    def set_stepper(self, frame) -> None:
+        """Mark the backprop stepper's operation (``None``: the stepper is not shown)."""
+        ok = (frame is not None and frame.kind == "network" and self.info is not None
+              and frame.revision == self.info.revision)
+        self.stepper_frame = frame if ok else None
+        self._paint_stepper()
+
+    def _paint_stepper(self) -> None:
+        frame = self.stepper_frame
+        if frame is None or self.network is None or not self.layers:
+            self.step_overlay.hide()
+            return
+        area = self.diagram.scene().sceneRect()
+        marks = network_marks(frame, self.layers, self.bundles, self.network.sizes, area)
+        px = int(np.clip(min(item.radius for item in self.layers) * 0.75, 12, 16))
+        self.step_overlay.set_marks(marks, self._style.background, area, px)
+        self.step_overlay.show()
 
     def set_axes(self, axes: Axes) -> None:
         """Mark the landscape's axes on their edges or badges."""
