@@ -25,6 +25,7 @@ PICK_PIXELS = 12
 TINT = {"light": 0.45, "dark": 0.32}
 
 NO_LESSON = "Open a lesson to see its data here."
+FOLLOW_HINT = "Ctrl+click a training point: the stepper and the diagram follow it"
 FORMULA_NOTE = ("A formula has no data: the cost J is the whole problem.\n\n"
                 "Watch the hiker on the landscape and the loss curve instead.")
 
@@ -91,8 +92,9 @@ class DataView(QWidget):
     planePointAdded = Signal(float, float, float)
     linePointAdded = Signal(float, float)
     pointRemoved = Signal(int)
+    sampleChosen = Signal(int)  # a training point to follow (Ctrl+click)
     INTENTS = {"planePointAdded": "add_point", "linePointAdded": "add_point",
-               "pointRemoved": "remove_point"}
+               "pointRemoved": "remove_point", "sampleChosen": "set_sample"}
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -130,6 +132,10 @@ class DataView(QWidget):
         self.test_points = pg.ScatterPlotItem(size=11)
         plot.addItem(self.train_points)
         plot.addItem(self.test_points)
+        self.followed = pg.ScatterPlotItem(size=24, symbol="o", brush=None)  # the sample followed
+        self.followed.setZValue(5)
+        plot.addItem(self.followed)
+        self.followed_sample: int | None = None
         self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
 
         page = QWidget()
@@ -244,7 +250,8 @@ class DataView(QWidget):
         bottom, left = ("x₁", "x₂") if self.mode == "plane" else ("x", "y")
         self.plot_item.setLabel("bottom", bottom, **style)
         self.plot_item.setLabel("left", left, **style)
-        self.caption.setText(self._caption_text(theme))
+        self.caption.setText(self._caption_text(theme) + f"<br><span style='color:{theme.muted}'>"
+                             f"{FOLLOW_HINT}</span>")
 
     def _caption_text(self, theme: Theme) -> str:
         muted = f"<span style='color:{theme.muted}'>"
@@ -321,6 +328,16 @@ class DataView(QWidget):
         image[:, :, 3] = 255
         return image
 
+    def set_trace(self, trace) -> None:
+        """Ring the training point the diagram and the stepper follow."""
+        self.followed_sample = trace.sample
+        positions = self.point_positions() if self.mode is not None else np.zeros((0, 2))
+        if self._dataset is None or trace.sample >= len(self._dataset.x_train):
+            self.followed.setData([])
+            return
+        x, y = positions[trace.sample]
+        self.followed.setData([x], [y], pen=pg.mkPen(current_theme().text, width=2.5))
+
     # ----- editing by clicking ---------------------------------------------------------------
 
     def _clicked(self, event) -> None:
@@ -330,7 +347,12 @@ class DataView(QWidget):
         if not view.sceneBoundingRect().contains(event.scenePos()):
             return
         where = view.mapSceneToView(event.scenePos())
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and \
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            index = self.point_near(where.x(), where.y())
+            if index is not None and index < len(self._dataset.x_train):
+                self.sampleChosen.emit(index)
+        elif event.button() == Qt.MouseButton.LeftButton:
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.add_point(where.x(), where.y(), 0 if shift else 1)
         elif event.button() == Qt.MouseButton.RightButton:
