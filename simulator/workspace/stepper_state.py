@@ -63,7 +63,7 @@ class StepperState:
         rate = session.config.rate_at(session.step_count)  # η of the next step
         with np.errstate(all="ignore"):  # a diverged θ walks through undefined numbers
             if isinstance(problem, NetworkProblem):
-                data = problem.dataset
+                data = problem.inputs  # what the input neurons see: the features of the data
                 operations = network_operations(problem.network, theta, data.x_train,
                                                 data.y_train, workspace.sample, self.batch,
                                                 session.optimizer, rate)

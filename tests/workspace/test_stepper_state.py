@@ -105,3 +105,15 @@ def test_the_update_uses_the_schedules_rate_and_is_the_step_the_run_then_takes()
         f"{config.learning_rate * 0.25:g}")
     ws.step(1)
     assert predicted == pytest.approx(ws.session.theta, abs=1e-12)
+
+
+def test_with_input_features_the_walk_starts_from_what_the_input_neurons_see():
+    ws = workspace("13-xor-network.lesson.json")
+    ws.toggle_feature("x1^2")
+    frame = ws.stepper_frame()
+    problem = ws.problem
+    seen = problem.inputs.x_train[0]
+    assert len(seen) == problem.network.sizes[0] == 3
+    w = problem.network.unpack(ws.session.theta)[0][0]
+    b = problem.network.unpack(ws.session.theta)[1][0]
+    assert frame.operations[0].value == pytest.approx(seen @ w[:, 0] + b[0], abs=1e-12)
