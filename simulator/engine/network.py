@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .functions import ACTIVATIONS, LOSSES, Activation, Loss, Regularization
+from .initializers import draw_weights, starting_bias
 from .training_pass import TrainingPass
 
 Array = np.ndarray
@@ -263,16 +264,19 @@ class Network:
             bv[:] = b
         return theta
 
-    def initial_theta(self, seed: int) -> Array:
-        """Return seeded starting weights: Glorot-normal (He-normal before ReLUs), zero biases."""
+    def initial_theta(self, seed: int, kind: str = "auto") -> Array:
+        """Return seeded starting weights drawn by an initialisation (``initializers``).
+
+        The default, ``auto``, is Glorot normal (He normal before a ReLU-like layer)
+        with zero biases.
+        """
         rng = np.random.default_rng(seed)
         theta = np.zeros(self.parameter_count)
-        weights, _ = self.unpack(theta)
-        for layer, w in enumerate(weights, start=1):
+        weights, biases = self.unpack(theta)
+        for layer, (w, b) in enumerate(zip(weights, biases, strict=True), start=1):
             n_in, n_out = w.shape
-            relu_like = self.activation(layer).name in ("relu", "leaky_relu")
-            std = np.sqrt(2.0 / n_in) if relu_like else np.sqrt(2.0 / (n_in + n_out))
-            w[:] = rng.normal(0.0, std, size=w.shape)
+            w[:] = draw_weights(kind, n_in, n_out, rng, self.activation(layer).name)
+            b[:] = starting_bias(kind)
         return theta
 
     # ----- forward and backward -----------------------------------------------------
