@@ -59,7 +59,7 @@ def build_problem(spec: NetworkSpec | ExpressionSpec) -> Problem:
         except NetworkError as exc:
             raise LessonError("problem.weights", str(exc)) from None
     else:
-        start = network.initial_theta(spec.init_seed)
+        start = network.initial_theta(spec.init_seed, spec.init)
     try:
         return NetworkProblem(network, dataset, start, features)
     except ValueError as exc:

@@ -16,6 +16,7 @@ from typing import Any
 from simulator.engine.datasets import GENERATORS, MAX_SAMPLES
 from simulator.engine.features import FeatureError, FeatureMap
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES, REGULARIZATIONS
+from simulator.engine.initializers import INITIALIZERS
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_INPUTS, MAX_NEURONS, MAX_OUTPUTS
 from simulator.engine.optimizers import OPTIMIZERS
 from simulator.engine.schedules import (
@@ -66,7 +67,8 @@ class NetworkSpec:
     """A network problem: layer sizes, functions, optional weights, the dataset.
 
     ``features`` names what each input neuron receives (``"x1^2"``, ``"sin(x2)"``…), or is
-    ``None`` when the inputs are the data's columns themselves.
+    ``None`` when the inputs are the data's columns themselves. ``init`` names the
+    initialisation the weights are drawn by (with ``init_seed``) when none are given.
     """
 
     layers: tuple[int, ...] = (2, 4, 1)
@@ -79,6 +81,7 @@ class NetworkSpec:
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
     regularization: tuple[str, float] | None = None
     features: tuple[str, ...] | None = None
+    init: str = "auto"
 
     kind = "network"
 
@@ -94,7 +97,10 @@ class NetworkSpec:
         if self.weights is not None:
             out["weights"] = _lists(self.weights)
             out["biases"] = _lists(self.biases)
-        out["init_seed"] = self.init_seed
+        if self.init == "auto":  # written as before initialisations could be chosen
+            out["init_seed"] = self.init_seed
+        else:
+            out["init"] = {"kind": self.init, "seed": self.init_seed}
         out["dataset"] = self.dataset.to_json()
         out["regularization"] = (None if self.regularization is None else
                                  {"kind": self.regularization[0], "rate": self.regularization[1]})
@@ -205,6 +211,7 @@ class StepSettings:
     epsilon: str | float | None = None
     sample: int | None = None
     schedule: Schedule | None = None
+    init: tuple[str, int | None] | None = None  # (kind, seed or None: the network's seed)
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object of what is set (only the fields the step sets)."""
@@ -221,6 +228,9 @@ class StepSettings:
             out["hiker"] = list(self.hiker)
         if self.landscape is not None:
             out["landscape"] = {"x": self.landscape[0], "y": self.landscape[1]}
+        if self.init is not None:
+            kind, seed = self.init
+            out["init"] = {"kind": kind, **({} if seed is None else {"seed": seed})}
         for key in ("select", "epsilon", "sample"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -353,7 +363,7 @@ def lesson_from_json(document: Any) -> Lesson:
 
 
 NETWORK_FIELDS = {"kind", "layers", "activation", "output_activation", "loss", "weights",
-                  "biases", "init_seed", "dataset", "regularization", "features"}
+                  "biases", "init_seed", "dataset", "regularization", "features", "init"}
 
 
 def _network(node: Node) -> NetworkSpec:
@@ -386,6 +396,14 @@ def _network(node: Node) -> NetworkSpec:
         weights = _weights(node.get("weights"), layers)
         biases = _biases(node.get("biases"), layers)
     init_seed = node.get("init_seed", 0).integer(0, 2**32 - 1)
+    init = "auto"
+    if node.has("init"):
+        if node.has("init_seed"):
+            raise node.get("init_seed").fail("give the seed once: as init.seed (init_seed is "
+                                             "the older spelling of it)")
+        init_node = node.get("init").obj({"kind", "seed"})
+        init = init_node.get("kind").string(tuple(INITIALIZERS))
+        init_seed = init_node.get("seed", 0).integer(0, 2**32 - 1)
     features = None
     if node.has("features"):
         features = tuple(f.string(max_len=20) for f in node.get("features").items(1, MAX_INPUTS))
@@ -400,7 +418,7 @@ def _network(node: Node) -> NetworkSpec:
         regularization = (reg.get("kind").string(REGULARIZATIONS),
                           reg.get("rate").number(0.0, 10.0, "a rate"))
     return NetworkSpec(tuple(layers), activation, output_activation, loss, weights, biases,
-                       init_seed, dataset, regularization, features)
+                       init_seed, dataset, regularization, features, init=init)
 
 
 def _weights(node: Node, layers: list[int]) -> tuple:
@@ -561,7 +579,7 @@ def _schedule(node: Node) -> Schedule:
 
 STEP_FIELDS = {"title", "text", "set", "show", "run", "highlight"}
 SET_FIELDS = {"learning_rate", "optimizer", "schedule", "parameters", "hiker", "landscape",
-              "select", "epsilon", "sample"}
+              "select", "epsilon", "sample", "init"}
 
 
 def _step(node: Node) -> Step:
@@ -602,8 +620,13 @@ def _step_settings(node: Node) -> StepSettings:
             eps.number(1e-12, 1.0, "an ε")
     sample = node.get("sample").integer(0, MAX_SAMPLES - 1) if node.has("sample") else None
     schedule = _schedule(node.get("schedule")) if node.has("schedule") else None
+    init = None
+    if node.has("init"):
+        init_node = node.get("init").obj({"kind", "seed"})
+        seed = init_node.get("seed").integer(0, 2**32 - 1) if init_node.has("seed") else None
+        init = (init_node.get("kind").string(tuple(INITIALIZERS)), seed)
     return StepSettings(learning_rate, optimizer, parameters, hiker, landscape, select,
-                        epsilon, sample, schedule)
+                        epsilon, sample, schedule, init)
 
 
 def _step_optimizer(node: Node) -> StepOptimizer:

@@ -131,6 +131,11 @@ def apply_settings(ws: Workspace, s: StepSettings, step: Step, k: int) -> None:
         except EditError as exc:
             raise _refused(k, step, path, str(exc)) from None
 
+    if s.init is not None:  # first: new weights start a new run, the rest applies to it
+        kind, seed = s.init
+        attempt("set.init", ws.reinitialise, kind,
+                ws.network_spec().init_seed if seed is None else seed)
+
     if s.optimizer is not None:
         o = s.optimizer
         lr = ws.session.config.learning_rate if o.learning_rate is None else o.learning_rate
@@ -240,6 +245,8 @@ def check_steps(lesson: Lesson, problem: Problem) -> None:
         if s is None:
             continue
         at = f"steps[{k}].set"
+        if s.init is not None and not isinstance(problem, NetworkProblem):
+            raise LessonError(f"{at}.init", "a formula has no weights to initialise")
         for name, _ in s.parameters:
             if name not in names:
                 raise LessonError(f"{at}.parameters.{name}", _not_a_parameter(name, names))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.engine.initializers import INITIALIZERS
 from simulator.engine.landscape import filter_normalized_directions, pca_directions
 from simulator.engine.optimizers import OPTIMIZERS, OptimizerError
 from simulator.engine.problems import NetworkProblem
@@ -220,7 +221,9 @@ class Workspace:
             problem = build_problem(lesson.problem)
             if steps:
                 check_steps(lesson, problem)
-            config = optimizer_config(lesson) if config is None else config
+            # a new run starts at step 0, and a schedule's clock with it
+            config = optimizer_config(lesson) if config is None else \
+                replace(config, schedule_start=0)
             batch = lesson.batch_size if batch_size is ... else batch_size
             kept = self._axes_by_name(problem, axes)
             indices = kept if kept is not None else landscape_axes(lesson, problem)
@@ -543,6 +546,16 @@ class Workspace:
             lesson = lesson.with_problem(replace(spec, weights=None, biases=None))
         self._start_run(lesson, self.session.config, self.session.batch_size,
                         self._axis_names())
+
+    def reinitialise(self, kind: str, seed: int) -> None:
+        """Start afresh from weights drawn by an initialisation (``zeros``, ``he_normal``…)."""
+        if kind not in INITIALIZERS:
+            raise EditError(f"There is no initialisation called {kind!r}; choose one of "
+                            f"{', '.join(INITIALIZERS)}.")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+            raise EditError(f"A seed is a whole number 0–4294967295, got {seed!r}.")
+        spec = replace(self.network_spec(), init=kind, init_seed=seed)
+        self.change_problem(spec, keep_weights=False)
 
     def network_spec(self) -> NetworkSpec:
         """Return the network spec with the current weights (``EditError`` for a formula)."""
