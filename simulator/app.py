@@ -50,6 +50,9 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fullscreen", action="store_true", help="start full screen")
     parser.add_argument("--reset-layout", action="store_true",
                         help="forget the saved window layout and theme")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation: open the window offscreen, run every "
+                             "built-in lesson, export a PNG and an SVG; print 'self-test ok'")
     return parser
 
 
@@ -65,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_main(argv)
     args = _gui_parser().parse_args(argv)
+    if args.self_test:
+        from simulator.self_test import run_self_test
+
+        return run_self_test()
     if args.lesson is not None and not os.path.exists(args.lesson):
         print(f"backprop-hiker: {args.lesson!r}: no such command or file (commands: "
               f"{', '.join(HEADLESS)}; or give a *.lesson.json file to open)", file=sys.stderr)
