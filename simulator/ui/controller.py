@@ -402,6 +402,8 @@ class SessionController(QObject):
     add_neuron = undoable("add_neuron", "Add a neuron to layer {}", "Add a neuron to a hidden layer.")
     add_layer = undoable("add_layer", "Add a hidden layer", "Add a hidden layer before the output.")
     remove_layer = undoable("remove_layer", "Remove the last hidden layer", "Remove the last hidden layer.")
+    reinitialise = undoable("reinitialise", "Re-initialise the weights ({}, seed {})",
+                            "Start afresh from weights drawn by an initialisation and a seed.")
     regenerate_dataset = undoable("regenerate_dataset", "Regenerate dataset", "Draw the data again.")
     add_point = undoable("add_point", "Add a point", "Add a training point (inputs then target).")
     remove_point = undoable("remove_point", "Remove a point", "Remove a point (training, then test).")

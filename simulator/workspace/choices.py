@@ -13,6 +13,7 @@ from pathlib import Path
 
 from simulator.engine.datasets import DESCRIPTIONS, GENERATORS, MAX_SAMPLES
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
+from simulator.engine.initializers import INITIALIZERS
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from simulator.engine.optimizers import OPTIMIZERS
 from simulator.engine.schedules import GAMMA_DEFAULTS as SCHEDULE_GAMMAS
@@ -28,6 +29,7 @@ from .network_edits import ACTIVATION_NAMES, LOSS_NAMES
 
 __all__ = [
     "ACTIVATIONS", "ACTIVATION_NAMES", "DESCRIPTIONS", "GENERATORS", "HIDDEN_ACTIVATIONS",
+    "INITIALIZERS",
     "LOSSES", "LOSS_NAMES", "MAX_HIDDEN_LAYERS", "MAX_NEURONS", "MAX_SAMPLES", "OPTIMIZERS",
     "SCHEDULE_GAMMAS", "SCHEDULE_KINDS", "SCHEDULE_SETTINGS",
     "LessonChoice", "OptimizerConfig", "SurfaceChoice", "lessons", "network_lessons", "surfaces",

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from simulator.workspace.frames import Axes, Frame, ProblemInfo
 
 from ..theme import theme_manager, ui_font
+from .initialisation import InitialisationSection
 from .optimizer import OptimizerSection, RaceSection
 from .problem import DatasetSection, NetworkSection, ProblemSection
 from .schedule import ScheduleSection
@@ -22,8 +23,8 @@ from .widgets import Note
 
 MINIMUM_WIDTH = 300
 FONT_SCALE = 1.1  # a little larger than the app's text: the panel is read from the back row
-SECTIONS = (ProblemSection, OptimizerSection, ScheduleSection, NetworkSection, DatasetSection,
-            AxesSection, SpeedSection, RaceSection)
+SECTIONS = (ProblemSection, OptimizerSection, ScheduleSection, NetworkSection,
+            InitialisationSection, DatasetSection, AxesSection, SpeedSection, RaceSection)
 
 
 class ControlsPanel(QWidget):
@@ -48,6 +49,8 @@ class ControlsPanel(QWidget):
     outputChosen = Signal(str)
     lossChosen = Signal(str)
     regularizationChosen = Signal(object, float)
+    # InitialisationSection
+    reinitialiseRequested = Signal(str, int)
     # DatasetSection
     datasetChosen = Signal(str)
     datasetSettingChanged = Signal(str, object)
@@ -72,12 +75,13 @@ class ControlsPanel(QWidget):
         self.optimizer = OptimizerSection()
         self.schedule = ScheduleSection()
         self.network = NetworkSection()
+        self.initialisation = InitialisationSection()
         self.dataset = DatasetSection()
         self.axes = AxesSection()
         self.speed = SpeedSection()
         self.race = RaceSection()
-        self.sections = (self.problem, self.optimizer, self.schedule, self.network, self.dataset, self.axes,
-                         self.speed, self.race)
+        self.sections = (self.problem, self.optimizer, self.schedule, self.network,
+                         self.initialisation, self.dataset, self.axes, self.speed, self.race)
         for section in self.sections:
             for signal in section.INTENTS:
                 getattr(section, signal).connect(getattr(self, signal))
@@ -111,9 +115,11 @@ class ControlsPanel(QWidget):
     def set_problem(self, info: ProblemInfo) -> None:
         """Show a new problem in every section (the network ones only for a network)."""
         self.setEnabled(True)
-        for section in (self.problem, self.optimizer, self.network, self.dataset, self.axes):
+        for section in (self.problem, self.optimizer, self.network, self.initialisation,
+                        self.dataset, self.axes):
             section.set_problem(info)
         self.network.setVisible(info.is_network)
+        self.initialisation.setVisible(info.is_network)
         self.dataset.setVisible(info.is_network)
 
     def set_frame(self, frame: Frame) -> None:

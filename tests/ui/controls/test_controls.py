@@ -434,6 +434,7 @@ SAMPLE_ARGUMENTS = {
     "formulaEntered": ("w**2",), "learningRateChanged": (0.5,), "optimizerChosen": ("adam",),
     "hyperparameterChanged": ("beta1", 0.8), "batchSizeChanged": (None,),
     "scheduleChanged": ("step", {"step_size": 5, "gamma": 0.5}),
+    "reinitialiseRequested": ("he_normal", 3),
     "hiddenActivationChosen": ("relu",), "outputChosen": ("linear",), "lossChosen": ("mse",),
     "regularizationChosen": ("l2", 0.01), "datasetChosen": ("xor",),
     "datasetSettingChanged": ("noise", 0.2), "regenerateRequested": (),
