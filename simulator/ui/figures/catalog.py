@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QGraphicsView, QWidget
 
 from ..theme import LIGHT, Theme, theme_manager
 from ..views.data_view import DataView
@@ -27,6 +27,7 @@ from ..views.landscape_3d import Landscape3DView, opengl_status
 from ..views.landscape_view import LandscapeView
 from ..views.loss_view import LossView
 from ..views.network_view import LayerHeader, NetworkView
+from ..views.stepper_view import StepperView
 from .state import FigureState
 
 #: printed figures: white paper, black ink, lines and marks that survive a grey-scale copier
@@ -62,6 +63,7 @@ class FigureView:
 
 
 def _tidy_network(view: NetworkView) -> None:
+    view.set_stepper(None)  # the stepper's marks belong to its own figure
     for header in view.findChildren(LayerHeader):
         for button in (header.minus, header.plus):
             if button is not None:
@@ -70,6 +72,7 @@ def _tidy_network(view: NetworkView) -> None:
 
 
 def _tidy_formula(view: FormulaView) -> None:
+    view.set_stepper(None)
     view.note.hide()
     view.scroll.show()
     view.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -83,6 +86,14 @@ def _tidy_data(view: DataView) -> None:
     # The caption's first line is the legend (classes, filled and hollow); the second says
     # what clicks do, which a printed figure does not need.
     view.caption.setText(view.caption.text().split("<br>")[0])
+
+
+def _tidy_stepper(view: StepperView) -> None:
+    for button in view.phase_buttons.values():
+        button.hide()
+    view.delegate.show_copy = False  # each row's "copy LaTeX" link
+    for area in view.findChildren(QAbstractScrollArea):  # a scroll bar is a control
+        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
 
 def _make_3d() -> QWidget:
@@ -105,6 +116,10 @@ FIGURE_VIEWS: dict[str, FigureView] = {
                           _tidy_formula),
     "loss": FigureView("Loss curve", LossView, ("log_box",)),
     "data": FigureView("Data", DataView, (), _tidy_data),
+    "stepper": FigureView("Backprop stepper", StepperView,
+                          ("slider", "hint", "previous_button", "next_button", "copy_button",
+                           "copy_all_button", "sample_spin", "sample_title", "batch_check"),
+                          _tidy_stepper),
 }
 WINDOW = "window"
 #: every name ``--view`` takes, in menu order

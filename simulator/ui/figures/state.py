@@ -32,6 +32,7 @@ class FigureState:
             "set_axes": workspace.axes,
             "set_playing": False,
             "set_lesson_frame": workspace.lesson_frame(),
+            "set_stepper": workspace.stepper_frame(),
         }
         frame = workspace.frame(False)
         values["set_frame"] = values["paint_frame"] = frame

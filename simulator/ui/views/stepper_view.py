@@ -103,6 +103,7 @@ class MathDelegate(QStyledItemDelegate):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.current = 0
+        self.show_copy = True  # False in a figure: the link is a control
         self.theme: Theme = current_theme()
         self.font = ui_font(1.1)
 
@@ -114,7 +115,7 @@ class MathDelegate(QStyledItemDelegate):
         return doc
 
     def _copy_rect(self, rect) -> QRectF:
-        width = self.parent().fontMetrics().horizontalAdvance(COPY_TEXT) + 16
+        width = self.parent().fontMetrics().horizontalAdvance(COPY_TEXT) + 16 if self.show_copy else 0
         return QRectF(rect.right() - width, rect.top(), width, rect.height())
 
     def paint(self, painter, option, index) -> None:
@@ -134,6 +135,8 @@ class MathDelegate(QStyledItemDelegate):
         painter.translate(rect.left() + 4, rect.top() + (rect.height() - doc.size().height()) / 2)
         doc.drawContents(painter)
         painter.restore()
+        if not self.show_copy:
+            return
         painter.save()
         painter.setFont(ui_font(0.95))
         painter.setPen(QColor(theme.velocity_arrow))
