@@ -188,6 +188,7 @@ def run_command(args: argparse.Namespace) -> int:
         "diverged_at": session.diverged_at,
         "steps_per_second": round(session.step_count / elapsed, 1) if elapsed > 0 else None,
     }
+    result.update(_scores(session))
     if args.through_steps:
         result["lesson_steps"] = entered
     if args.json:
@@ -196,6 +197,25 @@ def run_command(args: argparse.Namespace) -> int:
         print("\n".join([*(_step_line(e, len(entered)) for e in entered),
                          _run_summary(lesson.title, result)]))
     return EXIT_OK
+
+
+def _scores(session) -> dict[str, Any]:
+    """Return a network's scores at the final θ: accuracy (and the confusion matrix) or RMSE and R².
+
+    ``accuracy``/``test_accuracy`` and ``confusion``/``test_confusion`` (rows: true class,
+    columns: predicted) for classes; ``rmse``/``test_rmse`` and ``r2``/``test_r2`` for
+    numbers; a test score is null without test points. A formula has none of them.
+    """
+    problem = session.problem
+    if not hasattr(problem, "metrics"):
+        return {}
+    m = problem.metrics(session.theta)
+    if m.kind == "classification":
+        return {"accuracy": _finite(m.accuracy), "test_accuracy": _finite(m.test_accuracy),
+                "confusion": m.confusion.tolist(),
+                "test_confusion": None if m.test_confusion is None else m.test_confusion.tolist()}
+    return {"rmse": _finite(m.rmse), "test_rmse": _finite(m.test_rmse), "r2": _finite(m.r2),
+            "test_r2": _finite(m.test_r2)}
 
 
 def _through_steps(lesson, file: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -254,6 +274,13 @@ def _run_summary(title: str, result: dict[str, Any]) -> str:
     finite = [g for g in grad.values() if g is not None]
     norm = math.hypot(*finite) if len(finite) == len(grad) else None  # hypot: no overflow
     lines.append(f"gradient norm {_shown(norm, '.3g')}")
+    if "accuracy" in result:
+        lines.append(f"accuracy {_shown(result['accuracy'], '.1%')} (test "
+                     f"{_shown(result['test_accuracy'], '.1%')})")
+    elif "rmse" in result:
+        lines.append(f"RMSE {_shown(result['rmse'], '.4g')}, R² {_shown(result['r2'], '.4f')} "
+                     f"(test RMSE {_shown(result['test_rmse'], '.4g')}, R² "
+                     f"{_shown(result['test_r2'], '.4f')})")
     shown = list(result["params"].items())[:12]
     width = max(len(name) for name, _ in shown)
     lines += [f"  {name:<{width}}  {_shown(value, ' .6g')}   dL/d = {_shown(grad[name], ' .3g')}"

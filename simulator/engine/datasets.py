@@ -101,6 +101,51 @@ def _spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Arra
     return x, y
 
 
+def _three_spirals(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    # Three arms a third of a turn apart (CS231n's spiral): class k is arm k.
+    k = np.arange(n) % 3
+    t = rng.uniform(0.05, 1.0, n)
+    angle = 1.4 * t * 2 * np.pi + k * 2 * np.pi / 3
+    x = np.column_stack([t * np.sin(angle), t * np.cos(angle)])
+    return x + rng.normal(0, noise, x.shape), k.astype(float)
+
+
+def _yin_yang_class(x: Array) -> Array:
+    """Return 0 (yin), 1 (yang) or 2 (the dots) for points in the unit disc."""
+    up = np.hypot(x[:, 0], x[:, 1] - 0.5)
+    down = np.hypot(x[:, 0], x[:, 1] + 0.5)
+    # The S-curve: two half-size discs, the upper one yin and the lower one yang; the
+    # rest of the disc is yin on the left, yang on the right.
+    label = np.where(up <= 0.5, 0, np.where(down <= 0.5, 1, np.where(x[:, 0] < 0, 0, 1)))
+    dots = (up <= 1 / 6) | (down <= 1 / 6)
+    return np.where(dots, 2, label)
+
+
+def _yin_yang(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    # Like Karpathy's micrograd demo: as many points of each class, the dots included
+    # (they cover a twentieth of the disc, so each class is drawn until it has its share).
+    wanted = np.arange(n) % 3
+    x = np.empty((n, 2))
+    for k in range(3):
+        need = int(np.sum(wanted == k))
+        found = np.zeros((0, 2))
+        while len(found) < need:
+            r = np.sqrt(rng.uniform(0, 1, 4 * need + 64))
+            angle = rng.uniform(0, 2 * np.pi, r.size)
+            candidates = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+            found = np.vstack([found, candidates[_yin_yang_class(candidates) == k]])
+        x[wanted == k] = found[:need]
+    return x + rng.normal(0, noise, x.shape), wanted.astype(float)
+
+
+def _blobs(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    # Five round clouds on a ring, one per class.
+    k = np.arange(n) % 5
+    angle = k * 2 * np.pi / 5 + np.pi / 2
+    centres = 0.65 * np.column_stack([np.cos(angle), np.sin(angle)])
+    return centres + rng.normal(0, 0.12 + noise, (n, 2)), k.astype(float)
+
+
 def _line(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
     x = rng.uniform(-1, 1, (n, 1))
     return x, 0.8 * x[:, 0] - 0.2 + rng.normal(0, noise, n)
@@ -116,6 +161,9 @@ GENERATORS = {
     "xor": (_xor, "classification"),
     "gaussians": (_gaussians, "classification"),
     "spiral": (_spiral, "classification"),
+    "spiral3": (_three_spirals, "classification"),
+    "yinyang": (_yin_yang, "classification"),
+    "blobs": (_blobs, "classification"),
     "line": (_line, "regression"),
     "curve": (_curve, "regression"),
 }
@@ -125,9 +173,21 @@ DESCRIPTIONS = {
     "xor": "four quadrants: the class is whether x₁ and x₂ have the same sign",
     "gaussians": "two overlapping clouds",
     "spiral": "two interleaved spiral arms (hard)",
+    "spiral3": "three spiral arms, one class each (softmax)",
+    "yinyang": "a yin-yang: yin, yang and the two dots (three classes, softmax)",
+    "blobs": "five round clouds, one class each (softmax)",
     "line": "noisy points on a straight line (regression)",
     "curve": "noisy points on a sine curve (regression)",
 }
+
+
+#: the number of classes of each classification set (the others have two)
+CLASS_COUNTS = {"spiral3": 3, "yinyang": 3, "blobs": 5}
+
+
+def class_count(name: str) -> int:
+    """Return how many classes a generated dataset has (0 for a regression)."""
+    return 0 if GENERATORS[name][1] == "regression" else CLASS_COUNTS.get(name, 2)
 
 
 def make_dataset(
@@ -150,7 +210,7 @@ def make_dataset(
     n_train = max(1, int(round(train_fraction * samples)))
     train, test = order[:n_train], order[n_train:]
     y = y.reshape(-1, 1)
-    classes = 2 if kind == "classification" else 0
+    classes = class_count(name)
     return Dataset(x[train], y[train], x[test], y[test], kind, classes, name)
 
 

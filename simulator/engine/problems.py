@@ -20,6 +20,7 @@ import numpy as np
 from .datasets import Dataset
 from .features import FeatureMap
 from .landscape import Axis, axis_vector, network_loss_grid
+from .metrics import Metrics, score
 from .network import Network
 from .training_pass import TrainingPass
 
@@ -156,6 +157,15 @@ class NetworkProblem:
     def predict(self, theta: Array, x: Array) -> Array:
         """Return the network's outputs for data rows x (their features computed first)."""
         return self.network.forward(theta, self.network_inputs(x)).output
+
+    def metrics(self, theta: Array) -> Metrics:
+        """Return accuracy and confusion (classes) or RMSE and R² (numbers) at θ."""
+        d = self.inputs
+        with np.errstate(all="ignore"):
+            train = self.network.forward(theta, d.x_train).output
+            test = self.network.forward(theta, d.x_test).output if len(d.x_test) else \
+                np.zeros((0, self.network.sizes[-1]))
+            return score(d.kind, d.classes, (d.y_train, train), (d.y_test, test))
 
     def loss_grid(self, theta: Array, axis_x: Axis, axis_y: Axis, xs: Array, ys: Array,
                   dtype: type = np.float64) -> Array:

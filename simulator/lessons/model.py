@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simulator.engine.datasets import GENERATORS, MAX_SAMPLES
+from simulator.engine.datasets import GENERATORS, MAX_SAMPLES, class_count
 from simulator.engine.features import FeatureError, FeatureMap
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES, REGULARIZATIONS
 from simulator.engine.initializers import INITIALIZERS
@@ -493,9 +493,15 @@ def _dataset(node: Node, layers: list[int], loss: str,
     if classes and GENERATORS[name][1] != "classification":
         raise LessonError(node.child_path("name"), f"loss {loss!r} needs classes, and dataset "
                                                    f"{name!r} is a regression")
+    count = class_count(name)
+    if count > 2 and not classes:
+        raise LessonError(f"{node.path.rsplit('.', 1)[0]}.loss",
+                          f"dataset {name!r} has {count} classes: use loss 'cross_entropy' "
+                          f"(with a softmax output, one neuron per class), got {loss!r}")
     # Named datasets have one target column: a 0/1 class or a value, or with a softmax
-    # a class index out of 2. A wider output layer would train silently by broadcasting.
-    outputs = 2 if classes else 1
+    # a class index out of 2 or more. A wider output layer would train silently by
+    # broadcasting.
+    outputs = max(2, count) if classes else 1
     if layers[-1] != outputs:
         raise LessonError(f"{layers_path}[{len(layers) - 1}]",
                           f"dataset {name!r} with loss {loss!r} needs {outputs} output "

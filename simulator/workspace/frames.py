@@ -191,6 +191,8 @@ class Frame:
     ``learning_rate`` is η of the next step (the schedule's η at this step), and
     ``learning_rates`` η after each step of ``loss_steps``; ``gradient_norms`` holds
     ‖dL/dW_l‖ of each layer l at those steps (steps × layers; no columns for a formula).
+    ``metrics`` scores a network's answers at θ (``engine.metrics.Metrics``: accuracy and
+    confusion, or RMSE and R², a value that is not finite given as None); None for a formula.
     """
 
     step: int
@@ -221,6 +223,7 @@ class Frame:
     learning_rate: float = 0.0
     learning_rates: np.ndarray = field(default_factory=lambda: np.zeros(0))
     gradient_norms: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    metrics: Any = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from simulator.engine.datasets import GENERATORS
+from simulator.engine.datasets import GENERATORS, class_count
 from simulator.engine.features import FeatureError, FeatureMap, candidate_features
 from simulator.engine.functions import LOSSES
 from simulator.engine.network import MAX_HIDDEN_LAYERS, MAX_NEURONS
@@ -194,7 +194,7 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
     if dataset is not None:
         was_regression = kind == "regression"
         kind = GENERATORS[dataset][1]
-        classes = 0 if kind == "regression" else 2
+        classes = class_count(dataset)
         new_columns = 1 if kind == "regression" else 2
         if spec.features is None or new_columns != columns:
             layers[0] = new_columns
@@ -205,7 +205,12 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
             out = "linear" if out in ("sigmoid", "softmax") else out
         elif was_regression:
             out = "sigmoid"
+        if classes > 2:  # one output per class, scored by the softmax's cross-entropy
+            cost, out = "cross_entropy", "softmax"
     if loss is not None:
+        if classes > 2 and LOSSES[loss].targets != "classes":
+            raise EditError(f"These data have {classes} classes: {LOSS_NAMES[loss]} cannot "
+                            "score them; cross-entropy with a softmax output can.")
         if loss != "mse" and kind == "regression":
             raise EditError(f"{LOSS_NAMES[loss]} compares classes, but these targets are "
                             "numbers: use mean squared error.")
@@ -214,6 +219,9 @@ def plan_network_change(spec: NetworkSpec, kind: str, classes: int, *, output: s
         if output == "softmax" and kind == "regression":
             raise EditError("Softmax turns outputs into class probabilities, but these "
                             "targets are numbers.")
+        if output != "softmax" and classes > 2:
+            raise EditError(f"These data have {classes} classes: the output must be a "
+                            "softmax, one probability per class.")
         out = output
         if output == "softmax" or LOSSES[cost].requires not in (None, output):
             # The loss that reads this output: the one that needs it, else squared error.

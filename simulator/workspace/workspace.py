@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator.engine.initializers import INITIALIZERS
 from simulator.engine.landscape import filter_normalized_directions, pca_directions
+from simulator.engine.metrics import Metrics
 from simulator.engine.optimizers import OPTIMIZERS, OptimizerError
 from simulator.engine.problems import NetworkProblem
 from simulator.engine.schedules import ScheduleError, make_schedule
@@ -116,6 +117,7 @@ class Workspace:
         self._steps: StepRunner | None = None  # the states of the lesson's steps, once computed
         self.lesson_revision = 0  # grows whenever the lesson's texts or the step change
         self._lesson_frame: LessonFrame | None = None
+        self._metrics: tuple | None = None  # (problem, θ's bytes, its scores), the last made
         self.stepper = StepperState()  # the backprop stepper's place in its walk
 
     # ----- the lesson ---------------------------------------------------------------------
@@ -979,7 +981,27 @@ class Workspace:
             memory=OptimizerMemory.of(session.optimizer), racers=self._racers(),
             formula=self._formula_values(snap.theta, exact=not playing),
             learning_rate=snap.learning_rate, learning_rates=session.rate_history(),
-            gradient_norms=session.gradient_norm_history())
+            gradient_norms=session.gradient_norm_history(),
+            metrics=self.metrics(snap.theta))
+
+    def metrics(self, theta: np.ndarray):
+        """Return the network's scores at θ (None for a formula), computed once per θ."""
+        if not isinstance(self.problem, NetworkProblem):
+            return None
+        known, at = self._metrics, theta.tobytes()
+        if known is None or known[0] is not self.problem or known[1] != at:
+            known = self._metrics = (self.problem, at,
+                                     finite_metrics(self.problem.metrics(theta)))
+        return known[2]
+
+
+def finite_metrics(metrics: Metrics) -> Metrics:
+    """Return scores with every value that is not a finite number replaced by None."""
+    def clean(value):
+        return value if value is None or math.isfinite(value) else None
+    return replace(metrics, **{name: clean(getattr(metrics, name)) for name in
+                               ("accuracy", "test_accuracy", "rmse", "test_rmse", "r2",
+                                "test_r2")})
 
 
 def _without_texts(steps) -> tuple:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simulator.lessons.building import build_problem, build_session
@@ -17,6 +18,8 @@ XOR = ROOT / "resources" / "lessons" / "13-xor-network.lesson.json"
 CIRCLE = ROOT / "resources" / "lessons" / "14-circle-network.lesson.json"
 KEYS = {"status", "reason", "steps", "loss", "loss_steps", "params", "gradient", "diverged_at",
         "steps_per_second", "learning_rates"}
+CLASS_KEYS = {"accuracy", "test_accuracy", "confusion", "test_confusion"}
+REGRESSION_KEYS = {"rmse", "test_rmse", "r2", "test_r2"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -52,7 +55,7 @@ def test_run_json_prints_one_object_matching_an_in_process_session():
     done = run(str(XOR), "--steps", "25", "--json")
     assert done.returncode == 0 and done.stderr == ""
     result = parse_one_object(done.stdout)
-    assert set(result) == KEYS
+    assert set(result) == KEYS | CLASS_KEYS
     assert result["status"] == "ok" and result["steps"] == 25 and result["diverged_at"] is None
     assert len(result["loss"]) == 26
     assert isinstance(result["steps_per_second"], float) and result["steps_per_second"] > 0
@@ -82,7 +85,7 @@ def test_a_diverging_lesson_reports_diverged_with_exit_0_and_no_nan(tmp_path):
     done = run(str(path), "--steps", "100", "--json")
     assert done.returncode == 0, done.stderr
     result = parse_one_object(done.stdout)
-    assert set(result) == KEYS
+    assert set(result) == KEYS | REGRESSION_KEYS
     assert result["status"] == "diverged"
     assert isinstance(result["diverged_at"], int) and 1 <= result["diverged_at"] <= 100
     assert result["steps"] <= result["diverged_at"]
@@ -232,3 +235,42 @@ def test_a_bad_schedule_is_one_line_naming_its_path(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().endswith("optimizer.schedule.steps: must be a whole number "
                                         "1–10000000, got 0")
+
+
+THREE = ROOT / "resources" / "lessons" / "16-three-spirals-softmax.lesson.json"
+
+
+def test_run_json_scores_a_classifier_at_the_final_theta():
+    result = parse_one_object(run(str(THREE), "--steps", "40", "--json").stdout)
+    session = build_session(load_lesson(THREE))
+    session.step(40)
+    problem = session.problem
+    d = problem.dataset
+    picked = problem.predict(session.theta, d.x_train).argmax(axis=1)
+    assert result["accuracy"] == np.mean(picked == d.y_train[:, 0])
+    confusion = np.array(result["confusion"])
+    assert confusion.shape == (3, 3) and confusion.sum() == len(d.x_train)
+    assert np.trace(confusion) / confusion.sum() == result["accuracy"]
+    test_picked = problem.predict(session.theta, d.x_test).argmax(axis=1)
+    assert result["test_accuracy"] == np.mean(test_picked == d.y_test[:, 0])
+    assert np.array(result["test_confusion"]).sum() == len(d.x_test)
+
+
+def test_run_json_scores_a_regression_with_rmse_and_r2(tmp_path):
+    path = write_lesson(tmp_path / "fit.lesson.json", learning_rate=0.1)
+    result = parse_one_object(run(str(path), "--steps", "200", "--json").stdout)
+    session = build_session(load_lesson(path))
+    session.step(200)
+    d = session.problem.dataset
+    residual = session.problem.predict(session.theta, d.x_train) - d.y_train
+    assert result["rmse"] == pytest.approx(float(np.sqrt(np.mean(residual ** 2))), rel=1e-12)
+    total = np.sum((d.y_train - d.y_train.mean()) ** 2)
+    assert result["r2"] == pytest.approx(1 - float(np.sum(residual ** 2) / total), rel=1e-12)
+    assert 0.5 < result["r2"] <= 1.0
+    assert "accuracy" not in result
+
+
+def test_text_mode_says_the_accuracy():
+    done = run(str(THREE), "--steps", "40")
+    assert done.returncode == 0
+    assert "accuracy " in done.stdout and "% (test " in done.stdout

@@ -13,20 +13,21 @@ from simulator.engine.datasets import (
 )
 
 CLASSIFICATION = ["circle", "xor", "gaussians", "spiral"]
+MULTICLASS = {"spiral3": 3, "yinyang": 3, "blobs": 5}
 REGRESSION = ["line", "curve"]
 ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 def test_every_generator_is_listed_and_described():
-    assert sorted(GENERATORS) == sorted(CLASSIFICATION + REGRESSION)
+    assert sorted(GENERATORS) == sorted(CLASSIFICATION + list(MULTICLASS) + REGRESSION)
     assert set(DESCRIPTIONS) == set(GENERATORS)
-    for name in CLASSIFICATION:
+    for name in CLASSIFICATION + list(MULTICLASS):
         assert GENERATORS[name][1] == "classification"
     for name in REGRESSION:
         assert GENERATORS[name][1] == "regression"
 
 
-@pytest.mark.parametrize("name", CLASSIFICATION + REGRESSION)
+@pytest.mark.parametrize("name", CLASSIFICATION + list(MULTICLASS) + REGRESSION)
 def test_same_seed_same_arrays_other_seed_other_arrays(name):
     a = make_dataset(name, 120, 0.1, seed=4)
     b = make_dataset(name, 120, 0.1, seed=4)
@@ -168,3 +169,33 @@ def test_adding_and_removing_points_returns_new_datasets():
     fewer_test = d.without_point(1, test=True)
     assert len(fewer_test.x_test) == len(d.x_test) - 1
     np.testing.assert_array_equal(fewer_test.x_train, d.x_train)
+
+
+@pytest.mark.parametrize("name, classes", MULTICLASS.items())
+def test_multiclass_sets_hold_as_many_points_of_each_class(name, classes):
+    d = make_dataset(name, 150, 0.05, seed=3, train_fraction=1.0)
+    assert d.kind == "classification" and d.classes == classes
+    counts = np.bincount(d.y_train[:, 0].astype(int), minlength=classes)
+    assert len(counts) == classes and np.all(counts == 150 // classes)
+
+
+def test_the_yin_yang_labels_follow_its_shape():
+    from simulator.engine.datasets import _yin_yang_class
+
+    points = np.array([[0.0, 0.5], [0.0, -0.5], [0.0, 0.75], [0.0, -0.75], [-0.8, 0.0],
+                       [0.8, 0.0], [-0.3, -0.5], [0.3, 0.5]])
+    # the dots, the upper half-disc (yin), the lower (yang), the left (yin), the right (yang),
+    # a point of the lower disc left of its dot (yang), of the upper disc right of it (yin)
+    np.testing.assert_array_equal(_yin_yang_class(points), [2, 2, 0, 1, 0, 1, 1, 0])
+    d = make_dataset("yinyang", 300, 0.0, seed=0, train_fraction=1.0)
+    assert np.all(np.hypot(d.x_train[:, 0], d.x_train[:, 1]) <= 1.0)
+    np.testing.assert_array_equal(_yin_yang_class(d.x_train), d.y_train[:, 0])
+
+
+def test_blobs_cluster_around_five_centres():
+    d = make_dataset("blobs", 500, 0.0, seed=0, train_fraction=1.0)
+    for k in range(5):
+        centre = d.x_train[d.y_train[:, 0] == k].mean(axis=0)
+        angle = k * 2 * np.pi / 5 + np.pi / 2
+        np.testing.assert_allclose(centre, 0.65 * np.array([np.cos(angle), np.sin(angle)]),
+                                   atol=0.05)

@@ -36,6 +36,7 @@ STARTING_STATES = (
     "09-seed-w-squared.lesson.json", "10-ravine.lesson.json", "11-rosenbrock-adam.lesson.json",
     "12-himmelblau-momentum.lesson.json", "13-xor-network.lesson.json",
     "14-circle-network.lesson.json", "15-circle-features.lesson.json",
+    "16-three-spirals-softmax.lesson.json",
 )
 
 

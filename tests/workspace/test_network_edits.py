@@ -37,11 +37,16 @@ def test_cross_entropy_brings_softmax_and_one_output_per_class():
     assert changes["output_activation"] == "softmax" and changes["layers"] == (2, 4, 3)
     assert changes["weights"] is None  # a new output layer starts afresh
     assert any("Softmax" in s for s in said) and any("3 outputs" in s for s in said)
-    back, _ = plan_network_change(NetworkSpec(layers=(2, 4, 3), output_activation="softmax",
+    back, _ = plan_network_change(NetworkSpec(layers=(2, 4, 2), output_activation="softmax",
                                               loss="cross_entropy"),
-                                  "classification", 3, output="linear")
+                                  "classification", 2, output="linear")
     assert back == {"output_activation": "linear", "loss": "mse", "layers": (2, 4, 1),
                     "weights": None, "biases": None}
+    # three classes cannot go back to one output: a class index is not a number to fit
+    with pytest.raises(EditError, match="3 classes: the output must be a softmax"):
+        plan_network_change(NetworkSpec(layers=(2, 4, 3), output_activation="softmax",
+                                        loss="cross_entropy"),
+                            "classification", 3, output="linear")
 
 
 def test_a_choice_that_needs_nothing_else_changes_only_itself():

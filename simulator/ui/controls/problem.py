@@ -51,7 +51,8 @@ _COLUMN = re.compile(r"column (\d+)")
 
 #: how the dataset chooser names each dataset
 DATASET_LABELS = {"circle": "Circle", "xor": "XOR", "gaussians": "Two Gaussians",
-                  "spiral": "Spiral", "line": "Line (regression)", "curve": "Curve (regression)"}
+                  "spiral": "Spiral", "spiral3": "Three spirals", "yinyang": "Yin-yang",
+                  "blobs": "Five blobs", "line": "Line (regression)", "curve": "Curve (regression)"}
 
 
 class ProblemSection(Section):
@@ -318,7 +319,8 @@ class DatasetSection(_NetworkSettings):
         super().__init__("Data", "The points the network learns from.", parent)
 
         self.name = compact_combo("Which dataset the network learns. The first four sort "
-                                  "points into two classes; line and curve fit numbers.", 8)
+                                  "points into two classes, the next three into three or "
+                                  "five (with a softmax); line and curve fit numbers.", 8)
         for name in GENERATORS:
             self.name.addItem(DATASET_LABELS.get(name, name.capitalize()), name)
             self.name.setItemData(self.name.count() - 1, DESCRIPTIONS[name].capitalize(),

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from simulator.workspace.frames import Frame, ProblemInfo
 from simulator.workspace.numbers import format_number, format_step
 
 from ..items.rate_axis import RateOverlay
 from ..theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
+from .metrics_view import MetricsPanel
 
 #: The loss must span more than this factor before the log scale is on by default.
 LOG_DEFAULT_SPAN = 100.0
@@ -156,10 +157,23 @@ class LossView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.plot_widget, 1)
+        self._body = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # the scores by the curves
+        self._body.addWidget(self.plot_widget, 1)
+        self.metrics = MetricsPanel()
+        self.metrics.hide()
+        self._body.addWidget(self.metrics)
+        layout.addLayout(self._body, 1)
 
         self._restyle(current_theme())
         theme_manager().changed.connect(self._restyle)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Put the scores beside the curves in a wide dock, under them in a narrow one."""
+        super().resizeEvent(event)
+        beside = self.width() >= 620 or self.width() > 1.6 * self.height()
+        self._body.setDirection(QBoxLayout.Direction.LeftToRight if beside else
+                                QBoxLayout.Direction.TopToBottom)
+        self.metrics.set_beside(beside)
 
     # ----- drawing ------------------------------------------------------------------------
 
@@ -176,6 +190,7 @@ class LossView(QWidget):
     def paint_frame(self, frame: Frame) -> None:
         """Draw a frame: the run's curves and marker, or each racer's curve in a race."""
         self._frame = frame
+        self.metrics.set_metrics(frame.metrics)
         if frame.racers or self._racing:
             self._draw_race(frame.racers)
         if not frame.racers:

@@ -1,0 +1,60 @@
+"""The scores on the loss dock: accuracy and the confusion matrix, or RMSE and R², per frame."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from simulator.ui.binding import bind
+from simulator.ui.views.loss_view import LossView
+
+
+def loss_view(controller, qtbot, width=900, height=400) -> LossView:
+    view = bind(controller, LossView())
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_a_three_class_run_shows_its_accuracy_and_confusion_matrix(make_controller, qtbot):
+    controller = make_controller("16-three-spirals-softmax.lesson.json")
+    view = loss_view(controller, qtbot)
+    controller.workspace.session.step(120)
+    controller.replay_state()
+    metrics = controller.workspace.frame().metrics
+    panel = view.metrics
+    assert panel.isVisible() and panel.matrix.isVisible()
+    text = panel.scores.text()
+    assert f"{100 * metrics.accuracy:.1f} %" in text
+    assert f"{100 * metrics.test_accuracy:.1f} %" in text
+    np.testing.assert_array_equal(panel.matrix.matrix, metrics.confusion)
+    assert panel.matrix.matrix.shape == (3, 3)
+    # the menu switches the matrix to the test points
+    panel.which.setFocus()
+    QTest.keyClick(panel.which, Qt.Key.Key_Down)
+    np.testing.assert_array_equal(panel.matrix.matrix, metrics.test_confusion)
+    assert panel.matrix.grab().width() > 0  # it paints
+
+
+def test_a_regression_shows_rmse_and_r2_and_a_formula_hides_the_panel(make_controller, qtbot):
+    controller = make_controller("14-circle-network.lesson.json")
+    view = loss_view(controller, qtbot)
+    controller.choose_dataset("curve")
+    metrics = controller.workspace.frame().metrics
+    assert view.metrics.isVisible() and not view.metrics.matrix.isVisible()
+    assert f"RMSE <b>{metrics.rmse:.3g}</b>" in view.metrics.scores.text()
+    assert f"R² <b>{metrics.r2:.3g}</b>" in view.metrics.scores.text()
+    controller.set_surface("bowl")
+    assert not view.metrics.isVisible()
+
+
+def test_the_scores_go_under_the_curves_in_a_narrow_dock(make_controller, qtbot):
+    controller = make_controller("16-three-spirals-softmax.lesson.json")
+    view = loss_view(controller, qtbot, width=330, height=700)
+    assert view.metrics.isVisible()
+    # below, not squeezing the curves
+    qtbot.waitUntil(lambda: view.metrics.geometry().top() >= view.plot_widget.geometry().bottom())
+    assert view.plot_widget.width() > 250
+    view.resize(1000, 300)
+    qtbot.waitUntil(lambda: view.metrics.geometry().left() >= view.plot_widget.geometry().right())
