@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean icons
+.PHONY: run test bench lint clean icons install-desktop uninstall-desktop
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -36,6 +36,14 @@ bench: $(STAMP)
 # Render resources/icons/*.png, .ico and .icns from the icon's SVG sources (the results are committed).
 icons: $(STAMP)
 	$(PY) packaging/make_icons.py
+
+# The launcher (running this clone's .venv), icons and *.lesson.json file type for the current
+# user, under $$XDG_DATA_HOME (~/.local/share); no root needed.
+install-desktop: $(STAMP)
+	$(PY) -m simulator --install-desktop
+
+uninstall-desktop: $(STAMP)
+	$(PY) -m simulator --uninstall-desktop
 
 lint: $(STAMP)
 	$(PY) -m ruff check simulator tests

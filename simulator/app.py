@@ -53,6 +53,10 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation: open the window offscreen, run every "
                              "built-in lesson, export a PNG and an SVG; print 'self-test ok'")
+    parser.add_argument("--install-desktop", action="store_true",
+                        help="Linux: add the launcher, icons and *.lesson.json file type for this user")
+    parser.add_argument("--uninstall-desktop", action="store_true",
+                        help="Linux: remove what --install-desktop added")
     return parser
 
 
@@ -72,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         from simulator.self_test import run_self_test
 
         return run_self_test()
+    if args.install_desktop or args.uninstall_desktop:
+        from simulator.desktop import run
+
+        return run("install" if args.install_desktop else "uninstall")
     if args.lesson is not None and not os.path.exists(args.lesson):
         print(f"backprop-hiker: {args.lesson!r}: no such command or file (commands: "
               f"{', '.join(HEADLESS)}; or give a *.lesson.json file to open)", file=sys.stderr)

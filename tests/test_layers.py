@@ -29,7 +29,7 @@ QT_FREE_TEST_FOLDERS = ("engine", "symbolic", "lessons", "workspace")
 # Bottom to top: a module may import its own layer or a lower one, never a higher one.
 LAYER_ORDER = ("engine", "symbolic", "lessons", "workspace", "ui", "export", "app")
 TOP_MODULES = ("simulator.__main__", "simulator.app", "simulator.cli", "simulator.benchmarks",
-               "simulator.self_test")
+               "simulator.self_test", "simulator.desktop")
 # Leaves stand outside the order: any module may import them, and they import only each other and
 # the standard library. The package's own __init__ is one because importing any module of ours
 # runs it first, so whatever it imported every layer would import too.
