@@ -726,7 +726,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.docks[1], self.stepper_dock)
         elif kind == "side":  # under the landscape, wide and short, between the columns
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.stepper_dock)
-            self.resizeDocks([self.stepper_dock], [round(0.32 * self.height())],
+            self.resizeDocks([self.stepper_dock], [round(0.34 * self.height())],
                              Qt.Orientation.Vertical)
         else:
             self.tabifyDockWidget(self.docks[2], self.stepper_dock)

@@ -91,7 +91,9 @@ def network_marks(frame, layers, bundles, sizes, area: QRectF) -> StepMarks:
         marks.tags.append((QPointF(last.x - last.radius, float(last.ys[-1]) + last.radius + 16),
                            text, fill, ink))
     if not dense and op.phase != "forward":
+        own = marks.tags.pop()  # drawn last, over the δ tags
         _delta_tags(marks, frame, progress, layers, sizes, main)
+        marks.tags.append(own)
     return marks
 
 

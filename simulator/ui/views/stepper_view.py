@@ -229,17 +229,25 @@ class StepperView(QWidget):
         controls = QWidget()
         flow = FlowLayout(controls, spacing=6)
         flow.setContentsMargins(0, 0, 0, 0)
+        boxes = []
         for group in (*self._sample_row(), self._navigation_row(), self._phase_row()):
             box = QWidget()
             group.setContentsMargins(0, 0, 0, 0)
             box.setLayout(group)
             flow.addWidget(box)
+            boxes.append(box)
+        self.sample_boxes = boxes[:2]  # shown for a network only
         layout.addWidget(controls)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setToolTip("Drag to any operation of the walk")
         self.slider.valueChanged.connect(self._slid)
-        layout.addWidget(self.slider)
+        self.position_label = QLabel()
+        self.position_label.setFont(ui_font(1.0))
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.position_label)
+        layout.addLayout(slider_row)
         # The card and the list side by side in a wide, short dock; one above the other else.
         self.split = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.split.setSpacing(6)
@@ -330,32 +338,30 @@ class StepperView(QWidget):
         inner = QVBoxLayout(card)
         inner.setContentsMargins(10, 6, 10, 8)
         inner.setSpacing(4)
-        self.position_label = QLabel()
-        self.position_label.setFont(ui_font(1.0))
         self.title_label = QLabel()
         self.title_label.setFont(ui_font(1.15, bold=True))
         self.title_label.setWordWrap(True)
         self.formula_label = QLabel()
-        self.formula_label.setFont(ui_font(1.45))
+        self.formula_label.setFont(ui_font(1.35))
         self.numbers_label = QLabel()
-        self.numbers_label.setFont(ui_font(1.45))
+        self.numbers_label.setFont(ui_font(1.35))
         self.value_label = QLabel()
-        self.value_label.setFont(ui_font(1.5))
+        self.value_label.setFont(ui_font(1.4))
         for label in (self.formula_label, self.numbers_label, self.value_label):
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        buttons = QHBoxLayout()
+        header = QWidget()
+        buttons = FlowLayout(header, spacing=6)
+        buttons.setContentsMargins(0, 0, 0, 0)
         self.copy_button = self._button("Copy as LaTeX", "Copy this operation as one line of "
                                         "LaTeX", lambda: self.copy_row(self.frame.index))
         self.copy_all_button = self._button("Copy all", "Copy every operation of the walk as "
                                             "LaTeX (an align* block)", self.copy_all)
-        buttons.addWidget(self.copy_button)
-        buttons.addWidget(self.copy_all_button)
-        buttons.addStretch(1)
-        inner.addWidget(self.position_label)
-        inner.addLayout(buttons)
+        for w in (self.copy_button, self.copy_all_button):
+            buttons.addWidget(w)
+        inner.addWidget(header)
         for label in (self.title_label, self.formula_label, self.numbers_label, self.value_label):
             inner.addWidget(label)
         inner.addStretch(1)
@@ -367,7 +373,7 @@ class StepperView(QWidget):
         """Know the problem (its samples, for the sample row)."""
         self.info = info
         network = info.is_network
-        for w in (self.sample_title, self.sample_spin, self.sample_label, self.batch_check):
+        for w in self.sample_boxes:
             w.setVisible(network)
         if network:
             with QSignalBlocker(self.sample_spin):
@@ -399,7 +405,7 @@ class StepperView(QWidget):
             button.setEnabled(phase in starts)
         self.previous_button.setEnabled(frame.index > 0)
         self.next_button.setEnabled(frame.index < frame.count - 1)
-        self.position_label.setText(f"Operation {frame.index + 1:,} of {frame.count:,} · "
+        self.position_label.setText(f"{frame.index + 1:,} / {frame.count:,} · "
                                     f"{PHASE_TITLES[op.phase].lower()}")
         self.title_label.setText(op.title[:1].upper() + op.title[1:])
         arrow = " ← " if op.quantity in ("memory", "parameter") else " = "
@@ -477,8 +483,8 @@ class StepperView(QWidget):
         wide = self.width() >= 620 and self.width() >= 1.8 * self.height()
         self.split.setDirection(QBoxLayout.Direction.LeftToRight if wide else
                                 QBoxLayout.Direction.TopToBottom)
-        self.split.setStretch(0, 2 if wide else 0)
-        self.split.setStretch(1, 3 if wide else 1)
+        self.split.setStretch(0, 1 if wide else 0)
+        self.split.setStretch(1, 1)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Ask for the walk: it is made only while the panel is on screen."""

@@ -130,10 +130,10 @@ def test_the_diagram_veils_what_is_not_computed_and_writes_the_value(make_contro
     qtbot.waitUntil(lambda: network.step_overlay.isVisible())
     m = network.step_overlay.marks
     assert m.veil_alpha > 0.5 and m.veil_rects  # forward: everything after layer 1 veiled
-    assert m.tags[0][1].startswith("z = ") and m.tags[0][2] == "#0072B2"  # forward blue
+    assert m.tags[-1][1].startswith("z = ") and m.tags[-1][2] == "#0072B2"  # forward blue
     c.stepper_jump("backward")
     m = network.step_overlay.marks
-    assert m.tags[0][1].startswith("∂L/∂a") and m.tags[0][2] == "#E69F00"  # gradient orange
+    assert m.tags[-1][1].startswith("∂L/∂a") and m.tags[-1][2] == "#E69F00"  # gradient orange
     c.stepper_jump("update")
     assert not network.step_overlay.marks.veil_rects
     stepper.hide()  # the stepper goes: so do its marks
