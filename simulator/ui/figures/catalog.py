@@ -91,7 +91,7 @@ def _tidy_data(view: DataView) -> None:
 def _tidy_stepper(view: StepperView) -> None:
     for button in view.phase_buttons.values():
         button.hide()
-    view.delegate.show_copy = False  # each row's "copy LaTeX" link
+    view.delegate.show_copy = False  # each row's "LaTeX" link
     for area in view.findChildren(QAbstractScrollArea):  # a scroll bar is a control
         area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 

@@ -42,7 +42,7 @@ from .network_view import FlowLayout
 from .stepper_marks import chip_colours
 
 PHASE_TITLES = {"forward": "Forward pass", "backward": "Backward pass", "update": "Update"}
-COPY_TEXT = "copy LaTeX"
+COPY_TEXT = "LaTeX"  # a link at the end of each row: copies that row
 STEP_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left)
 
 
@@ -95,7 +95,7 @@ class OperationList(QAbstractListModel):
 class MathDelegate(QStyledItemDelegate):
     """Draws a row's formula as rich text: done rows plain, the current one marked, later ones faint.
 
-    A "copy LaTeX" link at the right end of every row copies that row.
+    A "LaTeX" link at the right end of every row copies that row.
     """
 
     copyRequested = Signal(int)
@@ -105,11 +105,10 @@ class MathDelegate(QStyledItemDelegate):
         self.current = 0
         self.show_copy = True  # False in a figure: the link is a control
         self.theme: Theme = current_theme()
-        self.font = ui_font(1.1)
 
-    def _document(self, html: str, colour: str) -> QTextDocument:
+    def _document(self, html: str, colour: str, font) -> QTextDocument:
         doc = QTextDocument()
-        doc.setDefaultFont(self.font)
+        doc.setDefaultFont(font)  # the list's (presenter mode scales it)
         doc.setDocumentMargin(2)
         doc.setHtml(f"<span style='color:{colour}; white-space:pre'>{html}</span>")
         return doc
@@ -129,7 +128,7 @@ class MathDelegate(QStyledItemDelegate):
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, QColor(theme.panel))
         colour = theme.text if row <= self.current else theme.muted
-        doc = self._document(index.data(), colour)
+        doc = self._document(index.data(), colour, option.font)
         copy = self._copy_rect(rect)
         painter.setClipRect(QRectF(rect.left(), rect.top(), copy.left() - rect.left(), rect.height()))
         painter.translate(rect.left() + 4, rect.top() + (rect.height() - doc.size().height()) / 2)
@@ -138,14 +137,17 @@ class MathDelegate(QStyledItemDelegate):
         if not self.show_copy:
             return
         painter.save()
-        painter.setFont(ui_font(0.95))
+        small = option.font
+        small.setPointSizeF(small.pointSizeF() * 0.86)
+        painter.setFont(small)
         painter.setPen(QColor(theme.velocity_arrow))
         painter.drawText(copy, Qt.AlignmentFlag.AlignCenter, COPY_TEXT)
         painter.restore()
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
         """Return one line's height (every row is as tall: the list stays fast)."""
-        return QSize(200, int(self._document("Ag<sub>0</sub><sup>[1]</sup>", "black").size().height()) + 4)
+        doc = self._document("Ag<sub>0</sub><sup>[1]</sup>", "black", option.font)
+        return QSize(200, int(doc.size().height()) + 4)
 
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802 - Qt's name
         """Copy a row's LaTeX when its copy link is clicked."""
@@ -209,7 +211,6 @@ class StepperView(QWidget):
         super().__init__(parent)
         self.frame: StepperFrame | None = None
         self.info: ProblemInfo | None = None
-        self.clipboard_text = ""  # what the last copy put on the clipboard
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # In a short dock the panel scrolls rather than squeezing the diagram beside it.
         self.body = QWidget()
@@ -229,14 +230,18 @@ class StepperView(QWidget):
         controls = QWidget()
         flow = FlowLayout(controls, spacing=6)
         flow.setContentsMargins(0, 0, 0, 0)
-        boxes = []
-        for group in (*self._sample_row(), self._navigation_row(), self._phase_row()):
-            box = QWidget()
-            group.setContentsMargins(0, 0, 0, 0)
-            box.setLayout(group)
-            flow.addWidget(box)
-            boxes.append(box)
-        self.sample_boxes = boxes[:2]  # shown for a network only
+        # Each control is its own item of the flow, so a narrow dock wraps them onto rows.
+        self._sample_row()
+        self._navigation_buttons()
+        spin = QWidget()
+        spin_row = QHBoxLayout(spin)
+        spin_row.setContentsMargins(0, 0, 0, 0)
+        spin_row.addWidget(self.sample_title)
+        spin_row.addWidget(self.sample_spin)
+        self.sample_boxes = [spin, self.sample_label, self.batch_check]  # for a network only
+        for w in (*self.sample_boxes, self.previous_button, self.next_button,
+                  *self.phase_buttons.values()):
+            flow.addWidget(w)
         layout.addWidget(controls)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -269,6 +274,7 @@ class StepperView(QWidget):
         self.list.clicked.connect(self._row_clicked)
         self.list.stepped.connect(self._step)
         self.list.setMinimumHeight(90)
+        self.list.setFont(ui_font(1.1))
         self.list.setToolTip("Every operation of the walk: those done so far above the one "
                              "reached. Click one to go there.")
         self.split.addWidget(self.list, 1)
@@ -283,8 +289,7 @@ class StepperView(QWidget):
 
     # ----- building -----
 
-    def _sample_row(self) -> tuple[QHBoxLayout, QHBoxLayout]:
-        row, more = QHBoxLayout(), QHBoxLayout()
+    def _sample_row(self) -> None:
         self.sample_title = QLabel("Sample #")
         self.sample_spin = QSpinBox()
         self.sample_spin.setToolTip("The training sample whose pass the stepper walks")
@@ -298,11 +303,7 @@ class StepperView(QWidget):
         self.batch_check.toggled.connect(self.batchToggled)
         for w in (self.sample_title, self.sample_spin, self.sample_label, self.batch_check):
             w.setFont(ui_font(1.1))
-        row.addWidget(self.sample_title)
-        row.addWidget(self.sample_spin)
-        row.addWidget(self.sample_label)
-        more.addWidget(self.batch_check)
-        return row, more
+
 
     def _button(self, text: str, tip: str, slot) -> QPushButton:
         button = QPushButton(text)
@@ -312,25 +313,15 @@ class StepperView(QWidget):
         button.clicked.connect(slot)
         return button
 
-    def _phase_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _navigation_buttons(self) -> None:
         self.phase_buttons = {
             phase: self._button(title, f"Go to the first operation of the {title.lower()}",
                                 lambda _=False, p=phase: self.phaseChosen.emit(p))
             for phase, title in PHASE_TITLES.items()}
-        for button in self.phase_buttons.values():
-            row.addWidget(button)
-        return row
-
-    def _navigation_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
         self.previous_button = self._button("◀ Previous", "Back one operation (←)",
                                             self.previousRequested)
         self.next_button = self._button("Next ▶", "On to the next operation (→)",
                                         self.nextRequested)
-        row.addWidget(self.previous_button)
-        row.addWidget(self.next_button)
-        return row
 
     def _card(self) -> QFrame:
         card = QFrame()
@@ -510,7 +501,6 @@ class StepperView(QWidget):
             self._copy(self.frame.operations.latex_all())
 
     def _copy(self, text: str) -> None:
-        self.clipboard_text = text
         QGuiApplication.clipboard().setText(text)
 
     def _row_menu(self, pos) -> None:
