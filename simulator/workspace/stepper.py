@@ -337,8 +337,11 @@ def _memory_symbol(base: str, parameter: Math) -> Math:
 
 
 def _update_segment(update: _Update, parameters: Callable[[int], tuple[Math, str, tuple[Touch, ...]]],
-                    start: int, loss: str) -> _Segment:
-    """Return the update's operations: each parameter's memory lines, then its own line."""
+                    start: int, loss: str, source: str = "") -> _Segment:
+    """Return the update's operations: each parameter's memory lines, then its own line.
+
+    ``source`` says in words which gradient the step is taken with.
+    """
     lines = MEMORY[update.name]
     per = 1 + len(lines)
     h = update.hyper
@@ -364,7 +367,7 @@ def _update_segment(update: _Update, parameters: Callable[[int], tuple[Math, str
         formula, numbers = _parameter_line(update.name, param, g_sym, theta, g, sym, new, h,
                                            etas, eta, t)
         value = float(update.new_theta[p])
-        return ("parameter", f"{words}: its step", param, formula, numbers, value, (value,),
+        return ("parameter", f"{words}: its step{source}", param, formula, numbers, value, (value,),
                 touches)
 
     return _Segment(start, per * len(update.theta), "update", "update", per, build)
@@ -523,7 +526,9 @@ class _NetworkWalk:
             if layer > 1:
                 add("backward", "da", layer - 1, n_in, lambda t, lay=layer: self.da_op(lay, t))
         start = out[-1].start + out[-1].count
-        out.append(_update_segment(self.update, self.parameter, start, "L"))
+        source = (" with the mean gradient over every sample" if self.batch else
+                  " as if this sample were the whole batch")
+        out.append(_update_segment(self.update, self.parameter, start, "L", source))
         return out
 
     # ----- forward -----

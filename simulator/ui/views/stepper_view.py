@@ -59,12 +59,14 @@ class OperationList(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.frame: StepperFrame | None = None
+        self._rows = 0  # asked for very often: kept, not counted
 
     def set_frame(self, frame: StepperFrame | None) -> None:
         """Show another walk (or, for the same walk, another operation reached)."""
         old = self.frame
         same_walk = old is not None and frame is not None and old.operations is frame.operations
         self.frame = frame
+        self._rows = frame.count if frame is not None else 0
         if same_walk:
             low, high = sorted((old.index, frame.index))
             self.dataChanged.emit(self.index(low), self.index(high))
@@ -74,9 +76,7 @@ class OperationList(QAbstractListModel):
 
     def rowCount(self, parent=None) -> int:  # noqa: N802 - Qt's name
         """Return the number of operations."""
-        if (parent is not None and parent.isValid()) or self.frame is None:
-            return 0
-        return self.frame.count
+        return 0 if parent is not None and parent.isValid() else self._rows
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         """Return a row's rich text, plain text or LaTeX."""
@@ -265,6 +265,7 @@ class StepperView(QWidget):
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
         self.list.setUniformItemSizes(True)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.list.setMouseTracking(True)
         self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -406,9 +407,17 @@ class StepperView(QWidget):
         self.numbers_label.setVisible(bool(numbers))
         self.value_label.setText("= " + chip_html(op, op.result().html))
         if old is None or old.index != frame.index or old.operations is not frame.operations:
-            self.list.scrollTo(self.model.index(frame.index),
-                               QAbstractItemView.ScrollHint.PositionAtCenter)
+            self._centre_row(frame.index)
         self.list.viewport().update()
+
+    def _centre_row(self, row: int) -> None:
+        """Scroll the list so that a row is in the middle (one item per scroll step, so O(1)).
+
+        ``scrollTo`` asks the model for its row count once per row of a 30 000-row walk.
+        """
+        height = max(1, self.list.sizeHintForRow(0)) if self.model.rowCount() else 1
+        visible = max(1, self.list.viewport().height() // height)
+        self.list.verticalScrollBar().setValue(max(0, row - visible // 2))
 
     def _show_sample(self, frame: StepperFrame) -> None:
         info = self.info
