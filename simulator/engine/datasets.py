@@ -13,7 +13,8 @@ import numpy as np
 
 Array = np.ndarray
 
-MAX_SAMPLES = 5000
+MAX_SAMPLES = 5000  # the most points a generator draws
+MAX_POINTS = 10_000  # the most explicit points a dataset holds (your own data)
 
 
 class DatasetError(ValueError):

@@ -89,9 +89,13 @@ def save_lesson(lesson: Lesson, path: str | os.PathLike) -> None:
     common umask), not the private 0600 of a temporary file. Temporary files left by an
     earlier save of the same file that was killed are removed first.
     """
+    write_text_atomically(lesson_text(lesson), path)
+
+
+def write_text_atomically(text: str, path: str | os.PathLike) -> None:
+    """Write a text file so that a crash mid-write leaves the old file intact (see above)."""
     path = Path(path)
     folder = path.parent
-    text = lesson_text(lesson)
     _remove_leftovers(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=folder)
     try:

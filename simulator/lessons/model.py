@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simulator.engine.datasets import GENERATORS, MAX_SAMPLES, class_count
+from simulator.engine.datasets import GENERATORS, MAX_POINTS, MAX_SAMPLES, class_count
 from simulator.engine.features import FeatureError, FeatureMap
 from simulator.engine.functions import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES, REGULARIZATIONS
 from simulator.engine.initializers import INITIALIZERS
@@ -446,7 +446,7 @@ def _points(node: Node, layers: list[int], loss: str, minimum: int, columns: int
     """Read rows of ``columns`` inputs then targets (a class index for ``cross_entropy``)."""
     classes = LOSSES[loss].targets == "classes"
     width = columns + _target_width(layers, loss)
-    rows = node.items(minimum, MAX_SAMPLES)
+    rows = node.items(minimum, MAX_POINTS)
     points = tuple(tuple(c.number() for c in r.items(width, width)) for r in rows)
     if classes:
         for r, row in zip(rows, points, strict=True):
@@ -473,7 +473,7 @@ def _dataset(node: Node, layers: list[int], loss: str,
     if node.has("points"):
         columns = layers[0]
         if features is not None:  # the rows hold the data's columns, not the features
-            first = node.get("points").items(1, MAX_SAMPLES)[0]
+            first = node.get("points").items(1, MAX_POINTS)[0]
             columns = max(1, len(first.items(1, MAX_INPUTS + MAX_OUTPUTS))
                           - _target_width(layers, loss))
             _check_features(node, features, columns)
@@ -624,7 +624,7 @@ def _step_settings(node: Node) -> StepSettings:
         eps = node.get("epsilon")
         epsilon = eps.string(max_len=40) if isinstance(eps.value, str) else \
             eps.number(1e-12, 1.0, "an ε")
-    sample = node.get("sample").integer(0, MAX_SAMPLES - 1) if node.has("sample") else None
+    sample = node.get("sample").integer(0, MAX_POINTS - 1) if node.has("sample") else None
     schedule = _schedule(node.get("schedule")) if node.has("schedule") else None
     init = None
     if node.has("init"):

@@ -466,6 +466,22 @@ class SessionController(QObject):
         """Train on another generated dataset (the network's ends follow if they must)."""
         return self.choose(f"Dataset: {name}", dataset=name)
 
+    def import_points(self, points) -> bool:
+        """Learn points read from a file (``table_import.ImportedPoints``), as one edit."""
+        said: list[str] = []
+        done = self._edit("Import data", lambda: said.append(self.workspace.import_points(points)))
+        if done:
+            self.message.emit("note", said[0])
+        return done
+
+    def export_points(self, path: str) -> bool:
+        """Write the current points to a CSV file (atomically); say how many."""
+        written: list[int] = []
+        if not self._do(lambda: written.append(self.workspace.export_points(path))):
+            return False
+        self.message.emit("info", f"Wrote {written[0]:,} points to {path.rsplit('/', 1)[-1]}")
+        return True
+
     def set_dataset(self, **changes) -> bool:
         """Change the dataset's settings (a new run)."""
         return self._edit("Change dataset", self.workspace.set_dataset, **changes)

@@ -27,6 +27,7 @@ from simulator.lessons.model import ExpressionSpec, Lesson
 from simulator.workspace.derivative_table import derivative_table
 from simulator.workspace.frames import Frame
 from simulator.workspace.numbers import format_number
+from simulator.workspace.table_import import TableError, read_text
 from simulator.workspace.workspace import describe_divergence
 
 from .about import AboutDialog, app_icon
@@ -36,6 +37,7 @@ from .controller import SPEEDS, SessionController
 from .controls.panel import ControlsPanel
 from .figure_menu import FigureMenu
 from .help_window import HelpWindow
+from .import_dialog import ImportDataDialog
 from .presenter import Presenter
 from .properties import LessonProperties
 from .screen_fit import DockPlan, fits, plan_for
@@ -266,6 +268,10 @@ class MainWindow(QMainWindow):
                           "Save the lesson with the current weights and settings")
         self.act_save_as = a("Save lesson &as…", self.save_as, QKeySequence.StandardKey.SaveAs,
                              "Save the lesson under a new name")
+        self.act_import = a("&Import data…", self.import_dialog, None,
+                            "Learn your own points from a CSV file (or drop one on the window)")
+        self.act_export_data = a("E&xport data…", self.export_data_dialog, None,
+                                 "Write the current points to a CSV file")
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Backprop Hiker")
         self.act_undo = c.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -313,6 +319,9 @@ class MainWindow(QMainWindow):
         file.addAction(self.act_save)
         file.addAction(self.act_save_as)
         file.addAction(self.figure_menu.export_action)
+        file.addSeparator()
+        file.addAction(self.act_import)
+        file.addAction(self.act_export_data)
         file.addSeparator()
         file.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -488,17 +497,55 @@ class MainWindow(QMainWindow):
         files = [u.toLocalFile() for u in urls if u.isLocalFile()]
         return files[0] if len(files) == 1 and files[0].endswith(".json") else None
 
+    @staticmethod
+    def _dropped_table(event) -> str | None:
+        """Return the local CSV file a drag carries, if it carries exactly one."""
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [u.toLocalFile() for u in urls if u.isLocalFile()]
+        return files[0] if len(files) == 1 and \
+            files[0].lower().endswith((".csv", ".tsv")) else None
+
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Accept a dragged lesson file."""
-        if self._dropped_lesson(event):
+        """Accept a dragged lesson file or CSV table."""
+        if self._dropped_lesson(event) or self._dropped_table(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Open a dropped lesson file (unsaved edits are asked about first)."""
+        """Open a dropped lesson file (unsaved edits are asked about first), import a table."""
         path = self._dropped_lesson(event)
+        table = self._dropped_table(event)
         if path:
             event.acceptProposedAction()
             self.open_asking(path)
+        elif table:
+            event.acceptProposedAction()
+            self.import_data(table)
+
+    def import_dialog(self) -> None:
+        """Ask for a CSV file and import its points."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import data", str(Path.home()),
+                                              "Tables (*.csv *.tsv *.txt);;All files (*)")
+        if path:
+            self.import_data(path)
+
+    def import_data(self, path: str) -> bool:
+        """Show a CSV file's import dialog; learn its points if they are taken."""
+        try:
+            text = read_text(path)
+        except TableError as exc:
+            self.controller.message.emit("error", f"Could not import {Path(path).name}: {exc}")
+            return False
+        dialog = ImportDataDialog(text, Path(path).name, self)
+        if not self.run_dialog(dialog) or dialog.points is None:
+            return False
+        return self.controller.import_points(dialog.points)
+
+    def export_data_dialog(self) -> None:
+        """Ask for a file name and write the current points there as CSV."""
+        path, _ = QFileDialog.getSaveFileName(self, "Export data", str(Path.home() / "data.csv"),
+                                              "CSV (*.csv)")
+        if path:
+            self.controller.export_points(path)
 
     def edit_properties(self) -> bool:
         """Edit the lesson's title, description and steps' texts; return whether they changed."""

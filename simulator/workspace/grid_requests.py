@@ -75,10 +75,20 @@ def input_bounds(problem: NetworkProblem) -> tuple[np.ndarray, np.ndarray]:
     return low - pad, high + pad
 
 
+def plane_rows(problem: NetworkProblem, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """Return data rows at (x1, x2) with every further column held at its training mean.
+
+    Data with more than two columns is drawn over its first two: the plane through the
+    mean of the others.
+    """
+    d = problem.dataset
+    rows = np.tile(d.x_train.mean(axis=0), (len(x1), 1))
+    rows[:, 0], rows[:, 1] = x1, x2
+    return rows
+
+
 def decision_request(problem: NetworkProblem, theta: np.ndarray) -> GridRequest | None:
-    """Return the network's output over the input plane (None unless there are 1–2 inputs)."""
-    if problem.dataset.inputs not in (1, 2):
-        return None
+    """Return the network's output over the input plane (over x1, x2 for wider data)."""
     theta = theta.copy()
     low, high = input_bounds(problem)
 
@@ -90,7 +100,7 @@ def decision_request(problem: NetworkProblem, theta: np.ndarray) -> GridRequest 
             xs = np.linspace(low[0], high[0], DECISION_GRID)
             ys = np.linspace(low[1], high[1], DECISION_GRID)
             gx, gy = np.meshgrid(xs, ys)
-            out = problem.predict(theta, np.column_stack([gx.ravel(), gy.ravel()]))
+            out = problem.predict(theta, plane_rows(problem, gx.ravel(), gy.ravel()))
             return DecisionMap(xs, ys, out.reshape(len(ys), len(xs), -1))
     return GridRequest("decision", (run,))
 
@@ -101,13 +111,13 @@ def neuron_points(problem: NetworkProblem, grid: int = NEURON_MAP_GRID) -> np.nd
     xs = np.linspace(low[0], high[0], grid)
     ys = np.linspace(high[1], low[1], grid)  # the image's first row is the top of the plane
     gx, gy = np.meshgrid(xs, ys)
-    return np.column_stack([gx.ravel(), gy.ravel()])
+    return plane_rows(problem, gx.ravel(), gy.ravel())
 
 
 def neuron_maps_request(problem: NetworkProblem, theta: np.ndarray,
                         grid: int = NEURON_MAP_GRID) -> GridRequest | None:
     """Return every neuron's activation over the input plane, in one forward pass."""
-    if problem.dataset.inputs != 2:
+    if problem.dataset.inputs < 2:
         return None
     theta = theta.copy()
 

@@ -25,7 +25,7 @@ from simulator.engine.schedules import ScheduleError, make_schedule
 from simulator.engine.session import OptimizerConfig, Session
 from simulator.lessons.building import build_problem, landscape_axes, optimizer_config
 from simulator.lessons.checking import LessonError
-from simulator.lessons.files import load_lesson, save_lesson
+from simulator.lessons.files import load_lesson, save_lesson, write_text_atomically
 from simulator.lessons.model import (
     MAX_STEP_TEXT,
     DatasetSpec,
@@ -52,6 +52,7 @@ from .lesson_steps import StepRunner, check_steps, shown_at
 from .markdown import to_rich_text
 from .numbers import format_number
 from .stepper_state import StepperState
+from .table_import import ImportedPoints, points_csv
 
 CONVERGED_GRADIENT = 1e-5  # a slope flatter than this counts as the bottom: "converged"
 MAX_RACERS = 6
@@ -672,6 +673,51 @@ class Workspace:
             del test[index - len(train)]
         self.change_problem(replace(spec, dataset=DatasetSpec(
             name=None, points=tuple(train), test_points=tuple(test))))
+
+    def import_points(self, points: ImportedPoints) -> str:
+        """Learn imported points (``table_import``): a fresh network whose ends fit them.
+
+        The hidden layers stay (a formula gets one of eight tanh neurons); the inputs are
+        the imported columns, and the output and loss follow the labels: a sigmoid and
+        binary cross-entropy for two classes, a softmax and cross-entropy for more, a
+        linear output and squared error for numbers. Returns a sentence saying what came in.
+        """
+        old = self.lesson.problem
+        spec = old if isinstance(old, NetworkSpec) else \
+            NetworkSpec(layers=(2, 8, 1), activation=("tanh",))
+        classes = len(points.classes)
+        if points.kind == "regression":
+            out, loss, outputs = "linear", "mse", 1
+        elif classes == 2:
+            out, loss, outputs = "sigmoid", "bce", 1
+        else:
+            out, loss, outputs = "softmax", "cross_entropy", classes
+        spec = replace(spec, layers=(points.inputs, *spec.layers[1:-1], outputs),
+                       output_activation=out, loss=loss, features=None, weights=None,
+                       biases=None, dataset=DatasetSpec(name=None, points=points.train,
+                                                        test_points=points.test))
+        self.change_problem(spec, keep_weights=False)
+        taken = len(points.train) + len(points.test)
+        what = (f"{classes} classes ({', '.join(points.classes)})" if classes else
+                "numbers to fit")
+        kept = "" if taken == points.total else f" of the file's {points.total:,}"
+        return (f"Imported {taken:,} points{kept} ({len(points.train):,} training, "
+                f"{len(points.test):,} test) with {points.inputs} input"
+                f"{'s' if points.inputs != 1 else ''} and {what}.")
+
+    def export_points(self, path: str) -> int:
+        """Write the current points (training, then test) as a CSV file, atomically.
+
+        Returns how many rows were written; ``EditError`` when they cannot be.
+        """
+        spec = self.network_spec()
+        train, test = self._points(spec)
+        inputs = self.problem.dataset.inputs
+        try:
+            write_text_atomically(points_csv(train, test, inputs), path)
+        except OSError as exc:
+            raise EditError(f"Could not write {Path(path).name}: {exc.strerror or exc}") from None
+        return len(train) + len(test)
 
     def _points(self, spec: NetworkSpec) -> tuple[tuple, tuple]:
         """Return the (training, test) rows of the dataset now in use."""

@@ -18,6 +18,7 @@ from simulator.workspace.frames import DecisionMap, ProblemInfo
 
 from ..theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
 
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 #: How close (in screen pixels) a right-click must be to a point to delete it.
 PICK_PIXELS = 12
 #: How strongly the heatmap tints the background at full confidence (0–1): less on a dark
@@ -33,6 +34,9 @@ PLANE_TIP = ("Filled dots are training points, hollow dots test points. The back
              "the network's answer at each spot; the line is its decision boundary.\n"
              "Click: add a class 1 point · Shift+click: add a class 0 point · "
              "Right-click a point: delete it")
+WIDE_TIP = ("The first two of the data's columns; the background is the network's answer "
+            "with every other column at its training mean. Points of wider data are not added "
+            "by clicking (import them instead).\nRight-click a point: delete it")
 LINE_TIP = ("Filled dots are training points, hollow dots test points; the line (or the "
             "background) is the network's output.\n"
             "Click: add a point there · Right-click a point: delete it")
@@ -162,11 +166,7 @@ class DataView(QWidget):
             self._show_note(FORMULA_NOTE)
             return
         dataset = info.problem.dataset
-        if dataset.inputs not in (1, 2):
-            self._show_note(f"The data view draws networks with one or two inputs; this one "
-                            f"has {dataset.inputs}.")
-            return
-        self.mode = "plane" if dataset.inputs == 2 else "line"
+        self.mode = "plane" if dataset.inputs >= 2 else "line"
         self._dataset = dataset
         self._classification = dataset.kind == "classification"
         self._result = None
@@ -174,7 +174,8 @@ class DataView(QWidget):
         plane = self.mode == "plane"
         self.heatmap.setVisible(plane)
         self.fit_curve.setVisible(not plane)
-        self.plot_widget.setToolTip(PLANE_TIP if plane and self._classification else LINE_TIP)
+        self.plot_widget.setToolTip(WIDE_TIP if dataset.inputs > 2 else PLANE_TIP
+                                    if plane and self._classification else LINE_TIP)
         self.plot_item.setAspectLocked(plane)
         self._draw_points()
         self._label_axes()
@@ -255,6 +256,18 @@ class DataView(QWidget):
 
     def _caption_text(self, theme: Theme) -> str:
         muted = f"<span style='color:{theme.muted}'>"
+        if self._dataset.inputs > 2:
+            wide = self._dataset.inputs
+            rest = "x₃" if wide == 3 else f"x₃…x{str(wide).translate(SUBSCRIPTS)}"
+            classes = ""
+            if self._classification:
+                palette = class_colours(theme, self._dataset.classes)
+                classes = " ".join(f"<span style='color:{c}'>●</span> {k}"
+                                   for k, c in enumerate(palette[:self._dataset.classes or 2]))
+                classes += " &nbsp;·&nbsp; "
+            return (f"{classes}x₁, x₂ of {wide} columns; the background holds {rest} at "
+                    f"their mean<br>{muted}filled: training, hollow: test · right-click: "
+                    f"delete</span>")
         if self.mode == "plane" and self._classification:
             palette = class_colours(theme, self._dataset.classes)
             classes = " ".join(f"<span style='color:{c}'>●</span> class {k}"
@@ -352,7 +365,7 @@ class DataView(QWidget):
             index = self.point_near(where.x(), where.y())
             if index is not None and index < len(self._dataset.x_train):
                 self.sampleChosen.emit(index)
-        elif event.button() == Qt.MouseButton.LeftButton:
+        elif event.button() == Qt.MouseButton.LeftButton and self._dataset.inputs <= 2:
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.add_point(where.x(), where.y(), 0 if shift else 1)
         elif event.button() == Qt.MouseButton.RightButton:

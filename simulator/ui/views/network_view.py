@@ -700,11 +700,12 @@ class NetworkView(QWidget):
         self.remove_layer_button.setEnabled(hidden > 0)
         self.remove_layer_button.setToolTip("Remove the last hidden layer" if hidden else
                                             "There is no hidden layer to remove")
-        two_inputs = self._columns == 2
+        two_inputs = self._columns >= 2
         self.thumbnails_check.setEnabled(two_inputs)
         self.thumbnails_check.setToolTip(
-            "Show beside each neuron what it outputs over the whole input plane" if two_inputs
-            else "Neuron maps need data with two columns (this one has "
+            ("Show beside each neuron what it outputs over the whole input plane" +
+             (" of x₁ and x₂ (the other columns at their mean)" if self._columns > 2 else ""))
+            if two_inputs else "Neuron maps need data with two columns (this one has "
                  f"{self._columns})")
         with QSignalBlocker(self.sample_spin):
             self.sample_spin.setRange(0, max(0, len(d.x_train) - 1))
@@ -789,7 +790,7 @@ class NetworkView(QWidget):
 
     def thumbnails_shown(self) -> bool:
         """Return whether neuron maps are drawn (the box is ticked and there are two inputs)."""
-        return (self.network is not None and self._columns == 2
+        return (self.network is not None and self._columns >= 2
                 and self.thumbnails_check.isChecked())
 
     def relayout(self) -> None:
