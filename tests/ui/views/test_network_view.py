@@ -388,9 +388,12 @@ def test_neuron_maps_are_one_forward_pass_and_can_be_hidden(view, controller, qt
     assert len(view.layers[2].thumbnails) == 8
 
 
-def test_neuron_maps_are_asked_for_only_with_two_inputs(view, controller, qtbot):
+def test_neuron_maps_are_asked_for_with_two_columns_or_more(view, controller, qtbot):
     assert controller.background.neuron_maps_wanted
-    controller.set_lesson(big_lesson())
+    controller.set_lesson(big_lesson())  # four columns: maps over x1, x2, the rest at the mean
+    assert view.thumbnails_check.isEnabled() and controller.background.neuron_maps_wanted
+    assert "other columns at their mean" in view.thumbnails_check.toolTip()
+    controller.choose_dataset("line")  # one column: no plane to draw over
     assert not view.thumbnails_check.isEnabled() and not controller.background.neuron_maps_wanted
     assert view.layers[1].thumbnails is None
 
