@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean icons install-desktop uninstall-desktop
+.PHONY: run test bench lint clean icons install-desktop uninstall-desktop package package-test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -32,6 +32,20 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m simulator bench $(ARGS)
+
+# The packaged app: PyInstaller (the [package] extra) goes into .venv only for these targets.
+PACKAGE_STAMP := $(VENV)/.package-installed
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test,package]'
+	@touch $(PACKAGE_STAMP)
+
+# dist/backprop-hiker/backprop-hiker, a one-folder app; prints the build time and the size.
+package: $(PACKAGE_STAMP)
+	$(PY) packaging/build.py
+
+# Build the app and run the frozen executable's --self-test (the `packaging` tests; not in `make test`).
+package-test: $(PACKAGE_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -s -m packaging tests/packaging $(PYTEST_ARGS)
 
 # Render resources/icons/*.png, .ico and .icns from the icon's SVG sources (the results are committed).
 icons: $(STAMP)

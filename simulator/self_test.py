@@ -93,7 +93,7 @@ class SelfTest:
 
         named = [("files", self.files), ("libraries", self.libraries), ("qt", self.qt),
                  ("formula worker", self.formula_worker), ("window", self.open_window),
-                 ("help", self.help)]
+                 ("opengl", self.opengl), ("help", self.help)]
         named += [(f"lesson {path.name}", lambda p=path: self.lesson(p)) for path in builtin_lessons()]
         named += [("export png", lambda: self.export("png")), ("export svg", lambda: self.export("svg"))]
         return [(name, self._named(name, check)) for name, check in named]
@@ -196,6 +196,20 @@ class SelfTest:
         if not window.isVisible():
             raise self.fail("the window did not show")
         return f"{window.width()}×{window.height()}"
+
+    def opengl(self) -> str:
+        """Check that PyOpenGL and pyqtgraph.opengl load on a display that has OpenGL (the 3-D view).
+
+        A display without OpenGL is not a failure: the 3-D view then says so, as the app does.
+        """
+        from simulator.ui.views.landscape_3d import opengl_status
+
+        problem, renderer = opengl_status()
+        if problem is None:
+            return f"the 3-D view draws with {renderer or 'an unnamed renderer'}"
+        if problem.startswith(("PyOpenGL is not available", "OpenGL could not be loaded")):
+            raise self.fail(problem)
+        return f"not checked: {problem} (the 3-D view says so)"
 
     def help(self) -> str:
         """Check that the Help window renders the README and the lesson-format reference."""

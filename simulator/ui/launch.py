@@ -46,6 +46,7 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     if window is None:
         app.exec()  # the error's dialog is the only window: closing it ends the app
         return EXIT_STARTUP_FAILED
+    opener = open_files_sent_to(app, window)  # noqa: F841 - kept alive while the app runs
     show_window(window, fullscreen)
     offer_recovery(window)
     window.autosaver.start()
@@ -64,6 +65,26 @@ def open_window(reporter, lesson: str | None = None, reset_layout: bool = False)
         return None
     reporter.window = window
     return window
+
+
+def open_files_sent_to(app, window):
+    """Open the lessons the system sends the running app (macOS: a double-clicked file); return the filter.
+
+    There a double-click arrives as a ``QFileOpenEvent``, not on the command line; the lesson
+    opens as File ▸ Open would, asking first about unsaved edits.
+    """
+    from PySide6.QtCore import QEvent, QObject
+
+    class FileOpener(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.FileOpen and event.file():
+                window.open_asking(event.file())
+                return True
+            return super().eventFilter(watched, event)
+
+    opener = FileOpener(window)
+    app.installEventFilter(opener)
+    return opener
 
 
 def show_window(window, fullscreen: bool = False) -> None:

@@ -163,3 +163,22 @@ def test_data_home_follows_xdg_and_ignores_a_relative_value(monkeypatch, tmp_pat
     monkeypatch.setenv("XDG_DATA_HOME", "not/absolute")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert data_home() == tmp_path / "home" / ".local" / "share"
+
+
+def test_a_file_the_system_sends_the_running_app_opens(qtbot):
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.ui.launch import make_window, open_files_sent_to
+
+    window = make_window(None, reset_layout=True)
+    qtbot.addWidget(window)
+    app = QApplication.instance()
+    opener = open_files_sent_to(app, window)
+    try:
+        QApplication.sendEvent(app, QFileOpenEvent(str(LESSON)))  # macOS: a double-clicked lesson
+        assert window.controller.path == str(LESSON)
+    finally:
+        app.removeEventFilter(opener)
+        window.controller.grids.cancel()
+        window.controller.grids.wait()

@@ -27,7 +27,8 @@ def test_the_self_test_passes_and_leaves_the_users_folders_alone(tmp_path):
     assert lines[-1].startswith("self-test ok")
     for name in LESSONS:
         assert any(line.startswith(f"  ok  lesson {name}: 3 steps") for line in lines), name
-    for check in ("files", "libraries", "qt", "formula worker", "window", "help", "export png", "export svg"):
+    for check in ("files", "libraries", "qt", "formula worker", "window", "opengl", "help", "export png",
+                  "export svg"):
         assert any(line.startswith(f"  ok  {check}: ") for line in lines), check
     assert "Traceback" not in out.stderr
     assert [p for p in home.rglob("*") if p.is_file()] == []  # no settings, recent files or autosaves
