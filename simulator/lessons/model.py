@@ -162,7 +162,7 @@ class OptimizerSpec:
 
 #: the panels a step can show, by the names lesson files use
 PANELS = ("landscape", "landscape3d", "network", "formula", "curvature", "loss", "data",
-          "stepper", "derivative_table")
+          "stepper", "derivative_table", "gradients")
 MAX_STEPS = 200
 MAX_STEP_RUN = 100_000  # optimizer steps one lesson step may take (it runs before it shows)
 MAX_STEP_TEXT = 20_000

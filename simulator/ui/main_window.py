@@ -47,6 +47,7 @@ from .views.curvature_view import CurvatureView
 from .views.data_view import DataView
 from .views.derivative_table import DerivativeTableView
 from .views.formula_view import FormulaView
+from .views.gradient_view import GradientView
 from .views.history_bar import HistoryBar
 from .views.landscape_3d import Landscape3DView
 from .views.landscape_view import LandscapeView
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self._frame: Frame | None = None
         c = self.controller
         for view in (self.landscape, self.landscape_3d, self.history, self.controls, self.network,
-                     self.formula, self.loss, self.data, self.curvature):
+                     self.formula, self.loss, self.gradients, self.data, self.curvature):
             bind(c, view, replay=False)
         c.frameChanged.connect(self._show_frame)
         c.playingChanged.connect(self._show_playing)
@@ -108,7 +109,8 @@ class MainWindow(QMainWindow):
         self._build_presenting()
         self.figure_menu.install({"landscape": self.landscape, "landscape3d": self.landscape_3d,
                                   "network": self.network, "formula": self.formula,
-                                  "loss": self.loss, "data": self.data})
+                                  "loss": self.loss, "gradients": self.gradients,
+                                  "data": self.data})
         self.layout_restored = False  # True once restore_settings brings back a saved layout
         self.fit_to_screen()
         if c.ready:
@@ -159,6 +161,14 @@ class MainWindow(QMainWindow):
         self.explainer.addWidget(self.network)
         self.explainer.addWidget(self.formula)
         self.loss = LossView()
+        self.gradients = GradientView()
+        # The loss dock's tabs: the loss curve, and the gradient's size per layer.
+        self.loss_tabs = QTabWidget()
+        self.loss_tabs.setDocumentMode(True)
+        self.loss_tabs.addTab(self.loss, "Loss")
+        self.loss_tabs.addTab(self.gradients, "Gradients per layer")
+        self.loss_tabs.setTabToolTip(1, "‖∂L/∂W‖ of each layer over the steps: vanishing and "
+                                        "exploding gradients")
         self.data = DataView()
         self.curvature = CurvatureView()
         # The data dock shows the dataset for a network, the curvature for a formula.
@@ -169,7 +179,7 @@ class MainWindow(QMainWindow):
             self._dock("Controls", "controls", self.controls, left),
             self._dock("Network", "network", self.explainer, right),
             self._dock("Data", "data", self.ground, right),
-            self._dock("Loss", "loss", self.loss, bottom),
+            self._dock("Loss", "loss", self.loss_tabs, bottom),
         ]
         for dock in self.docks:
             # Tabs rather than floating windows: a floating dock can end up off the screen.
@@ -235,6 +245,7 @@ class MainWindow(QMainWindow):
     def view_widget(self, name: str) -> QWidget:
         """Return the widget that shows a view by its name (for figures), such as ``landscape``."""
         return {"window": self, "landscape": self.landscape, "loss": self.loss,
+                "gradients": self.gradients,
                 "data": self.ground.currentWidget(),
                 "network": self.explainer.currentWidget(), "stepper": self.stepper}[name]
 
@@ -799,10 +810,12 @@ class MainWindow(QMainWindow):
         if self.presenter.presenting:
             return
         docks = {"network": self.docks[1], "formula": self.docks[1], "data": self.docks[2],
-                 "curvature": self.docks[2], "loss": self.docks[3],
+                 "curvature": self.docks[2], "loss": self.docks[3], "gradients": self.docks[3],
                  "derivative_table": self.derivative_dock, "stepper": self.stepper_dock}
         large = frame.show.large
         for name in sorted(panels, key=lambda n: n == large):
+            if name in ("loss", "gradients"):
+                self.loss_tabs.setCurrentWidget(self.loss if name == "loss" else self.gradients)
             if name in ("landscape", "landscape3d"):
                 self.views.setCurrentWidget(self.landscape_3d if name == "landscape3d"
                                             else self.landscape)
@@ -820,7 +833,8 @@ class MainWindow(QMainWindow):
         """Return the views presenter mode can show, by the names a step's ``show`` uses."""
         return {"landscape": self.landscape, "landscape3d": self.landscape_3d,
                 "network": self.network, "formula": self.formula, "curvature": self.curvature,
-                "loss": self.loss, "data": self.data, "derivative_table": self.derivative_table,
+                "loss": self.loss, "gradients": self.gradients, "data": self.data,
+                "derivative_table": self.derivative_table,
                 "stepper": self.stepper}
 
     def presenter_default_panels(self) -> tuple[str, ...]:

@@ -330,15 +330,51 @@ def test_lesson_8_first_layer_gradient_vanishes():
     weights, _ = network.unpack(first_layer.frame.gradient)
     first, last = float(np.mean(np.abs(weights[0]))), float(np.mean(np.abs(weights[-1])))
     assert first * 10 <= last
-    assert abs(first_layer.gradient_of("W1[0,0]")) * 1000 < abs(last_layer.gradient_of("W6[0,0]"))
-    assert f"∂L/∂W6[0,0] = **{format_number(last_layer.gradient_of('W6[0,0]'))}**" in \
+    assert abs(first_layer.gradient_of("W1[0,0]")) * 1000 < abs(last_layer.gradient_of("W8[0,0]"))
+    assert f"∂L/∂W8[0,0] = **{format_number(last_layer.gradient_of('W8[0,0]'))}**" in \
         last_layer.text
     assert f"∂L/∂W1[0,0] = **{format_number(first_layer.gradient_of('W1[0,0]'))}**" in \
         first_layer.text
+    single = abs(last_layer.gradient_of("W8[0,0]") / first_layer.gradient_of("W1[0,0]"))
+    assert "about 19 million times smaller" in first_layer.text and round(single / 1e6) == 19
+
+
+def test_lesson_8_first_layers_gradient_norm_is_at_least_ten_thousand_times_the_lasts_smaller():
+    by_layer = walk(file_of(8))[3]
+    norms = by_layer.frame.gradient_norms[-1]  # ‖∂L/∂W_l‖ of layers 1–8 at this step
+    assert len(norms) == 8 and by_layer.frame.step == 0
+    # the norms, by hand from backpropagation's dL/dW of each layer at the starting θ
+    ws = lesson_workspace(file_of(8))
+    net, data = ws.problem.network, ws.problem.dataset
+    theta = by_layer.frame.theta
+    grads = net.backward(theta, net.forward(theta, data.x_train), data.y_train)
+    np.testing.assert_allclose(norms, [np.linalg.norm(grads.dL_dW[k]) for k in range(1, 9)],
+                               rtol=1e-9)
+    ratio = norms[-1] / norms[0]
+    assert ratio >= 1e4
+    assert np.all(np.diff(np.log10(norms)) > 0)  # each layer's below the next one's
+    assert f"‖∂L/∂W8‖ = **{format_number(norms[-1])}**" in by_layer.text
+    assert f"‖∂L/∂W1‖ = **{format_number(norms[0])}**" in by_layer.text
+    assert f"**{format_number(ratio, 2)}×** smaller" in by_layer.text
+    assert by_layer.lesson_frame.show.large == "gradients"
+
+
+def test_lesson_8_all_zeros_keeps_every_neuron_of_a_layer_the_same():
+    *_, diverged, zeros = walk(file_of(8))
+    assert zeros.frame.step == 100 and zeros.frame.config.learning_rate == 0.1
+    ws = lesson_workspace(file_of(8))
+    weights, biases = ws.problem.network.unpack(zeros.frame.theta)
+    for w, b in zip(weights[1:], biases[:-1], strict=True):
+        # every neuron (a column of W) has the same incoming weights, every bias the same
+        np.testing.assert_allclose(w, np.repeat(w[:, :1], w.shape[1], axis=1), atol=1e-15)
+        np.testing.assert_allclose(b, b[0], atol=1e-15)
+    assert np.abs(weights[-1]).max() > 0.01  # they did learn, all alike
+    assert f"**{format_number(zeros.frame.loss)}**" in zeros.text
+    assert "identical weights" in zeros.text
 
 
 def test_lesson_8_stalls_and_then_diverges():
-    start, *_, stalled, diverged = walk(file_of(8))
+    start, *_, stalled, diverged, _ = walk(file_of(8))
     assert f"**{format_number(start.frame.loss)}**" in start.text
     assert f"**{format_number(stalled.frame.loss)}**" in stalled.text
     assert stalled.frame.status == "ready" and stalled.frame.loss > 0.3
@@ -347,9 +383,12 @@ def test_lesson_8_stalls_and_then_diverges():
     before, _ = network.unpack(start.frame.theta)
     after, _ = network.unpack(stalled.frame.theta)
     assert np.max(np.abs(after[0] - before[0])) < 0.003  # "none of its weights changed by more"
+    grads, _ = network.unpack(start.frame.gradient)
+    assert np.abs(grads[0]).max() < 2e-6 and "about 10⁻⁶ and smaller" in stalled.text
     assert np.max(np.abs(after[-1] - before[-1])) > 0.01
     flat = ws.problem.predict(stalled.frame.theta, data.x_train).ravel()  # "a flat line"
     assert np.ptp(flat) < 0.05 and abs(flat.mean() - data.y_train.mean()) < 0.05
     assert diverged.frame.status == "diverged"
-    assert diverged.frame.diverged_at - stalled.frame.step == 13
-    assert diverged.frame.diverged_loss > 21e6 and "13 steps later" in diverged.text
+    assert diverged.frame.diverged_at - stalled.frame.step == 14
+    assert diverged.frame.diverged_loss > 7e6 and "14 steps later" in diverged.text
+    assert "over 7 million" in diverged.text
