@@ -29,3 +29,28 @@ def test_when_it_breaks_brings_the_gradient_tab_forward_and_back(qtbot):
     c.pause()
     c.grids.cancel()
     c.grids.wait()
+
+
+def test_presenter_mode_shows_the_gradients_large_and_gives_the_tab_back(qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window(str(builtin_lesson("08-when-it-breaks.lesson.json")), reset_layout=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    c = window.controller
+    for _ in range(4):
+        c.next_step()
+    window.act_present.trigger()
+    assert window.presenter.presenting
+    QApplication.processEvents()
+    stage = window.presenter.stage
+    assert stage.isAncestorOf(window.gradients) and window.gradients.isVisible()
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Escape)
+    QApplication.processEvents()
+    assert not window.presenter.presenting
+    assert window.loss_tabs.indexOf(window.gradients) == 1
+    assert window.loss_tabs.indexOf(window.loss) == 0
+    c.pause()
+    c.grids.cancel()
+    c.grids.wait()

@@ -76,7 +76,9 @@ def test_esc_puts_everything_back(window, qtbot):
     assert window.views.widget(0) is window.landscape
     assert window.views.currentWidget() is window.landscape
     assert window.lesson_dock.widget() is window.lesson_panel
-    assert window.loss.parentWidget() is window.docks[3]
+    assert window.docks[3].widget() is window.loss_tabs
+    assert window.loss_tabs.indexOf(window.loss) == 0
+    assert window.loss_tabs.indexOf(window.gradients) == 1
     assert window.explainer.indexOf(window.formula) == 1
     assert window.explainer.currentWidget() is window.formula
     assert window.lesson_panel.chooser.isVisible()
