@@ -72,7 +72,6 @@ class GradientView(QWidget):
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=True, y=False)
         plot.setLogMode(x=False, y=True)
-        plot.setClipToView(True)
         for name in ("left", "bottom"):
             plot.getAxis(name).setTickFont(ui_font(1.0))
         plot.getAxis("left").setWidth(64)
