@@ -73,6 +73,8 @@ class Memento:
 def describe_divergence(frame: Frame) -> str:
     """Return a sentence that explains a divergence in words (no NaN in it)."""
     lr = frame.config.learning_rate
+    if frame.config.schedule.varies and frame.diverged_at:  # the η of the step that diverged
+        lr = frame.config.rate_at(frame.diverged_at - 1)
     if frame.diverged_loss is not None:
         grew = (f"the loss went from {format_number(frame.start_loss, 3)} to "
                 f"{format_number(frame.diverged_loss, 3)}")

@@ -8,7 +8,7 @@ from simulator.engine.schedules import make_schedule
 from simulator.lessons.catalog import builtin_lesson
 from simulator.lessons.files import parse_lesson
 from simulator.workspace.errors import EditError
-from simulator.workspace.workspace import Workspace
+from simulator.workspace.workspace import Workspace, describe_divergence
 
 
 def workspace(name: str = "14-circle-network.lesson.json") -> Workspace:
@@ -83,3 +83,16 @@ def test_a_lesson_step_sets_a_schedule_and_rewinding_replays_it_exactly():
     ws.seek(22)
     ws.step(18)
     assert (ws.session.theta == end).all()
+
+
+def test_a_divergence_names_the_learning_rate_the_schedule_had_reached():
+    ws = workspace("08-when-it-breaks.lesson.json")
+    ws.set_learning_rate(6.0)
+    ws.set_schedule("constant", {"warmup": 100, "warmup_start": 0.01})  # η climbs 0.06 → 6
+    ws.step(200)
+    frame = ws.frame()
+    assert frame.status == "diverged"
+
+    eta = ws.session.config.rate_at(frame.diverged_at - 1)
+    assert eta == pytest.approx(6.0 * (0.01 + 0.99 * (frame.diverged_at - 1) / 100)) and eta < 6
+    assert f"with learning rate {eta:g} each step" in describe_divergence(frame)
