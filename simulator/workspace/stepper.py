@@ -847,7 +847,8 @@ def formula_operations(model, values, gradient: np.ndarray, optimizer: Optimizer
                            + num(values.local_derivatives[e]))
         touches = (Touch("node", 0, 0, k), *(Touch("link", 0, 0, e) for e in incoming.get(k, [])),
                    *(Touch("node", 0, 0, edges[e].parent) for e in incoming.get(k, [])))
-        return ("adjoint", f"box {node.label}: ∂J/∂box, along the edges from its parents",
+        what = f"the variable {node.text}" if node.is_variable else f"box {node.label}"
+        return ("adjoint", f"{what}: ∂J/∂box, along the edges from its parents",
                 target, join(terms, PLUS), join(numbers, PLUS), value, (value,), touches)
 
     segments = [_Segment(0, count, "forward", "node", 0, forward),

@@ -48,6 +48,7 @@ from simulator.workspace.numbers import format_number
 
 from ..items.graph_items import GraphDrawing
 from ..theme import Theme, current_theme, theme_manager, ui_font
+from .stepper_marks import chip_colours
 
 NETWORK_NOTE = "The formula panel explains formula lessons; this lesson is a network."
 #: the graph is drawn at least this large (its fonts stay at ui_font(1.1) or more) …
@@ -145,6 +146,7 @@ class FormulaView(QWidget):
         self._fitted = None
         self._revision = None  # the problem's, to tell a stepper frame of it apart
         self._stepper = None
+        self._reveal_graph = False  # scroll to the graph once it is fitted (the stepper opened)
 
         self.note = QLabel(NETWORK_NOTE)
         self.note.setFont(ui_font(1.2))
@@ -490,15 +492,17 @@ class FormulaView(QWidget):
     def set_stepper(self, frame) -> None:
         """Mark the backprop stepper's operation on the graph (``None``: no stepper shown)."""
         ok = frame is not None and frame.kind == "formula" and frame.revision == self._revision
+        arriving = ok and self._stepper is None
         self._stepper = frame if ok else None
         drawing = self._drawing
         if drawing is None:
             return
+        if arriving:  # the stepper was just opened: bring the graph it marks into view
+            self._reveal_graph = True
+            self.schedule_fit()
         if self._stepper is None:
             drawing.set_step({}, {}, {})
             return
-        from .stepper_marks import chip_colours
-
         op, progress = frame.current, frame.progress()
         count = len(drawing.nodes)
         if op.phase == "forward":
@@ -567,6 +571,10 @@ class FormulaView(QWidget):
         drawing, view = self._drawing, self.graph_view
         if drawing is None or not self.graph_section.button.isChecked():
             return
+        if self._reveal_graph:
+            self._reveal_graph = False
+            QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(
+                self.graph_section.y()))
         margins = self.content.layout().contentsMargins()
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         frame = 2 * view.frameWidth()
