@@ -738,6 +738,11 @@ class MainWindow(QMainWindow):
             dock.setFeatures(dock.features() & ~QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.derivative_dock.hide()  # until a step shows it, or the View menu does
         self.stepper_dock.hide()  # until a step shows it, the View menu or the diagram's button
+        # The walk is made while the dock is open, even tabbed away (the diagram keeps its
+        # marks), or while the panel is on the presenter's stage.
+        self.stepper.stepperWanted.disconnect(c.want_stepper)
+        self.stepper.stepperWanted.connect(self._want_stepper)
+        self.stepper_dock.toggleViewAction().toggled.connect(self._want_stepper)
         self.network.stepperRequested.connect(self.show_stepper)
         self.formula.stepperRequested.connect(self.show_stepper)
         self.derivative_dock.visibilityChanged.connect(self._fill_derivative_table)
@@ -760,6 +765,10 @@ class MainWindow(QMainWindow):
             self.lesson_menu.addAction(action)
         for dock in (self.lesson_dock, self.derivative_dock, self.stepper_dock):
             self.view_menu.addAction(dock.toggleViewAction())
+
+    def _want_stepper(self, *_args) -> None:
+        open_ = self.stepper_dock.toggleViewAction().isChecked()
+        self.controller.want_stepper(open_ or self.stepper.isVisible())
 
     def show_stepper(self) -> None:
         """Show the backprop stepper and give it the keyboard (→ / ← step through it)."""

@@ -164,6 +164,12 @@ def test_the_panel_keeps_the_arrows_and_the_window_keeps_them_elsewhere(qtbot):
         assert stepper.frame.index == 1  # the same operation, at the new θ
         assert window.view_widget("stepper") is stepper
         assert "stepper" in window.presenter_views()
+        window.docks[1].raise_()  # the diagram's tab (on a small screen it hides the stepper's)
+        QApplication.processEvents()
+        assert window.network.stepper_frame is not None  # its marks stay while the dock is open
+        window.stepper_dock.close()
+        QApplication.processEvents()
+        assert window.network.stepper_frame is None and not window.network.step_overlay.isVisible()
     finally:
         window.controller.pause()
         window.controller.grids.cancel()
@@ -230,3 +236,27 @@ def test_a_big_network_labels_only_the_operation_and_stays_responsive(make_contr
     assert len(network.step_overlay.marks.tags) == 1  # only the current operation's value
     assert len(stepper.frame.operations._cache) < 600  # the walk is made as it is looked at
     assert np.isfinite(stepper.frame.current.value)
+
+
+def test_a_lesson_step_shows_the_stepper_and_presenter_mode_keeps_it_walking(qtbot):
+    window = make_window(str(lessons_dir() / "06-backpropagation-through-a-network.lesson.json"),
+                         reset_layout=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        assert window.stepper_dock.isHidden()  # until a step shows it
+        window.controller.go_to_step(1)
+        qtbot.waitUntil(lambda: not window.stepper_dock.isHidden())
+        qtbot.waitUntil(lambda: window.stepper.frame is not None and window.stepper.frame.count > 0)
+        assert window.stepper.frame.sample == 1  # the step follows sample 1
+        window.presenter.enter()
+        qtbot.waitUntil(lambda: window.stepper.isVisible())
+        window.controller.stepper_go(4)
+        qtbot.waitUntil(lambda: window.stepper.frame.index == 4)
+        assert window.network.step_overlay.isVisible()
+        window.presenter.leave()
+    finally:
+        window.controller.pause()
+        window.controller.grids.cancel()
+        window.controller.grids.wait()
