@@ -300,6 +300,9 @@ class SessionController(QObject):
         if self.workspace.status() == "diverged" and not self.workspace.racers:
             self.message.emit("warning", describe_divergence(self.frame()))
             return
+        if self.frame().status == "undefined" and not self.workspace.racers:
+            self.message.emit("warning", self.frame().explanation)
+            return
         self._timer.start()
         self.playingChanged.emit(True)
 
@@ -317,7 +320,12 @@ class SessionController(QObject):
     def tick(self) -> None:
         """One frame of play: k engine steps, then one frame."""
         ws = self.workspace
-        ws.step(self.steps_per_frame)
+        try:
+            ws.step(self.steps_per_frame)
+        except EditError as exc:  # J is undefined where the hiker stands: nothing to step
+            self.pause()
+            self.message.emit("warning", str(exc))
+            return
         frame = self._publish()
         if ws.racers:
             if ws.race_over():
@@ -328,6 +336,8 @@ class SessionController(QObject):
         elif frame.status == "converged":
             self.pause()
             self.message.emit("info", describe_convergence(frame))
+        elif frame.status == "escaping":  # the slope looks flat, but there is no bottom
+            self.pause()
 
     def step(self) -> None:
         """Take one optimizer step (Right arrow)."""

@@ -56,6 +56,9 @@ from .views.loss_view import LossView
 from .views.network_view import NetworkView
 from .views.stepper_view import StepperView
 
+#: the status field's word for a run's status, where it is not the status capitalised
+STATE_WORDS = {"escaping": "Walking away", "undefined": "Undefined here"}
+
 SHORTCUTS = (
     ("Space", "Play / pause"),
     ("Right", "Take one step"),
@@ -404,12 +407,22 @@ class MainWindow(QMainWindow):
         f["loss"].setText(f"Loss {format_number(frame.loss)}")
         f["grad"].setText(f"‖∇L‖ {format_number(frame.gradient_norm)}")
         if frame.status == "diverged":
+            self._explained = None
             self.banner.show_message(describe_divergence(frame), "error", actions=True)
-        elif self.banner.rewind.isVisibleTo(self.banner):  # the divergence is behind us
+        elif frame.explanation:  # what is true here: undefined, walking away, stalled
+            if self._explained is not None and self.banner.isVisibleTo(self):
+                self.banner.label.setText(frame.explanation)  # numbers move while playing
+            elif self._explained != frame.explanation:
+                self.banner.show_message(frame.explanation, "warning")
+            self._explained = frame.explanation
+        elif self.banner.rewind.isVisibleTo(self.banner) or self._explained is not None:
+            self._explained = None  # the divergence or the stall is behind us
             self.banner.hide()
             self.banner.level = "info"
         state = "running" if frame.playing and frame.status == "ready" else frame.status
-        f["state"].setText(state.capitalize())
+        f["state"].setText(STATE_WORDS.get(state, state.capitalize()))
+
+    _explained: str | None = None  # the status sentence the banner shows, if any
 
     def _show_clean(self, clean: bool) -> None:
         self.setWindowModified(not clean)

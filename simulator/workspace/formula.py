@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class NudgeNumbers:
     exact: float  # ∂J/∂variable at the point, the slope itself
     error: float  # ratio − exact (shrinks with ε)
     exact_arithmetic: bool
+    crosses_pole: bool = False  # J jumps through a pole between the two points: ΔJ/ε is no slope
 
     def as_dict(self) -> dict[str, float]:
         """Return epsilon, J, J_plus, delta, ratio, exact and error by name."""
@@ -123,6 +124,17 @@ class FormulaModel:
     latex: str = ""
     derivative_latex: tuple[str, ...] = ()
 
+    def costs(self, points: np.ndarray) -> np.ndarray:
+        """Return J at each row of ``points`` (k × variables), nan where it is undefined."""
+        points = np.asarray(points, dtype=float)
+        with np.errstate(all="ignore"):
+            try:
+                out = np.asarray(self._compiled.cost(*points.T), dtype=complex)
+            except (ArithmeticError, ValueError, TypeError):
+                return np.full(len(points), math.nan)
+        real = np.where(np.abs(out.imag) > 0, math.nan, out.real)
+        return np.broadcast_to(real, (len(points),)).astype(float)
+
     def at(self, theta: Sequence[float], epsilon: object = DEFAULT_EPSILON,
            exact: bool = False, *, variable: int = 0) -> FormulaValues:
         """Return J, its derivatives, the nudge of one variable, the graph and the Hessian at θ.
@@ -147,6 +159,7 @@ class FormulaModel:
             nudge = self._exact_nudge(theta, epsilon, variable)
         if nudge is None:
             nudge = self._float_nudge(theta, float(epsilon), variable, cost, gradient[variable])
+        nudge = self._check_pole(theta, nudge)
         node_values = _evaluate(compiled.node_values, theta, len(self.nodes))
         locals_ = _evaluate(compiled.local_derivatives, theta, len(self.edges))
         adjoints = _backward(len(self.nodes), self.root,
@@ -161,6 +174,18 @@ class FormulaModel:
         return FormulaValues(theta, cost, gradient, nudge, node_values, locals_, adjoints,
                              tuple(adjoints[k] for k in self.variable_nodes),
                              tuple(tuple(float(v) for v in row) for row in hessian), eigenvalues)
+
+    def _check_pole(self, theta: tuple[float, ...], nudge: NudgeNumbers) -> NudgeNumbers:
+        """Return the nudge, marked when J jumps through a pole between θ and θ + ε."""
+        from .terrain import crosses_pole
+
+        if not all(math.isfinite(t) for t in theta) or not math.isfinite(nudge.epsilon):
+            return nudge
+        moved = list(theta)
+        moved[nudge.variable] += nudge.epsilon
+        if not crosses_pole(self.costs, np.array(theta), np.array(moved)):
+            return nudge
+        return replace(nudge, crosses_pole=True)
 
     def _exact_nudge(self, theta: tuple[float, ...], epsilon: object,
                      variable: int) -> NudgeNumbers | None:

@@ -87,6 +87,14 @@ def parse_epsilon(text: str):
 def nudge_sentence(nudge: NudgeNumbers, names: Sequence[str], theta: Sequence[float]) -> str:
     """Return the nudge test read out: the measured slope ΔJ/ε against the exact one."""
     v = names[nudge.variable]
+    if nudge.crosses_pole:
+        start = format_number(theta[nudge.variable], 4)
+        end = format_number(theta[nudge.variable] + nudge.epsilon, 4)
+        return (f"Careful: between {v} = {start} and {end} J jumps through a pole (it goes off "
+                f"to infinity and comes back from the other side), so ΔJ/ε = "
+                f"{format_number(nudge.ratio, NUDGE_DIGITS)} says nothing about the slope here; "
+                f"the exact slope is {format_number(nudge.exact, NUDGE_DIGITS)}. "
+                "Choose a smaller ε, or move the hiker away from the pole.")
     if not all(math.isfinite(x) for x in (nudge.J, nudge.J_plus, nudge.delta, nudge.ratio,
                                           nudge.exact)):
         return ("Here J or its slope is too large (or undefined) for the nudge test to "

@@ -193,6 +193,8 @@ class Frame:
     ‖dL/dW_l‖ of each layer l at those steps (steps × layers; no columns for a formula).
     ``metrics`` scores a network's answers at θ (``engine.metrics.Metrics``: accuracy and
     confusion, or RMSE and R², a value that is not finite given as None); None for a formula.
+    ``status`` may also be "undefined", "escaping" or "stalled" (``workspace.diagnosis``),
+    and ``explanation`` then says what is true at the hiker's point in a sentence.
     """
 
     step: int
@@ -224,6 +226,7 @@ class Frame:
     learning_rates: np.ndarray = field(default_factory=lambda: np.zeros(0))
     gradient_norms: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     metrics: Any = None
+    explanation: str = ""
 
 
 @dataclass(frozen=True)

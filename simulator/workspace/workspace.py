@@ -37,6 +37,7 @@ from simulator.lessons.model import (
 )
 
 from . import network_edits
+from .diagnosis import FLAT_SLOPE, judge
 from .errors import EditError
 from .formula import build_formula_model
 from .formula_text import DEFAULT_EPSILON, parse_epsilon
@@ -54,8 +55,9 @@ from .numbers import format_number
 from .stepper_state import StepperState
 from .table_import import ImportedPoints, points_csv
 
-CONVERGED_GRADIENT = 1e-5  # a slope flatter than this counts as the bottom: "converged"
+CONVERGED_GRADIENT = FLAT_SLOPE  # a slope flatter than this counts as the bottom: "converged"
 MAX_RACERS = 6
+DRAWABLE = 1e150  # the landscape's axes stay within ±this
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,20 @@ def describe_convergence(frame: Frame) -> str:
     """Return the sentence said when the hiker reaches a flat spot."""
     return (f"Converged at step {frame.step}: the slope is flat "
             f"(|∇L| = {frame.gradient_norm:.2g}).")
+
+
+def drawable_span(span: tuple[float, float]) -> tuple[float, float]:
+    """Return a range the landscape can draw: within ±``DRAWABLE``, and wide enough to resolve.
+
+    A lesson may ask for ±1e308 (a grid's spacing would overflow) or start at 1e200
+    (start ± 4 is one float); the drawing keeps what it can.
+    """
+    low, high = (float(np.clip(v, -DRAWABLE, DRAWABLE)) for v in span)
+    centre = 0.5 * low + 0.5 * high
+    if not high - low > 1e-9 * max(1.0, abs(centre)):
+        half = max(4.0, 1e-3 * abs(centre))
+        low, high = centre - half, centre + half
+    return (low, high)
 
 
 def safe_file_name(title: str) -> str:
@@ -423,6 +439,9 @@ class Workspace:
             return
         if self.session.status == "diverged":
             raise EditError(describe_divergence(self.frame()))
+        if not isinstance(self.problem, NetworkProblem) and not (
+                math.isfinite(self.session.loss) and np.all(np.isfinite(self.session.gradient()))):
+            raise EditError(self.frame().explanation)  # J or its slope is undefined here
         self.session.step(n)
 
     def step_back(self) -> None:
@@ -790,7 +809,7 @@ class Workspace:
             x_range, y_range = span(x), span(y)
         else:
             ranges = self.problem.ranges
-            x_range, y_range = tuple(ranges[x]), tuple(ranges[y])
+            x_range, y_range = drawable_span(ranges[x]), drawable_span(ranges[y])
         self.axes = Axes("parameters", x, y, (names[x], names[y]), x_range, y_range)
 
     def set_direction_axes(self, kind: str, seed: int = 0) -> None:
@@ -1016,8 +1035,8 @@ class Workspace:
         snap = session.snapshot()
         path_steps, path_xy = self._path_xy(session)
         loss_steps, train, test = session.loss_history()
-        status = snap.status if snap.status == "diverged" else \
-            "converged" if snap.gradient_norm < CONVERGED_GRADIENT else "ready"
+        verdict = judge(self.problem, snap, loss_steps, train)
+        status = verdict.status
         return Frame(
             step=snap.step, theta=snap.theta, loss=snap.loss, test_loss=snap.test_loss,
             gradient=snap.gradient, gradient_norm=snap.gradient_norm, next_step=snap.next_step,
@@ -1030,7 +1049,7 @@ class Workspace:
             formula=self._formula_values(snap.theta, exact=not playing),
             learning_rate=snap.learning_rate, learning_rates=session.rate_history(),
             gradient_norms=session.gradient_norm_history(),
-            metrics=self.metrics(snap.theta))
+            metrics=self.metrics(snap.theta), explanation=verdict.sentence)
 
     def metrics(self, theta: np.ndarray):
         """Return the network's scores at θ (None for a formula), computed once per θ."""

@@ -377,7 +377,8 @@ def test_lesson_8_stalls_and_then_diverges():
     start, *_, stalled, diverged, _ = walk(file_of(8))
     assert f"**{format_number(start.frame.loss)}**" in start.text
     assert f"**{format_number(stalled.frame.loss)}**" in stalled.text
-    assert stalled.frame.status == "ready" and stalled.frame.loss > 0.3
+    assert stalled.frame.status == "stalled" and stalled.frame.loss > 0.3
+    assert stalled.frame.explanation.startswith("The loss has stopped falling")
     ws = lesson_workspace(file_of(8))
     network, data = ws.problem.network, ws.problem.dataset
     before, _ = network.unpack(start.frame.theta)

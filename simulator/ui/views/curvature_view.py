@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from simulator.workspace.curvature import describe_curvature, eigenvalue_text, entry_text
+from simulator.workspace.curvature import describe_ground, eigenvalue_text, entry_text
 from simulator.workspace.formula import FormulaModel
 from simulator.workspace.frames import ProblemInfo
 
@@ -90,8 +90,8 @@ class CurvatureView(QWidget):
             cell.setText(entry_text(model.names, i, j, values.hessian[i][j]))
         self.eigen.setText(eigenvalue_text(values.eigenvalues))
         self.eigen.setVisible(n > 1)
-        self.meaning.setText(describe_curvature(values.eigenvalues, frame.config.learning_rate,
-                                                frame.config.name))
+        self.meaning.setText(describe_ground(model.costs, values, model.names,
+                                             frame.config.learning_rate, frame.config.name))
 
     def _restyle(self, theme: Theme) -> None:
         self.meaning.setStyleSheet(f"color: {theme.text};")

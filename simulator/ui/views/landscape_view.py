@@ -38,6 +38,7 @@ TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
 TRAIL_DOTS = 40  # the newest steps also get a dot each
 TRAIL_DOT, TRAIL_DOT_ON_CURVE = 6, 11  # their sizes in pixels on a surface and on a curve
 FAR = 50.0  # points further than this many landscape widths away are pulled in before drawing
+DRAWABLE = 1e306  # the largest |J| a curve draws (its padded span stays a float)
 
 
 
@@ -487,7 +488,9 @@ class LandscapeView(QWidget):
     def _draw_curve(self, grid, first: bool) -> None:
         xs = np.asarray(grid.xs, dtype=float)
         z = np.asarray(grid.z[0], dtype=float)
-        finite = np.isfinite(z)
+        # Beyond ±1e306 a value cannot be drawn (the axis' span would overflow): left out,
+        # as an undefined one is.
+        finite = np.isfinite(z) & (np.abs(z) <= DRAWABLE)
         shown = np.where(finite, z, np.nan)
         self.curve.setData(xs, shown, connect="finite")
         if first and finite.any():

@@ -243,7 +243,8 @@ class LossView(QWidget):
             self.test_curve.setData(steps[test_ok], np.asarray(test[test_ok], dtype=float))
 
         self.marker_line.setValue(frame.step)
-        self.marker_dot.setData([float(frame.step)], [float(frame.loss)])
+        here = [float(frame.loss)] if np.isfinite(frame.loss) else []  # undefined: no dot
+        self.marker_dot.setData([float(frame.step)] * len(here), here)
         self.marker_line.setVisible(True)
         self.marker_dot.setVisible(True)
 
@@ -254,7 +255,10 @@ class LossView(QWidget):
             self.divergence_line.label.setFormat(f"diverged at step {frame.diverged_at:,}")
 
         self.rates.show(frame.loss_steps, frame.learning_rates)
-        values = np.concatenate([train[train_ok], test[test_ok], [frame.loss]])
+        values = np.concatenate([train[train_ok], test[test_ok], here])
+        if not values.size:
+            self._update_label(frame)
+            return
         self._update_log(values)
         self._fit_ranges(steps, values)
         self._update_label(frame)
@@ -269,7 +273,9 @@ class LossView(QWidget):
         if not len(steps) or not values.size:
             return
         x_range = (float(steps[0]), _nice_ceiling(max(float(steps[-1]) * 1.02, 10.0)))
-        low, high = float(values.min()), float(values.max())
+        # A loss near the largest float would make the padding, or the axis, overflow.
+        limit = 1e300
+        low, high = (float(np.clip(v, -limit, limit)) for v in (values.min(), values.max()))
         if self.plot_item.getAxis("left").logMode:
             y_range = (np.floor(np.log10(low)), np.ceil(np.log10(high)))
             if y_range[0] == y_range[1]:
