@@ -117,3 +117,19 @@ def test_with_input_features_the_walk_starts_from_what_the_input_neurons_see():
     w = problem.network.unpack(ws.session.theta)[0][0]
     b = problem.network.unpack(ws.session.theta)[1][0]
     assert frame.operations[0].value == pytest.approx(seen @ w[:, 0] + b[0], abs=1e-12)
+
+
+def test_a_formula_that_cannot_be_analysed_gives_no_walk_and_says_why(monkeypatch):
+    import simulator.workspace.workspace as module
+
+    def refuse(problem):
+        raise ValueError("sympy gave up")
+
+    monkeypatch.setattr(module, "build_formula_model", refuse)
+    ws = workspace("09-seed-w-squared.lesson.json")
+    frame = ws.stepper_frame()
+    assert frame.kind == "none" and frame.count == 0 and frame.current is None
+    assert "sympy gave up" in frame.note
+    for verb in (ws.stepper_next, lambda: ws.stepper_jump("backward"), lambda: ws.stepper_go(0)):
+        with pytest.raises(EditError, match="sympy gave up"):
+            verb()

@@ -162,6 +162,7 @@ class StepList(QListView):
     """The list of operations; ↑/↓ move through it, → and ← step the walk."""
 
     stepped = Signal(int)  # +1 / −1
+    copyRequested = Signal()  # Ctrl+C: the LaTeX of the operation reached
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Step with the arrows (every one of them moves through the walk here)."""
@@ -171,7 +172,7 @@ class StepList(QListView):
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
             self.stepped.emit(-1)
         elif event.matches(QKeySequence.StandardKey.Copy):
-            self.parent().copy_row(self.currentIndex().row())
+            self.copyRequested.emit()
         else:
             super().keyPressEvent(event)
 
@@ -274,6 +275,7 @@ class StepperView(QWidget):
         self.list.customContextMenuRequested.connect(self._row_menu)
         self.list.clicked.connect(self._row_clicked)
         self.list.stepped.connect(self._step)
+        self.list.copyRequested.connect(lambda: self.copy_row(self.frame.index))
         self.list.setMinimumHeight(90)
         self.list.setFont(ui_font(1.1))
         self.list.setToolTip("Every operation of the walk: those done so far above the one "

@@ -97,6 +97,9 @@ def test_copy_as_latex_copies_the_line_and_copy_all_the_walk(make_controller, qt
     qtbot.mouseClick(stepper.list.viewport(), Qt.MouseButton.LeftButton,
                      pos=QPoint(rect.right() - 10, rect.center().y()))
     assert QGuiApplication.clipboard().text() == stepper.frame.operations[2].latex
+    stepper.list.setFocus()
+    qtbot.keyClick(stepper.list, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == stepper.frame.current.latex  # the reached one
     qtbot.mouseClick(stepper.copy_all_button, Qt.MouseButton.LeftButton)
     whole = QGuiApplication.clipboard().text()
     assert whole.startswith("\\begin{align*}") and whole.count("\\\\\n") == stepper.frame.count
