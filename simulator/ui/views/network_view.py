@@ -850,12 +850,21 @@ class NetworkView(QWidget):
             h.set_compact(False)
         wide = max(h.sizeHint().width() for h in self.headers)
         compact = spacing < wide + 10
+        placed = []
         for k, h in enumerate(self.headers):
             h.set_compact(compact)
             hint = h.sizeHint()
             centre = xs[k] + (gap + thumb) / 2 if k > 0 and thumb else xs[k]
             x = int(np.clip(centre - hint.width() / 2, 2, width - hint.width() - 2))
-            h.setGeometry(x, 2, hint.width(), hint.height())
+            placed.append([x, hint])
+        # Few, close columns (no hidden layer in a narrow dock): push the titles apart from
+        # the right, then from the left, so that no two overlap while there is room.
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k][0] = min(placed[k][0], placed[k + 1][0] - placed[k][1].width() - 6)
+        for k in range(1, len(placed)):
+            placed[k][0] = max(placed[k][0], placed[k - 1][0] + placed[k - 1][1].width() + 6)
+        for h, (x, hint) in zip(self.headers, placed, strict=True):
+            h.setGeometry(max(2, x), 2, hint.width(), hint.height())
         strip_height = max(h.sizeHint().height() for h in self.headers) + 4
         if self.header_strip.height() != strip_height:
             self.header_strip.setFixedHeight(strip_height)
