@@ -114,7 +114,7 @@ FIGURE_VIEWS: dict[str, FigureView] = {
     "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
     "formula": FigureView("Formula", FormulaView, ("chooser", "graph_hint", "epsilon_error"),
                           _tidy_formula),
-    "loss": FigureView("Loss curve", LossView, ("log_box",)),
+    "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
     "data": FigureView("Data", DataView, (), _tidy_data),
     "stepper": FigureView("Backprop stepper", StepperView,
                           ("slider", "hint", "previous_button", "next_button", "copy_button",

@@ -33,6 +33,7 @@ class ConfusionMatrix(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.matrix: np.ndarray | None = None
+        self.theme = current_theme()  # the one it was given the counts in (a figure's, too)
         self.setToolTip(MATRIX_TIP)
         self.setMinimumSize(120, 120)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
@@ -40,6 +41,7 @@ class ConfusionMatrix(QWidget):
     def set_matrix(self, matrix: np.ndarray | None) -> None:
         """Show these counts (None: an empty grid)."""
         self.matrix = None if matrix is None else np.asarray(matrix)
+        self.theme = current_theme()
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
@@ -51,7 +53,7 @@ class ConfusionMatrix(QWidget):
         matrix = self.matrix
         if matrix is None or matrix.size == 0:
             return
-        theme = current_theme()
+        theme = self.theme
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         k = matrix.shape[0]
@@ -181,4 +183,5 @@ class MetricsPanel(QWidget):
         metrics, self._metrics = self._metrics, None
         if metrics is not None:
             self.set_metrics(metrics)
+        self.matrix.theme = theme
         self.matrix.update()
