@@ -80,7 +80,7 @@ class SelfTest:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.current = "start"
+        self.current = "loading the app"  # until the first check starts
         self.window = None
         self.caught: list[str] = []  # exceptions raised in slots while a check ran
         self.messages: list[tuple[str, str]] = []  # what the controller said (level, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QTextDocument
+from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPixmap, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -41,6 +41,7 @@ class HelpWindow(QWidget):
         self.browser.setOpenLinks(False)  # followed in _follow: web links leave the app
         self.browser.anchorClicked.connect(self._follow)
         self.browser.sourceChanged.connect(self._show_title)
+        self.browser.sourceChanged.connect(self.fit_pictures)
         bar = QToolBar("Help")
         back = bar.addAction("◀ Back", self.browser.backward)
         back.setShortcut(QKeySequence.StandardKey.Back)
@@ -76,6 +77,35 @@ class HelpWindow(QWidget):
         """Open one of the manual's documents (a path such as ``docs/lesson-format.md``)."""
         self.browser.setSource(QUrl.fromLocalFile(str(document_path(relative))),
                                QTextDocument.ResourceType.MarkdownResource)
+
+    def fit_pictures(self) -> None:
+        """Scale the page's pictures (the README's screenshot) down to the window's width, never up."""
+        room = max(200, self.browser.viewport().width() - 2 * int(self.browser.document().documentMargin()))
+        document = self.browser.document()
+        cursor = QTextCursor(document)
+        block = document.begin()
+        while block.isValid():
+            for piece in block:
+                fragment = piece.fragment()
+                if not fragment.charFormat().isImageFormat():
+                    continue
+                picture = fragment.charFormat().toImageFormat()
+                image = document.resource(QTextDocument.ResourceType.ImageResource, QUrl(picture.name()))
+                size = image.size() if isinstance(image, QImage | QPixmap) else None
+                if not size or size.width() <= 0:
+                    continue
+                width = min(size.width(), room)
+                picture.setWidth(width)
+                picture.setHeight(size.height() * width / size.width())
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(picture)
+            block = block.next()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Fit the pictures to the new width."""
+        super().resizeEvent(event)
+        self.fit_pictures()
 
     def _follow(self, url: QUrl) -> None:
         if url.isRelative():

@@ -194,3 +194,24 @@ def test_find_selects_the_text_wraps_round_and_says_when_it_is_absent(window, qt
     assert not helper.find_next()
     assert "is not in this page" in helper.find_status.text()
     helper.close()
+
+
+def test_the_readme_screenshot_is_scaled_to_the_window_and_follows_its_width(window, qtbot):
+    helper = window.show_help("README.md")
+    helper.resize(700, 600)
+    qtbot.waitUntil(lambda: helper.browser.viewport().width() < 700)
+
+    def picture_widths():
+        document = helper.browser.document()
+        block, widths = document.begin(), []
+        while block.isValid():
+            widths += [p.fragment().charFormat().toImageFormat().width() for p in block
+                       if p.fragment().charFormat().isImageFormat()]
+            block = block.next()
+        return widths
+
+    (narrow,) = picture_widths()
+    assert 0 < narrow <= helper.browser.viewport().width()
+    helper.resize(1400, 900)
+    qtbot.waitUntil(lambda: picture_widths()[0] > narrow)
+    helper.close()
