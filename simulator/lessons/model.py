@@ -41,6 +41,8 @@ class DatasetSpec:
     """A named generated dataset, or explicit points (rows of inputs then targets).
 
     ``points`` are training points; ``test_points``, if any, are held out for the test loss.
+    ``class_names`` names the classes of explicit points in index order (imported words:
+    ``setosa``…), or is empty when they are just numbered.
     """
 
     name: str | None = "circle"
@@ -50,6 +52,11 @@ class DatasetSpec:
     train_fraction: float = 0.8
     points: tuple[tuple[float, ...], ...] | None = None
     test_points: tuple[tuple[float, ...], ...] = ()
+    class_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.points is None and self.class_names:  # a generator's classes are numbered
+            object.__setattr__(self, "class_names", ())
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object for this dataset."""
@@ -57,6 +64,8 @@ class DatasetSpec:
             out: dict[str, Any] = {"points": [list(p) for p in self.points]}
             if self.test_points:
                 out["test_points"] = [list(p) for p in self.test_points]
+            if self.class_names:
+                out["class_names"] = list(self.class_names)
             return out
         return {"name": self.name, "samples": self.samples, "noise": self.noise,
                 "seed": self.seed, "train_fraction": self.train_fraction}
@@ -469,7 +478,8 @@ def _check_features(node: Node, features: tuple[str, ...] | None, columns: int) 
 
 def _dataset(node: Node, layers: list[int], loss: str,
              features: tuple[str, ...] | None = None) -> DatasetSpec:
-    node.obj({"name", "samples", "noise", "seed", "train_fraction", "points", "test_points"})
+    node.obj({"name", "samples", "noise", "seed", "train_fraction", "points", "test_points",
+              "class_names"})
     if node.has("points"):
         columns = layers[0]
         if features is not None:  # the rows hold the data's columns, not the features
@@ -479,7 +489,12 @@ def _dataset(node: Node, layers: list[int], loss: str,
             _check_features(node, features, columns)
         points = _points(node.get("points"), layers, loss, 1, columns)
         test = _points(node.get("test_points", []), layers, loss, 0, columns)
-        return DatasetSpec(name=None, points=points, test_points=test)
+        names: tuple[str, ...] = ()
+        if node.has("class_names"):
+            count = layers[-1] if LOSSES[loss].targets == "classes" else 2
+            names = tuple(n.string(max_len=60) for n in
+                          node.get("class_names").items(count, count))
+        return DatasetSpec(name=None, points=points, test_points=test, class_names=names)
     name = node.get("name").string(tuple(GENERATORS))
     inputs = 1 if GENERATORS[name][1] == "regression" else 2
     if features is not None:

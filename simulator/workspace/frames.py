@@ -53,6 +53,12 @@ class ProblemInfo:
         return tuple(FeatureChoice(n, parse_feature(n, columns).label, True) for n in names)
 
     @property
+    def class_names(self) -> tuple[str, ...]:
+        """Return the names of the data's classes (imported words), or () when numbered."""
+        names = self.lesson.problem.dataset.class_names if self.is_network else ()
+        return names if len(names) == self.problem.dataset.classes else ()
+
+    @property
     def feature_choices(self) -> tuple[FeatureChoice, ...]:
         """Return every feature offered for the data's columns, each marked on or off."""
         active = self.input_features

@@ -267,11 +267,11 @@ def table_points(table: Table, inputs: list[int] | tuple[int, ...], label: int, 
                           len(table.rows))
 
 
-def points_csv(train, test, inputs: int) -> str:
+def points_csv(train, test, inputs: int, class_names: tuple[str, ...] = ()) -> str:
     """Return points as CSV text: a header, the inputs x1…, the target(s) and train/test.
 
-    The one target column is ``label``; several (a regression with several outputs) are
-    ``y1``, ``y2``…
+    The one target column is ``label`` (a class's name when ``class_names`` gives them);
+    several (a regression with several outputs) are ``y1``, ``y2``…
     """
     rows = [*train, *test]
     targets = len(rows[0]) - inputs if rows else 1
@@ -281,8 +281,9 @@ def points_csv(train, test, inputs: int) -> str:
     writer.writerow([*(f"x{k + 1}" for k in range(inputs)), *labels, SPLIT_COLUMN])
     for part, rows in (("train", train), ("test", test)):
         for row in rows:
-            writer.writerow([*(repr(float(v)) for v in row[:inputs]),
-                             *(_plain(v) for v in row[inputs:]), part])
+            targets = [class_names[int(row[inputs])]] if class_names else \
+                [_plain(v) for v in row[inputs:]]
+            writer.writerow([*(repr(float(v)) for v in row[:inputs]), *targets, part])
     return out.getvalue()
 
 

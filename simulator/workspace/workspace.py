@@ -677,8 +677,9 @@ class Workspace:
         row = tuple(float(v) for v in values)
         if len(row) != len(train[0]):
             raise EditError(f"A point of this dataset has {len(train[0])} values, got {len(row)}.")
-        self.change_problem(replace(spec, dataset=DatasetSpec(name=None, points=train + (row,),
-                                                              test_points=test)))
+        self.change_problem(replace(spec, dataset=DatasetSpec(
+            name=None, points=train + (row,), test_points=test,
+            class_names=spec.dataset.class_names)))
 
     def remove_point(self, index: int) -> None:
         """Remove a point: an index into the training points, then the test points."""
@@ -693,7 +694,8 @@ class Workspace:
         else:
             del test[index - len(train)]
         self.change_problem(replace(spec, dataset=DatasetSpec(
-            name=None, points=tuple(train), test_points=tuple(test))))
+            name=None, points=tuple(train), test_points=tuple(test),
+            class_names=spec.dataset.class_names)))
 
     def import_points(self, points: ImportedPoints) -> str:
         """Learn imported points (``table_import``): a fresh network whose ends fit them.
@@ -716,7 +718,8 @@ class Workspace:
         spec = replace(spec, layers=(points.inputs, *spec.layers[1:-1], outputs),
                        output_activation=out, loss=loss, features=None, weights=None,
                        biases=None, dataset=DatasetSpec(name=None, points=points.train,
-                                                        test_points=points.test))
+                                                        test_points=points.test,
+                                                        class_names=points.classes))
         self.change_problem(spec, keep_weights=False)
         taken = len(points.train) + len(points.test)
         what = (f"{classes} classes ({', '.join(points.classes)})" if classes else
@@ -735,7 +738,8 @@ class Workspace:
         train, test = self._points(spec)
         inputs = self.problem.dataset.inputs
         try:
-            write_text_atomically(points_csv(train, test, inputs), path)
+            write_text_atomically(points_csv(train, test, inputs, spec.dataset.class_names),
+                                  path)
         except OSError as exc:
             raise EditError(f"Could not write {Path(path).name}: {exc.strerror or exc}") from None
         return len(train) + len(test)

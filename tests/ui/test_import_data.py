@@ -116,6 +116,8 @@ def test_import_through_the_window_then_undo(window, qtbot, monkeypatch):
     assert c.undo_stack.undoText() == "Import data"
     # three inputs: the data view draws x1, x2 with x3 at its mean
     assert window.data.mode == "plane" and "x₃ at their mean" in window.data.caption.text()
+    assert "setosa" in window.data.caption.text()  # the imported names in the legend
+    assert "0 setosa · 1 versicolor · 2 virginica" in window.loss.metrics.scores.text()
     c.undo_stack.undo()
     assert c.workspace.lesson.problem.dataset.name == "circle"
 

@@ -156,11 +156,20 @@ def test_import_then_export_round_trips_with_the_split(tmp_path):
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert rows[0] == ["x1", "x2", "x3", "label", "split"]
     assert [r[-1] for r in rows[1:]] == ["train"] * 4 + ["test"] * 2
+    assert {r[3] for r in rows[1:]} == {"setosa", "versicolor", "virginica"}  # names, not 0 1 2
     back = table_points(read_table_file(path), [0, 1, 2], 3, "classification")
     assert back.train == points.train and back.test == points.test  # the split column decides
+    assert back.classes == points.classes
     saved = tmp_path / "mine.lesson.json"
     ws.save_file(str(saved))
-    assert load_lesson(saved).problem.dataset.points == points.train
+    dataset = load_lesson(saved).problem.dataset
+    assert dataset.points == points.train
+    assert dataset.class_names == ("setosa", "versicolor", "virginica")
+    assert ws.problem_info().class_names == dataset.class_names
+    ws.add_point(6.0, 3.0, 4.0, 1.0)  # an edit of the points keeps the names
+    assert ws.lesson.problem.dataset.class_names == dataset.class_names
+    ws.plan_choice(dataset="circle")  # a generated set numbers its classes
+    assert ws.lesson.problem.dataset.class_names == ()
 
 
 def test_two_classes_get_a_sigmoid_and_numbers_a_linear_output():
@@ -205,3 +214,25 @@ def test_export_of_a_formula_or_to_a_bad_place_is_refused(tmp_path):
 def test_points_csv_writes_several_targets_as_y_columns():
     text = points_csv(((1.0, 2.0, 0.5, 0.25),), (), 2)
     assert text.splitlines() == ["x1,x2,y1,y2,split", "1.0,2.0,0.5,0.25,train"]
+
+
+def test_a_lesson_gives_one_name_per_class():
+    import json
+
+    from simulator.lessons.checking import LessonError
+    from simulator.lessons.files import parse_lesson
+
+    def document(names):
+        return json.dumps({"format": "backprop-hiker-lesson", "version": 1, "title": "t",
+                           "problem": {"kind": "network", "layers": [1, 3],
+                                       "activation": [], "output_activation": "softmax",
+                                       "loss": "cross_entropy",
+                                       "dataset": {"points": [[0.0, 0], [1.0, 1], [2.0, 2]],
+                                                   "class_names": names}}})
+
+    lesson = parse_lesson(document(["a", "b", "c"]))
+    assert lesson.problem.dataset.class_names == ("a", "b", "c")
+    with pytest.raises(LessonError) as caught:
+        parse_lesson(document(["a", "b"]))
+    assert caught.value.path == "problem.dataset.class_names"
+    assert "must have 3–3 entries, got 2" in str(caught.value)

@@ -8,6 +8,8 @@ background (``set_decision``); clicks ask for points to be added or removed.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -105,6 +107,7 @@ class DataView(QWidget):
         self.mode: str | None = None  # "plane" (2 inputs), "line" (1 input) or None
         self._dataset = None
         self._classification = True
+        self._class_names: tuple[str, ...] = ()  # imported words for the classes, if any
         self._result: DecisionMap | None = None  # the last one drawn, redrawn on a theme change
 
         self.caption = QLabel()
@@ -167,6 +170,7 @@ class DataView(QWidget):
             return
         dataset = info.problem.dataset
         self.mode = "plane" if dataset.inputs >= 2 else "line"
+        self._class_names = info.class_names
         self._dataset = dataset
         self._classification = dataset.kind == "classification"
         self._result = None
@@ -254,6 +258,11 @@ class DataView(QWidget):
         self.caption.setText(self._caption_text(theme) + f"<br><span style='color:{theme.muted}'>"
                              f"{FOLLOW_HINT}</span>")
 
+    def _class_label(self, k: int) -> str:
+        """Return how the legend names class k: its imported name, or "class k"."""
+        names = self._class_names
+        return escape(names[k]) if k < len(names) else f"class {k}"
+
     def _caption_text(self, theme: Theme) -> str:
         muted = f"<span style='color:{theme.muted}'>"
         if self._dataset.inputs > 2:
@@ -262,7 +271,7 @@ class DataView(QWidget):
             classes = ""
             if self._classification:
                 palette = class_colours(theme, self._dataset.classes)
-                classes = " ".join(f"<span style='color:{c}'>●</span> {k}"
+                classes = " ".join(f"<span style='color:{c}'>●</span> {self._class_label(k)}"
                                    for k, c in enumerate(palette[:self._dataset.classes or 2]))
                 classes += " &nbsp;·&nbsp; "
             return (f"{classes}x₁, x₂ of {wide} columns; the background holds {rest} at "
@@ -270,7 +279,7 @@ class DataView(QWidget):
                     f"delete</span>")
         if self.mode == "plane" and self._classification:
             palette = class_colours(theme, self._dataset.classes)
-            classes = " ".join(f"<span style='color:{c}'>●</span> class {k}"
+            classes = " ".join(f"<span style='color:{c}'>●</span> {self._class_label(k)}"
                                for k, c in enumerate(palette[:self._dataset.classes or 2]))
             return (f"{classes} &nbsp;·&nbsp; filled: training, hollow: test<br>"
                     f"{muted}click: add class 1 · Shift+click: add class 0 · "

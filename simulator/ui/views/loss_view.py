@@ -183,6 +183,7 @@ class LossView(QWidget):
         self._drawn = self._ranges = None
         # A formula has no training set: its curve is the cost J itself.
         self._train_name = "train" if info.is_network else "J"
+        self.metrics.class_names = info.class_names if info.is_network else ()
         for sample, label in self.legend.items:
             if sample.item is self.train_curve:
                 label.setText(self._train_name)

@@ -6,6 +6,8 @@ of the loss dock and is hidden for a formula, which has no data to score.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
@@ -102,6 +104,7 @@ class MetricsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._metrics = None
+        self.class_names: tuple[str, ...] = ()  # the classes' imported names, if any
         self.scores = QLabel()
         self.scores.setFont(ui_font(1.15))
         self.scores.setTextFormat(Qt.TextFormat.RichText)
@@ -157,8 +160,11 @@ class MetricsPanel(QWidget):
             test = "" if metrics.test_confusion is None else (
                 f"<br><span style='color:{theme.test_loss}'>test accuracy "
                 f"<b>{_percent(metrics.test_accuracy)}</b></span>")
+            names = "" if not self.class_names else "<br><span style='color:" + \
+                theme.muted + "'>" + " · ".join(f"{k} {escape(n)}" for k, n in
+                                                enumerate(self.class_names)) + "</span>"
             self.scores.setText(f"<span style='color:{theme.train_loss}'>accuracy "
-                                f"<b>{_percent(metrics.accuracy)}</b></span>{test}")
+                                f"<b>{_percent(metrics.accuracy)}</b></span>{test}{names}")
             self._show_matrix()
         else:
             self.scores.setToolTip("RMSE: the typical size of an error, √mean (ŷ − y)². "
