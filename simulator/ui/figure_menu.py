@@ -40,13 +40,16 @@ class FigureMenu(QObject):
     def install(self, views: dict[str, QWidget]) -> None:
         """Give each view (by its figure name) a right-click menu."""
         for name, widget in views.items():
+            if hasattr(widget, "extra_actions"):  # a view with a right-click menu of its own
+                widget.extra_actions = tuple(self.menu_for(name, widget).actions())
+                continue
             widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             widget.customContextMenuRequested.connect(
                 lambda pos, n=name, w=widget: self.show_menu(n, w, pos))
 
-    def menu_for(self, name: str) -> QMenu:
+    def menu_for(self, name: str, parent: QWidget | None = None) -> QMenu:
         """Return the right-click menu of one view."""
-        menu = QMenu(self.window)
+        menu = QMenu(parent or self.window)
         label = view_label(name)
         menu.addAction(f"&Copy image of the {label.lower()}", lambda: self.copy_image(name))
         menu.addAction(f"&Export the {label.lower()}…", lambda: self.open_dialog(name))

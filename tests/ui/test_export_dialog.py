@@ -117,8 +117,11 @@ def test_right_click_menu_copies_png_and_svg(window, qtbot):
 
 
 def test_every_view_has_the_right_click_menu(window):
-    for view in (window.landscape, window.network, window.formula, window.loss, window.data):
+    for view in (window.landscape, window.formula, window.loss, window.data):
         assert view.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    # The diagram has a menu of its own (layers, weights): the figure's actions end it.
+    texts = [a.text() for a in window.network.extra_actions]
+    assert texts == ["&Copy image of the network diagram", "&Export the network diagram…"]
 
 
 def test_export_this_view_opens_the_dialog_on_it(window, monkeypatch):
@@ -169,3 +172,43 @@ def test_a_network_lesson_has_no_equations_to_copy(make_controller, qtbot):
     texts = [a.text() for a in window.figure_menu.menu_for("formula").actions()]
     assert not any("LaTeX" in t for t in texts)
     assert not window.figure_menu.copy_latex()
+
+
+@pytest.mark.parametrize("name", ["landscape", "loss", "formula"])
+def test_a_right_click_on_a_view_pops_its_figure_menu(make_controller, qtbot, name):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QGraphicsView
+
+    lesson = "09-seed-w-squared.lesson.json" if name == "formula" else "13-xor-network.lesson.json"
+    window = MainWindow(make_controller(lesson))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    view = {"landscape": window.landscape, "loss": window.loss, "network": window.network,
+            "formula": window.formula}[name]
+    views = view.findChildren(QGraphicsView)
+    target = views[0].viewport() if views else view
+    centre = QPoint(target.width() // 2, target.height() // 2)
+    with qtbot.waitSignal(view.customContextMenuRequested, timeout=2000):
+        QApplication.sendEvent(target, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, centre,
+                                                         target.mapToGlobal(centre)))
+    popup = QApplication.activePopupWidget()
+    assert popup is not None and "Copy image" in popup.actions()[0].text()
+    popup.close()
+
+
+def test_the_diagram_s_own_menu_ends_with_the_figure_actions(make_controller, qtbot,
+                                                             monkeypatch):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtWidgets import QMenu
+
+    window = MainWindow(make_controller("13-xor-network.lesson.json"))
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(QMenu, "exec", lambda menu, *_: shown.append(
+        [a.text() for a in menu.actions()]))
+    window.network.show_context_menu(QPointF(-100, -100), QPoint(0, 0))  # on no neuron
+    assert shown and "Add a hidden layer" in shown[0]
+    assert shown[0][-2:] == ["&Copy image of the network diagram", "&Export the network diagram…"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QAction, QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsScene,
@@ -515,6 +515,7 @@ class NetworkView(QWidget):
         self._style = current_theme()
         self.cmap = DivergingMap(self._style.negative, self._style.background, self._style.positive)
 
+        self.extra_actions: tuple[QAction, ...] = ()  # the window's own (Copy image…), at the end
         self._build_toolbar()
         self.diagram = DiagramView(self)
         # Column titles live in a strip above the view, so a frame's repaint leaves them alone.
@@ -1373,12 +1374,17 @@ class NetworkView(QWidget):
         toggle.triggered.connect(lambda: self.set_edge_mode(other))
 
     def show_context_menu(self, pos: QPointF, global_pos: QPoint) -> None:
-        """Open the menu for what is under a right click."""
+        """Open the menu for what is under a right click (with the window's ``extra_actions``)."""
         target = self.target_at(pos)
         if target is not None and target.index >= 0:
             self.select(target.index)
         menu = self.context_menu(target)
+        if menu is None and self.extra_actions:
+            menu = QMenu(self)
         if menu is not None:
+            if self.extra_actions:
+                menu.addSeparator()
+                menu.addActions(list(self.extra_actions))
             menu.exec(global_pos)
             menu.deleteLater()
 
