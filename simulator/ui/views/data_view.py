@@ -108,6 +108,7 @@ class DataView(QWidget):
         self._dataset = None
         self._classification = True
         self._class_names: tuple[str, ...] = ()  # imported words for the classes, if any
+        self._click_class = 1  # the class a plain click adds (a digit key chooses another)
         self._result: DecisionMap | None = None  # the last one drawn, redrawn on a theme change
 
         self.caption = QLabel()
@@ -171,6 +172,7 @@ class DataView(QWidget):
         dataset = info.problem.dataset
         self.mode = "plane" if dataset.inputs >= 2 else "line"
         self._class_names = info.class_names
+        self._click_class = min(self._click_class, max(dataset.classes - 1, 1))
         self._dataset = dataset
         self._classification = dataset.kind == "classification"
         self._result = None
@@ -281,9 +283,11 @@ class DataView(QWidget):
             palette = class_colours(theme, self._dataset.classes)
             classes = " ".join(f"<span style='color:{c}'>●</span> {self._class_label(k)}"
                                for k, c in enumerate(palette[:self._dataset.classes or 2]))
+            count = self._dataset.classes
+            keys = "" if count <= 2 else f" · keys 0–{count - 1} choose the class a click adds"
             return (f"{classes} &nbsp;·&nbsp; filled: training, hollow: test<br>"
-                    f"{muted}click: add class 1 · Shift+click: add class 0 · "
-                    f"right-click: delete</span>")
+                    f"{muted}click: add class {self._click_class} · Shift+click: add class 0"
+                    f"{keys} · right-click: delete</span>")
         if self.mode == "plane":
             return (f"colour: target value (viridis) &nbsp;·&nbsp; filled: training, "
                     f"hollow: test<br>{muted}click: add a point · right-click: delete</span>")
@@ -376,11 +380,22 @@ class DataView(QWidget):
                 self.sampleChosen.emit(index)
         elif event.button() == Qt.MouseButton.LeftButton and self._dataset.inputs <= 2:
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            self.add_point(where.x(), where.y(), 0 if shift else 1)
+            self.add_point(where.x(), where.y(), 0 if shift else self._click_class)
         elif event.button() == Qt.MouseButton.RightButton:
             index = self.point_near(where.x(), where.y())
             if index is not None:
                 self.pointRemoved.emit(index)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Choose with a digit key which class a click adds (data of three classes or more)."""
+        text = event.text()
+        d = self._dataset
+        if self.mode == "plane" and self._classification and d is not None and \
+                d.classes > 2 and text.isdigit() and int(text) < d.classes:
+            self._click_class = int(text)
+            self.caption.setText(self._caption_text(current_theme()))
+            return
+        super().keyPressEvent(event)
 
     def add_point(self, x: float, y: float, label: int) -> None:
         """Ask for a point where the user clicked (a class for two inputs, a target for one)."""
