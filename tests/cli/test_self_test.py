@@ -75,3 +75,18 @@ def test_the_flag_is_in_the_help():
     out = subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True, text=True,
                          timeout=60)
     assert "--self-test" in out.stdout
+
+
+def test_an_error_raised_in_the_window_fails_the_check_it_happened_in(qapp, qtbot, capsys, monkeypatch):
+    from simulator.ui.main_window import MainWindow
+
+    def broken(self, frame):
+        raise RuntimeError("the status bar could not be drawn")
+
+    monkeypatch.setattr(MainWindow, "_show_frame", broken)  # connected when the window is made
+    monkeypatch.setattr(catalog, "builtin_lessons", lambda: sorted(LESSONS_DIR.glob("09-*.lesson.json")))
+    with qtbot.capture_exceptions() as caught:  # the self-test passes each on to pytest-qt's hook
+        reason = fails(capsys)
+    assert reason == ("lesson 09-seed-w-squared.lesson.json: an error was raised in the window: "
+                      "RuntimeError: the status bar could not be drawn")
+    assert caught and all(kind is RuntimeError for kind, _, _ in caught)
