@@ -145,7 +145,7 @@ def uninstall(data: Path | None = None) -> list[str]:
     _check_platform()
     data = data or data_home()
     said = []
-    for file in planned(data, ["backprop-hiker"]):
+    for file in planned(data, ["backprop-hiker"]):  # the command shapes the launcher's text, not its place
         try:
             file.target.unlink()
         except FileNotFoundError:

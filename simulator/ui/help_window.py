@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPixmap, QTextCursor, QTextDocument
+from PySide6.QtGui import QAction, QDesktopServices, QImage, QKeySequence, QPixmap, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -63,9 +63,11 @@ class HelpWindow(QWidget):
         self.find_field.setMaximumWidth(260)
         self.find_field.returnPressed.connect(self.find_next)
         bar.addWidget(self.find_field)
-        find = bar.addAction("Find", lambda: self.find_field.setFocus())
+        find = QAction("Find", self)  # the shortcut only: the field is the button
         find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setVisible(False)  # the shortcut only; the field is the button
+        find.triggered.connect(self.find_field.setFocus)
+        find.triggered.connect(self.find_field.selectAll)
+        self.addAction(find)
         self.find_status = QLabel()
         bar.addWidget(self.find_status)
         layout = QVBoxLayout(self)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-from PySide6.QtCore import QSize, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
@@ -180,6 +180,11 @@ def test_a_web_link_leaves_for_the_system_browser(window, qtbot, monkeypatch):
 
 def test_find_selects_the_text_wraps_round_and_says_when_it_is_absent(window, qtbot):
     helper = window.show_help("docs/lesson-format.md")
+    helper.activateWindow()
+    qtbot.waitUntil(helper.isActiveWindow)
+    helper.browser.setFocus()
+    qtbot.keyClick(helper, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F: to the field
+    qtbot.waitUntil(helper.find_field.hasFocus)
     qtbot.keyClicks(helper.find_field, "learning_rate")
     assert helper.find_next()
     assert helper.browser.textCursor().selectedText() == "learning_rate"
