@@ -22,11 +22,8 @@ class FigureState:
     title: str
 
     @classmethod
-    def of(cls, workspace, grids: bool = True) -> FigureState:
-        """Return the workspace's state now, with its grids computed at their finest.
-
-        ``grids=False`` leaves the expensive grids out (a window grabbed as it is).
-        """
+    def of(cls, workspace) -> FigureState:
+        """Return the workspace's state now, with its grids computed at their finest."""
         values: dict[str, Any] = {
             "set_problem": workspace.problem_info(),
             "set_axes": workspace.axes,
@@ -36,13 +33,12 @@ class FigureState:
         }
         frame = workspace.frame(False)
         values["set_frame"] = values["paint_frame"] = frame
-        if grids:
-            for setter, request in (("set_landscape", workspace.landscape_request()),
-                                    ("set_decision", workspace.decision_request()),
-                                    ("set_neuron_maps", workspace.neuron_maps_request()),
-                                    ("set_trace", workspace.trace_request())):
-                if request is not None:
-                    values[setter] = request.stages[-1]()  # the last stage is the finest
+        for setter, request in (("set_landscape", workspace.landscape_request()),
+                                ("set_decision", workspace.decision_request()),
+                                ("set_neuron_maps", workspace.neuron_maps_request()),
+                                ("set_trace", workspace.trace_request())):
+            if request is not None:
+                values[setter] = request.stages[-1]()  # the last stage is the finest
         return cls(values, workspace.lesson.title)
 
     def show_to(self, view) -> None:
