@@ -91,7 +91,8 @@ FIGURES: dict[str, Figure] = {
                              within=2.0),
     "gui.startup_bare_ms": Figure("  bare PySide6 + pyqtgraph window, three docks", "ms",
                                   None, None),
-    "export.png_4k_ms": Figure("3840×2160 PNG of the landscape", "ms", None, 1500.0),
+    "export.png_4k_ms": Figure("3840×2160 PNG of the landscape (lesson to file, Qt loaded)", "ms", None,
+                              1500.0),
     "memory.rss_mb": Figure("Resident memory, biggest network, 10,000 steps", "MB", None, 400.0),
 }
 
@@ -450,7 +451,7 @@ def gui_figures(frames: int = 600, display: bool = False) -> dict[str, float]:
         figures["gui.startup_bare_ms"] = _subprocess_median(BARE_STARTUP_SCRIPT, [], display)
         figures["export.png_4k_ms"] = _subprocess_median(
             EXPORT_SCRIPT, [str(builtin_lesson("14-circle-network.lesson.json")),
-                            str(Path(folder) / "landscape.png")], display, repeats=1)
+                            str(Path(folder) / "landscape.png")], display, repeats=3)
         figures["memory.rss_mb"] = _subprocess_median(MEMORY_SCRIPT, [big], display, repeats=1)
     return figures
 
@@ -498,6 +499,7 @@ window.resize(1600, 1000)
 EXPORT_SCRIPT = """
 import sys, time
 from simulator.export.command import export_lesson
+import simulator.ui.figures.catalog  # Qt and pyqtgraph loaded: what is timed is the export itself
 start = time.perf_counter()
 export_lesson(sys.argv[1], sys.argv[2], 0, "landscape", "3840x2160")
 print("value", (time.perf_counter() - start) * 1e3)
