@@ -24,6 +24,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -97,17 +98,19 @@ class CrashDialog(QDialog):
         self.report = report
         self.more = 0
         layout = QVBoxLayout(self)
-        heading = QLabel()
-        heading.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-                          .pixmap(40, 40))
-        layout.addWidget(heading)
+        top = QHBoxLayout()
+        sign = QLabel()
+        sign.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(40, 40))
+        sign.setAlignment(Qt.AlignmentFlag.AlignTop)
+        top.addWidget(sign)
         self.message = QLabel(
             f"<p><b>Something went wrong:</b> {html.escape(message)}</p>"
             "<p>Backprop Hiker is still running and your lesson is still open; saving it under "
             "a new name now is a good idea. If this happens again, please send the details "
             "below with your report.</p>")
         self.message.setWordWrap(True)
-        layout.addWidget(self.message)
+        top.addWidget(self.message, 1)
+        layout.addLayout(top)
         self.log_label = QLabel(html.escape(log_note))
         self.log_label.setWordWrap(True)
         self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
