@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 
 class ScheduleError(ValueError):
@@ -67,8 +66,6 @@ class Schedule:
     min_lr: float = 0.0
     warmup: int = 0
     warmup_start: float = 1 / 3
-
-    names: ClassVar = KINDS
 
     @property
     def varies(self) -> bool:

@@ -215,13 +215,21 @@ class LayerHeader(QWidget):
         layout.addLayout(row)
         self.set_compact(False)
 
-    def set_compact(self, compact: bool) -> None:
-        """Use short texts (H1, 8) and smaller buttons when the columns are narrow."""
+    def set_compact(self, compact: bool, tiny: bool = False) -> None:
+        """Use short texts (H1, 8) and smaller buttons when the columns are narrow.
+
+        ``tiny``, for columns narrower still (many layers in a narrow dock): only the
+        layer's number, its menu still choosing the activation; no −/+ and no count.
+        """
         act = ACTIVATION_LABELS.get(self.activation, self.activation)
         for button in (self.minus, self.plus):
             if button is not None:
                 button.setFixedSize(24 if compact else 30, 26 if compact else 28)
-        if self.kind == "hidden":
+                button.setVisible(not tiny)
+        self.count.setVisible(not tiny)
+        if tiny:
+            self.title.setText({"input": "In", "output": "Out"}.get(self.kind, str(self.layer)))
+        elif self.kind == "hidden":
             self.title.setText(f"{act} ▾" if compact else f"Hidden {self.layer} · {act} ▾")
             self.count.setText(f"{self.size}" if compact else
                                f"{self.size} neuron{'s' if self.size != 1 else ''}")
@@ -851,9 +859,14 @@ class NetworkView(QWidget):
             h.set_compact(False)
         wide = max(h.sizeHint().width() for h in self.headers)
         compact = spacing < wide + 10
+        tiny = False
+        if compact:
+            for h in self.headers:
+                h.set_compact(True)
+            tiny = spacing < max(h.sizeHint().width() for h in self.headers) + 4
         placed = []
         for k, h in enumerate(self.headers):
-            h.set_compact(compact)
+            h.set_compact(compact, tiny)
             hint = h.sizeHint()
             centre = xs[k] + (gap + thumb) / 2 if k > 0 and thumb else xs[k]
             x = int(np.clip(centre - hint.width() / 2, 2, width - hint.width() - 2))
