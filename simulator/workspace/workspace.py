@@ -65,11 +65,13 @@ class Memento:
     """A copy of the workspace's state to go back to: the lesson with θ as its start.
 
     ``lesson`` holds the problem (with the current weights or start), the optimizer
-    settings and the batch size; ``axes`` names the landscape's parameters.
+    settings and the batch size; ``axes`` names the landscape's parameters;
+    ``schedule_start`` is the step the learning-rate schedule counts from.
     """
 
     lesson: Lesson
     axes: tuple[str, str] | None
+    schedule_start: int = 0
 
 
 def describe_divergence(frame: Frame) -> str:
@@ -977,7 +979,8 @@ class Workspace:
 
     def memento(self) -> Memento:
         """Return a copy of the state to come back to."""
-        return Memento(self.current_lesson(), self._axis_names())
+        return Memento(self.current_lesson(), self._axis_names(),
+                       self.session.config.schedule_start)
 
     def restore(self, memento: Memento) -> None:
         """Go back to a memento: the same problem keeps its run (θ is an edit), else a new run."""
@@ -997,7 +1000,7 @@ class Workspace:
         restored = self._theta_of(lesson.problem)
         if not np.array_equal(restored, self.session.theta):
             self.session.set_theta(restored)
-        self._set_config(optimizer_config(lesson))
+        self._set_config(replace(optimizer_config(lesson), schedule_start=memento.schedule_start))
         self.set_batch_size(lesson.batch_size)
         kept = self._axes_by_name(self.problem, memento.axes)
         if kept is not None and self.axes.kind == "parameters" and kept != (self.axes.x, self.axes.y):

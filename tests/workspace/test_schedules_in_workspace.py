@@ -96,3 +96,17 @@ def test_a_divergence_names_the_learning_rate_the_schedule_had_reached():
     eta = ws.session.config.rate_at(frame.diverged_at - 1)
     assert eta == pytest.approx(6.0 * (0.01 + 0.99 * (frame.diverged_at - 1) / 100)) and eta < 6
     assert f"with learning rate {eta:g} each step" in describe_divergence(frame)
+
+
+def test_undoing_another_edit_keeps_the_schedules_clock():
+    ws = workspace()
+    ws.step(5)
+    ws.set_schedule("step", {"step_size": 4, "gamma": 0.5})  # its clock starts at step 5
+    ws.step(6)
+    before = ws.memento()
+    index = ws.problem.network.index_of("W1[0,0]")
+    ws.set_parameters({index: 0.25})
+    ws.restore(before)
+    assert ws.session.config.schedule_start == 5
+    lr = ws.session.config.learning_rate
+    assert ws.frame().learning_rate == lr / 2  # step 11 is t = 6 of the schedule: one cut
