@@ -608,7 +608,9 @@ class _NetworkWalk:
             c = int(self.y[0, 0])
             formula = lit("−") + call("log", symbol("ŷ", None, "c")) + lit(f"   (c = {c}, the class)")
             numbers = lit("−") + call("log", num(a[c], False))
-        return ("loss", "the loss of this sample", lit("L"), formula, numbers, self.loss,
+        words = "the loss of this sample" + (" (the weight penalty is left out: it belongs to the "
+                                             "batch)" if net.regularization is not None else "")
+        return ("loss", words, lit("L"), formula, numbers, self.loss,
                 (self.loss,), touches)
 
     # ----- backward -----
