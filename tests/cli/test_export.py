@@ -164,3 +164,13 @@ def test_a_huge_size_is_refused_with_the_pixel_count(tmp_path):
 def test_qt_s_own_warnings_stay_off_the_terminal(figures):
     for result, _ in figures.values():
         assert result.stderr == ""
+
+
+@pytest.mark.x11
+def test_the_3d_view_is_drawn_where_a_display_gives_opengl(tmp_path):
+    out = tmp_path / "surface.png"
+    result = export(str(out), "--view", "landscape3d", "--size", "600x400", "--steps", "20",
+                    lesson=LESSONS / "11-rosenbrock-adam.lesson.json")
+    assert result.returncode == 0, result.stderr
+    chunks = png_chunks(out.read_bytes())
+    assert struct.unpack(">II", chunks[b"IHDR"][:8]) == (600, 400)
