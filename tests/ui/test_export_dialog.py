@@ -199,16 +199,20 @@ def test_a_right_click_on_a_view_pops_its_figure_menu(make_controller, qtbot, na
     popup.close()
 
 
-def test_the_diagram_s_own_menu_ends_with_the_figure_actions(make_controller, qtbot,
-                                                             monkeypatch):
-    from PySide6.QtCore import QPoint, QPointF
-    from PySide6.QtWidgets import QMenu
+def test_the_diagram_s_own_menu_ends_with_the_figure_actions(make_controller, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, QTimer
+    from PySide6.QtWidgets import QApplication
 
     window = MainWindow(make_controller("13-xor-network.lesson.json"))
     qtbot.addWidget(window)
     shown = []
-    monkeypatch.setattr(QMenu, "exec", lambda menu, *_: shown.append(
-        [a.text() for a in menu.actions()]))
+
+    def read_and_close():
+        popup = QApplication.activePopupWidget()
+        shown.append([a.text() for a in popup.actions()])
+        popup.close()
+
+    QTimer.singleShot(50, read_and_close)
     window.network.show_context_menu(QPointF(-100, -100), QPoint(0, 0))  # on no neuron
     assert shown and "Add a hidden layer" in shown[0]
     assert shown[0][-2:] == ["&Copy image of the network diagram", "&Export the network diagram…"]

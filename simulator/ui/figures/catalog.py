@@ -59,7 +59,6 @@ class FigureView:
     make: Callable[[], QWidget]
     controls: tuple[str, ...] = ()
     tidy: Callable[[QWidget], None] | None = None
-    vector: bool = True  # False: the view is a raster (OpenGL), embedded as one picture
 
 
 def _tidy_network(view: NetworkView) -> None:
@@ -109,8 +108,7 @@ def _make_3d() -> QWidget:
 FIGURE_VIEWS: dict[str, FigureView] = {
     "landscape": FigureView("Landscape 2-D", LandscapeView,
                             ("log_box", "fit_button", "note_label")),
-    "landscape3d": FigureView("Landscape 3-D", _make_3d, ("log_box", "note", "renderer_note"),
-                              vector=False),
+    "landscape3d": FigureView("Landscape 3-D", _make_3d, ("log_box", "note", "renderer_note")),
     "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
     "formula": FigureView("Formula", FormulaView, ("chooser", "graph_hint", "epsilon_error"),
                           _tidy_formula),
