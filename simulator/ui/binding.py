@@ -17,6 +17,7 @@ inbound setter      fed by controller signal     what it is
 ``set_neuron_maps`` ``neuronMapsReady``          ``NeuronMaps``
 ``set_trace``       ``traceReady``               a ``SampleTrace``
 ``set_formula_error`` ``formulaChecked``         what is wrong with a typed formula, or ""
+``set_formula_working`` ``formulaWorking``       a typed formula is being worked out
 ``set_lesson_frame`` ``lessonChanged``           ``LessonFrame``: the lesson's text and step
 ``set_stepper``     ``stepperChanged``           ``StepperFrame`` of the backprop stepper
 ==================  ===========================  ==========================================
@@ -41,6 +42,7 @@ INBOUND = (
     ("neuronMapsReady", "set_neuron_maps"),
     ("traceReady", "set_trace"),
     ("formulaChecked", "set_formula_error"),
+    ("formulaWorking", "set_formula_working"),
     ("lessonChanged", "set_lesson_frame"),
     ("stepperChanged", "set_stepper"),
 )

@@ -15,6 +15,7 @@ A pause or a step shows everything at once, at full detail.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,12 +25,20 @@ from PySide6.QtGui import QUndoStack
 
 from simulator.workspace.errors import EditError
 from simulator.workspace.frames import Frame
-from simulator.workspace.workspace import Memento, Workspace, describe_convergence, describe_divergence
+from simulator.workspace.workspace import (
+    Memento,
+    Workspace,
+    build_formula,
+    describe_convergence,
+    describe_divergence,
+)
 
 from .grids import BackgroundWork, GridService
 from .undo import Restore, setting, undoable
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
+#: how long sympy may work on a typed formula (in the formula worker) before it is refused
+FORMULA_SECONDS = 2.0
 #: how often (ms) each costly thing is refreshed while playing; at once when paused
 PACE_MS = {"paint": 40, "neurons": 400, "moving_grids": 500}
 
@@ -59,6 +68,8 @@ class SessionController(QObject):
         The lesson now lives in this file.
     formulaChecked(str)
         What is wrong with a typed formula, or "" when it was taken.
+    formulaWorking(str)
+        A typed formula is being worked out off the GUI thread (the text says so).
     lessonChanged(LessonFrame)
         The lesson's texts or the step entered changed.
     stepperChanged(StepperFrame or None)
@@ -79,6 +90,7 @@ class SessionController(QObject):
     message = Signal(str, str)
     fileChanged = Signal(str)
     formulaChecked = Signal(str)
+    formulaWorking = Signal(str)
     lessonChanged = Signal(object)
     stepperChanged = Signal(object)
 
@@ -207,6 +219,9 @@ class SessionController(QObject):
                 self.axesChanged.emit(self.workspace.axes)
 
     def _grid_ready(self, channel: str, result: object) -> None:
+        if channel == "formula":
+            self._formula_built(result)
+            return
         if isinstance(result, Exception):
             self.message.emit("error", f"Could not compute the {channel}: {result}")
             return
@@ -497,18 +512,40 @@ class SessionController(QObject):
         return self._edit("Change dataset", self.workspace.set_dataset, **changes)
 
     def set_formula(self, text: str) -> str | None:
-        """Descend a typed formula; return (and emit) the error shown under the field, or None."""
-        before = self.workspace.memento()
+        """Descend a typed formula; return (and emit) the error shown under the field, or None.
+
+        Our parser answers at once; sympy's work (derivatives, graph, compiling) then runs
+        off the GUI thread within ``FORMULA_SECONDS`` (``formulaWorking`` says so), and the
+        formula is taken when it arrives (``formulaChecked("")``) or refused with a message.
+        A newer formula, or a new problem meanwhile, drops the older one's result.
+        """
         try:
-            self.pause()
-            self.workspace.set_formula(text)
+            spec = self.workspace.formula_spec(text)
         except EditError as exc:
             self.formulaChecked.emit(str(exc))
             return str(exc)
+        self.pause()
+        self.formulaWorking.emit(f"Working out the derivatives of J = {text}…")
+        self.grids.request("formula", [functools.partial(build_formula, spec, FORMULA_SECONDS)])
+        return None
+
+    def _formula_built(self, built) -> None:
+        """Take a formula built off the GUI thread (or say why it was refused): one undoable edit."""
+        if isinstance(built, Exception):
+            self.formulaChecked.emit(str(built) if isinstance(built, EditError) else
+                                     f"This formula could not be built: {built}")
+            return
+        before = self.workspace.memento()
+        self.pause()
+        try:
+            self.workspace.adopt_formula(built)
+        except EditError as exc:
+            self.formulaChecked.emit(str(exc))
+            return
         self.formulaChecked.emit("")
         self._publish()
-        self.undo_stack.push(Restore(f"Formula {text}", self, before, self.workspace.memento()))
-        return None
+        self.undo_stack.push(Restore(f"Formula {built.spec.expression}", self, before,
+                                     self.workspace.memento()))
 
     def set_network_lesson(self, path: str) -> bool:
         """Switch to a built-in network lesson (undoable, unlike opening a file)."""

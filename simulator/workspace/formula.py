@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -239,6 +239,20 @@ def _undefined_spread(variable: int, epsilon: float, before: float, after: float
                         exact_arithmetic)
 
 
+def formula_work(spec) -> Iterator[bool]:
+    """Do a formula's whole sympy work once, then yield True (a task of the formula worker).
+
+    It is the work of ``build_problem`` and ``build_formula_model`` but for simplifying
+    the derivatives' texts, which has its own budget: done within a budget there, it will
+    be done here too.
+    """
+    from simulator.lessons.building import build_problem
+
+    problem = build_problem(spec)
+    _build.__wrapped__(problem.text, tuple(problem.names), False)
+    yield True
+
+
 def build_formula_model(problem: ExpressionProblem) -> FormulaModel:
     """Return the formula model of an expression problem (its text and variable names).
 
@@ -250,14 +264,17 @@ def build_formula_model(problem: ExpressionProblem) -> FormulaModel:
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _build(text: str, names: tuple[str, ...]) -> FormulaModel:
-    """Return the model of J's text: parse, differentiate, shape the graph, compile."""
+def _build(text: str, names: tuple[str, ...], tidy: bool = True) -> FormulaModel:
+    """Return the model of J's text: parse, differentiate, shape the graph, compile.
+
+    ``tidy``: simplify the derivatives' texts (each within its own time budget).
+    """
     from simulator import symbolic
     from simulator.symbolic.graph import graph_shape
     from simulator.symbolic.parsing import symbol
 
     formula = symbolic.parse_formula(text)
-    partials = symbolic.gradient(formula, list(names))
+    partials = symbolic.gradient(formula, list(names), simplify=tidy)
     shape = graph_shape(formula)
     nodes = tuple(NodeSpec(k, readable_operation(label), readable(symbolic.plain_text(expr)),
                            not children, k == shape.root)

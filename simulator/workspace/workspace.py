@@ -109,6 +109,43 @@ def drawable_span(span: tuple[float, float]) -> tuple[float, float]:
     return (low, high)
 
 
+@dataclass(frozen=True)
+class BuiltFormula:
+    """A typed formula's engine problem and formula model, built (off the GUI thread)."""
+
+    spec: ExpressionSpec
+    problem: object
+    model: object
+
+
+def build_formula(spec: ExpressionSpec, seconds: float | None = None) -> BuiltFormula:
+    """Do a formula's sympy work, on any thread: its engine problem and its formula model.
+
+    With ``seconds`` the same work is first done in the formula worker (``symbolic.budget``),
+    which is abandoned past that budget: a formula that does not fit it raises
+    ``EditError`` saying so, and nothing is built here. ``EditError`` also says why a
+    formula cannot be built.
+    """
+    from simulator.symbolic.budget import run_within
+
+    from .formula import build_formula_model, formula_work
+
+    try:
+        if seconds is not None:
+            outcome = run_within(formula_work, (spec,), seconds)
+            if not outcome.finished and outcome.reason.startswith(("gave up", "other formula")):
+                raise EditError(f"Gave up after {seconds:g} s: working out the derivatives of "
+                                f"J = {spec.expression} takes too long, so the problem stays "
+                                "as it was.")
+        problem = build_problem(spec)
+        model = build_formula_model(problem)
+    except LessonError as exc:
+        raise EditError(str(exc).removeprefix("problem: ")) from None
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise EditError(str(exc)) from None
+    return BuiltFormula(spec, problem, model)
+
+
 def safe_file_name(title: str) -> str:
     """Return a lesson title as a file name every system accepts: ``xor-a-network``."""
     kept = "".join(c if c.isalnum() else "-" for c in title.lower())
@@ -238,10 +275,13 @@ class Workspace:
 
     def _start_run(self, lesson: Lesson, config: OptimizerConfig | None = None,
                    batch_size: int | None = ..., axes: tuple[str, str] | None = None,
-                   steps: bool = False) -> None:
-        """Start a fresh run on a lesson; ``steps``: its demonstration starts afresh too."""
+                   steps: bool = False, problem=None) -> None:
+        """Start a fresh run on a lesson; ``steps``: its demonstration starts afresh too.
+
+        ``problem`` is the lesson's engine problem if it was built already.
+        """
         try:
-            problem = build_problem(lesson.problem)
+            problem = build_problem(lesson.problem) if problem is None else problem
             if steps:
                 check_steps(lesson, problem)
             # a new run starts at step 0, and a schedule's clock with it
@@ -563,15 +603,18 @@ class Workspace:
 
     # ----- the problem (a new run) ------------------------------------------------------------
 
-    def change_problem(self, spec, keep_weights: bool = True) -> None:
-        """Replace the problem spec with the settings kept; ``EditError`` if it cannot be built."""
+    def change_problem(self, spec, keep_weights: bool = True, problem=None) -> None:
+        """Replace the problem spec with the settings kept; ``EditError`` if it cannot be built.
+
+        ``problem`` is the spec's engine problem when it was built already (off the GUI thread).
+        """
         # The axes are kept by name where the new problem has both parameters, else chosen
         # afresh: the lesson's own names may not exist any more.
         lesson = replace(self.current_lesson().with_problem(spec), landscape=None)
         if not keep_weights and isinstance(spec, NetworkSpec):
             lesson = lesson.with_problem(replace(spec, weights=None, biases=None))
         self._start_run(lesson, self.session.config, self.session.batch_size,
-                        self._axis_names())
+                        self._axis_names(), problem=problem)
 
     def reinitialise(self, kind: str, seed: int) -> None:
         """Start afresh from weights drawn by an initialisation (``zeros``, ``he_normal``…)."""
@@ -755,7 +798,18 @@ class Workspace:
                 as_tuples(np.column_stack([d.x_test, d.y_test]).tolist()))
 
     def set_formula(self, text: str) -> None:
-        """Descend a typed formula in one or two variables (``EditError`` says what is wrong)."""
+        """Descend a typed formula in one or two variables (``EditError`` says what is wrong).
+
+        All of it on this thread, with no time budget: the window builds a typed formula
+        off its thread instead (``formula_spec``, ``build_formula``, ``adopt_formula``).
+        """
+        self.adopt_formula(build_formula(self.formula_spec(text)))
+
+    def formula_spec(self, text: str) -> ExpressionSpec:
+        """Return the problem of a typed formula, its start kept (``EditError`` if it does not parse).
+
+        Only our own parser runs here (fast); the sympy work is ``build_formula``'s.
+        """
         from simulator.symbolic.parsing import FormulaError, parse_formula
 
         try:
@@ -770,7 +824,11 @@ class Workspace:
         old_start = dict(old.start) if isinstance(old, ExpressionSpec) else {}
         start = {v: old_start.get(v, 1.0) for v in variables}
         ranges = {v: (start[v] - 4.0, start[v] + 4.0) for v in variables}
-        self.change_problem(ExpressionSpec(text, tuple(start.items()), tuple(ranges.items())))
+        return ExpressionSpec(text, tuple(start.items()), tuple(ranges.items()))
+
+    def adopt_formula(self, built: BuiltFormula) -> None:
+        """Descend a formula built by ``build_formula``: a new run, the settings kept."""
+        self.change_problem(built.spec, problem=built.problem)
 
     def set_surface(self, name: str) -> None:
         """Descend a built-in surface with its own start, range and learning rate."""

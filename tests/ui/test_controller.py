@@ -177,7 +177,9 @@ def test_built_in_surface_and_typed_formula_from_a_network(controller, qtbot):
     assert controller.workspace.problem.minima[0] == (3.0, 2.0)
     controller.undo_stack.undo()
     assert controller.workspace.problem.network.sizes == (2, 8, 8, 1)
-    assert controller.set_formula("w1**2 + 10*w2**2") is None
+    with qtbot.waitSignal(controller.formulaChecked, timeout=20000) as taken:
+        assert controller.set_formula("w1**2 + 10*w2**2") is None
+    assert taken.args == [""]
     assert controller.workspace.problem.names == ["w1", "w2"]
     assert controller.workspace.axes.labels == ("w1", "w2")
     assert "column" in controller.set_formula("w1 +* 2")
@@ -228,9 +230,12 @@ def test_a_typed_two_variable_formula_draws_its_surface(make_controller, qtbot):
     grids, messages = [], []
     controller.landscapeReady.connect(grids.append)
     controller.message.connect(lambda level, text: messages.append(text))
-    assert controller.set_formula("w1**2 + w2**2") is None
+    with qtbot.waitSignal(controller.formulaChecked, timeout=20000):
+        assert controller.set_formula("w1**2 + w2**2") is None
+    grids.clear()  # the old lesson's landscape may arrive while the formula is worked out
     qtbot.waitUntil(lambda: any(g.fine for g in grids), timeout=10000)
     assert grids[-1].axes.labels == ("w1", "w2") and grids[-1].z.ndim == 2
-    assert controller.set_formula("w**3") is None
+    with qtbot.waitSignal(controller.formulaChecked, timeout=20000):
+        assert controller.set_formula("w**3") is None
     qtbot.waitUntil(lambda: grids[-1].axes.is_curve, timeout=10000)
     assert not messages

@@ -140,6 +140,10 @@ class ControlsPanel(QWidget):
         """Show what is wrong with the typed formula, or clear it ("")."""
         self.problem.set_formula_error(error)
 
+    def set_formula_working(self, text: str) -> None:
+        """Say under the formula field that the typed formula is being worked out."""
+        self.problem.set_formula_working(text)
+
     def _restyle(self, _theme=None) -> None:
         for note in self.findChildren(Note):
             note.restyle()

@@ -154,13 +154,17 @@ class ProblemSection(Section):
         """Ask to walk down the typed formula (an empty field gets a hint right under it)."""
         text = self.formula.text().strip()
         if not text:
-            self.formula_error.show_text("Type a formula first, e.g. w1**2 + 10*w2**2")
+            self.formula_error.show_text("Type a formula first, e.g. w1**2 + 10*w2**2", "error")
             return
         self.formulaEntered.emit(text)
 
+    def set_formula_working(self, text: str) -> None:
+        """Show that the typed formula is being worked out (in the error's place, as info)."""
+        self.formula_error.show_text(text or None, "info")
+
     def set_formula_error(self, error: str) -> None:
         """Show what is wrong with the typed formula under the field ("" clears it)."""
-        self.formula_error.show_text(error or None)
+        self.formula_error.show_text(error or None, "error")
         if error:
             column = _COLUMN.search(error)
             if column:

@@ -217,7 +217,10 @@ def test_a_good_formula_switches_the_problem(controller, qtbot):
     panel.show()
     type_into(qtbot, panel.problem.formula, "w1**2 + foo")
     assert panel.problem.formula_error.isVisibleTo(panel)
-    type_into(qtbot, panel.problem.formula, "w1**2 + 3*w2**2")
+    with qtbot.waitSignal(controller.formulaChecked, timeout=20000):
+        type_into(qtbot, panel.problem.formula, "w1**2 + 3*w2**2")
+        assert panel.problem.formula_error.text().startswith("Working out the derivatives")
+        assert panel.problem.formula_error.level == "info"
     assert controller.workspace.lesson.problem.expression == "w1**2 + 3*w2**2"
     assert controller.workspace.problem.loss(np.array([1.0, 2.0])) == pytest.approx(13.0)
     assert not panel.problem.formula_error.isVisibleTo(panel)

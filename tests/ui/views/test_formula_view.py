@@ -193,8 +193,9 @@ def test_floating_point_while_playing_and_exact_when_paused(controller, view, qt
     assert _number(_table(view)["J"]) == pytest.approx(w * w, rel=1e-9)
 
 
-def test_undefined_values_are_said_in_words(controller, view):
-    assert controller.set_formula("log(w) + w") is None
+def test_undefined_values_are_said_in_words(controller, view, qtbot):
+    with qtbot.waitSignal(controller.formulaChecked, timeout=20000):
+        assert controller.set_formula("log(w) + w") is None
     assert controller.move_hiker(-1.0, 0.0)
     texts = [label.text() for label in view.findChildren(type(view.sentence))]
     texts += [i.value_text + i.adjoint_text for i in view._drawing.node_items.values()]
