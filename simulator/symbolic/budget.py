@@ -190,3 +190,18 @@ def _serve(connection) -> None:
                 connection.send(("error", error))
             except Exception:  # an exception that does not pickle still says what it was
                 connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def warm_up() -> None:
+    """Load sympy and start the formula worker now, so the first formula opened need not wait.
+
+    Both take seconds on a cold start; the app calls this on a thread of its own at launch.
+    """
+    import sympy  # noqa: F401 - loaded for the formulas to come
+
+    run_within(_ready, (), START_SECONDS)
+
+
+def _ready() -> Iterator[bool]:
+    """Yield True (the worker is up)."""
+    yield True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -36,12 +37,16 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     qInstallMessageHandler(handler)
     from PySide6.QtWidgets import QApplication
 
+    from simulator.symbolic.budget import warm_up
+
     from .crash import CrashReporter
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     name_application(app)
     reporter = CrashReporter().install()  # from here on an unexpected error gets a dialog
 
+    # sympy and the formula worker load meanwhile: the first formula opened starts at once
+    threading.Thread(target=warm_up, name="backprop-hiker-warm-up", daemon=True).start()
     window = open_window(reporter, lesson, reset_layout)
     if window is None:
         app.exec()  # the error's dialog is the only window: closing it ends the app
