@@ -16,6 +16,7 @@ A pause or a step shows everything at once, at full detail.
 from __future__ import annotations
 
 import functools
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,7 @@ from simulator.workspace.workspace import (
     describe_divergence,
 )
 
-from .grids import BackgroundWork, GridService
+from .grids import BackgroundWork, GridService, without_collector
 from .undo import Restore, setting, undoable
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
@@ -526,7 +527,9 @@ class SessionController(QObject):
             return str(exc)
         self.pause()
         self.formulaWorking.emit(f"Working out the derivatives of J = {text}…")
-        self.grids.request("formula", [functools.partial(build_formula, spec, FORMULA_SECONDS)])
+        gc.collect()  # garbage with widgets in it goes here, on the GUI thread, not in the pool
+        self.grids.request("formula", [without_collector(
+            functools.partial(build_formula, spec, FORMULA_SECONDS))])
         return None
 
     def _formula_built(self, built) -> None:

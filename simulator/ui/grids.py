@@ -7,6 +7,8 @@ of older generations are thrown away, so the GUI shows only what matches its sta
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +16,30 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from simulator.workspace.grid_requests import GridRequest
+
+_PAUSES = [0]  # how many stages run with the cyclic collector paused
+_PAUSES_LOCK = threading.Lock()
+
+
+def without_collector(stage: Callable[[], Any]) -> Callable[[], Any]:
+    """Return a stage that runs with Python's cyclic collector paused (it is on again after).
+
+    A long pure-Python stage (sympy's work on a formula) would otherwise set the collector
+    off in its pool thread, and garbage holding Qt widgets would be destroyed there, which
+    the widgets do not survive. The caller collects on the GUI thread first.
+    """
+    def run() -> Any:
+        with _PAUSES_LOCK:
+            _PAUSES[0] += 1
+            gc.disable()
+        try:
+            return stage()
+        finally:
+            with _PAUSES_LOCK:
+                _PAUSES[0] -= 1
+                if not _PAUSES[0]:
+                    gc.enable()
+    return run
 
 
 class _Relay(QObject):

@@ -1,5 +1,6 @@
 """Fixtures of the Qt tests: QSettings in tmp, no window or thread left behind, controllers that stop."""
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,10 @@ def _no_leaked_windows_or_threads():
         return
     pool = QThreadPool.globalInstance()
     assert pool.waitForDone(5000), "background work still running after the test"
+    # The test's widgets and controllers go now, on this thread: left to the cyclic
+    # collector, they could be destroyed on whichever thread it next runs in (a pool
+    # thread building a formula), which Qt's widgets do not survive.
+    gc.collect()
     app.processEvents()
     open_windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     for w in open_windows:
