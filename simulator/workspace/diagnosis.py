@@ -188,7 +188,7 @@ def saturated_neurons(problem: NetworkProblem, theta: np.ndarray) -> tuple[int, 
     if network.layer_count < 2 or not len(x):
         return 0, 0
     with np.errstate(all="ignore"):
-        trace = network.forward(theta, x)
+        trace = network.forward(theta, problem.network_inputs(x))
         saturated = hidden = 0
         for layer in range(1, network.layer_count):
             slopes = np.abs(network.activation(layer).da_dz(trace.z[layer], trace.a[layer]))

@@ -18,6 +18,7 @@ import os
 import random
 import string
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -269,7 +270,8 @@ def test_two_thousand_random_actions_break_nothing(qtbot, tmp_path, monkeypatch)
                 took = time.monotonic() - started
                 QApplication.processEvents()
             done.append(what)
-            assert not raised, f"action {k} ({what}) raised: {raised[0][1]!r}; before: {done[-6:-1]}"
+            assert not raised, (f"action {k} ({what}) raised: {raised[0][1]!r}; before: {done[-6:-1]}\n"
+                                  + "".join(traceback.format_tb(raised[0][2])))
             assert took <= ACTION_SECONDS, f"action {k} ({what}) took {took:.2f} s"
             slowest = max(slowest, (took, what))
             check_window(window)

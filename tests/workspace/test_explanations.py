@@ -229,3 +229,12 @@ def test_saturated_neurons_counts_tanh_neurons_driven_flat():
     saturated, hidden = saturated_neurons(ws.problem, theta)
     assert saturated >= len(biases[0]) and hidden == sum(len(b) for b in biases[:-1])
     assert math.isfinite(ws.problem.loss(theta))
+
+
+def test_saturated_neurons_feeds_the_network_its_features():
+    ws = Workspace()
+    ws.open_file(str(lessons_dir() / "14-circle-network.lesson.json"))
+    ws.set_features(["x1", "x2", "x1^2"])  # three input neurons fed from the data's two columns
+    saturated, hidden = saturated_neurons(ws.problem, ws.session.theta)
+    sizes = ws.problem.network.sizes
+    assert sizes[0] == 3 and hidden == sum(sizes[1:-1]) and 0 <= saturated <= hidden
