@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from simulator.lessons.files import parse_lesson
@@ -79,3 +80,21 @@ def test_lesson_properties_are_undoable(stepped, qtbot):
         stepped.undo_stack.undo()
     assert (signal.args[0].lesson_title, signal.args[0].text) == ("Three steps", "Five steps.")
     assert stepped.frame().step == 5  # the run stays where it was
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_views_drawing_a_huge_frame_do_not_warn(make_controller, qtbot):
+    """What a view computes from a diverged run's numbers, in a frame or a paced paint, is quiet."""
+    controller = make_controller("13-xor-network.lesson.json")
+    overflowed = []
+
+    def draw(frame):
+        overflowed.append(np.isinf(np.array([1e308]) + np.array([1e308]))[0])
+
+    controller.frameChanged.connect(draw)
+    controller.paintFrame.connect(draw)
+    with qtbot.captureExceptions() as raised:
+        controller.step()
+        qtbot.wait(60)
+    assert not raised
+    assert overflowed and all(overflowed)
