@@ -21,12 +21,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from simulator.workspace.errors import EditError
 from simulator.workspace.frames import Frame
+from simulator.workspace.terrain import quietly
 from simulator.workspace.workspace import (
     Memento,
     Workspace,
@@ -43,19 +43,6 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 FORMULA_SECONDS = 2.0
 #: how often (ms) each costly thing is refreshed while playing; at once when paused
 PACE_MS = {"paint": 40, "neurons": 400, "moving_grids": 500}
-
-
-def quiet_numbers(method):
-    """Run a method that publishes frames with numpy's floating-point warnings off.
-
-    A run that overflows is still drawn (its status says it diverged); what the views compute
-    from its huge or non-finite numbers on the way must not warn, as the engine's steps do not.
-    """
-    @functools.wraps(method)
-    def run(*args, **kwargs):
-        with np.errstate(all="ignore"):
-            return method(*args, **kwargs)
-    return run
 
 
 class SessionController(QObject):
@@ -180,7 +167,7 @@ class SessionController(QObject):
         self.pause()
         self._do(self.workspace.restore, memento)
 
-    @quiet_numbers
+    @quietly  # views draw a diverged run's numbers without float warnings
     def _publish(self, moving: bool = True) -> Frame:
         """Emit what changed since views were last told: problem, axes, then the frame."""
         ws = self.workspace
@@ -209,7 +196,7 @@ class SessionController(QObject):
                 self._paced(key, force=True)
         return frame
 
-    @quiet_numbers
+    @quietly  # views draw a diverged run's numbers without float warnings
     def _paced(self, key: str, force: bool = False) -> None:
         """Send one paced thing now, or once its interval has passed (the latest frame then)."""
         now = time.monotonic()
@@ -235,7 +222,7 @@ class SessionController(QObject):
                 self._seen = (self._seen[0], self.workspace.axes)
                 self.axesChanged.emit(self.workspace.axes)
 
-    @quiet_numbers
+    @quietly  # views draw a diverged run's numbers without float warnings
     def _grid_ready(self, channel: str, result: object) -> None:
         if channel == "formula":
             self._formula_built(result)

@@ -25,7 +25,7 @@ Costs = Callable[[np.ndarray], np.ndarray]
 
 
 def quietly(function):
-    """Run a function with numpy's floating-point warnings off: J may overflow on the way."""
+    """Run a function with numpy's floating-point warnings off: huge or undefined numbers are expected."""
     @functools.wraps(function)
     def run(*args, **kwargs):
         with np.errstate(all="ignore"):
