@@ -17,7 +17,7 @@ from simulator.workspace.frames import Frame, ProblemInfo
 from simulator.workspace.numbers import format_number
 
 from ..theme import Theme, current_theme, theme_manager, ui_font
-from .loss_view import StepAxis
+from .loss_view import StepAxis, style_step_plot
 
 #: one colour per layer, the first layer first (Okabe–Ito's, colour-blind safe, without its
 #: yellow, which a white background washes out; then grey, brown and the text's colour)
@@ -166,14 +166,7 @@ class GradientView(QWidget):
                                   f"{ratio_sentence(norms)}</span>")
 
     def _restyle(self, theme: Theme) -> None:
-        self.plot_widget.setBackground(theme.background)
-        for name in ("left", "bottom"):
-            axis = self.plot_item.getAxis(name)
-            axis.setPen(theme.muted)
-            axis.setTextPen(theme.text)
-        style = {"color": theme.text, "font-size": f"{ui_font(1.1).pointSizeF():.0f}pt"}
-        self.plot_item.setLabel("bottom", "step", **style)
-        self.plot_item.setLabel("left", "‖∂L/∂W‖", **style)
+        style_step_plot(self.plot_widget, self.plot_item, theme, "‖∂L/∂W‖")
         for curve, colour in zip(self.curves, self._colours(theme), strict=True):
             curve.setPen(pg.mkPen(colour, width=2.5))
         self.marker_line.setPen(pg.mkPen(theme.hiker_edge, width=1.5, style=Qt.PenStyle.DotLine))

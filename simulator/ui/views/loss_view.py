@@ -53,6 +53,18 @@ def _nice_floor(value: float) -> float:
     return float(next(m * power for m in reversed(NICE) if m * power <= value * (1 + 1e-12)))
 
 
+def style_step_plot(widget: pg.PlotWidget, item: pg.PlotItem, theme: Theme, quantity: str) -> None:
+    """Colour a plot of some quantity over the steps in the theme: background, axes, labels."""
+    widget.setBackground(theme.background)
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setPen(theme.muted)
+        axis.setTextPen(theme.text)
+    style = {"color": theme.text, "font-size": f"{ui_font(1.1).pointSizeF():.0f}pt"}
+    item.setLabel("bottom", "step", **style)
+    item.setLabel("left", quantity, **style)
+
+
 class StepAxis(pg.AxisItem):
     """A step axis whose ticks read 250k and 1.5M rather than a shared ×1e+06 factor."""
 
@@ -341,14 +353,7 @@ class LossView(QWidget):
         self.values_label.setText(" · ".join(parts))
 
     def _restyle(self, theme: Theme) -> None:
-        self.plot_widget.setBackground(theme.background)
-        for name in ("left", "bottom"):
-            axis = self.plot_item.getAxis(name)
-            axis.setPen(theme.muted)
-            axis.setTextPen(theme.text)
-        label_style = {"color": theme.text, "font-size": f"{ui_font(1.1).pointSizeF():.0f}pt"}
-        self.plot_item.setLabel("bottom", "step", **label_style)
-        self.plot_item.setLabel("left", "loss", **label_style)
+        style_step_plot(self.plot_widget, self.plot_item, theme, "loss")
         self.train_curve.setPen(pg.mkPen(theme.train_loss, width=2.5))
         self.test_curve.setPen(pg.mkPen(theme.test_loss, width=2.5, style=Qt.PenStyle.DashLine))
         self.legend.setLabelTextColor(theme.text)
@@ -362,7 +367,7 @@ class LossView(QWidget):
         self.divergence_line.setPen(pg.mkPen(theme.error, width=2, style=Qt.PenStyle.DashLine))
         self.divergence_line.label.setColor(theme.error)
         self.divergence_line.label.fill = pg.mkBrush(theme.background + "dd")
-        self.rates.restyle(theme, label_style["font-size"])
+        self.rates.restyle(theme, f"{ui_font(1.1).pointSizeF():.0f}pt")
         if self._frame is not None and not self._frame.racers:
             self._update_label(self._frame)
 
