@@ -375,10 +375,31 @@ BIG_LESSON = {
 }
 
 
-def _platform_env(display: bool) -> dict[str, str]:
-    """Return the environment for a GUI measurement: offscreen, or the current X display."""
+#: the screen the GUI is measured on, offscreen as on a display: the size the issue names
+SCREEN = (1920, 1080)
+
+
+class MeasurementError(Exception):
+    """A figure could not be measured; the text says why (a script's error, its last lines)."""
+
+
+def _platform_env(display: bool, folder: str) -> dict[str, str]:
+    """Return the environment for a GUI measurement: offscreen, or the current X display.
+
+    Offscreen, Qt's screen is 800×800 unless told otherwise, where the window folds every
+    panel into one tab group; a configuration file in ``folder`` gives it a 1920×1080
+    screen, so the window is laid out as on a real display of that size.
+    """
     env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "xcb" if display else "offscreen"
+    if display:
+        env["QT_QPA_PLATFORM"] = "xcb"
+        return env
+    config = Path(folder) / "offscreen-screen.json"
+    width, height = SCREEN
+    config.write_text(json.dumps({"screens": [{
+        "name": "bench", "x": 0, "y": 0, "width": width, "height": height,
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    env["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     return env
 
 
@@ -416,24 +437,29 @@ def _percentile(times: list[float], fraction: float) -> float:
     return ordered[max(0, int(fraction * len(ordered)) - 1)]
 
 
-def gui_figures(frames: int = 600, display: bool = False) -> dict[str, float]:
-    """Measure play-mode frames (every panel visible), start-up, the 4K export and memory."""
-    os.environ["QT_QPA_PLATFORM"] = _platform_env(display)["QT_QPA_PLATFORM"]
-    from PySide6.QtWidgets import QApplication
+def gui_figures(frames: int = 600, display: bool = False,
+                errors: dict[str, str] | None = None) -> dict[str, float]:
+    """Measure play-mode frames (every panel visible), start-up, the 4K export and memory.
 
-    from simulator.lessons.catalog import builtin_lesson
-    from simulator.ui.launch import make_window
-
-    app = QApplication.instance() or QApplication([])
-    figures: dict[str, float] = {}
+    A figure that could not be measured is left out, and why goes in ``errors``.
+    """
+    errors = {} if errors is None else errors
     with tempfile.TemporaryDirectory() as folder:
+        os.environ["QT_QPA_PLATFORM"] = _platform_env(display, folder)["QT_QPA_PLATFORM"]
+        from PySide6.QtWidgets import QApplication
+
+        from simulator.lessons.catalog import builtin_lesson
+        from simulator.ui.launch import make_window
+
+        app = QApplication.instance() or QApplication([])
+        figures: dict[str, float] = {}
+        reference = str(builtin_lesson("14-circle-network.lesson.json"))
         big = _big_lesson_file(folder)
-        for lesson, runs in ((str(builtin_lesson("14-circle-network.lesson.json")),
-                              ((1, frames, ""), (10, frames, "_10_steps"))),
+        for lesson, runs in ((reference, ((1, frames, ""), (10, frames, "_10_steps"))),
                              (big, ((1, max(frames // 2, 1), "_big"),))):
-            window = make_window(lesson, reset_layout=True)
-            window.resize(1600, 1000)
+            window = make_window(lesson, reset_layout=True)  # laid out for the screen
             window.show()
+            window.docks[1].raise_()  # the network diagram, over the lesson's text
             app.processEvents()
             for steps, count, suffix in runs:
                 times = _frame_times(app, window, steps, count)
@@ -446,13 +472,17 @@ def gui_figures(frames: int = 600, display: bool = False) -> dict[str, float]:
             window.close()
             window.deleteLater()
             app.processEvents()
-        figures["gui.startup_ms"] = _subprocess_median(
-            STARTUP_SCRIPT, [str(builtin_lesson("14-circle-network.lesson.json"))], display)
-        figures["gui.startup_bare_ms"] = _subprocess_median(BARE_STARTUP_SCRIPT, [], display)
-        figures["export.png_4k_ms"] = _subprocess_median(
-            EXPORT_SCRIPT, [str(builtin_lesson("14-circle-network.lesson.json")),
-                            str(Path(folder) / "landscape.png")], display, repeats=3)
-        figures["memory.rss_mb"] = _subprocess_median(MEMORY_SCRIPT, [big], display, repeats=1)
+        for key, script, args, repeats in (
+            ("gui.startup_ms", STARTUP_SCRIPT, [reference], 3),
+            ("gui.startup_bare_ms", BARE_STARTUP_SCRIPT, [], 3),
+            ("export.png_4k_ms", EXPORT_SCRIPT,
+             [reference, str(Path(folder) / "landscape.png"), "3840x2160"], 3),
+            ("memory.rss_mb", MEMORY_SCRIPT, [big, "10000"], 1),
+        ):
+            try:
+                figures[key] = _subprocess_median(script, args, display, folder, repeats)
+            except MeasurementError as exc:
+                errors[key] = str(exc)
     return figures
 
 
@@ -501,7 +531,7 @@ import sys, time
 from simulator.export.command import export_lesson
 import simulator.ui.figures.catalog  # Qt and pyqtgraph loaded: what is timed is the export itself
 start = time.perf_counter()
-export_lesson(sys.argv[1], sys.argv[2], 0, "landscape", "3840x2160")
+export_lesson(sys.argv[1], sys.argv[2], 0, "landscape", sys.argv[3])
 print("value", (time.perf_counter() - start) * 1e3)
 """
 
@@ -511,13 +541,13 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from simulator.ui.launch import make_window
 window = make_window(sys.argv[1], reset_layout=True)
-window.resize(1600, 1000)
 window.show()
+window.docks[1].raise_()
 app.processEvents()
 controller = window.controller
 controller.set_speed(steps_per_frame=100, fps=1)
 controller.play()
-while controller.session.step_count < 10_000 and controller.playing:
+while controller.frame().step < int(sys.argv[2]) and controller.playing:
     controller.tick()
     app.processEvents()
 controller.pause()
@@ -530,35 +560,53 @@ controller.grids.cancel()
 """
 
 
-def _subprocess_median(script: str, args: list[str], display: bool, repeats: int = 3) -> float:
-    """Return the median of a script's figure over fresh processes (NaN if none reported).
+def _subprocess_median(script: str, args: list[str], display: bool, folder: str,
+                       repeats: int = 3) -> float:
+    """Return the median of a script's figure over fresh processes.
 
     A script that prints ``value N`` reports N; one that prints ``painted`` reports the
-    milliseconds from starting the process to that line.
+    milliseconds from starting the process to that line. A run that reports nothing
+    raises ``MeasurementError`` with its exit code and the end of what it wrote.
     """
     values = []
     for _ in range(repeats):
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
-                             text=True, env=_platform_env(display), timeout=300)
+        try:
+            out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                                 text=True, env=_platform_env(display, folder), timeout=300)
+        except subprocess.TimeoutExpired:
+            raise MeasurementError("the script did not finish within 300 s") from None
         elapsed = (time.perf_counter() - start) * 1e3
+        found = None
         for line in out.stdout.splitlines():
             if line.startswith("value "):
-                values.append(float(line.split()[1]))
+                found = float(line.split()[1])
             elif line == "painted":
-                values.append(elapsed)
-    return statistics.median(values) if values else float("nan")
+                found = elapsed
+        if found is None or not np.isfinite(found):
+            said = [line for line in (out.stderr + out.stdout).splitlines() if line.strip()
+                    and "propagateSizeHints" not in line]
+            tail = " | ".join(said[-3:]) or "nothing"
+            raise MeasurementError(f"the script reported no figure (exit code "
+                                   f"{out.returncode}); it said: {tail}")
+        values.append(found)
+    return statistics.median(values)
 
 
 # ----- the report ------------------------------------------------------------------------------
 
-def build_report(figures: dict[str, float]) -> dict[str, dict]:
+def build_report(figures: dict[str, float],
+                 errors: dict[str, str] | None = None) -> dict[str, dict]:
     """Return the report's sections from flat ``section.name`` medians.
 
     A figure of the engine, gui, export or memory sections becomes ``{"median", "baseline",
-    "baseline_name", "target"}``; a baseline stays a plain median.
+    "baseline_name", "target"}``; a baseline stays a plain median. A figure named in
+    ``errors`` could not be measured: its median is ``None`` and its ``"error"`` says why.
     """
+    errors = errors or {}
     report: dict[str, dict] = {section: {} for section in SECTIONS}
+    for key in errors:
+        figures = {**figures, key: float("nan")}
     for key, value in figures.items():
         section, name = key.split(".", 1)
         if section == "baseline":
@@ -572,7 +620,16 @@ def build_report(figures: dict[str, float]) -> dict[str, dict]:
             "baseline_name": spec.baseline if base is not None else None,
             "target": spec.target,
         }
+        if key in errors:
+            report[section][name]["error"] = errors[key]
     return report
+
+
+def failures(report: dict[str, dict]) -> list[str]:
+    """Return one line per figure of the report that could not be measured, saying why."""
+    return [f"{section}.{name} could not be measured: {entry['error']}"
+            for section, entries in report.items() for name, entry in entries.items()
+            if isinstance(entry, dict) and entry.get("error")]
 
 
 def _rounded(value: float | None) -> float | None:
@@ -582,10 +639,10 @@ def _rounded(value: float | None) -> float | None:
 
 def run_benchmarks(gui: bool = True, display: bool = False) -> dict[str, dict]:
     """Return the report (the GUI, export and memory figures only when ``gui``)."""
-    figures = engine_figures()
+    figures, errors = engine_figures(), {}
     if gui:
-        figures.update(gui_figures(display=display))
-    return build_report(figures)
+        figures.update(gui_figures(display=display, errors=errors))
+    return build_report(figures, errors)
 
 
 def format_figures(report: dict[str, dict]) -> str:
@@ -605,6 +662,8 @@ def format_figures(report: dict[str, dict]) -> str:
         unit = f" {spec.unit:<2}"
         if value is None:
             lines.append(f"{spec.title:<52}{'not measured':>12}")
+            if entry.get("error"):
+                lines.append(f"    why: {entry['error']}")
             continue
         row = f"{spec.title:<52}{value:>9.4g}{unit}"
         if base is not None and value and spec.within is not None:

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_BENCH_INCOMPLETE = 1  # bench ran, but some figure could not be measured
 
 
 class BadInput(Exception):
@@ -362,13 +363,15 @@ def check_export_target(output: str) -> None:
 
 def bench_command(args: argparse.Namespace) -> int:
     """Print engine figures (and GUI figures unless --no-gui), each beside a baseline."""
-    from simulator.benchmarks import format_figures, run_benchmarks
+    from simulator.benchmarks import failures, format_figures, run_benchmarks
 
     if args.display and not args.no_gui and not os.environ.get("DISPLAY"):
         raise BadInput("--display: no X display to measure on (DISPLAY is not set)")
     figures = run_benchmarks(gui=not args.no_gui, display=args.display)
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
-    return EXIT_OK
+    for line in failures(figures):  # a figure that could not be measured is an error
+        print(f"bench: {line}", file=sys.stderr)
+    return EXIT_BENCH_INCOMPLETE if failures(figures) else EXIT_OK
 
 
 COMMANDS = {"run": run_command, "derive": derive_command, "export": export_command,

@@ -158,3 +158,83 @@ def test_a_figure_that_could_not_be_measured_is_null_not_nan():
     assert report["baseline"]["epoch_naive_us"] is None
     json.dumps(report, allow_nan=False)
     assert "not measured" in format_figures(report)
+
+
+# ----- the scripts the GUI figures run in fresh processes (reduced, not timed) ---------------
+
+@pytest.fixture
+def folder(tmp_path):
+    return str(tmp_path)
+
+
+def reference_lesson() -> str:
+    from simulator.lessons.catalog import builtin_lesson
+
+    return str(builtin_lesson("14-circle-network.lesson.json"))
+
+
+@pytest.mark.parametrize("script, args", [
+    (benchmarks.STARTUP_SCRIPT, lambda folder: [reference_lesson()]),
+    (benchmarks.BARE_STARTUP_SCRIPT, lambda folder: []),
+    (benchmarks.EXPORT_SCRIPT,
+     lambda folder: [reference_lesson(), f"{folder}/landscape.png", "800x600"]),
+    (benchmarks.MEMORY_SCRIPT, lambda folder: [benchmarks._big_lesson_file(folder), "300"]),
+], ids=["startup", "bare startup", "export", "memory"])
+def test_each_gui_script_reports_a_figure(script, args, folder):
+    """Each script, on a small workload, ends with the one number its figure is made of."""
+    value = benchmarks._subprocess_median(script, args(folder), False, folder, repeats=1)
+    assert np.isfinite(value) and value > 0
+
+
+def test_the_memory_script_steps_as_far_as_asked(folder):
+    script = benchmarks.MEMORY_SCRIPT.replace('print("value", int(line.split()[1]) / 1024)',
+                                              'print("value", controller.frame().step)')
+    steps = benchmarks._subprocess_median(
+        script, [benchmarks._big_lesson_file(folder), "300"], False, folder, repeats=1)
+    assert 300 <= steps <= 500  # 100 steps a frame (the slowed play timer may add one)
+
+
+def test_the_offscreen_screen_is_the_size_of_the_display_measured(folder):
+    script = ("from PySide6.QtWidgets import QApplication\n"
+              "app = QApplication([])\n"
+              "size = app.primaryScreen().size()\n"
+              "print('value', size.width() * 10000 + size.height())\n")
+    width, height = benchmarks.SCREEN
+    assert benchmarks._subprocess_median(script, [], False, folder, repeats=1) == \
+        width * 10000 + height
+
+
+def test_a_script_that_fails_says_why(folder):
+    script = "import sys\nraise AttributeError('no attribute session')\n"
+    with pytest.raises(benchmarks.MeasurementError, match="exit code 1.*no attribute session"):
+        benchmarks._subprocess_median(script, [], False, folder, repeats=1)
+
+
+def test_a_script_that_prints_nothing_says_so(folder):
+    with pytest.raises(benchmarks.MeasurementError, match="exit code 0.*nothing"):
+        benchmarks._subprocess_median("pass", [], False, folder, repeats=1)
+
+
+def test_a_figure_that_failed_carries_its_error_to_the_report_and_the_table():
+    report = build_report({"gui.startup_bare_ms": 500.0},
+                          {"memory.rss_mb": "the script reported no figure (exit code 1)"})
+    entry = report["memory"]["rss_mb"]
+    assert entry["median"] is None and "exit code 1" in entry["error"]
+    json.dumps(report, allow_nan=False)
+    assert "startup_bare_ms" in report["gui"] and "error" not in report["gui"]["startup_bare_ms"]
+    assert benchmarks.failures(report) == [
+        "memory.rss_mb could not be measured: the script reported no figure (exit code 1)"]
+    assert "why: the script reported no figure (exit code 1)" in format_figures(report)
+
+
+def test_bench_with_a_figure_unmeasured_fails_and_names_it(monkeypatch, capsys):
+    monkeypatch.setattr(benchmarks, "engine_figures", lambda: {"engine.epoch_us": 200.0})
+
+    def gui(display, errors):
+        errors["memory.rss_mb"] = "the script reported no figure (exit code 1); it said: boom"
+        return {"gui.frame_p95_ms": 10.0}
+    monkeypatch.setattr(benchmarks, "gui_figures", gui)
+    assert cli.main(["bench", "--json"]) == cli.EXIT_BENCH_INCOMPLETE
+    out, err = capsys.readouterr()
+    assert json.loads(out)["memory"]["rss_mb"]["error"].endswith("boom")
+    assert "memory.rss_mb could not be measured" in err and "boom" in err
