@@ -35,16 +35,21 @@ Array = np.ndarray
 class _Plan:
     """Every call of a pass over ``width`` samples, its buffers made and its arguments bound.
 
-    Layer l (1 … L) reads ``ins[l - 1]`` (its input with a row of ones; ``ins[0]`` is the
-    batch, bound per call) and writes ``z[l]`` and ``a[l]``; backward writes ``dz[l]`` and
-    ``da[l]``. ``theta`` and ``flat`` are the arrays the views were taken of.
+    Layer l (1 … L) reads ``ins[l - 1]`` (its input with a row of ones) and writes ``z[l]``
+    and ``a[l]``; backward writes ``dz[l]`` and ``da[l]``. ``ins[0]`` is the whole data
+    set's inputs, or (``batched``) a buffer a mini-batch is gathered into. ``theta`` and
+    ``flat`` are the arrays the views were taken of.
     """
 
-    def __init__(self, owner: TrainingPass, width: int, theta: Array, flat: Array | None):
+    def __init__(self, owner: TrainingPass, width: int, batched: bool, theta: Array,
+                 flat: Array | None):
         network, sizes = owner.network, owner.sizes
         top = self.top = len(sizes) - 1
         self.theta, self.flat = theta, flat
-        ins: list[Array | None] = [None]
+        # a mini-batch's columns of the data block: inputs, the row of ones, targets
+        self.rows = np.empty((owner.data.shape[0], width)) if batched else owner.data
+        self.targets = self.rows[owner.split:]
+        ins: list[Array] = [self.rows[:owner.split]]
         for n in sizes[1:-1]:
             buffer = np.empty((n + 1, width))
             buffer[n] = 1.0
@@ -57,7 +62,9 @@ class _Plan:
         # a 0-d array, not a float: numpy converts a Python float on every call
         self.mse_scale = np.array(2.0 / (sizes[-1] * width))
         # the output layer's buffers, and mse's difference a − y (da of the output is unused)
-        self.loss_buffers = (z[top], a[top], da[top], dz[top], owner.backward_into[-1])
+        diff = da[top]
+        self.loss_buffers = (z[top], a[top], diff, diff.reshape(-1), dz[top],
+                             owner.backward_into[-1])
         stacked, weights = [], []  # [W; b]ᵀ and W of every layer, views of θ
         for (w_start, b_start, end), n_in, n_out in zip(
             network._offsets, sizes[:-1], sizes[1:], strict=True
@@ -66,12 +73,12 @@ class _Plan:
             weights.append(theta[w_start:b_start].reshape(n_in, n_out))
         self.weights = weights
         into, back = owner.into, owner.backward_into
-        self.first = (stacked[0], z[1], into[0], a[1])
-        self.hidden = [(stacked[layer - 1], ins[layer - 1], z[layer], into[layer - 1], a[layer])
-                       for layer in range(2, top)]
-        # samples × outputs views for the output: softmax works along the outputs
-        self.output = (stacked[top - 1], ins[top - 1], z[top], into[top - 1],
-                       z[top].T, a[top].T)
+        # layer by layer: z = [W; b]ᵀ [a; 1], then a = f(z) (given as views f works along:
+        # softmax works along the outputs, so the output's are samples × outputs)
+        self.forward = [(stacked[layer - 1], ins[layer - 1], z[layer], into[layer - 1],
+                         z[layer], a[layer]) for layer in range(1, top)]
+        self.forward.append((stacked[top - 1], ins[top - 1], z[top], into[top - 1],
+                             z[top].T, a[top].T))
         if flat is None:
             return
         grads = [flat[w_start:end].reshape(n_in + 1, n_out)
@@ -82,7 +89,7 @@ class _Plan:
                           weights[layer - 1], da[layer - 1], back[layer - 2], z[layer - 1],
                           a[layer - 1], dz[layer - 1])
                          for layer in range(top, 1, -1)]
-        self.first_gradient = (dz[1].T, grads[0])
+        self.first_gradient = (ins[0], dz[1].T, grads[0])
 
 
 class TrainingPass:
@@ -97,12 +104,11 @@ class TrainingPass:
         self.network = network
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float).reshape(x.shape[0], -1)
-        self._split = x.shape[1] + 1
-        self.data = np.empty((self._split + y.shape[1], x.shape[0]))
-        self.data[:self._split - 1] = x.T
-        self.data[self._split - 1] = 1.0
-        self.data[self._split:] = y.T
-        self.inputs, self.targets = self.data[:self._split], self.data[self._split:]
+        self.split = x.shape[1] + 1
+        self.data = np.empty((self.split + y.shape[1], x.shape[0]))
+        self.data[:self.split - 1] = x.T
+        self.data[self.split - 1] = 1.0
+        self.data[self.split:] = y.T
         self.samples = x.shape[0]
         self.sizes = network.sizes
         functions = [network.activation(layer) for layer in range(1, len(self.sizes))]
@@ -114,73 +120,72 @@ class TrainingPass:
         # Element-wise output under mse: dL/dz = (2/n)(a − y) · f'(z), done in place.
         self._plain_mse = isinstance(loss, MeanSquaredError) and not isinstance(output, Softmax)
         self._fused = loss.requires is not None and loss.targets == "values"  # sigmoid + bce
+        self._regularization = network.regularization
         self._local = threading.local()
 
-    def _plan(self, width: int, theta: Array, flat: Array | None) -> _Plan:
-        """Return this thread's plan for a width, θ and gradient (made anew if they changed)."""
-        plans = self._local.__dict__.setdefault("plans", {})
+    def _plan(self, batch: Array | None, theta: Array, flat: Array | None) -> _Plan:
+        """Return this thread's plan for a batch, θ and gradient (made anew if they changed).
+
+        A plan is kept per batch width (``None``: the whole data set), and the batch's
+        columns are gathered into its buffer.
+        """
+        try:
+            plans = self._local.plans
+        except AttributeError:
+            plans = self._local.plans = {}
+        width = None if batch is None else len(batch)
         plan = plans.get(width)
         if plan is None or plan.theta is not theta or (flat is not None and plan.flat is not flat):
-            plan = _Plan(self, width, theta, flat)
+            plan = _Plan(self, self.samples if width is None else width, width is not None,
+                         theta, flat)
             # views of a view would not follow a reallocated parent: keep only plans of bases
             if theta.base is None and (flat is None or flat.base is None):
                 plans[width] = plan
+        if width is not None:
+            # 'wrap': gathering into a buffer with numpy's default 'raise' goes through a
+            # temporary copy; a batch holds indices of samples, so none is out of range
+            self.data.take(batch, 1, plan.rows, "wrap")
         return plan
 
     # ----- the pass ----------------------------------------------------------------------
 
-    def _forward(self, theta: Array, batch: Array | None,
-                 flat: Array | None) -> tuple[_Plan, Array, Array]:
-        """Run the batch (all samples when ``None``) forward; return the plan, input, targets."""
-        if batch is None:
-            inputs, targets = self.inputs, self.targets
-        else:
-            rows = self.data.take(batch, 1)
-            inputs, targets = rows[:self._split], rows[self._split:]
-        plan = self._plan(inputs.shape[1], theta, flat)
-        dot = np.dot
-        stacked, z, into, a = plan.first
-        if plan.top > 1:
-            dot(stacked, inputs, z)
-            into(z, a)
-            for stacked, below, z, into, a in plan.hidden:
-                dot(stacked, below, z)
-                into(z, a)
-            stacked, below, z, into, z_rows, a_rows = plan.output
-        else:
-            stacked, _, z, into, z_rows, a_rows = plan.output
-            below = inputs
-        dot(stacked, below, z)
-        into(z_rows, a_rows)
-        return plan, inputs, targets
+    def _forward(self, theta: Array, batch: Array | None, flat: Array | None) -> _Plan:
+        """Run the batch (all samples when ``None``) forward; return its plan."""
+        plan = self._plan(batch, theta, flat)
+        for stacked, below, z, into, z_view, a_view in plan.forward:
+            stacked.dot(below, z)
+            into(z_view, a_view)
+        return plan
 
-    def _output_loss(self, plan: _Plan, targets: Array, want_dz: bool) -> float:
+    def _output_loss(self, plan: _Plan, want_dz: bool) -> float:
         """Return the batch loss (regularization included); fill dL/dz of the output if asked."""
-        z, a, diff, dz, back = plan.loss_buffers
+        z, a, diff, diff_flat, dz, back = plan.loss_buffers
         if self._plain_mse:
-            np.subtract(a, targets, diff)
-            loss = float(np.vdot(diff, diff)) / diff.size  # mean((a − y)²)
+            np.subtract(a, plan.targets, diff)
+            loss = float(diff_flat.dot(diff_flat)) / diff_flat.size  # mean((a − y)²)
             if want_dz:
                 np.multiply(diff, plan.mse_scale, diff)  # dL/da = (2/n)(a − y)
                 back(z, a, diff, dz)
         else:
             # The loss objects take samples × outputs: hand them transposed views.
-            network = self.network
+            network, targets = self.network, plan.targets
             loss = network.loss.value(z.T, a.T, targets.T)
             if want_dz and self._fused:
                 np.subtract(a, targets, dz)  # (σ(z) − y) / n
                 np.divide(dz, a.size, dz)
             elif want_dz:
                 np.copyto(dz.T, network.loss.dL_dz(z.T, a.T, targets.T, self._functions[-1]))
-        if self.network.regularization is not None:
-            loss += self.network.regularization.value(plan.weights)
+        if self._regularization is not None:
+            loss += self._regularization.value(plan.weights)
         return loss
 
     def loss(self, theta: Array, batch: Array | None = None) -> float:
-        """Return the loss at θ on some samples (all when ``None``), regularization included."""
+        """Return the loss at θ on some samples (all when ``None``), regularization included.
+
+        ``batch`` holds indices of samples (a negative one counts from the end).
+        """
         theta = np.asarray(theta, dtype=float)
-        plan, _, targets = self._forward(theta, batch, None)
-        return self._output_loss(plan, targets, want_dz=False)
+        return self._output_loss(self._forward(theta, batch, None), want_dz=False)
 
     def loss_and_gradient(self, theta: Array, batch: Array | None = None,
                           out: Array | None = None) -> tuple[float, Array]:
@@ -192,24 +197,23 @@ class TrainingPass:
         """
         theta = np.asarray(theta, dtype=float)
         flat = np.empty(self.network.parameter_count) if out is None else out
-        plan, inputs, targets = self._forward(theta, batch, flat)
-        loss = self._output_loss(plan, targets, want_dz=True)
-        dot = np.dot
-        if self.network.regularization is None:
+        plan = self._forward(theta, batch, flat)
+        loss = self._output_loss(plan, want_dz=True)
+        regularization = self._regularization
+        if regularization is None:
             for below, dz, dz_t, grad, weights, da, back, z, a, dz_below in plan.backward:
-                dot(below, dz_t, grad)
-                dot(weights, dz, da)
+                below.dot(dz_t, grad)
+                weights.dot(dz, da)
                 back(z, a, da, dz_below)
-            dz_t, grad = plan.first_gradient
-            dot(inputs, dz_t, grad)
+            inputs, dz_t, grad = plan.first_gradient
+            inputs.dot(dz_t, grad)
         else:
-            regularization = self.network.regularization
             for below, dz, dz_t, grad, weights, da, back, z, a, dz_below in plan.backward:
-                dot(below, dz_t, grad)
+                below.dot(dz_t, grad)
                 regularization.add_gradient(weights, grad[:-1])
-                dot(weights, dz, da)
+                weights.dot(dz, da)
                 back(z, a, da, dz_below)
-            dz_t, grad = plan.first_gradient
-            dot(inputs, dz_t, grad)
+            inputs, dz_t, grad = plan.first_gradient
+            inputs.dot(dz_t, grad)
             regularization.add_gradient(plan.weights[0], grad[:-1])
         return loss, flat

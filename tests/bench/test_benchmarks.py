@@ -65,6 +65,11 @@ def test_straight_line_epoch_is_the_playgrounds_rule_and_the_engines_epoch():
         assert np.allclose(floor, engine, rtol=1e-10, atol=1e-12)
 
 
+def test_straight_line_epoch_refuses_a_network_it_was_not_written_for():
+    with pytest.raises(ValueError, match="2-8-8-1 tanh"):
+        straight_line_epoch(reference_problem(), np.arange(200))  # a sigmoid output
+
+
 def test_naive_epoch_takes_the_engines_steps():
     problem = playground_problem()
     order = np.random.default_rng(1).permutation(problem.sample_count)
