@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from simulator.lessons.files import load_lesson
 from simulator.ui.figures.catalog import FIGURE_VIEWS, build_figure, close_figure, marks_scale
-from simulator.ui.figures.painting import figure_bytes
+from simulator.ui.figures.painting import figure_bytes, marked_plots
 from simulator.ui.figures.spec import figure_spec
 from simulator.ui.figures.state import FigureState
 from simulator.workspace.workspace import Workspace
@@ -188,3 +188,58 @@ def test_the_same_lesson_gives_the_same_figure_whatever_the_window(make_controll
 
 def test_every_view_of_the_catalog_is_tested():
     assert {view for _, view in CASES} | {"landscape3d"} == set(FIGURE_VIEWS)
+
+
+def _zoomed(figure, lesson, x_range, y_range):
+    """Return a landscape figure zoomed in so that its drawing runs out of the plot, and the plot."""
+    from PySide6.QtCore import QCoreApplication
+
+    widget, spec = figure(lesson, "landscape")
+    widget.view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
+    QCoreApplication.sendPostedEvents()
+    with marked_plots(widget) as areas:
+        left, top, width, height = max(areas.values(), key=lambda a: a[2] * a[3])
+    return widget, spec, (round(left), round(top), round(left + width), round(top + height))
+
+
+def _renders(widget, spec):
+    """Return the figure painted by Qt, and its SVG drawn by Qt's renderer and by librsvg."""
+    png = figure_bytes(widget, spec, ".png", "test")
+    painted = QImage.fromData(png).convertToFormat(QImage.Format.Format_RGB888)
+    width, height = spec.layout
+    painted = painted.scaled(width, height)
+    rows = np.frombuffer(painted.constBits(), np.uint8).reshape(height, painted.bytesPerLine())
+    svg = figure_bytes(widget, spec, ".svg", "test")
+    renders = {"painted": rows[:, :width * 3].reshape(height, width, 3).copy(),
+               "qt": qt_svg(svg, width, height)}
+    if shutil.which("rsvg-convert") is not None:
+        renders["librsvg"] = rsvg(svg, width, height)
+    return renders
+
+
+def test_a_curve_running_out_of_the_plot_stops_at_its_edge_in_every_renderer(figure):
+    # Zoomed in, J(w) = w² leaves the plot through its top: above the plot is paper.
+    widget, spec, (left, top, right, bottom) = _zoomed(
+        figure, "09-seed-w-squared.lesson.json", (-1.5, 2.5), (-0.5, 5))
+    for name, image in _renders(widget, spec).items():
+        ink = image.astype(int).sum(axis=2) < 3 * 120
+        assert ink[top + 2:top + 6, left:right].any(), f"{name}: the curve reaches the top edge"
+        assert not ink[:top - 2, left + 4:right].any(), f"{name}: the curve is drawn above the plot"
+
+
+def test_the_trail_and_the_surface_stop_at_the_plot_s_edge_in_every_renderer(figure):
+    # The hiker starts at (−1.4, 2): with w1 from −1.2 its trail and arrows start outside,
+    # left of the plot, where the w2 axis's numbers are; the surface reaches past every edge.
+    widget, spec, (left, top, right, bottom) = _zoomed(
+        figure, "11-rosenbrock-adam.lesson.json", (-1.2, 0.5), (0.5, 3))
+    renders = _renders(widget, spec)
+    for name, image in renders.items():
+        pixels = image.astype(int)
+        red = (pixels[..., 0] > 150) & (pixels[..., 1] < 90) & (pixels[..., 2] < 90)
+        colour = pixels.max(axis=2) - pixels.min(axis=2) > 60  # the surface's greens and blues
+        assert colour[top + 3:bottom - 3, left + 3:left + 40].any(), name
+        assert not red[top:bottom, :left - 2].any(), f"{name}: the trail runs over the axis"
+        assert colour[bottom + 2:, left:right].mean() < 0.01, f"{name}: the surface spills"
+        assert colour[:, :left - 2].mean() < 0.01, f"{name}: the surface spills left"
+    for name in renders.keys() - {"painted"}:
+        assert differing(renders[name], renders["painted"]) < 0.03, name

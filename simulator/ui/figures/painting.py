@@ -3,10 +3,11 @@
 The widget is laid out at the figure's physical size in 96-dpi pixels
 (``FigureSpec.layout``); each painter maps those to its own units: a PNG of
 width·scale × height·scale pixels (its DPI written in), an SVG whose size is in
-millimetres, a PDF page of the figure's size with its fonts embedded. pyqtgraph's items
-are told they are being exported, so scatter marks are drawn as shapes, not bitmaps.
-pyqtgraph's own SVG exporter fails with PySide6 6.11 (pyqtgraph issue #3485), so vector
-files come from ``QSvgGenerator`` and ``QPdfWriter``.
+millimetres (each plot masked to its data area), a PDF page of the figure's size with
+its fonts embedded. pyqtgraph's items are told they are being exported, so scatter
+marks are drawn as shapes, not bitmaps. pyqtgraph's own SVG exporter fails with
+PySide6 6.11 (pyqtgraph issue #3485), so vector files come from ``QSvgGenerator`` and
+``QPdfWriter``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRect, QSizeF
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QPointF, QRect, QSizeF
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -26,15 +27,24 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
+    QPainterPath,
     QPdfWriter,
+    QPen,
 )
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsView,
+    QWidget,
+)
 
 from .spec import LAYOUT_DPI, FigureSpec
-from .svg_flatten import flatten_svg
+from .svg_flatten import flatten_svg, plot_mark
 
 INCHES_PER_METRE = 39.37007874
+CLIPS_CHILDREN = QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape
 
 
 def background_of(widget: QWidget) -> QColor:
@@ -125,11 +135,46 @@ def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     generator.setDescription("Made with Backprop Hiker")
     painter = QPainter(generator)
     painter.fillRect(QRect(QPoint(), size), background_of(widget))
-    with exporting(widget, painter, marks):
+    with exporting(widget, painter, marks), marked_plots(widget) as plots:
         widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
     painter.end()
     buffer.close()
-    return flatten_svg(bytes(data), font_fallbacks())
+    return flatten_svg(bytes(data), font_fallbacks(), plots)
+
+
+@contextmanager
+def marked_plots(widget: QWidget) -> Iterator[dict[int, tuple[float, float, float, float]]]:
+    """Mark where each plot's items start and end as the widget paints; yield the plots' areas.
+
+    A plot is an item that clips its children (a pyqtgraph ViewBox: the data area). Two
+    tiny lines in colours ``svg_flatten`` knows are its first and last children while the
+    SVG is painted, so the SVG can be masked to the areas yielded (in the widget's
+    coordinates), as Qt clips on screen.
+    """
+    areas, marks = {}, []
+    for view in widget.findChildren(QGraphicsView):
+        if not view.isVisibleTo(widget):
+            continue
+        offset = QPointF(view.viewport().mapTo(widget, QPoint()))
+        for item in view.scene().items():
+            if len(areas) > 255 or not item.isVisible() or not item.flags() & CLIPS_CHILDREN:
+                continue
+            rect = item.boundingRect()
+            area = view.viewportTransform().map(item.mapToScene(rect)).boundingRect()
+            areas[len(areas)] = (area.x() + offset.x(), area.y() + offset.y(),
+                                 area.width(), area.height())
+            corner = QPainterPath(rect.center())
+            corner.lineTo(rect.center() + QPointF(0.01, 0.01))
+            for end, z in ((False, -1e12), (True, 1e12)):
+                mark = QGraphicsPathItem(corner, item)
+                mark.setPen(QPen(QColor(plot_mark(len(areas) - 1, end)), 0))
+                mark.setZValue(z)
+                marks.append(mark)
+    try:
+        yield areas
+    finally:
+        for mark in marks:
+            mark.scene().removeItem(mark)
 
 
 def font_fallbacks() -> dict[str, str]:

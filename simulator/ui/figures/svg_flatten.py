@@ -7,6 +7,11 @@ band many units thick. Here each such group's transform is applied to its childr
 coordinates (paths, polylines, polygons, rectangles), so every stroke is drawn in device
 pixels with no effect needed; other children (text, images) take the transform
 themselves. Font families get a generic fallback.
+
+SVG Tiny has no clipping, so a curve or the trail running out of a plot would be drawn
+over its axes. Each plot's items are painted between two marks (``plot_mark``), and
+here what lies between them is masked to the plot's area: a mask, not a clip path,
+because Qt's own SVG renderer draws masks and ignores clip paths.
 """
 
 from __future__ import annotations
@@ -25,15 +30,26 @@ _TOKEN = re.compile(rf"[A-Za-z]|{_NUMBER}")
 _POINT_COMMANDS = set("MLCQST")  # absolute commands whose numbers are all x,y pairs
 
 Matrix = tuple[float, float, float, float, float, float]  # SVG's a b c d e f
+Box = tuple[float, float, float, float]  # left, top, width, height
+_MARK = re.compile(r"#fe0([12])([0-9a-f]{2})")
 
 
-def flatten_svg(data: bytes, families: dict[str, str] | None = None) -> bytes:
-    """Return the SVG with no stroke inside a scaling transform, and fonts with fallbacks.
+def plot_mark(plot: int, end: bool) -> str:
+    """Return the colour of the mark painted before (or after) the items of plot ``plot``."""
+    return f"#fe0{2 if end else 1}{plot:02x}"
+
+
+def flatten_svg(data: bytes, families: dict[str, str] | None = None,
+                plots: dict[int, Box] | None = None) -> bytes:
+    """Return the SVG with no stroke inside a scaling transform, fonts with fallbacks, plots masked.
 
     ``families`` maps a font family Qt wrote (``"Sans Serif"``) to the list to write
     instead (``"DejaVu Sans, sans-serif"``); any other family gets ``, sans-serif``.
+    ``plots`` gives the area (in the file's coordinates) of each plot whose items were
+    painted between its two marks.
     """
     root = ET.fromstring(data)
+    _mask_plots(root, plots or {})
     for group in list(root.iter(f"{{{SVG}}}g")):
         text = group.attrib.pop("transform", None)
         if text is None:
@@ -47,6 +63,42 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None) -> bytes:
         if family is not None:
             element.set("font-family", _with_fallback(family, families or {}))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _mask_plots(root: ET.Element, plots: dict[int, Box]) -> None:
+    """Put what lies between each plot's two marks into a group masked to the plot's area."""
+    masks = []
+    for parent in list(root.iter()):
+        children = list(parent)
+        marks = {}
+        for index, child in enumerate(children):
+            match = _MARK.fullmatch(child.get("stroke", ""))
+            if match is not None:
+                marks[(int(match[2], 16), match[1] == "2")] = index
+        if not marks:
+            continue
+        for plot in sorted({plot for plot, _end in marks}):
+            start, end = marks.get((plot, False)), marks.get((plot, True))
+            if plot in plots and start is not None and end is not None and start < end:
+                group = ET.Element(f"{{{SVG}}}g", mask=f"url(#plot-{plot})")
+                group.extend(children[start + 1:end])
+                for child in children[start + 1:end]:
+                    parent.remove(child)
+                parent.insert(list(parent).index(children[start]), group)
+                masks.append((plot, plots[plot]))
+        for index in marks.values():
+            if children[index] in list(parent):  # a mark of a plot within a plot moved with it
+                parent.remove(children[index])
+    if masks:
+        defs = root.find(f"{{{SVG}}}defs")
+        if defs is None:
+            defs = ET.Element(f"{{{SVG}}}defs")
+            root.insert(0, defs)
+        for plot, (x, y, w, h) in masks:
+            area = {"x": _num(x), "y": _num(y), "width": _num(w), "height": _num(h)}
+            mask = ET.SubElement(defs, f"{{{SVG}}}mask", id=f"plot-{plot}",
+                                 maskUnits="userSpaceOnUse", **area)
+            ET.SubElement(mask, f"{{{SVG}}}rect", fill="#ffffff", **area)
 
 
 def parse_matrix(text: str) -> Matrix:
