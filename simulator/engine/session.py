@@ -103,6 +103,7 @@ class Thinned:
         self.stride = 1
         self.count = 0
         self._steps = np.zeros(capacity + 1, dtype=np.int64)
+        self._last = -1  # the last recorded step (-1: none), read every step
         self._rows: Array | None = None  # (capacity + 1) × row width, made at the first row
 
     @property
@@ -125,16 +126,17 @@ class Thinned:
         """Record a row for a step (ignored unless the step is on the stride)."""
         if step % self.stride:
             return
-        if self.count and self._steps[self.count - 1] >= step:
+        if self._last >= step:
             self.truncate(step - 1)
         if self._rows is None:
             self._rows = np.zeros((self.capacity + 1, len(row)))
-        self._steps[self.count] = step
-        self._rows[self.count] = row
-        self.count += 1
-        if self.count > self.capacity:
+        count = self.count
+        self._steps[count] = self._last = step
+        self._rows[count] = row
+        self.count = count = count + 1
+        if count > self.capacity:
             self.stride *= 2
-            kept = np.flatnonzero(self._steps[:self.count] % self.stride == 0)
+            kept = np.flatnonzero(self._steps[:count] % self.stride == 0)
             self.count = len(kept)
             self._steps[:self.count] = self._steps[kept]
             self._rows[:self.count] = self._rows[kept]
@@ -142,6 +144,7 @@ class Thinned:
     def truncate(self, last_step: int) -> None:
         """Drop every row after ``last_step``."""
         self.count = int(np.searchsorted(self._steps[:self.count], last_step, side="right"))
+        self._last = int(self._steps[self.count - 1]) if self.count else -1
 
 
 @dataclass(frozen=True)
@@ -254,17 +257,17 @@ class Session:
         A full-batch step also evaluates the training loss and gradient at the new θ: they
         are the next step's. A mini-batch step leaves the training loss unknown.
         """
-        schedule = self.config.schedule
-        if schedule.varies:
+        if self.config.schedule.varies:
             self.optimizer.learning_rate = self.config.rate_at(self.step_count)
-        if self._batching()[0]:
+        full, _, samples = self._batching()
+        if full:
             if not self._grad_fresh:
                 self._evaluate(with_gradient=True)
             self.optimizer.step(self.theta, self._grad)
             self.step_count += 1
             self._evaluate(with_gradient=True)
             return None
-        batch_loss, grad = self.problem.loss_and_gradient(self.theta, self._next_batch(),
+        batch_loss, grad = self.problem.loss_and_gradient(self.theta, self._next_batch(samples),
                                                           self._grad)
         self.optimizer.step(self.theta, grad)
         self.step_count += 1
@@ -279,7 +282,7 @@ class Session:
         if not math.isfinite(self.theta.dot(self._ones)):
             return self._diverge(None)
         step = self.step_count
-        records_loss = step % self._batching()[1] == 0 and self.losses.wants(step)
+        records_loss = step % self._batching()[1] == 0 and step % self.losses.stride == 0
         if batch_loss is None or wants_loss or records_loss or not abs(batch_loss) <= bound:
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
             if not math.isfinite(loss):
@@ -313,16 +316,18 @@ class Session:
         self._loss, self._grad_fresh = float(loss), with_gradient
         return self._loss
 
-    def _next_batch(self) -> Array:
-        n = self._batching()[2]
+    def _next_batch(self, samples: int) -> Array:
+        """Return the next batch's sample indices: the epoch's permutation, in slices."""
         if self._order_epoch != self._epoch:
-            rng = np.random.default_rng([self.seed, self._epoch])
-            self._order, self._order_epoch = rng.permutation(n), self._epoch
-        batch = self._order[self._position:self._position + self.batch_size]
-        self._position += self.batch_size
-        if self._position >= n:
+            # default_rng([seed, epoch]) spelled out: the same generator, made faster
+            rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed,
+                                                                              self._epoch])))
+            self._order, self._order_epoch = rng.permutation(samples), self._epoch
+        start = self._position
+        end = self._position = start + self.batch_size
+        if end >= samples:
             self._epoch, self._position = self._epoch + 1, 0
-        return batch
+        return self._order[start:end]
 
     def _record(self, loss_row: bool | None = None) -> None:
         """Record this step; ``loss_row``: whether the loss curve keeps it (``None``: if it can)."""
@@ -335,7 +340,7 @@ class Session:
                 c.config for c in self._checkpoints if c.step == step and c.pinned)
             self.losses.add(step, (loss, np.nan if test is None else test, config.rate_at(step),
                                    *weight_gradient_norms(self.problem, self._grad)))
-        if self.path.wants(step):
+        if step % self.path.stride == 0:
             self.path.add(step, self.theta)  # copied into the record's own array
         self.recent.append((step, self.theta.copy()))
         if len(self.recent) > 64:
