@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -150,6 +151,53 @@ class Thinned:
         self._last = int(self._steps[self.count - 1]) if self.count else -1
 
 
+class Recent:
+    """The θ of the last ``capacity`` steps, oldest first, in rows made once and reused.
+
+    A step copies θ into the ring instead of keeping a new copy: for the biggest network a
+    fresh 69 KB array every step faulted in new memory pages.
+    """
+
+    def __init__(self, capacity: int = 64):
+        self.capacity = capacity
+        self._ring: Array | None = None  # capacity × θ's length
+        self._view: Array | None = None  # the same rows, read-only, handed out
+        self._steps: deque[int] = deque()  # the steps held, oldest first
+        self._first = 0  # the ring row of the oldest
+
+    def __len__(self) -> int:
+        """Return how many steps are held."""
+        return len(self._steps)
+
+    def add(self, step: int, theta: Array) -> None:
+        """Hold a later step's θ (copied), forgetting the oldest when full."""
+        ring = self._ring
+        if ring is None or ring.shape[1] != theta.size:
+            ring = self._ring = np.empty((self.capacity, theta.size))
+            self._view = ring.view()
+            self._view.flags.writeable = False
+            self._steps.clear()
+            self._first = 0
+        held = len(self._steps)
+        if held == self.capacity:
+            ring[self._first] = theta
+            self._first = (self._first + 1) % self.capacity
+            self._steps.popleft()
+        else:
+            ring[(self._first + held) % self.capacity] = theta
+        self._steps.append(step)
+
+    def keep_until(self, last_step: int) -> None:
+        """Forget every step after ``last_step``."""
+        while self._steps and self._steps[-1] > last_step:
+            self._steps.pop()
+
+    def items(self) -> list[tuple[int, Array]]:
+        """Return (step, θ) pairs, oldest first; each θ a read-only view, valid until more steps."""
+        view, first, capacity = self._view, self._first, self.capacity
+        return [(step, view[(first + k) % capacity]) for k, step in enumerate(self._steps)]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the views draw: the state of a session at one moment (never NaN).
@@ -208,7 +256,7 @@ class Session:
         # per step: train, test (or NaN), η of the next step, ‖dL/dW‖ of each layer
         self.losses = Thinned(self.history_capacity)
         self.path = Thinned(self.path_capacity)  # θ per step, for the trail and PCA
-        self.recent: list[tuple[int, Array]] = []  # the last steps' θ, for the fading trail
+        self._recent = Recent()  # the last steps' θ, for the fading trail
         self._checkpoints: list[Checkpoint] = []
         self._pinned: set[int] = set()  # steps of pinned checkpoints (edits), looked up per step
         per_checkpoint = 3 * self.theta.nbytes + 256
@@ -345,9 +393,7 @@ class Session:
                                    *weight_gradient_norms(self.problem, self._grad)))
         if step % self.path.stride == 0:
             self.path.add(step, self.theta)  # copied into the record's own array
-        self.recent.append((step, self.theta.copy()))
-        if len(self.recent) > 64:
-            del self.recent[:16]
+        self._recent.add(step, self.theta)
         if step % self._checkpoint_every == 0:
             self._save_checkpoint()
 
@@ -412,7 +458,7 @@ class Session:
         while self.step_count < step:
             self._advance()
             self._follow_history()
-        self.recent = [(s, t) for s, t in self.recent if s <= step]
+        self._recent.keep_until(step)
 
     def _edit(self) -> None:
         """Drop the recorded future and pin the current state as the start of a new one."""
@@ -422,7 +468,7 @@ class Session:
         self._pinned = {c.step for c in self._checkpoints if c.pinned}
         self.losses.truncate(step - 1)
         self.path.truncate(step - 1)
-        self.recent = [(s, t) for s, t in self.recent if s < step]
+        self._recent.keep_until(step - 1)
         self.status, self.diverged_at, self.diverged_loss = "ready", None, None
         self._evaluate()
         self._record()
@@ -486,11 +532,16 @@ class Session:
         self._checkpoints, self._pinned = [], set()
         self.losses = Thinned(self.history_capacity)
         self.path = Thinned(self.path_capacity)
-        self.recent = []
+        self._recent = Recent()
         self._record()
         self._save_checkpoint(pinned=True)
 
     # ----- reading ----------------------------------------------------------------------
+
+    @property
+    def recent(self) -> list[tuple[int, Array]]:
+        """Return the last steps as (step, θ) pairs, oldest first (read-only views of θ)."""
+        return self._recent.items()
 
     @property
     @_quietly
