@@ -54,6 +54,7 @@ from .views.landscape_view import LandscapeView
 from .views.lesson_panel import LessonPanel
 from .views.loss_view import LossView
 from .views.network_view import NetworkView
+from .views.on_screen import catch_up_within
 from .views.stepper_view import StepperView
 
 #: the status field's word for a run's status, where it is not the status capitalised
@@ -187,6 +188,9 @@ class MainWindow(QMainWindow):
         for dock in self.docks:
             # Tabs rather than floating windows: a floating dock can end up off the screen.
             dock.setFeatures(dock.features() & ~QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            # A view under another dock's tab puts its drawing off until its tab is chosen.
+            dock.visibilityChanged.connect(
+                lambda shown, d=dock: shown and catch_up_within(d.widget()))
         # The side columns run the window's full height; the loss row sits under the landscape.
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)

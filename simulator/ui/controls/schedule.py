@@ -17,6 +17,7 @@ from simulator.workspace.frames import Frame
 from simulator.workspace.numbers import format_editable
 
 from ..theme import Theme, current_theme, theme_manager, ui_font
+from ..views.on_screen import Deferred, hidden
 from .widgets import Note, NumberBox, Section, compact_combo
 
 LABELS = {"step_size": "Every (steps)", "gamma": "Factor γ", "steps": "Over T steps",
@@ -58,6 +59,8 @@ class ScheduleSection(Section):
                          "to settle into the valley, warm it up to start gently.",
                          expanded=False, parent=parent)
         self._shown = None  # (schedule, η₀, start) the widgets show
+        self._deferred = Deferred()  # the frame put off while the section is folded
+        self.header.toggled.connect(lambda unfolded: unfolded and self.catch_up())
         self._curve_key = None
 
         self.kind = compact_combo("How η changes with the step. The values are PyTorch's "
@@ -147,7 +150,15 @@ class ScheduleSection(Section):
     # ----- showing the model ------------------------------------------------------------------
 
     def set_frame(self, frame: Frame) -> None:
-        """Show the run's schedule and draw η over the steps (cheap when nothing changed)."""
+        """Show the run's schedule and draw η over the steps (once unfolded)."""
+        if not self._deferred.put_off(self.body, "frame", lambda: self._show_frame(frame), hidden):
+            self._show_frame(frame)
+
+    def catch_up(self) -> None:
+        """Show the frame that came while the section was folded."""
+        self._deferred.catch_up()
+
+    def _show_frame(self, frame: Frame) -> None:
         config = frame.config
         schedule = config.schedule
         shown = (schedule, config.learning_rate, config.schedule_start)

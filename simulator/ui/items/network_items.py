@@ -142,8 +142,12 @@ class EdgeBundleItem(QGraphicsItem):
         self._pens: list[list[QPen]] = [[], []]
         self._style = ("#0072B2", "#E69F00", "#ffffff", 1.0, 6.0, 0.5, 1.0)
         self._rect = QRectF()
+        self._drawn: np.ndarray | None = None  # each edge's pen (level and sign) as drawn
         # Antialiased lines cost ten times more; dense networks draw their edges without it.
         self.antialias = True
+        # Kept as a picture: the neurons over the edges change more often than the edges do
+        # (every sample trace), and thousands of lines are redrawn only when a pen changes.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     # ----- geometry and style -----
 
@@ -158,6 +162,7 @@ class EdgeBundleItem(QGraphicsItem):
         self._lines = [QLineF(a, b, c, d) for a, b, c, d in
                        zip(self.x0.tolist(), self.y0.tolist(), self.x1.tolist(), self.y1.tolist(),
                            strict=True)]
+        self._drawn = None
         pad = self._style[4] + 12
         top = min(ys_from.min(), ys_to.min()) - pad
         bottom = max(ys_from.max(), ys_to.max()) + pad
@@ -180,6 +185,7 @@ class EdgeBundleItem(QGraphicsItem):
                            thin + (thick - thin) * f)
                 pen.setCapStyle(Qt.PenCapStyle.FlatCap)
                 self._pens[sign].append(pen)
+        self._drawn = None
         self._regroup()
 
     def set_values(self, fractions: np.ndarray, widths: np.ndarray, positive: np.ndarray) -> None:
@@ -204,6 +210,13 @@ class EdgeBundleItem(QGraphicsItem):
             self.update()
             return
         key = self._level(slice(None)) * 2 + self.positive.astype(np.intp)
+        if self._drawn is not None and np.array_equal(key, self._drawn):
+            # Every edge keeps its pen (the usual case from one painted frame to the next).
+            if self._highlights:
+                self._rebuild_overlay()  # a highlight's halo follows the exact width
+                self.update()
+            return
+        self._drawn = key
         order = np.argsort(key, kind="stable")  # thin edges first, thick ones on top
         keys = key[order]
         bounds = [0, *(np.flatnonzero(np.diff(keys)) + 1).tolist(), len(order)]
@@ -354,11 +367,15 @@ class LayerItem(QGraphicsItem):
                    badge_brushes: list[QBrush] | None = None,
                    badge_radii: np.ndarray | None = None) -> None:
         """Set each neuron's fill, value text, and its bias badge's fill and size."""
-        self.fills, self.texts, self.text_pens = fills, texts, text_pens
+        same = fills == self.fills and texts == self.texts and text_pens == self.text_pens
         if badge_brushes is not None:
-            self.badge_brushes = badge_brushes
-            self.badge_radii = np.asarray(badge_radii, float)
-        self.update()
+            radii = np.asarray(badge_radii, float)
+            same = same and badge_brushes == self.badge_brushes and \
+                np.array_equal(radii, self.badge_radii)
+            self.badge_brushes, self.badge_radii = badge_brushes, radii
+        self.fills, self.texts, self.text_pens = fills, texts, text_pens
+        if not same:  # an unchanged layer is not repainted
+            self.update()
 
     def set_thumbnails(self, images: list[QImage] | None) -> None:
         """Set the per-neuron output maps over the input plane (``None``: hide them)."""

@@ -33,6 +33,7 @@ from simulator.workspace.numbers import format_number, format_slope
 from simulator.workspace.surface_scale import LossScale, surface_contours
 
 from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
+from .on_screen import Deferred
 
 TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
 TRAIL_DOTS = 40  # the newest steps also get a dot each
@@ -96,6 +97,7 @@ class LandscapeView(QWidget):
         self._frame = None  # the Frame on screen
         self._racers: tuple = ()
         self._dragging = False
+        self._deferred = Deferred()  # the frame put off while the 3-D tab is chosen
         self._arrows: dict[str, tuple[tuple[float, float], tuple[float, float]] | None] = {
             "step": None, "velocity": None}
         self._build()
@@ -336,6 +338,7 @@ class LandscapeView(QWidget):
         self._grid = None
         self._frame = None  # the old θ has no meaning on the new problem's axes
         self._arrows = {}  # nor have the old arrows
+        self._deferred.forget()
         self._log_user = None
         minima = getattr(info.problem, "minima", None) or []
         self._minima_points = [np.asarray(getattr(m, "point", m), dtype=float) for m in minima]
@@ -374,6 +377,19 @@ class LandscapeView(QWidget):
     def set_frame(self, frame) -> None:
         """Draw the hiker, its trail and arrows, or the racers, at this moment of the run."""
         self._frame = frame
+        if not self._deferred.put_off(self, "frame", lambda: self._draw_frame(frame)):
+            self._draw_frame(frame)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Draw what came while the view was off screen."""
+        super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Draw what was put off while off screen (its dock's tab chosen again)."""
+        self._deferred.catch_up()
+
+    def _draw_frame(self, frame) -> None:
         self._show_race(frame.racers)
         if self._axes is not None and not self._dragging:
             self._draw_hiker(frame)
