@@ -41,7 +41,7 @@ from .figures.catalog import (
     marks_scale,
     view_label,
 )
-from .figures.painting import figure_bytes, image_of, write_atomically
+from .figures.painting import figure_bytes, image_of, paper_size, write_atomically
 from .figures.spec import FigureSpec, figure_spec
 from .figures.state import FigureState
 
@@ -183,6 +183,8 @@ class ExportDialog(QDialog):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.fit_note = QLabel()  # a view shrunk to fit the size asked for says so
+        self.fit_note.setWordWrap(True)
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(*PREVIEW_SIZE)
@@ -198,6 +200,7 @@ class ExportDialog(QDialog):
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.summary)
+        left.addWidget(self.fit_note)
         left.addStretch(1)
         columns.addLayout(left)
         columns.addWidget(self.preview, 1)
@@ -305,13 +308,17 @@ class ExportDialog(QDialog):
                 QGuiApplication.restoreOverrideCursor()
         return self._state
 
-    def figure_image(self, spec: FigureSpec) -> QImage:
-        """Return the figure as an image (the first frame, for a GIF)."""
+    def figure_image(self, spec: FigureSpec) -> tuple[QImage, float]:
+        """Return the figure as an image (the first frame, for a GIF), and its shrink.
+
+        The shrink is how much the view was made smaller to fit the size (1: not at all).
+        """
         if spec.view == WINDOW:
-            return image_of(self.window_, spec)
+            return image_of(self.window_, spec), 1.0
         widget = build_figure(spec.view, self.state(), spec.layout, spec.theme)
         try:
-            return image_of(widget, spec, marks_scale(spec.theme))
+            return (image_of(widget, spec, marks_scale(spec.theme)),
+                    paper_size(widget).width() / max(1, widget.width()))
         finally:
             close_figure(widget)
 
@@ -320,11 +327,17 @@ class ExportDialog(QDialog):
         try:
             spec = self.current_spec()
             small = replace(spec, scale=1)
-            image = self.figure_image(small)
+            image, shrunk = self.figure_image(small)
         except (ValueError, FigureError) as exc:
             self.preview.setPixmap(QPixmap())
             self.preview.setText(str(exc).removeprefix("--size: "))
+            self.fit_note.clear()
             return
+        self.fit_note.setText(
+            "" if shrunk > 0.97 else
+            f"<i>This view needs more room than this size: it is drawn at {shrunk:.0%} "
+            "(its text smaller) so that nothing is cut off. A larger figure keeps the text "
+            "at its size.</i>")
         pixmap = QPixmap.fromImage(image).scaled(
             self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation)

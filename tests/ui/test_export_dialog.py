@@ -216,3 +216,17 @@ def test_the_diagram_s_own_menu_ends_with_the_figure_actions(make_controller, qt
     window.network.show_context_menu(QPointF(-100, -100), QPoint(0, 0))  # on no neuron
     assert shown and "Add a hidden layer" in shown[0]
     assert shown[0][-2:] == ["&Copy image of the network diagram", "&Export the network diagram…"]
+
+
+def test_the_preview_says_when_a_view_is_shrunk_to_fit(window, qtbot):
+    dialog = ExportDialog(window, "formula")
+    qtbot.addWidget(dialog)
+    choose(dialog.unit_box, "px")
+    dialog.dpi_box.setValue(150)
+    dialog.width_box.setValue(1200)
+    dialog.height_box.setValue(800)
+    dialog.refresh_preview()
+    assert "drawn at" in dialog.fit_note.text() and "nothing is cut off" in dialog.fit_note.text()
+    choose(dialog.view_box, "loss")  # a plot fits any size
+    dialog.refresh_preview()
+    assert dialog.fit_note.text() == ""

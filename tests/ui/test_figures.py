@@ -243,3 +243,83 @@ def test_the_trail_and_the_surface_stop_at_the_plot_s_edge_in_every_renderer(fig
         assert colour[:, :left - 2].mean() < 0.01, f"{name}: the surface spills left"
     for name in renders.keys() - {"painted"}:
         assert differing(renders[name], renders["painted"]) < 0.03, name
+
+
+def cut_off(widget) -> list[str]:
+    """Return the parts of a figure drawn beyond its edges or cut short: none, for a good figure."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPoint, QRectF
+    from PySide6.QtWidgets import QGraphicsView, QLabel, QWidget
+
+    cut = []
+    for part in widget.findChildren(QWidget):
+        if not part.isVisibleTo(widget) or part.width() == 0:
+            continue
+        where = part.geometry().translated(part.parentWidget().mapTo(widget, QPoint()))
+        if not widget.rect().contains(where):
+            cut.append(f"{type(part).__name__} {where.getRect()} beyond {widget.rect().getRect()}")
+        if isinstance(part, QLabel) and part.text() and part.wordWrap() and \
+                part.heightForWidth(part.width()) > part.height() + 1:
+            cut.append(f"label {part.text()[:30]!r} cut at its foot")
+    for view in widget.findChildren(QGraphicsView):
+        if not view.isVisibleTo(widget):
+            continue
+        seen = QRectF(view.viewport().rect()).adjusted(-1.5, -1.5, 1.5, 1.5)
+        for axis in view.scene().items():
+            if isinstance(axis, pg.AxisItem) and axis.isVisible() and axis.label.isVisible():
+                margin = axis.label.document().documentMargin()
+                text = axis.label.boundingRect().adjusted(margin, margin, -margin, -margin)
+                drawn = view.viewportTransform().map(axis.label.mapToScene(text)).boundingRect()
+                if not seen.contains(drawn):
+                    cut.append(f"axis title {axis.label.toPlainText()!r} {drawn.getRect()}")
+    return cut
+
+
+FIT_CASES = [("13-xor-network.lesson.json", view) for view in
+             ("landscape", "network", "loss", "data", "stepper")] + \
+            [("09-seed-w-squared.lesson.json", view) for view in ("landscape", "formula", "data")]
+
+
+@pytest.mark.parametrize("lesson, view", FIT_CASES)
+@pytest.mark.parametrize("size", ["375x250", "800x500", "480x960", "1600x1000"])
+def test_nothing_of_a_figure_is_cut_off_at_any_size_the_dialog_allows(figure, lesson, view, size):
+    # 375x250 at 150 dpi is the smallest figure the dialog allows (6.4 × 4.2 cm).
+    widget, spec = figure(lesson, view, size=size)
+    assert cut_off(widget) == []
+    image = QImage.fromData(figure_bytes(widget, spec, ".png", "test"))
+    assert (image.width(), image.height()) == spec.pixels
+
+
+def test_a_formula_figure_shrinks_to_show_every_section_at_its_size(figure):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QScrollArea
+
+    from simulator.ui.figures.painting import paper_size
+
+    widget, spec = figure("09-seed-w-squared.lesson.json", "formula", size="1200x800")
+    scroll = widget.findChild(QScrollArea)
+    assert scroll.verticalScrollBar().maximum() == 0  # nothing below the figure's foot
+    graph = widget.graph_view.geometry().translated(
+        widget.graph_view.parentWidget().mapTo(scroll.viewport(), QPoint()))
+    assert graph.bottom() <= scroll.viewport().height()
+    assert widget.height() > spec.layout[1]  # laid out taller than the figure …
+    assert (paper_size(widget).width(), paper_size(widget).height()) == spec.layout  # … drawn at it
+    root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
+    assert float(root.get("width")[:-2]) == pytest.approx(1200 / 150 * 25.4, abs=0.3)
+    assert "Step through the graph" not in "".join(root.itertext())
+
+
+def test_the_equations_figure_holds_its_longest_line_whole(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from simulator.ui.figures.equations import EQUATION_SCALE, PNG_SCALE, equation_bytes
+    from simulator.ui.theme import ui_font
+
+    longest = "J(w1, w2) = " + " + ".join(f"sin({k}·w1·w2)" for k in range(12))
+    lines = [longest] + [f"∂J/∂w{k} = {k}·w{k}" for k in range(1, 20)]
+    image = QImage.fromData(equation_bytes(lines, ".png"))
+    metrics = QFontMetrics(ui_font(EQUATION_SCALE))
+    assert image.width() >= PNG_SCALE * metrics.horizontalAdvance(longest)
+    assert image.height() >= PNG_SCALE * len(lines) * metrics.lineSpacing()
+    pixels = np.asarray(Image.open(io.BytesIO(equation_bytes(lines, ".png"))).convert("L"))
+    assert pixels[:, -6:].min() > 200 and pixels[-6:, :].min() > 200  # a margin all round

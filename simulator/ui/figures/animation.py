@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from .catalog import build_figure, close_figure, marks_scale
+from .catalog import FIGURE_VIEWS, build_figure, close_figure, marks_scale, show_figure_state
 from .painting import image_of, png_bytes, write_atomically
 from .spec import FigureSpec
 from .state import FigureState
@@ -48,7 +48,7 @@ def walk(workspace, spec: FigureSpec, frames: int, every: int,
                 values = {"set_frame": frame, "paint_frame": frame}
                 if moving or spec.view != "landscape":
                     values = dict(FigureState.of(workspace).values)
-                replace(state, values=values).show_to(view)
+                show_figure_state(view, FIGURE_VIEWS[spec.view], replace(state, values=values))
             yield image_of(view, spec, marks_scale(spec.theme))
     finally:
         close_figure(view)

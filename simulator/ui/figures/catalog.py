@@ -6,19 +6,32 @@ the screen. Its controls (buttons, check boxes, hints, handles) are hidden, so t
 holds the plot and its legend only; the window's own views, their zoom and their theme
 are left alone, so the same lesson gives the same figure whatever the window looks like.
 
+Nothing of a figure is cut off: a view that needs more room than the figure's size
+(a diagram's least height, a formula panel's sections) is laid out larger, in the
+figure's proportions, and painted shrunk to the figure's size (``paper_size``).
+
 Adding a view is one entry in ``FIGURE_VIEWS``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
-from PySide6.QtWidgets import QAbstractScrollArea, QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QGraphicsItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QLabel,
+    QScrollArea,
+    QWidget,
+)
 
 from ..theme import LIGHT, Theme, theme_manager
 from ..views.data_view import DataView
@@ -28,6 +41,7 @@ from ..views.landscape_view import LandscapeView
 from ..views.loss_view import LossView
 from ..views.network_view import LayerHeader, NetworkView
 from ..views.stepper_view import StepperView
+from .painting import PAPER
 from .state import FigureState
 
 #: printed figures: white paper, black ink, lines and marks that survive a grey-scale copier
@@ -41,6 +55,9 @@ PRINT = Theme(
 FIGURE_THEMES = {"screen": LIGHT, "print": PRINT}
 PRINT_LINES = 1.6  # how much thicker the print theme draws lines
 PRINT_MARKS = 1.3  # and marks
+TEXT_SLACK = 1.5  # pixels a text's line box may reach past its view (its leading, not ink)
+MAX_FITS = 8  # layouts tried to find the least zoom at which a view fits
+MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (the formula panel at 6 × 4 cm)
 
 
 class FigureError(ValueError):
@@ -52,13 +69,15 @@ class FigureView:
     """One view that can be a figure: its menu label, its class, and its controls' names.
 
     ``controls`` are attribute names of the view's widgets that are hidden in a figure;
-    ``tidy`` does whatever else the view needs (a diagram's per-layer buttons).
+    ``tidy`` does whatever else the view needs (a diagram's per-layer buttons); ``refit``
+    lays the view's content out again for its size, each time the figure's size changes.
     """
 
     label: str
     make: Callable[[], QWidget]
     controls: tuple[str, ...] = ()
     tidy: Callable[[QWidget], None] | None = None
+    refit: Callable[[QWidget], None] | None = None
 
 
 def _tidy_network(view: NetworkView) -> None:
@@ -105,19 +124,32 @@ def _make_3d() -> QWidget:
     return view
 
 
+def _whole_rows(view: StepperView) -> None:
+    """Make the stepper's list show whole rows only: no row cut in half at its foot."""
+    rows = view.list
+    rows.setMinimumHeight(0)
+    rows.setMaximumHeight(16_777_215)
+    settle(view)
+    row = rows.sizeHintForRow(0) if view.model.rowCount() else 0
+    if row > 0:
+        frame = rows.height() - rows.viewport().height()
+        rows.setFixedHeight(frame + max(1, rows.viewport().height() // row) * row)
+
+
 FIGURE_VIEWS: dict[str, FigureView] = {
     "landscape": FigureView("Landscape 2-D", LandscapeView,
                             ("log_box", "fit_button", "note_label")),
     "landscape3d": FigureView("Landscape 3-D", _make_3d, ("log_box", "note", "renderer_note")),
     "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
-    "formula": FigureView("Formula", FormulaView, ("chooser", "graph_hint", "epsilon_error"),
-                          _tidy_formula),
+    "formula": FigureView("Formula", FormulaView,
+                          ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
+                          _tidy_formula, FormulaView.fit_graph),
     "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
     "data": FigureView("Data", DataView, (), _tidy_data),
     "stepper": FigureView("Backprop stepper", StepperView,
                           ("slider", "hint", "previous_button", "next_button", "copy_button",
                            "copy_all_button", "sample_spin", "sample_title", "batch_check"),
-                          _tidy_stepper),
+                          _tidy_stepper, _whole_rows),
 }
 WINDOW = "window"
 #: every name ``--view`` takes, in menu order
@@ -143,7 +175,7 @@ def figure_theme(theme: Theme) -> Iterator[None]:
 
 def build_figure(name: str, state: FigureState, layout: tuple[int, int],
                  theme: str = "screen") -> QWidget:
-    """Return a fresh view drawing ``state`` alone, laid out at ``layout`` pixels, off the screen.
+    """Return a fresh view drawing ``state`` alone, laid out for ``layout`` pixels, off the screen.
 
     The caller owns the widget and closes it (``close_figure``) once painted.
     """
@@ -158,23 +190,125 @@ def build_figure(name: str, state: FigureState, layout: tuple[int, int],
         view.resize(QSize(*layout))
         state.show_to(view)
         view.show()
-        settle(view)
-        state.show_to(view)  # again, now at its final size: labels placed for it
-        settle(view)
-        for control in kind.controls:  # after the state: a setter may show a control again
-            widget = getattr(view, control, None)
-            if widget is not None:
-                widget.hide()
         for area in view.findChildren(QGraphicsView):
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        settle(view)  # the plot takes the controls' room (a diagram lays itself out again)
-        if kind.tidy is not None:
-            kind.tidy(view)
-            settle(view)
+        fit(view, kind, state, layout)
         if theme == "print":
             thicken(view, PRINT_LINES)
     return view
+
+
+def fit(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[int, int]) -> float:
+    """Lay the view out at ``layout``, or as little larger as it takes for nothing to be cut off.
+
+    A view can need more than asked (the least size of its parts) or hold more than it
+    shows (a scroll area's content taller than the area). It is then laid out larger, in
+    the figure's proportions; its size on paper stays ``layout`` (``paper_size``) and the
+    painters shrink it to that. Return the zoom it was laid out at.
+    """
+    fitting, short, zoom = None, 1.0, 1.0
+    for _ in range(MAX_FITS):
+        needed = _lay_out(view, kind, state, layout, zoom)
+        if needed <= 1.0 + 1e-3:
+            fitting = zoom
+        else:
+            short = max(short, zoom)
+        if fitting is None:
+            if zoom >= MAX_ZOOM:
+                break
+            zoom = min(MAX_ZOOM, zoom * needed * 1.01)
+        elif fitting / short < 1.02:
+            break
+        else:
+            zoom = (short + fitting) / 2  # the larger room may have been more than needed
+    if fitting is not None and zoom != fitting:
+        _lay_out(view, kind, state, layout, fitting)
+    view.setProperty(PAPER, QSize(*layout))
+    return fitting or zoom
+
+
+def _lay_out(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[int, int],
+             zoom: float) -> float:
+    """Lay the view out at ``layout`` times ``zoom``, its controls hidden.
+
+    Return how much more room it needs (1 when it fits).
+    """
+    size = QSize(math.ceil(layout[0] * zoom), math.ceil(layout[1] * zoom))
+    view.resize(size)
+    settle(view)
+    show_figure_state(view, kind, state)  # again at this size: labels placed for it
+    if kind.refit is not None:
+        kind.refit(view)
+        settle(view)
+    return max(view.width() / size.width(), view.height() / size.height(),
+               *(1 + hidden / size.height() for hidden in _hidden_heights(view)),
+               *(1 + hidden / size.width() for hidden in _hidden_widths(view)))
+
+
+def show_figure_state(view: QWidget, kind: FigureView, state: FigureState) -> None:
+    """Show a figure's view a state, then hide the controls a setter may have shown again."""
+    state.show_to(view)
+    settle(view)
+    for control in kind.controls:
+        widget = getattr(view, control, None)
+        if widget is not None:
+            widget.hide()
+    settle(view)  # the plot takes the controls' room (a diagram lays itself out again)
+    if kind.tidy is not None:
+        kind.tidy(view)
+        settle(view)
+
+
+def _hidden_heights(view: QWidget) -> Iterator[int]:
+    """Yield how many pixels of the view's content lie out of sight, part by part.
+
+    The parts are its wrapped labels and its scroll areas' content (not a list's rows).
+    """
+    for label in view.findChildren(QLabel):
+        if label.wordWrap() and label.text() and label.isVisibleTo(view):
+            yield max(0, label.heightForWidth(label.width()) - label.height())
+    for area in view.findChildren(QScrollArea):
+        content = area.widget()
+        if content is None or not area.isVisibleTo(view):
+            continue
+        area.verticalScrollBar().setValue(0)  # a figure shows its content from the top
+        width = area.viewport().width()
+        needed = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+        needed = max(needed, content.minimumSizeHint().height(), content.height())
+        yield max(0, needed - area.viewport().height())
+
+
+def _hidden_widths(view: QWidget) -> Iterator[float]:
+    """Yield how far each of the view's plot titles (an axis's name) reaches out of its plot.
+
+    Text inside a plot's data area (a mark's label) is left out: it is clipped with the
+    plot on screen too.
+    """
+    for area in view.findChildren(QGraphicsView):
+        if not area.isVisibleTo(view):
+            continue
+        seen = QRectF(area.viewport().rect())
+        for item in area.scene().items():
+            if not isinstance(item, QGraphicsTextItem) or not item.isVisible() or \
+                    _in_a_plot(item):
+                continue
+            margin = item.document().documentMargin()
+            text = item.boundingRect().adjusted(margin, margin, -margin, -margin)
+            drawn = area.viewportTransform().map(item.mapToScene(text)).boundingRect()
+            out = max(seen.left() - drawn.left(), drawn.right() - seen.right(),
+                      seen.top() - drawn.top(), drawn.bottom() - seen.bottom())
+            yield out if out > TEXT_SLACK else 0.0
+
+
+def _in_a_plot(item) -> bool:
+    """Return whether a graphics item lies inside an item that clips it (a plot's data area)."""
+    parent = item.parentItem()
+    while parent is not None:
+        if parent.flags() & QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape:
+            return True
+        parent = parent.parentItem()
+    return False
 
 
 def settle(view: QWidget) -> None:

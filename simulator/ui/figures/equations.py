@@ -32,7 +32,8 @@ def equation_bytes(lines: list[str], fmt: str, theme: str = "screen",
     palette.setColor(QPalette.ColorRole.WindowText, QColor(colours.text))
     label.setPalette(palette)
     label.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-    label.adjustSize()
+    # Its whole text, however long: adjustSize() would cap a window at 2/3 of the screen.
+    label.resize(label.sizeHint())
     label.show()
     try:
         spec = FigureSpec("formula", label.width(), label.height(), LAYOUT_DPI, PNG_SCALE, theme)

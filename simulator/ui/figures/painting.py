@@ -18,7 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QPointF, QRect, QSizeF
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPoint,
+    QPointF,
+    QRect,
+    QSize,
+    QSizeF,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -45,6 +55,17 @@ from .svg_flatten import flatten_svg, plot_mark
 
 INCHES_PER_METRE = 39.37007874
 CLIPS_CHILDREN = QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape
+PAPER = "figure_paper_size"  # a widget property: the size its figure is painted at
+
+
+def paper_size(widget: QWidget) -> QSize:
+    """Return the size (96-dpi pixels) of a widget's figure on paper.
+
+    It is the widget's own, unless the widget was laid out larger to fit and is painted
+    shrunk (``PAPER``).
+    """
+    paper = widget.property(PAPER)
+    return paper if isinstance(paper, QSize) else widget.size()
 
 
 def background_of(widget: QWidget) -> QColor:
@@ -91,11 +112,12 @@ def image_of(widget: QWidget, spec: FigureSpec, marks: float = 1.0,
     width, height = spec.pixels
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(background or background_of(widget))
-    ratio = width / max(1, widget.width())
+    ratio = width / max(1, paper_size(widget).width())
     image.setDevicePixelRatio(ratio)
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                            | QPainter.RenderHint.SmoothPixmapTransform)
+    painter.scale(*shrink(widget))
     with exporting(widget, painter, marks):
         widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
     painter.end()
@@ -105,6 +127,12 @@ def image_of(widget: QWidget, spec: FigureSpec, marks: float = 1.0,
     image.setDotsPerMeterX(dots)
     image.setDotsPerMeterY(dots)
     return image
+
+
+def shrink(widget: QWidget) -> tuple[float, float]:
+    """Return how much a widget laid out larger than its figure is shrunk to its paper size."""
+    paper = paper_size(widget)
+    return paper.width() / max(1, widget.width()), paper.height() / max(1, widget.height())
 
 
 def png_bytes(image: QImage) -> bytes:
@@ -120,7 +148,7 @@ def png_bytes(image: QImage) -> bytes:
 
 def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     """Return the figure as SVG: vectors and text, sized in millimetres, for every renderer."""
-    size = widget.size()
+    size = widget.size()  # its drawing's units; the file's size is its size on paper
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -129,7 +157,7 @@ def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     generator = QSvgGenerator()
     generator.setOutputDevice(buffer)
     generator.setResolution(round(LAYOUT_DPI))
-    generator.setSize(size)
+    generator.setSize(paper_size(widget))
     generator.setViewBox(QRect(0, 0, size.width(), size.height()))
     generator.setTitle(title)
     generator.setDescription("Made with Backprop Hiker")
@@ -187,7 +215,7 @@ def font_fallbacks() -> dict[str, str]:
 
 def pdf_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     """Return the figure as a one-page PDF of its physical size, fonts embedded."""
-    size = widget.size()
+    size = paper_size(widget)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -201,6 +229,7 @@ def pdf_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF()))
     painter = QPainter(writer)
     painter.fillRect(QRect(QPoint(), size), background_of(widget))
+    painter.scale(*shrink(widget))
     with exporting(widget, painter, marks):
         widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
     painter.end()

@@ -625,7 +625,7 @@ class FormulaView(QWidget):
             label.setStyleSheet(muted)
         self.note.setStyleSheet(muted)
         self.epsilon_error.setStyleSheet(f"color: {theme.error}; font-weight: bold;")
-        ink = "black" if theme.name == "light" else "white"
+        ink = "black" if QColor(theme.text).lightness() < 128 else "white"  # the print theme too
         self.legend.setText(
             f"<span style='color:{theme.text}'><b>forward value</b> ({ink})</span> · "
             f"<span style='color:{theme.step_arrow}'><b>∂J/∂node</b> (red)</span><br>"
