@@ -249,7 +249,8 @@ def cut_off(widget) -> list[str]:
     """Return the parts of a figure drawn beyond its edges or cut short: none, for a good figure."""
     import pyqtgraph as pg
     from PySide6.QtCore import QPoint, QRectF
-    from PySide6.QtWidgets import QGraphicsView, QLabel, QWidget
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QGraphicsView, QLabel, QListView, QWidget
 
     cut = []
     for part in widget.findChildren(QWidget):
@@ -261,6 +262,17 @@ def cut_off(widget) -> list[str]:
         if isinstance(part, QLabel) and part.text() and part.wordWrap() and \
                 part.heightForWidth(part.width()) > part.height() + 1:
             cut.append(f"label {part.text()[:30]!r} cut at its foot")
+    for rows in widget.findChildren(QListView):  # the stepper's list: each row seen whole
+        height = rows.sizeHintForRow(0)
+        first = rows.verticalScrollBar().value()
+        for row in range(first, min(rows.model().rowCount(),
+                                    first + rows.viewport().height() // max(1, height))):
+            document = QTextDocument()
+            document.setDefaultFont(rows.font())
+            document.setHtml(f"<span style='white-space:pre'>"
+                             f"{rows.model().index(row, 0).data()}</span>")
+            if document.idealWidth() > rows.viewport().width():
+                cut.append(f"row {row + 1} of the list cut at its right")
     for view in widget.findChildren(QGraphicsView):
         if not view.isVisibleTo(widget):
             continue

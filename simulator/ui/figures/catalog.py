@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPalette, QPen
+from PySide6.QtGui import QColor, QPalette, QPen, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
@@ -70,7 +70,8 @@ class FigureView:
 
     ``controls`` are attribute names of the view's widgets that are hidden in a figure;
     ``tidy`` does whatever else the view needs (a diagram's per-layer buttons); ``refit``
-    lays the view's content out again for its size, each time the figure's size changes.
+    lays the view's content out again for its size, each time the figure's size changes;
+    ``room`` says how many times wider the view would have to be to show what it holds.
     """
 
     label: str
@@ -78,6 +79,7 @@ class FigureView:
     controls: tuple[str, ...] = ()
     tidy: Callable[[QWidget], None] | None = None
     refit: Callable[[QWidget], None] | None = None
+    room: Callable[[QWidget], float] | None = None
 
 
 def _tidy_network(view: NetworkView) -> None:
@@ -136,6 +138,24 @@ def _whole_rows(view: StepperView) -> None:
         rows.setFixedHeight(frame + max(1, rows.viewport().height() // row) * row)
 
 
+def _widest_row(view: StepperView) -> float:
+    """Return how many times wider the stepper's list must be to show its rows in sight whole."""
+    rows = view.list
+    height = rows.sizeHintForRow(0) if view.model.rowCount() else 0
+    if height <= 0:
+        return 1.0
+    first = rows.verticalScrollBar().value()
+    widest = 0.0
+    for row in range(first, min(view.model.rowCount(), first + rows.viewport().height() // height)):
+        text = view.model.data(view.model.index(row, 0))
+        document = QTextDocument()  # laid out as MathDelegate lays a row out
+        document.setDefaultFont(rows.font())
+        document.setDocumentMargin(2)
+        document.setHtml(f"<span style='white-space:pre'>{text}</span>")
+        widest = max(widest, document.idealWidth() + 8)
+    return widest / max(1, rows.viewport().width())
+
+
 FIGURE_VIEWS: dict[str, FigureView] = {
     "landscape": FigureView("Landscape 2-D", LandscapeView,
                             ("log_box", "fit_button", "note_label")),
@@ -149,7 +169,7 @@ FIGURE_VIEWS: dict[str, FigureView] = {
     "stepper": FigureView("Backprop stepper", StepperView,
                           ("slider", "hint", "previous_button", "next_button", "copy_button",
                            "copy_all_button", "sample_spin", "sample_title", "batch_check"),
-                          _tidy_stepper, _whole_rows),
+                          _tidy_stepper, _whole_rows, _widest_row),
 }
 WINDOW = "window"
 #: every name ``--view`` takes, in menu order
@@ -242,6 +262,7 @@ def _lay_out(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[
         kind.refit(view)
         settle(view)
     return max(view.width() / size.width(), view.height() / size.height(),
+               kind.room(view) if kind.room is not None else 1.0,
                *(1 + hidden / size.height() for hidden in _hidden_heights(view)),
                *(1 + hidden / size.width() for hidden in _hidden_widths(view)))
 
