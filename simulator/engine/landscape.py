@@ -16,9 +16,9 @@ innermost: every element-wise operation runs over long contiguous rows, and ever
 is a (neurons × neurons) matrix times a (neurons × points·samples) one. The grid is taken
 in chunks whose work arrays stay in the caches, made once per call and filled with
 ``out=`` (per-chunk temporaries above the allocator's mmap threshold cost a page fault per
-page, every chunk); what is the same for every grid point (the layers' base pre-activations,
-the targets) is laid out once like the arrays it is added to, so no operation broadcasts
-along a middle axis. No Python loop runs over grid points or samples.
+page, every chunk). The base pre-activations, the same for every grid point, are laid out
+once like the arrays they are added to, so no large operation broadcasts along a middle
+axis. No Python loop runs over grid points or samples.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from .network import Network
 Array = np.ndarray
 Axis = int | np.ndarray  # a parameter's index in θ, or a direction vector as long as θ
 
-#: neurons × grid points × samples handled at once: the work arrays of a chunk then stay in
-#: the caches (larger chunks ran slower here; much smaller ones pay numpy's per-call cost)
+#: neurons × grid points × samples handled at once in float32 (half as many in float64): the
+#: work arrays of a chunk then stay in the caches (larger chunks ran slower here; much
+#: smaller ones pay numpy's per-call cost, about 20 µs a chunk)
 CHUNK_ELEMENTS = 1 << 18
 
 #: changed neurons up to which the next layer's update is done as broadcast multiplies
@@ -86,44 +87,46 @@ def network_loss_grid(
     # z of a changed neuron at every grid point of a chunk = [u v 1] @ [P; Q; Z₀] (a product
     # of inner size 3 runs 7× faster than the three broadcast operations it replaces)
     stacked_rows = np.stack([p[rows], q[rows], base_z[first + 1][rows]], axis=1)
-    samples, widest = x.shape[0], max(network.sizes[first + 1:])
-    chunk = max(1, CHUNK_ELEMENTS // (samples * widest))
+    samples, widest, points = x.shape[0], max(network.sizes[first + 1:]), u.size
+    # Chunks of equal size, the grid padded to fill the last (with copies of its last point,
+    # dropped at the end): every chunk then reuses the same work arrays whole.
+    elements = CHUNK_ELEMENTS * 4 // np.dtype(dtype).itemsize
+    chunks = -(-points // max(1, elements // (samples * widest)))
+    chunk = -(-points // chunks)
+    padded = chunks * chunk
+    u, v = np.pad(u, (0, padded - points), "edge"), np.pad(v, (0, padded - points), "edge")
     work = _Work(chunk, samples, dtype)
     plain_mse = isinstance(network.loss, MeanSquaredError)
     y_rows = np.ascontiguousarray(y.T)[:, None, :]  # outputs × 1 × samples
-    losses = np.empty(u.size)
-    coordinates = np.ones((chunk, 3), dtype)  # rows [u v 1], one per grid point
-    for start in range(0, u.size, chunk):
+    losses = np.empty(padded)
+    coordinates = np.column_stack([u, v, np.ones(padded, dtype)])  # rows [u v 1], one per point
+    for start in range(0, padded, chunk):
         cu, cv = u[start:start + chunk, None], v[start:start + chunk, None]
-        g = cu.shape[0]
-        uv1 = coordinates[:g]
-        uv1[:, 0], uv1[:, 1] = cu[:, 0], cv[:, 0]
-        z_rows = work.get("z_rows", len(rows), g)
-        for k in range(len(rows)):
-            np.matmul(uv1, stacked_rows[k], out=z_rows[k])
-        a_rows = work.get("a_rows", len(rows), g)
+        z_rows = work.get("z_rows", len(rows))
+        np.matmul(coordinates[start:start + chunk], stacked_rows, out=z_rows)
+        a_rows = work.get("a_rows", len(rows))
         _activate(network, first + 1, z_rows, a_rows)
         if first + 1 == top:
-            z = _with_rows(base_z[top], rows, z_rows, work.get("z_out", base_z[top].shape[0], g))
-            a = _with_rows(base_a[top], rows, a_rows, work.get("a_out", base_z[top].shape[0], g))
+            z = _with_rows(base_z[top], rows, z_rows, work.get("z_out", base_z[top].shape[0]))
+            a = _with_rows(base_a[top], rows, a_rows, work.get("a_out", base_z[top].shape[0]))
         else:
             z, a = None, (a_rows, rows)
         for layer in range(first + 1, top):
             n_out = network.sizes[layer + 1]
-            z = work.get(f"z{layer}", n_out, g)
+            z = work.get(f"z{layer}", n_out)
             _next_z(a, base_z, base_a, layer, w0, b0, z, work)
             if layer in touched:
                 full = _full(a, base_a, layer, work)
-                term = work.get(f"t{layer}", n_out, g)
+                term = work.get(f"t{layer}", n_out)
                 for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
                     _product(dw[layer].T, full, term)
                     term += db[layer][:, None, None]
                     z += np.multiply(coefficient, term, out=term)
             # a hidden layer's z is not needed once activated: activate it in place
-            a = work.get(f"a{layer}", n_out, g) if layer + 1 == top else z
+            a = work.get(f"a{layer}", n_out) if layer + 1 == top else z
             _activate(network, layer + 1, z, a)
         if plain_mse:  # mean over samples and outputs of (a − y)², without temporaries
-            diff = np.subtract(a, work.tiled("y", y_rows[:, 0], g), out=work.get("diff", a.shape[0], g))
+            diff = np.subtract(a, y_rows, out=work.get("diff", a.shape[0]))
             # Σ over samples of diff², one dot product per output and grid point
             total = np.vecdot(diff, diff).sum(axis=0)
             np.divide(total, diff.shape[0] * samples, out=losses[start:start + chunk])
@@ -131,9 +134,10 @@ def network_loss_grid(
             losses[start:start + chunk] = network.loss.values(
                 np.moveaxis(z, 0, -1), np.moveaxis(a, 0, -1), y)
     if network.regularization is not None:
-        losses += _regularization_grid(network, theta.astype(float), d1.astype(float),
-                                       d2.astype(float), u.astype(float), v.astype(float))
-    return losses.reshape(len(vs), len(us))
+        losses[:points] += _regularization_grid(
+            network, theta.astype(float), d1.astype(float), d2.astype(float),
+            u[:points].astype(float), v[:points].astype(float))
+    return losses[:points].reshape(len(vs), len(us))
 
 
 class _Work:
@@ -143,17 +147,15 @@ class _Work:
         self.chunk, self.samples, self.dtype = chunk, samples, dtype
         self._arrays: dict[str, Array] = {}
 
-    def get(self, name: str, neurons: int, g: int) -> Array:
-        """Return the array ``name`` shaped neurons × g × samples (g ≤ chunk: the last chunk)."""
+    def get(self, name: str, neurons: int) -> Array:
+        """Return the array ``name`` shaped neurons × chunk × samples."""
         array = self._arrays.get(name)
         if array is None or array.shape[0] != neurons:
             array = self._arrays[name] = np.empty((neurons, self.chunk, self.samples), self.dtype)
-        if g == self.chunk:
-            return array
-        return array.reshape(-1)[:neurons * g * self.samples].reshape(neurons, g, self.samples)
+        return array
 
-    def tiled(self, name: str, base: Array, g: int) -> Array:
-        """Return ``base`` (neurons × samples) repeated for g grid points, made once per call.
+    def tiled(self, name: str, base: Array) -> Array:
+        """Return ``base`` (neurons × samples) repeated for a chunk's points, made once per call.
 
         Adding a base broadcast along the grid points runs numpy's inner loop once per
         neuron and grid point, over the samples alone; adding a copy laid out like the
@@ -164,7 +166,7 @@ class _Work:
             array = self._arrays[name] = np.empty((base.shape[0], self.chunk, self.samples),
                                                   self.dtype)
             array[...] = base[:, None, :]
-        return array[:, :g]
+        return array
 
 
 def _activate(network: Network, layer: int, z: Array, out: Array) -> None:
@@ -200,8 +202,8 @@ def _next_z(a, base_z: list, base_a: list, layer: int, w0: list[Array], b0: list
     """
     if isinstance(a, tuple):
         a_rows, rows = a
-        delta = work.get("delta", len(rows), out.shape[1])
-        np.subtract(a_rows, work.tiled(f"base_a{layer}", base_a[layer][rows], out.shape[1]),
+        delta = work.get("delta", len(rows))
+        np.subtract(a_rows, work.tiled(f"base_a{layer}", base_a[layer][rows]),
                     out=delta)
         if len(rows) <= FEW_ROWS:
             # a rank-few update: broadcast multiplies (a product with k = 1 runs as slowly as
@@ -209,12 +211,12 @@ def _next_z(a, base_z: list, base_a: list, layer: int, w0: list[Array], b0: list
             w = w0[layer]
             np.multiply(w[rows[0]][:, None, None], delta[0], out=out)
             if len(rows) > 1:
-                term = work.get("rank_term", out.shape[0], out.shape[1])
+                term = work.get("rank_term", out.shape[0])
                 for k in range(1, len(rows)):
                     out += np.multiply(w[rows[k]][:, None, None], delta[k], out=term)
         else:
             _product(w0[layer][rows, :].T, delta, out)
-        out += work.tiled(f"base_z{layer + 1}", base_z[layer + 1], out.shape[1])
+        out += work.tiled(f"base_z{layer + 1}", base_z[layer + 1])
     else:
         _product(w0[layer].T, a, out)
         out += b0[layer][:, None, None]
@@ -225,7 +227,7 @@ def _full(a, base_a: list, layer: int, work: _Work) -> Array:
     if not isinstance(a, tuple):
         return a
     a_rows, rows = a
-    full = work.get(f"full{layer}", base_a[layer].shape[0], a_rows.shape[1])
+    full = work.get(f"full{layer}", base_a[layer].shape[0])
     return _with_rows(base_a[layer], rows, a_rows, full)
 
 
