@@ -333,7 +333,8 @@ class Session:
         if not math.isfinite(self.theta.dot(self._ones)):
             return self._diverge(None)
         step = self.step_count
-        records_loss = step % self._batching()[1] == 0 and step % self.losses.stride == 0
+        spacing = self._batching_of[1][1]  # _advance has just worked out the batching
+        records_loss = step % spacing == 0 and step % self.losses.stride == 0
         if batch_loss is None or wants_loss or records_loss or not abs(batch_loss) <= bound:
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
             if not math.isfinite(loss):
@@ -343,7 +344,8 @@ class Session:
         if step > self.furthest_step:
             self.furthest_step = step
         self._record(records_loss)
-        self._follow_history()
+        if step in self._pinned:
+            self._follow_history()
         return True
 
     def _diverge(self, loss: float | None) -> bool:
