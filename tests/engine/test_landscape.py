@@ -207,3 +207,16 @@ def test_pca_directions_of_a_noisy_path():
 def test_pca_needs_three_points():
     with pytest.raises(ValueError, match="at least 3"):
         pca_directions(np.zeros((2, 4)))
+
+
+def test_a_grid_after_another_problems_grid_is_its_own():
+    """Work arrays kept between grid calls hold nothing over from the last call."""
+    first, second = make_problem("mse", None), make_problem("mse", None)
+    second.start = second.start + 0.5  # other weights, the same shapes and samples
+    theta1, theta2 = first.initial_theta(), second.initial_theta()
+    ix, iy = first.network.index_of("W1[0,0]"), first.network.index_of("W2[1,0]")
+    xs, ys = theta1[ix] + np.linspace(-1, 1, 9), theta1[iy] + np.linspace(-1, 1, 8)
+    before = first.loss_grid(theta1, ix, iy, xs, ys)
+    second.loss_grid(theta2, ix, iy, xs, ys)
+    np.testing.assert_array_equal(first.loss_grid(theta1, ix, iy, xs, ys), before)
+    np.testing.assert_allclose(before, loop_grid(first, theta1, ix, iy, xs, ys), rtol=1e-12)

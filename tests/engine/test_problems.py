@@ -115,3 +115,15 @@ def test_expression_problem_hides_floating_point_warnings():
                                 [(0.1, 2.0)])
     assert problem.loss(np.array([-1.0])) != problem.loss(np.array([-1.0]))  # NaN, no warning
     assert np.isinf(problem.gradient(np.array([0.0]))[0])
+
+
+def test_predict_in_slices_gives_the_forward_pass_of_every_row():
+    """A decision map's many rows are run through in slices: the same outputs as one pass."""
+    net = Network((2, 8, 3), ("tanh",), "softmax", "cross_entropy")
+    data = make_dataset("xor", 40, 0.1, seed=2)
+    problem = NetworkProblem(net, data, net.initial_theta(1))
+    rows = np.random.default_rng(0).normal(size=(10_007, 2))  # many slices and a short last one
+    whole = net.forward(problem.start, rows).output
+    predicted = problem.predict(problem.start, rows)
+    assert predicted.shape == (10_007, 3)
+    np.testing.assert_allclose(predicted, whole, rtol=1e-14, atol=1e-15)
