@@ -174,3 +174,23 @@ def test_the_3d_view_is_drawn_where_a_display_gives_opengl(tmp_path):
     assert result.returncode == 0, result.stderr
     chunks = png_chunks(out.read_bytes())
     assert struct.unpack(">II", chunks[b"IHDR"][:8]) == (600, 400)
+
+
+@pytest.mark.x11
+def test_the_3d_figure_carries_its_axis_labels(tmp_path):
+    # The view paints its labels over the OpenGL picture, which a grab of the picture lacks.
+    from PIL import Image
+
+    svg, png = tmp_path / "surface.svg", tmp_path / "surface.png"
+    for out in (svg, png):
+        result = export(str(out), "--view", "landscape3d", "--size", "900x600", "--steps", "20",
+                        lesson=LESSONS / "11-rosenbrock-adam.lesson.json")
+        assert result.returncode == 0, result.stderr
+    texts = ["".join(t.itertext()) for t in ET.parse(svg).getroot().iter(
+        "{http://www.w3.org/2000/svg}text")]
+    assert {"w1", "w2"} <= set(texts) and any(t.startswith("loss") for t in texts)
+    pixels = Image.open(png).convert("RGB").load()
+    orange = sum(1 for x in range(900) for y in range(600)
+                 if abs(pixels[x, y][0] - 0xD5) < 30 and abs(pixels[x, y][1] - 0x5E) < 30
+                 and pixels[x, y][2] < 60)  # the w1 label, in the theme's colour of the x axis
+    assert orange > 40

@@ -335,3 +335,17 @@ def test_the_equations_figure_holds_its_longest_line_whole(qtbot):
     assert image.height() >= PNG_SCALE * len(lines) * metrics.lineSpacing()
     pixels = np.asarray(Image.open(io.BytesIO(equation_bytes(lines, ".png"))).convert("L"))
     assert pixels[:, -6:].min() > 200 and pixels[-6:, :].min() > 200  # a margin all round
+
+
+@pytest.mark.x11
+def test_the_3d_figure_s_svg_draws_the_same_in_librsvg_with_its_labels_as_text(figure):
+    widget, spec = figure("11-rosenbrock-adam.lesson.json", "landscape3d")
+    data = figure_bytes(widget, spec, ".svg", "test")
+    root = ET.fromstring(data)
+    texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    assert {"w1", "w2"} <= texts and "Log height" not in texts
+    assert len(root.findall(f".//{SVG}image")) == 1  # the OpenGL picture; its labels are text
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is not installed (Debian: librsvg2-bin)")
+    width, height = spec.layout
+    assert differing(rsvg(data, width, height), qt_svg(data, width, height)) < 0.02

@@ -34,12 +34,14 @@ from PySide6.QtGui import (
     QFont,
     QFontInfo,
     QImage,
+    QMatrix4x4,
     QPageLayout,
     QPageSize,
     QPainter,
     QPainterPath,
     QPdfWriter,
     QPen,
+    QVector3D,
 )
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -120,6 +122,7 @@ def image_of(widget: QWidget, spec: FigureSpec, marks: float = 1.0,
     painter.scale(*shrink(widget))
     with exporting(widget, painter, marks):
         widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+        paint_3d_labels(widget, painter)
     painter.end()
     image.setDevicePixelRatio(1.0)
     image = image.convertToFormat(QImage.Format.Format_RGB32)
@@ -133,6 +136,51 @@ def shrink(widget: QWidget) -> tuple[float, float]:
     """Return how much a widget laid out larger than its figure is shrunk to its paper size."""
     paper = paper_size(widget)
     return paper.width() / max(1, widget.width()), paper.height() / max(1, widget.height())
+
+
+def paint_3d_labels(widget: QWidget, painter: QPainter) -> None:
+    """Paint the labels of the widget's 3-D views (pyqtgraph's GLTextItem) over their pictures.
+
+    A 3-D view paints its labels with a painter on the screen over its OpenGL picture;
+    the picture a figure takes of it (its framebuffer) has none. Here each label is put
+    where the view puts it: its 3-D point through the camera onto the view's pixels.
+    """
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    views = [view for view in widget.findChildren(QOpenGLWidget) if view.isVisibleTo(widget)]
+    if not views:
+        return
+    import pyqtgraph.opengl as gl
+
+    for view in views:
+        if not isinstance(view, gl.GLViewWidget):
+            continue
+        width, height = view.width(), view.height()
+        pixels = QMatrix4x4()
+        pixels.viewport(0, height, width, -height)  # as GLTextItem maps to the view's pixels
+        camera = pixels * view.projectionMatrix((0, 0, width, height), (0, 0, width, height)) \
+            * view.viewMatrix()
+        offset = QPointF(view.mapTo(widget, QPoint()))
+        for item in view.items:
+            if not isinstance(item, gl.GLTextItem) or not item.visible() or not item.text:
+                continue
+            placed = camera
+            for parent in reversed(_item_chain(item)):
+                placed = placed * parent.transform()
+            point = item.align_text(placed.map(QVector3D(*item.pos)).toPointF())
+            painter.save()
+            painter.setPen(QColor(item.color))
+            painter.setFont(item.font)
+            painter.drawText(point + offset, item.text)
+            painter.restore()
+
+
+def _item_chain(item) -> list:
+    """Return a 3-D item and its parents, the item first."""
+    chain = [item]
+    while chain[-1].parentItem() is not None:
+        chain.append(chain[-1].parentItem())
+    return chain
 
 
 def png_bytes(image: QImage) -> bytes:
@@ -165,6 +213,7 @@ def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     painter.fillRect(QRect(QPoint(), size), background_of(widget))
     with exporting(widget, painter, marks), marked_plots(widget) as plots:
         widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+        paint_3d_labels(widget, painter)
     painter.end()
     buffer.close()
     return flatten_svg(bytes(data), font_fallbacks(), plots)
@@ -232,6 +281,7 @@ def pdf_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     painter.scale(*shrink(widget))
     with exporting(widget, painter, marks):
         widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+        paint_3d_labels(widget, painter)
     painter.end()
     buffer.close()
     return bytes(data)
