@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -162,12 +161,13 @@ class Recent:
         self.capacity = capacity
         self._ring: Array | None = None  # capacity × θ's length
         self._view: Array | None = None  # the same rows, read-only, handed out
-        self._steps: deque[int] = deque()  # the steps held, oldest first
-        self._first = 0  # the ring row of the oldest
+        self._steps = [0] * capacity  # the step held in each slot
+        self._next = 0  # the slot the next step goes into
+        self._held = 0
 
     def __len__(self) -> int:
         """Return how many steps are held."""
-        return len(self._steps)
+        return self._held
 
     def add(self, step: int, theta: Array) -> None:
         """Hold a later step's θ (copied), forgetting the oldest when full."""
@@ -176,26 +176,25 @@ class Recent:
             ring = self._ring = np.empty((self.capacity, theta.size))
             self._view = ring.view()
             self._view.flags.writeable = False
-            self._steps.clear()
-            self._first = 0
-        held = len(self._steps)
-        if held == self.capacity:
-            ring[self._first] = theta
-            self._first = (self._first + 1) % self.capacity
-            self._steps.popleft()
-        else:
-            ring[(self._first + held) % self.capacity] = theta
-        self._steps.append(step)
+            self._next = self._held = 0
+        slot = self._next
+        ring[slot] = theta
+        self._steps[slot] = step
+        self._next = slot + 1 if slot + 1 < self.capacity else 0
+        if self._held < self.capacity:
+            self._held += 1
 
     def keep_until(self, last_step: int) -> None:
         """Forget every step after ``last_step``."""
-        while self._steps and self._steps[-1] > last_step:
-            self._steps.pop()
+        while self._held and self._steps[self._next - 1] > last_step:  # slot −1 is the last
+            self._next = (self._next - 1) % self.capacity
+            self._held -= 1
 
     def items(self) -> list[tuple[int, Array]]:
         """Return (step, θ) pairs, oldest first; each θ a read-only view, valid until more steps."""
-        view, first, capacity = self._view, self._first, self.capacity
-        return [(step, view[(first + k) % capacity]) for k, step in enumerate(self._steps)]
+        capacity, oldest = self.capacity, self._next - self._held
+        slots = [(oldest + k) % capacity for k in range(self._held)]
+        return [(self._steps[slot], self._view[slot]) for slot in slots]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from simulator.engine.datasets import make_dataset
 from simulator.engine.network import Network
 from simulator.engine.problems import ExpressionProblem, NetworkProblem
-from simulator.engine.session import OptimizerConfig, Session
+from simulator.engine.session import OptimizerConfig, Recent, Session
 
 OPTIMIZER_NAMES = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 
@@ -391,3 +391,20 @@ def test_snapshot_describes_the_current_state():
     np.testing.assert_array_equal(snap.velocity, velocity)
     snap.theta[0] = 99.0  # a copy, not the session's θ
     assert session.theta[0] != 99.0
+
+
+def test_recent_holds_the_last_steps_oldest_first_and_forgets_after_a_rewind():
+    recent = Recent(capacity=8)
+    for step in range(11):  # wraps around the ring
+        recent.add(step, np.full(3, float(step)))
+    assert len(recent) == 8
+    assert [s for s, _ in recent.items()] == list(range(3, 11))
+    assert all(np.array_equal(theta, np.full(3, float(s))) for s, theta in recent.items())
+    recent.keep_until(6)  # a rewind to step 6 drops the later steps
+    recent.add(7, np.full(3, -7.0))
+    assert [s for s, _ in recent.items()] == [3, 4, 5, 6, 7]
+    assert recent.items()[-1][1][0] == -7.0
+    with pytest.raises(ValueError):  # handed out read-only: the ring is the session's
+        recent.items()[0][1][0] = 1.0
+    recent.keep_until(-1)
+    assert len(recent) == 0 and recent.items() == []
