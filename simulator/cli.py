@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--step", type=int, help="enter the lesson's step K first (from 1)")
     export.add_argument("--view", default="window",
                         help="what to draw: landscape, landscape3d, network, formula, loss, data, "
-                             "stepper or window")
+                             "gradients, stepper or window")
     export.add_argument("--size", default="1600x1000",
                         help="WIDTHxHEIGHT in pixels, or with cm, mm or in (12x8cm) at --dpi")
     export.add_argument("--scale", type=int, default=1,

@@ -57,6 +57,11 @@ class FigureMenu(QObject):
             menu.addSeparator()
             menu.addAction("Copy the equations as &LaTeX", self.copy_latex)
             menu.addAction("Export the e&quations (SVG, PDF)…", self.export_equations)
+        if name == "stepper" and self._operation() is not None:
+            menu.addSeparator()
+            menu.addAction("Copy the operation as &LaTeX", self.copy_operation_latex)
+            menu.addAction("Export the operation as an e&quation (SVG, PDF)…",
+                           self.export_operation)
         return menu
 
     def show_menu(self, name: str, widget: QWidget, pos: QPoint) -> None:
@@ -81,6 +86,28 @@ class FigureMenu(QObject):
         workspace = self.window.controller.workspace
         return workspace.problem_info().formula if workspace.ready else None
 
+    def _operation(self):
+        """Return the stepper's operation reached, or None (no lesson, or nothing to step)."""
+        workspace = self.window.controller.workspace
+        return workspace.stepper_frame().current if workspace.ready else None
+
+    def copy_operation_latex(self) -> bool:
+        """Put the stepper's operation reached on the clipboard as one line of LaTeX."""
+        operation = self._operation()
+        if operation is None:
+            return False
+        QGuiApplication.clipboard().setText(operation.latex)
+        self.window.statusBar().showMessage("Copied the operation as LaTeX.", 6000)
+        return True
+
+    def export_operation(self, path: str | None = None) -> bool:
+        """Write the stepper's operation reached as an equation: SVG, PDF or PNG."""
+        operation = self._operation()
+        if operation is None:
+            return False
+        return self._write_equations(operation_lines(operation), "operation", path,
+                                     operation.title)
+
     def copy_latex(self) -> bool:
         """Put J and its derivatives on the clipboard as a LaTeX ``aligned`` block."""
         model = self._formula()
@@ -96,9 +123,14 @@ class FigureMenu(QObject):
         model = self._formula()
         if model is None:
             return False
+        return self._write_equations(_formula_lines(model)[1], "equations", path)
+
+    def _write_equations(self, lines: list[str], name: str, path: str | None,
+                         title: str = "Equations") -> bool:
+        """Write lines of equations as an SVG, PDF or PNG (asking where unless told)."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self.window, "Export the equations", str(Path.home() / "equations.svg"),
+                self.window, f"Export the {name}", str(Path.home() / f"{name}.svg"),
                 "SVG (*.svg);;PDF (*.pdf);;PNG picture (*.png)")
             if not path:
                 return False
@@ -107,7 +139,7 @@ class FigureMenu(QObject):
             if fmt == ".gif":
                 raise ValueError("equations are an .svg, .pdf or .png")
             theme = FigureChoices.load(self.window.settings).theme
-            write_atomically(path, equation_bytes(_formula_lines(model)[1], fmt, theme))
+            write_atomically(path, equation_bytes(lines, fmt, theme, title))
         except (ValueError, OSError) as exc:
             self.window.statusBar().showMessage(f"Not written: {exc}", 8000)
             return False
@@ -144,6 +176,17 @@ def _formula_lines(model) -> tuple[str, list[str]]:
     """Return a formula's equations as LaTeX and as the panel's text lines."""
     return (latex_equations(model.names, model.latex, model.derivative_latex),
             plain_equations(model.names, model.text, model.derivative_texts))
+
+
+def operation_lines(operation) -> list[str]:
+    """Return a stepper operation as the lines its card shows: target = formula, = numbers, = value."""
+    parts: list[str] = []
+    for part in (operation.formula.text, operation.numbers.text, operation.result().text):
+        if part != (parts[-1] if parts else operation.target.text):
+            parts.append(part)
+    update = operation.quantity in ("memory", "parameter")
+    head = f"{operation.target.text} {'←' if update else '='} "
+    return [head + parts[0], *(f"= {part}" for part in parts[1:])] if parts else [head]
 
 
 def _over_a_point(data_view, pos: QPoint) -> bool:

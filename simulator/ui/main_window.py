@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.figure_menu.install({"landscape": self.landscape, "landscape3d": self.landscape_3d,
                                   "network": self.network, "formula": self.formula,
                                   "loss": self.loss, "gradients": self.gradients,
-                                  "data": self.data})
+                                  "data": self.data, "stepper": self.stepper})
         self.layout_restored = False  # True once restore_settings brings back a saved layout
         self.fit_to_screen()
         if c.ready:

@@ -117,7 +117,8 @@ def test_right_click_menu_copies_png_and_svg(window, qtbot):
 
 
 def test_every_view_has_the_right_click_menu(window):
-    for view in (window.landscape, window.formula, window.loss, window.data):
+    for view in (window.landscape, window.formula, window.loss, window.data, window.gradients,
+                 window.stepper):
         assert view.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
     # The diagram has a menu of its own (layers, weights): the figure's actions end it.
     texts = [a.text() for a in window.network.extra_actions]
@@ -230,3 +231,32 @@ def test_the_preview_says_when_a_view_is_shrunk_to_fit(window, qtbot):
     choose(dialog.view_box, "loss")  # a plot fits any size
     dialog.refresh_preview()
     assert dialog.fit_note.text() == ""
+
+
+def test_the_stepper_copies_and_exports_the_operation_reached(make_controller, qtbot, tmp_path):
+    window = MainWindow(make_controller("13-xor-network.lesson.json"))
+    qtbot.addWidget(window)
+    menu = window.figure_menu.menu_for("stepper")
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts[:2] == ["&Copy image of the backprop stepper", "&Export the backprop stepper…"]
+    next(a for a in menu.actions() if "LaTeX" in a.text()).trigger()
+    operation = window.controller.workspace.stepper_frame().current
+    assert QGuiApplication.clipboard().text() == operation.latex
+    out = tmp_path / "operation.svg"
+    assert window.figure_menu.export_operation(str(out))
+    lines = ["".join(t.itertext()) for t in ET.parse(out).getroot().iter(
+        "{http://www.w3.org/2000/svg}text")]
+    text = " ".join(lines)
+    assert text.startswith("z1[0] = x[0]·W1[0,0] + x[1]·W1[1,0] + b1[0]")
+    assert f"= {operation.result().text}" in text
+    assert not window.figure_menu.export_operation(str(tmp_path / "operation.gif"))
+    assert not (tmp_path / "operation.gif").exists()
+
+
+def test_a_right_click_on_the_gradient_plot_offers_its_figure(make_controller, qtbot):
+    window = MainWindow(make_controller("13-xor-network.lesson.json"))
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.figure_menu.menu_for("gradients").actions()]
+    assert texts == ["&Copy image of the gradients per layer", "&Export the gradients per layer…"]
+    assert window.figure_menu.copy_image("gradients")
+    assert QGuiApplication.clipboard().mimeData().hasImage()

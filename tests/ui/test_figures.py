@@ -30,7 +30,8 @@ from .conftest import LESSONS
 SVG = "{http://www.w3.org/2000/svg}"
 #: the 2-D views of each kind of lesson (the 3-D one needs OpenGL, tested where it exists)
 VIEWS = {"09-seed-w-squared.lesson.json": ("landscape", "formula", "loss", "stepper"),
-         "13-xor-network.lesson.json": ("landscape", "network", "loss", "data", "stepper")}
+         "13-xor-network.lesson.json": ("landscape", "network", "loss", "data", "gradients",
+                                        "stepper")}
 CASES = [(lesson, view) for lesson, views in VIEWS.items() for view in views]
 HEATMAPS = {"landscape", "data", "network"}  # views with a raster (the surface, neuron maps)
 
@@ -288,7 +289,7 @@ def cut_off(widget) -> list[str]:
 
 
 FIT_CASES = [("13-xor-network.lesson.json", view) for view in
-             ("landscape", "network", "loss", "data", "stepper")] + \
+             ("landscape", "network", "loss", "data", "gradients", "stepper")] + \
             [("09-seed-w-squared.lesson.json", view) for view in ("landscape", "formula", "data")]
 
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..theme import LIGHT, Theme, theme_manager
 from ..views.data_view import DataView
 from ..views.formula_view import FormulaView, Section
+from ..views.gradient_view import GradientView
 from ..views.landscape_3d import Landscape3DView, opengl_status
 from ..views.landscape_view import LandscapeView
 from ..views.loss_view import LossView
@@ -166,6 +167,7 @@ FIGURE_VIEWS: dict[str, FigureView] = {
                           _tidy_formula, FormulaView.fit_graph),
     "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
     "data": FigureView("Data", DataView, (), _tidy_data),
+    "gradients": FigureView("Gradients per layer", GradientView),
     "stepper": FigureView("Backprop stepper", StepperView,
                           ("slider", "hint", "previous_button", "next_button", "copy_button",
                            "copy_all_button", "sample_spin", "sample_title", "batch_check"),
