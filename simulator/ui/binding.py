@@ -10,6 +10,7 @@ inbound setter      fed by controller signal     what it is
 ``set_axes``        ``axesChanged``              ``Axes`` of the landscape
 ``set_frame``       ``frameChanged``             ``Frame``, every play tick
 ``paint_frame``     ``paintFrame``               ``Frame``, paced for costly views
+``paint_diagram``   ``diagramFrame``             ``Frame``, paced for the network diagram
 ``set_playing``     ``playingChanged``           whether the run plays
 ``set_speed``       ``speedChanged``             steps per frame, frames per second
 ``set_landscape``   ``landscapeReady``           a ``LandscapeGrid``
@@ -35,6 +36,7 @@ INBOUND = (
     ("axesChanged", "set_axes"),
     ("frameChanged", "set_frame"),
     ("paintFrame", "paint_frame"),
+    ("diagramFrame", "paint_diagram"),
     ("playingChanged", "set_playing"),
     ("speedChanged", "set_speed"),
     ("landscapeReady", "set_landscape"),

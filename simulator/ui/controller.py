@@ -6,11 +6,13 @@ which pass them to the ``Workspace`` and then publish what changed, once: a new
 message, and nothing changes. Edits a user may regret are pushed on a ``QUndoStack``
 as two mementos of the workspace (before and after).
 
-Pacing: while playing, ``frameChanged`` fires every tick; ``paintFrame`` (with the
-diagram's sample trace) fires at most every ``PACE_MS["paint"]`` ms for the views that
-are costly to redraw (the diagram, the loss curve); the neuron maps and the moving grids
-(a network's landscape slice and its decision map) are asked for at their own intervals.
-A pause or a step shows everything at once, at full detail.
+Pacing: while playing, ``frameChanged`` fires every tick; ``paintFrame`` fires at most
+every ``PACE_MS["paint"]`` ms for the views that are costly to redraw (the loss curve, the
+gradients), and ``diagramFrame`` (with the diagram's sample trace) as often for the
+network diagram, never in the same tick as ``paintFrame`` (``STAGGERED``): each costly
+repaint gets a frame of its own, so no frame pays for all of them. The neuron maps and
+the moving grids (a network's landscape slice and its decision map) are asked for at
+their own intervals. A pause or a step shows everything at once, at full detail.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 #: how long sympy may work on a typed formula (in the formula worker) before it is refused
 FORMULA_SECONDS = 2.0
 #: how often (ms) each costly thing is refreshed while playing; at once when paused
-PACE_MS = {"paint": 40, "neurons": 400, "moving_grids": 500}
+PACE_MS = {"paint": 40, "diagram": 40, "neurons": 400, "moving_grids": 500}
+#: paced paints that go out in different ticks while playing (one waits for the next tick)
+STAGGERED = ("paint", "diagram")
 
 
 class SessionController(QObject):
@@ -56,6 +60,9 @@ class SessionController(QObject):
         θ, loss, step or settings changed (every play tick).
     paintFrame(Frame)
         The same, at most every ``PACE_MS["paint"]`` ms while playing (costly views).
+    diagramFrame(Frame)
+        The same for the network diagram, at most every ``PACE_MS["diagram"]`` ms while
+        playing, in another tick than ``paintFrame``.
     axesChanged(Axes)
         The landscape's axes changed.
     landscapeReady(LandscapeGrid), decisionReady(DecisionMap), neuronMapsReady(NeuronMaps),
@@ -82,6 +89,7 @@ class SessionController(QObject):
     problemChanged = Signal(object)
     frameChanged = Signal(object)
     paintFrame = Signal(object)
+    diagramFrame = Signal(object)
     axesChanged = Signal(object)
     landscapeReady = Signal(object)
     decisionReady = Signal(object)
@@ -113,11 +121,13 @@ class SessionController(QObject):
         self._stepper_wanted = False  # the stepper's walk is made only while it is shown
         self._stepper_sent = None
         self._last: dict[str, float] = {}  # when each paced thing last went out
+        self._staggered_sent = False  # whether a STAGGERED paint went out in this tick
+        self._staggered_at = 0.0  # when the last one went out
         self._late: dict[str, QTimer] = {}
         for key in PACE_MS:
             timer = self._late[key] = QTimer(self)
             timer.setSingleShot(True)
-            timer.timeout.connect(lambda k=key: self._paced(k, force=True))
+            timer.timeout.connect(lambda k=key: self._paced(k, late=True))
 
     # ----- reading ------------------------------------------------------------------------
 
@@ -188,30 +198,44 @@ class SessionController(QObject):
         frame = self._frame = ws.frame(self.playing)
         self.frameChanged.emit(frame)
         if self.playing:
-            self._paced("paint")
-            self._paced("neurons")
-            self._paced("moving_grids")
+            self._staggered_sent = False
+            for key in PACE_MS:
+                self._paced(key)
         else:
             for key in PACE_MS:
                 self._paced(key, force=True)
         return frame
 
     @quietly  # views draw a diverged run's numbers without float warnings
-    def _paced(self, key: str, force: bool = False) -> None:
-        """Send one paced thing now, or once its interval has passed (the latest frame then)."""
+    def _paced(self, key: str, force: bool = False, late: bool = False) -> None:
+        """Send one paced thing now, or once its interval has passed (the latest frame then).
+
+        ``late``: its timer fired after the interval, between ticks; ``force``: now, whatever.
+        """
         now = time.monotonic()
         wait = PACE_MS[key] - (now - self._last.get(key, 0.0)) * 1000
-        if not force and wait > 0:
+        if not force and not late and wait > 0:
             if not self._late[key].isActive():
                 self._late[key].start(int(wait) + 1)
             return
+        if not force and key in STAGGERED:
+            # Not in the tick of another (nor, between ticks, within half a tick of it).
+            apart = self._timer.interval() / 2 - (now - self._staggered_at) * 1000
+            if (late and apart > 0) or (not late and self._staggered_sent):
+                if not self._late[key].isActive():
+                    self._late[key].start(max(1, int(apart) + 1))
+                return
         self._late[key].stop()
         self._last[key] = now
+        if key in STAGGERED:
+            self._staggered_sent, self._staggered_at = True, now
         frame = self._frame
         if frame is None or not self.workspace.ready:
             return
         if key == "paint":
             self.paintFrame.emit(frame)
+        elif key == "diagram":
+            self.diagramFrame.emit(frame)
             self.background.trace()
             self._publish_stepper()
         elif key == "neurons":

@@ -45,7 +45,7 @@ def walk(workspace, spec: FigureSpec, frames: int, every: int,
             if k:
                 workspace.step(every)
                 frame = workspace.frame(False)
-                values = {"set_frame": frame, "paint_frame": frame}
+                values = {"set_frame": frame, "paint_frame": frame, "paint_diagram": frame}
                 if moving or spec.view != "landscape":
                     values = dict(FigureState.of(workspace).values)
                 show_figure_state(view, FIGURE_VIEWS[spec.view], replace(state, values=values))

@@ -32,7 +32,7 @@ class FigureState:
             "set_stepper": workspace.stepper_frame(),
         }
         frame = workspace.frame(False)
-        values["set_frame"] = values["paint_frame"] = frame
+        values["set_frame"] = values["paint_frame"] = values["paint_diagram"] = frame
         for setter, request in (("set_landscape", workspace.landscape_request()),
                                 ("set_decision", workspace.decision_request()),
                                 ("set_neuron_maps", workspace.neuron_maps_request()),

@@ -325,6 +325,9 @@ class LayerItem(QGraphicsItem):
         self._value_font = QFont()
         self._label_font = QFont()
         self._rect = QRectF()
+        # The diagram repaints whole (its edges cross everything): a layer that did not
+        # change is copied from its picture rather than drawn again neuron by neuron.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_geometry(self, x: float, ys: np.ndarray, radius: float, thumb_size: float) -> None:
         """Place the neurons at (x, ys[j]) with this radius; thumbnails this wide (0: none)."""

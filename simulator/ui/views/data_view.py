@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from simulator.workspace.frames import DecisionMap, ProblemInfo
 
@@ -140,12 +140,17 @@ class DataView(QWidget):
         plot.addItem(self.fit_curve)
         self.train_points = pg.ScatterPlotItem(size=11)
         self.test_points = pg.ScatterPlotItem(size=11)
+        # Kept as pictures at screen size: the map, its boundary and the points change with
+        # a new decision map or new data, not with each trace that moves the ring.
+        for item in (self.heatmap, self.boundary, self.train_points, self.test_points):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.addItem(self.train_points)
         plot.addItem(self.test_points)
         self.followed = pg.ScatterPlotItem(size=24, symbol="o", brush=None)  # the sample followed
         self.followed.setZValue(5)
         plot.addItem(self.followed)
         self.followed_sample: int | None = None
+        self._ring_colour: str | None = None
         self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
 
         page = QWidget()
@@ -382,7 +387,12 @@ class DataView(QWidget):
             self.followed.setData([])
             return
         x, y = positions[trace.sample]
-        self.followed.setData([x], [y], pen=pg.mkPen(current_theme().text, width=2.5))
+        colour = current_theme().text
+        shown_x, shown_y = self.followed.getData()
+        if len(shown_x) == 1 and (shown_x[0], shown_y[0], self._ring_colour) == (x, y, colour):
+            return  # the same point ringed already: nothing to repaint
+        self._ring_colour = colour
+        self.followed.setData([x], [y], pen=pg.mkPen(colour, width=2.5))
 
     # ----- editing by clicking ---------------------------------------------------------------
 

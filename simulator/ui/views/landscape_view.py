@@ -126,6 +126,10 @@ class LandscapeView(QWidget):
 
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
+        # Scaled up smoothly from a 51×51 or 100×100 grid on every repaint under the moving
+        # hiker, the surface cost more than all the rest: kept as a picture at screen size,
+        # made again only when a new grid arrives or the zoom changes.
+        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=LOSS_COLORMAP, interactive=False, width=22,
                                         colorMapMenu=False)

@@ -920,11 +920,11 @@ class NetworkView(QWidget):
         return self.network is not None and len(frame.theta) == self.network.parameter_count
 
     def set_frame(self, frame: Frame) -> None:
-        """Keep the newest frame for tooltips and edits (drawing waits for ``paint_frame``)."""
+        """Keep the newest frame for tooltips and edits (drawing waits for ``paint_diagram``)."""
         if self._fits(frame):
             self.frame = frame
 
-    def paint_frame(self, frame: Frame) -> None:
+    def paint_diagram(self, frame: Frame) -> None:
         """Draw a frame: every pen and brush (paced by the controller while playing; on screen)."""
         if self._fits(frame):
             self.frame = frame
