@@ -101,6 +101,7 @@ def _export_view(workspace, spec, fmt: str, output: str, title: str) -> Path:
 def _export_window(app, workspace, spec, fmt: str, output: str, title: str) -> Path:
     """Paint the whole window, laid out at the figure's size, once its grids have arrived."""
     from simulator.ui.controller import SessionController
+    from simulator.ui.figures.catalog import window_theme
     from simulator.ui.figures.painting import figure_bytes, write_atomically
     from simulator.ui.main_window import MainWindow
     from simulator.ui.screen_fit import plan_for
@@ -121,7 +122,8 @@ def _export_window(app, workspace, spec, fmt: str, output: str, title: str) -> P
             app.processEvents()
             controller.grids.wait(30_000)
             time.sleep(0.01)
-        return write_atomically(output, figure_bytes(window, spec, fmt, title))
+        with window_theme(spec.theme):
+            return write_atomically(output, figure_bytes(window, spec, fmt, title))
     finally:
         controller.grids.cancel()
         controller.grids.wait()

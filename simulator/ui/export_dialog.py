@@ -40,6 +40,7 @@ from .figures.catalog import (
     close_figure,
     marks_scale,
     view_label,
+    window_theme,
 )
 from .figures.painting import figure_bytes, image_of, paper_size, write_atomically
 from .figures.spec import FigureSpec, figure_spec
@@ -251,7 +252,10 @@ class ExportDialog(QDialog):
     def current_spec(self) -> FigureSpec:
         """Return the figure the dialog describes now (raises ValueError saying what is wrong)."""
         window = self.window_
-        return self.current_choices().spec((window.width(), window.height()))
+        choices = self.current_choices()
+        if choices.fmt == ".gif" and choices.view == WINDOW:
+            raise ValueError("a GIF shows one view walking; choose a view, not the whole window")
+        return choices.spec((window.width(), window.height()))
 
     def _unit_changed(self) -> None:
         """Keep the figure's size when the unit changes: convert the numbers shown."""
@@ -276,9 +280,7 @@ class ExportDialog(QDialog):
         for widget in (self.width_box, self.height_box, self.unit_box, self.dpi_box):
             widget.setEnabled(not whole_window)
         try:
-            spec = self.current_spec()
-            problem = ("a GIF shows one view walking; choose a view, not the whole window"
-                       if gif and whole_window else "")
+            spec, problem = self.current_spec(), ""
         except ValueError as exc:
             spec, problem = None, str(exc).removeprefix("--size: ")
         if spec is not None and not problem:
@@ -314,7 +316,8 @@ class ExportDialog(QDialog):
         The shrink is how much the view was made smaller to fit the size (1: not at all).
         """
         if spec.view == WINDOW:
-            return image_of(self.window_, spec), 1.0
+            with window_theme(spec.theme):
+                return image_of(self.window_, spec), 1.0
         widget = build_figure(spec.view, self.state(), spec.layout, spec.theme)
         try:
             return (image_of(widget, spec, marks_scale(spec.theme)),
@@ -379,7 +382,8 @@ class ExportDialog(QDialog):
         if choices.fmt == ".gif":
             return self._gif(spec, choices.frames, choices.every)
         if spec.view == WINDOW:
-            return figure_bytes(self.window_, spec, choices.fmt, title)
+            with window_theme(spec.theme):
+                return figure_bytes(self.window_, spec, choices.fmt, title)
         widget = build_figure(spec.view, self.state(), spec.layout, spec.theme)
         try:
             return figure_bytes(widget, spec, choices.fmt, title, marks_scale(spec.theme))

@@ -83,6 +83,17 @@ class ThemeManager(QObject):
         self.changed.emit(self.theme)
         return self.theme
 
+    def show(self, theme: Theme) -> None:
+        """Restyle the application in ``theme`` for a moment (a figure of the whole window).
+
+        The choice stays as it was: ``apply(self.choice)`` brings its theme back.
+        """
+        self.theme = theme
+        app = QApplication.instance()
+        if app is not None:
+            app.setPalette(_palette(theme))
+        self.changed.emit(theme)
+
 
 def _system_scheme() -> str:
     hints = QGuiApplication.styleHints() if QGuiApplication.instance() else None

@@ -260,3 +260,29 @@ def test_a_right_click_on_the_gradient_plot_offers_its_figure(make_controller, q
     assert texts == ["&Copy image of the gradients per layer", "&Export the gradients per layer…"]
     assert window.figure_menu.copy_image("gradients")
     assert QGuiApplication.clipboard().mimeData().hasImage()
+
+
+def test_the_whole_window_is_drawn_in_the_theme_chosen_and_stays_in_its_own(window, qtbot,
+                                                                            tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.ui.theme import theme_manager
+
+    window.set_theme("dark")
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        dialog = ExportDialog(window, "window")
+        qtbot.addWidget(dialog)
+        choose(dialog.format_box, ".png")
+        choose(dialog.scale_box, 1)
+        choose(dialog.theme_box, "print")
+        out = tmp_path / "window.png"
+        assert dialog.export_to(str(out))
+        image = QImage(str(out))
+        lesson = window.lesson_panel.mapTo(window, window.lesson_panel.rect().center())
+        assert image.pixelColor(lesson).lightness() > 240  # the panels on white paper
+        assert theme_manager().theme.name == "dark"
+        assert QApplication.palette().window().color().lightness() < 100  # dark again
+    finally:
+        window.set_theme("light")

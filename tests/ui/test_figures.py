@@ -109,6 +109,7 @@ def test_svg_is_vectors_with_no_controls_and_draws_the_same_in_librsvg(figure, l
                  "Gradients", "drag to pan", *[c for c in controls if len(c) > 2]):
         assert text not in texts, f"{text!r} is a control, not the figure"
     assert "non-scaling-stroke" not in data.decode()
+    assert all(p.get("d", "").strip() for p in root.iter(f"{SVG}path"))  # Qt: "invalid path"
     assert all("sans-serif" in g.get("font-family") for g in root.iter()
                if g.get("font-family"))
     if shutil.which("rsvg-convert") is None:

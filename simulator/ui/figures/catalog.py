@@ -195,6 +195,26 @@ def figure_theme(theme: Theme) -> Iterator[None]:
         manager.theme = before
 
 
+@contextmanager
+def window_theme(theme: str) -> Iterator[None]:
+    """Restyle the app (the whole window) in a figure's theme while it is painted, then back.
+
+    The window is painted before the event loop runs again, so the screen never shows it.
+    """
+    manager = theme_manager()
+    wanted = FIGURE_THEMES[theme]
+    if manager.theme is wanted:
+        yield
+        return
+    choice = manager.choice
+    manager.show(wanted)
+    QCoreApplication.sendPostedEvents()
+    try:
+        yield
+    finally:
+        manager.apply(choice)
+
+
 def build_figure(name: str, state: FigureState, layout: tuple[int, int],
                  theme: str = "screen") -> QWidget:
     """Return a fresh view drawing ``state`` alone, laid out for ``layout`` pixels, off the screen.

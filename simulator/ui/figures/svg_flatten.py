@@ -43,6 +43,8 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None,
                 plots: dict[int, Box] | None = None) -> bytes:
     """Return the SVG with no stroke inside a scaling transform, fonts with fallbacks, plots masked.
 
+    Empty paths (an empty curve) are left out.
+
     ``families`` maps a font family Qt wrote (``"Sans Serif"``) to the list to write
     instead (``"DejaVu Sans, sans-serif"``); any other family gets ``, sans-serif``.
     ``plots`` gives the area (in the file's coordinates) of each plot whose items were
@@ -62,6 +64,10 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None,
         family = element.get("font-family")
         if family is not None:
             element.set("font-family", _with_fallback(family, families or {}))
+    for parent in list(root.iter()):  # an empty curve: Qt's renderer calls its path invalid
+        for path in parent.findall(f"{{{SVG}}}path"):
+            if not path.get("d", "").strip():
+                parent.remove(path)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
