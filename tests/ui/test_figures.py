@@ -351,3 +351,17 @@ def test_the_3d_figure_s_svg_draws_the_same_in_librsvg_with_its_labels_as_text(f
         pytest.skip("rsvg-convert is not installed (Debian: librsvg2-bin)")
     width, height = spec.layout
     assert differing(rsvg(data, width, height), qt_svg(data, width, height)) < 0.02
+
+
+def test_a_network_figure_draws_the_trained_weights_not_the_first(figure):
+    def texts(steps):
+        ws = workspace("13-xor-network.lesson.json", steps)
+        spec = figure_spec("network", "900x600", 150, 1, "screen")
+        widget = build_figure("network", FigureState.of(ws), spec.layout)
+        try:
+            root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
+        finally:
+            close_figure(widget)
+        return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+    assert texts(0) != texts(300)  # the neurons' values and the edges' weights moved

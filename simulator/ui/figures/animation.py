@@ -47,8 +47,11 @@ def walk(workspace, spec: FigureSpec, frames: int, every: int,
                 frame = workspace.frame(False)
                 values = {"set_frame": frame, "paint_frame": frame, "paint_diagram": frame}
                 if moving or spec.view != "landscape":
-                    values = dict(FigureState.of(workspace).values)
+                    values = dict(FigureState.of(workspace, view).values)
+                # Not painted on its own meanwhile: the frame is painted once, into its image.
+                view.setUpdatesEnabled(False)
                 show_figure_state(view, FIGURE_VIEWS[spec.view], replace(state, values=values))
+                view.setUpdatesEnabled(True)
             yield image_of(view, spec, marks_scale(spec.theme))
     finally:
         close_figure(view)

@@ -22,8 +22,12 @@ class FigureState:
     title: str
 
     @classmethod
-    def of(cls, workspace) -> FigureState:
-        """Return the workspace's state now, with its grids computed at their finest."""
+    def of(cls, workspace, view=None) -> FigureState:
+        """Return the workspace's state now, with its grids computed at their finest.
+
+        Given a ``view``, only the grids it has a setter for are computed (a landscape
+        needs no decision map): the frames of a walk each cost only their own view's.
+        """
         values: dict[str, Any] = {
             "set_problem": workspace.problem_info(),
             "set_axes": workspace.axes,
@@ -37,7 +41,7 @@ class FigureState:
                                 ("set_decision", workspace.decision_request()),
                                 ("set_neuron_maps", workspace.neuron_maps_request()),
                                 ("set_trace", workspace.trace_request())):
-            if request is not None:
+            if request is not None and (view is None or hasattr(view, setter)):
                 values[setter] = request.stages[-1]()  # the last stage is the finest
         return cls(values, workspace.lesson.title)
 
