@@ -365,3 +365,16 @@ def test_a_network_figure_draws_the_trained_weights_not_the_first(figure):
         return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
 
     assert texts(0) != texts(300)  # the neurons' values and the edges' weights moved
+
+
+def test_the_print_theme_s_pairs_of_colours_differ_in_grey():
+    from simulator.ui.figures.catalog import PRINT
+
+    def grey(colour):  # the luminance a grey-scale copier keeps (ITU-R 601)
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    for a, b in (("class0", "class1"), ("positive", "negative"), ("train_loss", "test_loss"),
+                 ("step_arrow", "velocity_arrow"), ("background", "trail"),
+                 ("hiker", "hiker_edge"), ("background", "text")):
+        assert abs(grey(getattr(PRINT, a)) - grey(getattr(PRINT, b))) >= 40, (a, b)

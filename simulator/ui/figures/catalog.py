@@ -49,7 +49,7 @@ from .state import FigureState
 PRINT = Theme(
     "print", background="#ffffff", panel="#ffffff", text="#000000", muted="#333333",
     grid="#b0b0b0", hiker="#ffffff", hiker_edge="#000000", trail="#000000",
-    step_arrow="#c03000", velocity_arrow="#0050a0", axis_x="#a04000", axis_y="#006040",
+    step_arrow="#e05000", velocity_arrow="#0050a0", axis_x="#a04000", axis_y="#006040",
     positive="#0050a0", negative="#e0a000", class0="#f0b000", class1="#003070",
     train_loss="#000000", test_loss="#c07000", warning="#704000", error="#a00000",
 )
