@@ -153,7 +153,7 @@ def _widest_row(view: StepperView) -> float:
         document.setDefaultFont(rows.font())
         document.setDocumentMargin(2)
         document.setHtml(f"<span style='white-space:pre'>{text}</span>")
-        widest = max(widest, document.idealWidth() + 8)
+        widest = max(widest, document.idealWidth() + 16)  # its 4 px inset, and fonts that differ
     return widest / max(1, rows.viewport().width())
 
 
