@@ -4,6 +4,7 @@ Nothing here asserts a timing: figures are faked where the report is checked.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,6 +208,19 @@ def test_the_offscreen_screen_is_the_size_of_the_display_measured(folder):
     width, height = benchmarks.SCREEN
     assert benchmarks._subprocess_median(script, [], False, folder, repeats=1) == \
         width * 10000 + height
+
+
+def test_the_warm_up_run_is_not_counted_and_writes_bytecode(folder, monkeypatch):
+    """Each run prints how many runs came before it; with a warm-up the first is dropped."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    counter = Path(folder) / "runs"
+    script = ("import sys\nfrom pathlib import Path\n"
+              f"counter = Path({str(counter)!r})\n"
+              "before = int(counter.read_text()) if counter.exists() else 0\n"
+              "counter.write_text(str(before + 1))\n"
+              "print('value', before + 10 * (not sys.dont_write_bytecode))\n")
+    assert benchmarks._subprocess_median(script, [], False, folder, repeats=3, warm_up=1) == 12
+    assert counter.read_text() == "4"
 
 
 def test_a_script_that_fails_says_why(folder):

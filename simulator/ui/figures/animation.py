@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 from PySide6.QtGui import QImage
 
 from .catalog import FIGURE_VIEWS, build_figure, close_figure, marks_scale, show_figure_state
 from .painting import image_of, png_bytes, write_atomically
 from .spec import FigureSpec
 from .state import FigureState
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_FRAMES = 2000
 GIF_FRAME_MS = 80  # 12.5 frames per second: each step readable, a 200-step walk in 16 s
@@ -59,6 +62,8 @@ def walk(workspace, spec: FigureSpec, frames: int, every: int,
 
 def pil_image(image: QImage) -> Image.Image:
     """Return a Qt image (RGB32) as a Pillow RGB image."""
+    from PIL import Image  # Pillow is loaded when a GIF is made, not at start-up
+
     image = image.convertToFormat(QImage.Format.Format_RGB888)
     width, height = image.width(), image.height()
     rows = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
@@ -72,6 +77,8 @@ def gif_bytes(images: Iterator[QImage]) -> bytes:
     only the changed part of each frame (the hiker and its trail).
     """
     import io
+
+    from PIL import Image
 
     frames: list[Image.Image] = []
     for image in images:
