@@ -11,6 +11,10 @@ learning. ``judge`` reads the run now and returns its status with a sentence:
   (a learning rate too large for the valley), or the slope is flat because the network's
   hidden neurons are saturated, or the hiker stands on level ground that is no minimum;
 - "converged" and "ready" as before; "diverged" is the session's own verdict.
+
+A flat slope far off the landscape is no bottom either: one huge step (``exp(w)`` from
+w = 705 jumps to w ≈ −1.5×10³⁰⁵) lands where J and its slope underflow to 0, and a loss
+run off to a vast size is flat there only in floating point. Both are "escaping".
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ WINDOW = 50
 PROGRESS = 1e-4
 #: a hidden neuron whose activation's slope is below this for every sample is saturated
 SATURATED_SLOPE = 1e-3
+#: a hiker this many times farther out than the landscape's own scale was thrown off it
+THROWN_OFF = 1e12
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,9 @@ def _level(problem, snapshot, where: str) -> Verdict:
                 "sample), so almost no gradient flows back through them. The loss stays at "
                 f"{format_number(snapshot.loss, 3)}. Reset, or try a smaller learning rate."))
         return Verdict("converged")
+    off = _off_the_landscape(problem, snapshot, where)
+    if off is not None:
+        return off
     costs = _costs(problem)
     theta, gradient = snapshot.theta, snapshot.gradient
     ahead = look_along(costs, theta, -gradient) if np.any(gradient != 0) else None
@@ -130,6 +139,32 @@ def _level(problem, snapshot, where: str) -> Verdict:
             f"({format_number(lower, 4)}). The hiker stands still on level ground (a "
             "maximum, a saddle or an inflection); move it a little to go on down."))
     return Verdict("converged")
+
+
+def _off_the_landscape(problem, snapshot, where: str) -> Verdict | None:
+    """Return "escaping" when a flat slope is an artefact of floats far off the landscape.
+
+    Past ``THROWN_OFF`` times the landscape's scale (its ranges and start), or with J
+    ``THROWN_OFF`` times larger than at the start, a step of any sensible size is lost
+    in rounding and J's slope underflows: nothing there can be called a minimum.
+    """
+    theta, loss = snapshot.theta, snapshot.loss
+    reach = max([1.0, *np.abs(problem.start), *(abs(v) for span in problem.ranges
+                                                for v in span)])
+    start_loss = snapshot.start_loss if math.isfinite(snapshot.start_loss) else 0.0
+    slope = format_number(snapshot.gradient_norm, 3)
+    if float(np.max(np.abs(theta))) > THROWN_OFF * reach:
+        return Verdict("escaping", (
+            f"Not converged: a step threw the hiker to {where}, far off the landscape, where "
+            f"J = {format_number(loss, 3)} and its slope (|∇J| = {slope}) look flat only "
+            "because a computer's numbers cannot resolve them there. There is no minimum "
+            "here: rewind and lower the learning rate."))
+    if abs(loss) > THROWN_OFF * max(1.0, abs(start_loss)):
+        return Verdict("escaping", (
+            f"Not converged: J has run off to {format_number(loss, 3)} at {where} (it started "
+            f"at {format_number(start_loss, 3)}); the slope only looks flat (|∇J| = {slope}). "
+            "There is no minimum here: rewind and lower the learning rate."))
+    return None
 
 
 def _limit(value: float, here: float) -> str:

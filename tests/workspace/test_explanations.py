@@ -148,6 +148,38 @@ def test_after_flying_out_on_one_over_w_the_status_is_not_converged():
     assert "the hiker is walking away" in frame.explanation
 
 
+def test_exp_thrown_far_off_by_one_step_is_escaping_not_converged():
+    # issue 13's case: from w = 705 one step of 0.1·e⁷⁰⁵ lands at w ≈ −1.5e305, where J and
+    # its slope underflow to exactly 0
+    ws = formula("exp(w)", w=705.0)
+    ws.step(1)
+    frame = ws.frame()
+    assert frame.theta[0] < -1e304 and frame.gradient_norm == 0.0 and frame.loss == 0.0
+    assert frame.status == "escaping"
+    assert frame.explanation.startswith("Not converged: a step threw the hiker to w = ")
+    assert "far off the landscape" in frame.explanation
+    assert "rewind and lower the learning rate" in frame.explanation
+
+
+def test_a_loss_run_off_to_a_vast_size_with_a_flat_slope_is_escaping():
+    # J = −10²⁰⁰·(1 − e^(−w²)) is exactly flat in floats at w = 40, 10¹⁴ times its start:
+    # no neighbour is lower there, yet it is no bottom
+    ws = formula("-(10**200)*(1-exp(-w**2))", w=1e-7)
+    ws.set_parameters({0: 40.0})
+    frame = ws.frame()
+    assert frame.gradient_norm == 0.0 and frame.loss == -1e200
+    assert frame.status == "escaping"
+    assert frame.explanation.startswith("Not converged: J has run off to −1×10²⁰⁰ at w = 40")
+
+
+def test_a_bottom_far_from_zero_is_still_converged():
+    # far from 0 but on its own landscape: (w − 10¹²)² reaches its bottom
+    ws = formula("(w - 10**12)**2", lr=0.4, w=10.0**12 + 3)
+    ws.step(200)
+    frame = ws.frame()
+    assert frame.status == "converged"
+
+
 def test_a_real_bottom_is_converged_with_no_sentence():
     ws = formula("w**2", w=3.0)
     ws.step(200)
