@@ -18,6 +18,7 @@ from simulator.engine.problems import NetworkProblem, Problem
 
 from .frames import Axes, DecisionMap, LandscapeGrid, NeuronMaps, SampleTrace
 from .surface_scale import surface_contours
+from .terrain import break_at_poles
 
 COARSE, FINE, CURVE_POINTS = 25, 101, 400
 PLAYING_GRID = 51  # a moving slice is drawn at this size while playing, fine when paused
@@ -39,11 +40,15 @@ def landscape_request(problem: Problem, axes: Axes, theta: np.ndarray,
     if axes.is_curve:
         xs = np.linspace(*axes.x_range, CURVE_POINTS)
 
-        def curve() -> LandscapeGrid:
+        def costs(points: np.ndarray) -> np.ndarray:
+            ws = np.asarray(points, dtype=float)[:, 0]
             with np.errstate(all="ignore"):
-                z = problem.loss_curve(xs) if hasattr(problem, "loss_curve") else \
-                    np.array([problem.loss(np.array([v])) for v in xs])
-            return LandscapeGrid(axes, xs, np.zeros(0), np.asarray(z, dtype=float)[None, :], True)
+                return problem.loss_curve(ws) if hasattr(problem, "loss_curve") else \
+                    np.array([problem.loss(np.array([v])) for v in ws])
+
+        def curve() -> LandscapeGrid:
+            z = break_at_poles(costs, xs, costs(xs[:, None]))  # the line breaks at a pole
+            return LandscapeGrid(axes, xs, np.zeros(0), z[None, :], True)
         return GridRequest("landscape", (curve,))
 
     if axes.kind == "parameters":

@@ -165,6 +165,29 @@ def crosses_pole(costs: Costs, start: np.ndarray, end: np.ndarray) -> bool:
                 np.abs(values[flips + 1] - values[flips]).max() > 0.5 * spread)
 
 
+@quietly
+def break_at_poles(costs: Costs, xs: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Return a curve's values with a NaN wherever a pole lies between two samples.
+
+    1/w sampled at w = ±0.01 is −100 and 100: joined, the line would run through the pole
+    as a wall. A NaN ends one piece of the drawn line and starts the next. Each pair of
+    neighbours where J changes sign or |J| peaks is looked at closer (``crosses_pole``);
+    of a pair with a pole between them, the sample nearer the pole (larger |J|) is dropped.
+    """
+    z = np.array(z, dtype=float)
+    if len(z) < 2:
+        return z
+    size = np.abs(z)
+    both = np.isfinite(z[:-1]) & np.isfinite(z[1:])
+    flips = np.sign(z[:-1]) * np.sign(z[1:]) < 0
+    peaks = np.zeros(len(z), dtype=bool)
+    peaks[1:-1] = (size[1:-1] > size[:-2]) & (size[1:-1] > size[2:])
+    for i in np.flatnonzero(both & (flips | peaks[:-1] | peaks[1:])):
+        if crosses_pole(costs, xs[i:i + 1], xs[i + 1:i + 2]):
+            z[i if size[i] >= size[i + 1] else i + 1] = math.nan
+    return z
+
+
 def _costs(costs: Costs, points: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         out = np.asarray(costs(points), dtype=float)
