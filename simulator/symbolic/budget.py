@@ -12,7 +12,10 @@ A task is a module-level generator function. It may yield several results, each 
 than the last (a derivative, then the same derivative simplified); the caller gets every
 result that arrived in time. Inside the worker, ``run_within`` runs tasks inline.
 
-Callers on a GUI may call ``run_within`` from any thread; tasks run one at a time.
+Callers on a GUI may call ``run_within`` from any thread; tasks run one at a time. A
+caller whose task went stale (a newer formula was typed) sets the task's ``abandon``
+event: the worker is killed at once, so the newer task gets the worker, and its whole
+budget, at once too. A task's budget starts when it gets the worker, not while it waits.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ START_SECONDS = 60.0
 #: wall time, whichever comes first (the same on an idle machine, not on a busy one)
 WALL_FACTOR = 4.0
 _CPU_CHECK_SECONDS = 0.05
+#: the reason of a task given up because its caller no longer wants it
+ABANDONED = "abandoned: a newer request came"
 
 _LOCK = threading.Lock()
 _in_worker = False
@@ -50,24 +55,32 @@ class Outcome:
     reason: str = ""
 
 
-def run_within(task: Callable[..., Iterator[Any]], args: tuple, seconds: float) -> Outcome:
+def run_within(task: Callable[..., Iterator[Any]], args: tuple, seconds: float,
+               abandon: threading.Event | None = None) -> Outcome:
     """Run ``task(*args)`` for at most ``seconds``; return what it yielded by then.
 
-    An exception the task raises is raised here (a ``FormulaError`` stays one).
+    Once ``abandon`` is set the task stops at once (waiting for the worker, or in it),
+    with the reason ``ABANDONED``. An exception the task raises is raised here (a
+    ``FormulaError`` stays one).
     """
     if _in_worker:
         return Outcome(tuple(task(*args)), True)
-    deadline = time.monotonic() + seconds
-    if not _LOCK.acquire(timeout=max(0.0, seconds)):
-        return Outcome((), False, f"other formula work took the whole {seconds:g} s")
+    waited_until = time.monotonic() + seconds
+    while not _LOCK.acquire(timeout=_CPU_CHECK_SECONDS):
+        if abandon is not None and abandon.is_set():
+            return Outcome((), False, ABANDONED)
+        if time.monotonic() >= waited_until:
+            return Outcome((), False, f"other formula work took the whole {seconds:g} s")
     try:
-        return _run(task, args, deadline, seconds)
+        if abandon is not None and abandon.is_set():
+            return Outcome((), False, ABANDONED)
+        return _run(task, args, time.monotonic() + seconds, seconds, abandon)
     finally:
         _LOCK.release()
 
 
 def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
-         seconds: float) -> Outcome:
+         seconds: float, abandon: threading.Event | None) -> Outcome:
     global _worker
     if _worker is None or not _worker.alive():
         try:
@@ -84,6 +97,10 @@ def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
     try:
         _worker.connection.send((task, args))
         while True:
+            if abandon is not None and abandon.is_set():
+                _worker.stop()
+                _worker = None
+                return Outcome(tuple(results), False, ABANDONED)
             remaining = deadline - time.monotonic()
             if remaining <= 0 and not _worker.connection.poll(0):
                 # Past the budget in wall time: on a busy machine the worker may have had
@@ -95,6 +112,8 @@ def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
                     _worker = None
                     return Outcome(tuple(results), False, f"gave up after {seconds:g} s")
                 remaining = min(_CPU_CHECK_SECONDS, hard_deadline - time.monotonic())
+            if abandon is not None:  # look at the event often
+                remaining = min(remaining, _CPU_CHECK_SECONDS)
             if not _worker.connection.poll(max(0.0, remaining)):
                 continue
             kind, value = _worker.connection.recv()

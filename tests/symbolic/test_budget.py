@@ -1,10 +1,11 @@
 """The formula worker: a task over its budget is abandoned, and the next one still runs."""
 
+import threading
 import time
 
 import pytest
 
-from simulator.symbolic.budget import run_within
+from simulator.symbolic.budget import ABANDONED, Outcome, run_within
 from simulator.symbolic.errors import FormulaError
 
 from .budget_tasks import refusing_task, sleep_task
@@ -29,3 +30,42 @@ def test_a_task_s_formula_error_is_raised_in_the_caller():
     with pytest.raises(FormulaError) as info:
         run_within(refusing_task, (), 10)
     assert info.value.column == 3 and info.value.token == "q"
+
+
+def test_an_abandoned_task_frees_the_worker_for_the_next_at_once():
+    # a stale task holds the worker for 30 s; the newer one, with a budget of 1 s, would
+    # otherwise wait that budget out and give up ("other formula work took the whole 1 s")
+    run_within(sleep_task, ("warm", 0), 30)
+    stale = threading.Event()
+    outcomes = {}
+    holder = threading.Thread(target=lambda: outcomes.setdefault(
+        "stale", run_within(sleep_task, ("stale", 30), 20, abandon=stale)))
+    holder.start()
+    time.sleep(0.5)  # the stale task is in the worker now
+    started = time.monotonic()
+    stale.set()
+    fresh = run_within(sleep_task, ("fresh", 0.2), 1)
+    took = time.monotonic() - started
+    holder.join(10)
+    assert not holder.is_alive()
+    assert outcomes["stale"].results == ("stale",)
+    assert not outcomes["stale"].finished and outcomes["stale"].reason == ABANDONED
+    assert fresh.finished and fresh.results == ("fresh", "late")
+    assert took < 15  # a fresh worker's start, not the stale task's 30 s
+
+
+def test_a_task_abandoned_while_it_waits_for_the_worker_does_not_run():
+    run_within(sleep_task, ("warm", 0), 30)
+    gone = threading.Event()
+    outcomes = {}
+    holder = threading.Thread(target=lambda: outcomes.setdefault(
+        "first", run_within(sleep_task, ("first", 1.0), 10)))
+    holder.start()
+    time.sleep(0.3)
+    gone.set()
+    started = time.monotonic()
+    waiting = run_within(sleep_task, ("never", 0), 10, abandon=gone)
+    assert time.monotonic() - started < 0.5
+    assert waiting == Outcome((), False, ABANDONED)
+    holder.join(10)
+    assert outcomes["first"].finished  # the task that was not abandoned ran to its end
