@@ -172,7 +172,8 @@ def run_command(args: argparse.Namespace) -> int:
     entered = []
     if args.through_steps:
         session, entered = _through_steps(lesson, args.lesson)
-    session.step(steps)
+    if _stuck_at_start(session) is None:
+        session.step(steps)
     elapsed = time.perf_counter() - started
     steps, losses, _ = session.loss_history()
     names = session.problem.names
@@ -243,18 +244,36 @@ def _step_line(entered: dict[str, Any], count: int) -> str:
             f"{entered['step']}, loss {_shown(entered['loss'])}, {entered['status']}")
 
 
-def _status(session) -> str:
-    """Return "ok", "diverged", or "undefined" (the start has no finite loss)."""
+def _stuck_at_start(session) -> str | None:
+    """Return why no step can be taken from the run's start (J or its slope is not finite there).
+
+    None when steps can be taken, or were (only a run at step 0 is asked).
+    """
+    if session.step_count:
+        return None
     if not math.isfinite(session.start_loss):
+        what = "infinite" if math.isinf(session.start_loss) else "not a real number"
+        return f"the loss at the start is {what}, so no step can be taken"
+    bad = [name for name, g in zip(session.problem.names, session.gradient().tolist(),
+                                   strict=True) if not math.isfinite(g)]
+    if bad:
+        return (f"the slope at the start is infinite or undefined (for {', '.join(bad[:5])}), "
+                "so no step can be taken")
+    return None
+
+
+def _status(session) -> str:
+    """Return "ok", "diverged", or "undefined" (no step can be taken from the start)."""
+    if _stuck_at_start(session) is not None:
         return "undefined"
     return "diverged" if session.status == "diverged" else "ok"
 
 
 def _reason(session, names: list[str], gradient: list[float]) -> str | None:
     """Return why some number of the result is null, or None when none is."""
-    if not math.isfinite(session.start_loss):
-        return (f"the loss at the start is {session.start_loss!r}, not a finite number, so "
-                "no step can be taken")
+    stuck = _stuck_at_start(session)
+    if stuck is not None:
+        return stuck
     if session.status == "diverged":
         return "the loss left every bound; lower the learning rate"
     bad = [name for name, g in zip(names, gradient, strict=True) if not math.isfinite(g)]

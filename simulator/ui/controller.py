@@ -17,8 +17,6 @@ their own intervals. A pause or a step shows everything at once, at full detail.
 
 from __future__ import annotations
 
-import functools
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,21 +25,21 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from simulator.workspace.errors import EditError
+from simulator.workspace.formula_builds import BuiltFormula, Change
 from simulator.workspace.frames import Frame
 from simulator.workspace.terrain import quietly
 from simulator.workspace.workspace import (
     Memento,
     Workspace,
-    build_formula,
     describe_convergence,
     describe_divergence,
 )
 
-from .grids import BackgroundWork, GridService, without_collector
+from .grids import BackgroundWork, FormulaBuilds, GridService
 from .undo import Restore, setting, undoable
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
-#: how long sympy may work on a typed formula (in the formula worker) before it is refused
+#: how long sympy may work on a new formula (in the formula worker) before it is refused
 FORMULA_SECONDS = 2.0
 #: how often (ms) each costly thing is refreshed while playing; at once when paused
 PACE_MS = {"paint": 40, "diagram": 40, "neurons": 400, "moving_grids": 500}
@@ -78,7 +76,8 @@ class SessionController(QObject):
     formulaChecked(str)
         What is wrong with a typed formula, or "" when it was taken.
     formulaWorking(str)
-        A typed formula is being worked out off the GUI thread (the text says so).
+        A new formula (typed, or a lesson's) is being worked out off the GUI thread (the
+        text says so; "" when that stopped without a result).
     lessonChanged(LessonFrame)
         The lesson's texts or the step entered changed.
     stepperChanged(StepperFrame or None)
@@ -110,6 +109,8 @@ class SessionController(QObject):
         self.undo_stack = QUndoStack(self)
         self.grids = GridService(self)
         self.background = BackgroundWork(self.workspace, self.grids)
+        self.builds = FormulaBuilds(self.grids, FORMULA_SECONDS, self.formulaWorking.emit,
+                                    self._say)
         self.grids.ready.connect(self._grid_ready)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
@@ -157,11 +158,14 @@ class SessionController(QObject):
         try:
             verb(*args, **kwargs)
         except EditError as exc:
-            self.message.emit("error" if "Could not" in str(exc) else "warning", str(exc))
+            self._say(str(exc))
             self._publish()
             return False
         self._publish()
         return True
+
+    def _say(self, refusal: str) -> None:
+        self.message.emit("error" if "Could not" in refusal else "warning", refusal)
 
     def _edit(self, text: str, verb: Callable, *args, **kwargs) -> bool:
         """Run a verb as one undoable edit."""
@@ -248,9 +252,8 @@ class SessionController(QObject):
 
     @quietly  # views draw a diverged run's numbers without float warnings
     def _grid_ready(self, channel: str, result: object) -> None:
-        if channel == "formula":
-            self._formula_built(result)
-            return
+        if channel == FormulaBuilds.CHANNEL:
+            return  # the builds' own
         if isinstance(result, Exception):
             self.message.emit("error", f"Could not compute the {channel}: {result}")
             return
@@ -266,12 +269,10 @@ class SessionController(QObject):
 
     # ----- files --------------------------------------------------------------------------
 
-    def open_file(self, path: str) -> bool:
-        """Open a lesson file; a bad file gets a message and the current lesson stays."""
-        if not self._afresh(self.workspace.open_file, path):
-            return False
-        self.fileChanged.emit(self.workspace.path)
-        return True
+    def open_file(self, path: str, now: bool = False) -> bool:
+        """Open a lesson file (a bad one gets a message, and the lesson stays); see ``_change``."""
+        return self._change(self.workspace.opening, path, now=now,
+                            then=lambda: self.fileChanged.emit(self.workspace.path))
 
     def save_file(self, path: str) -> bool:
         """Save the current state as a lesson (weights included), atomically."""
@@ -290,13 +291,28 @@ class SessionController(QObject):
         self.undo_stack.clear()
         return True
 
-    def new_file(self, lesson) -> bool:
-        """Start a new lesson that lives in no file yet (clears undo; Save asks for a name)."""
-        return self._afresh(self.workspace.resume, lesson, 0, None)
+    def _change(self, plan: Callable[..., Change], *args, edit: str | None = None,
+                now: bool = False, then: Callable[[], None] | None = None,
+                say: Callable[[str], None] | None = None) -> bool:
+        """Make a workspace change once its formula is built (``FormulaBuilds.start``).
+
+        It starts afresh, or is one undoable ``edit``; then ``then`` runs.
+        """
+        def made(change: Change, built: BuiltFormula | None) -> bool:
+            done = (self._edit(edit, change.make, built) if edit is not None else
+                    self._afresh(change.make, built))
+            if done and then is not None:
+                then()
+            return done
+        return self.builds.start(lambda: plan(*args), made, say, now)
+
+    def new_file(self, lesson, then: Callable[[], None] | None = None) -> bool:
+        """Start a new lesson in no file yet (clears undo; Save asks for a name); ``then`` once done."""
+        return self._change(self.workspace.resuming, lesson, 0, None, then=then)
 
     def recover(self, lesson, step: int, path: str | None) -> bool:
-        """Reopen work recovered from an autosave: unsaved, at the step its run had reached."""
-        if not self._afresh(self.workspace.resume, lesson, step, path):
+        """Reopen work recovered from an autosave, unsaved, at its step (at launch: ``now``)."""
+        if not self._change(self.workspace.resuming, lesson, step, path, now=True):
             return False
         self.undo_stack.resetClean()  # the recovered work is in no file yet
         if path:
@@ -304,8 +320,8 @@ class SessionController(QObject):
         return True
 
     def set_lesson(self, lesson) -> bool:
-        """Start afresh on a lesson object (clears undo)."""
-        return self._afresh(self.workspace.set_lesson, lesson)
+        """Start afresh on a lesson object (clears undo), built on this thread (scripts, tests)."""
+        return self._change(self.workspace.starting, lesson, now=True)
 
     # ----- a lesson's steps (a demonstration) -------------------------------------------------
 
@@ -461,7 +477,6 @@ class SessionController(QObject):
     regenerate_dataset = undoable("regenerate_dataset", "Regenerate dataset", "Draw the data again.")
     add_point = undoable("add_point", "Add a point", "Add a training point (inputs then target).")
     remove_point = undoable("remove_point", "Remove a point", "Remove a point (training, then test).")
-    set_surface = undoable("set_surface", "Surface {}", "Descend a built-in surface.")
     remove_neuron = undoable("remove_neuron", "Remove a neuron from layer {}",
                               "Remove a neuron (the last, or one by index) from a hidden layer.")
     set_layer_activation = undoable("set_layer_activation", "Layer {} activation: {}",
@@ -543,44 +558,22 @@ class SessionController(QObject):
     def set_formula(self, text: str) -> str | None:
         """Descend a typed formula; return (and emit) the error shown under the field, or None.
 
-        Our parser answers at once; sympy's work (derivatives, graph, compiling) then runs
-        off the GUI thread within ``FORMULA_SECONDS`` (``formulaWorking`` says so), and the
-        formula is taken when it arrives (``formulaChecked("")``) or refused with a message.
-        A newer formula, or a new problem meanwhile, drops the older one's result.
+        Our parser answers at once; the formula is one undoable edit once its sympy work
+        arrives from the pool (``formulaChecked("")``), or is refused under the field.
         """
-        try:
-            spec = self.workspace.formula_spec(text)
-        except EditError as exc:
-            self.formulaChecked.emit(str(exc))
-            return str(exc)
-        self.pause()
-        self.formulaWorking.emit(f"Working out the derivatives of J = {text}…")
-        gc.collect()  # garbage with widgets in it goes here, on the GUI thread, not in the pool
-        self.grids.request("formula", [without_collector(
-            functools.partial(build_formula, spec, FORMULA_SECONDS))])
-        return None
+        said: list[str] = []
+        self._change(self.workspace.typing, text, edit=f"Formula {text}",
+                     then=lambda: self.formulaChecked.emit(""),
+                     say=lambda error: said.append(error) or self.formulaChecked.emit(error))
+        return said[0] if said else None
 
-    def _formula_built(self, built) -> None:
-        """Take a formula built off the GUI thread (or say why it was refused): one undoable edit."""
-        if isinstance(built, Exception):
-            self.formulaChecked.emit(str(built) if isinstance(built, EditError) else
-                                     f"This formula could not be built: {built}")
-            return
-        before = self.workspace.memento()
-        self.pause()
-        try:
-            self.workspace.adopt_formula(built)
-        except EditError as exc:
-            self.formulaChecked.emit(str(exc))
-            return
-        self.formulaChecked.emit("")
-        self._publish()
-        self.undo_stack.push(Restore(f"Formula {built.spec.expression}", self, before,
-                                     self.workspace.memento()))
+    def set_surface(self, name: str) -> bool:
+        """Descend a built-in surface (one undoable edit, once its formula is built)."""
+        return self._change(self.workspace.surface, name, edit=f"Surface {name}")
 
     def set_network_lesson(self, path: str) -> bool:
         """Switch to a built-in network lesson (undoable, unlike opening a file)."""
-        return self._edit(f"Network {Path(path).stem}", self.workspace.open_lesson, path)
+        return self._change(self.workspace.opening, path, True, edit=f"Network {Path(path).stem}")
 
     # ----- the backprop stepper (not edits: moving through a walk changes no state) -------------
 

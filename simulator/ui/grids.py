@@ -3,10 +3,12 @@
 A request names a channel ("landscape", "decision"…) and a list of functions to run in
 order (coarse first, then fine). Each request bumps the channel's generation; results
 of older generations are thrown away, so the GUI shows only what matches its state.
+Formulas are built the same way, on the "formula" channel (``FormulaBuilds``).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 from collections.abc import Callable
@@ -15,6 +17,8 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from simulator.workspace.errors import EditError
+from simulator.workspace.formula_builds import BuiltFormula, Change, build_formula
 from simulator.workspace.grid_requests import GridRequest
 
 _PAUSES = [0]  # how many stages run with the cyclic collector paused
@@ -172,3 +176,84 @@ class BackgroundWork:
         if request is not None:
             self._in_flight.add(request.channel)
             self.service.request(request.channel, list(request.stages))
+
+
+class FormulaBuilds:
+    """The sympy half of changes that bring a formula, done in the pool; the newest one wins.
+
+    ``start(plan, made)`` asks the workspace for a ``Change`` (``plan()``), builds its
+    formula on a pool thread (first in the formula worker, within ``seconds``) while
+    ``working`` says so, then calls ``made(change, built)`` on the GUI thread. A plan
+    refused, or a formula that cannot be built (or not in time), is said instead and
+    changes nothing. A newer ``start``, or ``cancel``, abandons the older build at once
+    (its worker is killed, so the newer one gets its whole budget) and drops its result.
+    """
+
+    CHANNEL = "formula"
+
+    def __init__(self, service: GridService, seconds: float, working: Callable[[str], None],
+                 say: Callable[[str], None]):
+        self.service, self.seconds, self.working, self.say = service, seconds, working, say
+        self._abandon = threading.Event()
+        self._waiting: tuple[int, Callable, Callable] | None = None
+        service.ready.connect(self._arrived)
+
+    @property
+    def busy(self) -> bool:
+        """Return whether a build is under way whose result will be taken."""
+        return self._waiting is not None and \
+            self._waiting[0] == self.service.generation(self.CHANNEL)
+
+    def start(self, plan: Callable[[], Change],
+              made: Callable[[Change, BuiltFormula | None], bool],
+              say: Callable[[str], None] | None = None, now: bool = False) -> bool:
+        """Make a planned change once its formula is built; return whether it was made or is under way.
+
+        ``say`` tells a refusal (else ``"Could not open …"`` in a message). A change with
+        no formula is made at once; ``now`` builds on this thread, within the budget (the
+        first lesson, before the window shows).
+        """
+        try:
+            change = plan()
+        except EditError as exc:
+            (say or self.say)(str(exc))
+            return False
+        self.cancel()
+
+        def refused(text: str) -> None:
+            self.working("")
+            say(text) if say else self.say(f"Could not open {change.name}: {text}")
+        if change.formula is None or now:
+            try:
+                built = None if change.formula is None else \
+                    build_formula(change.formula, self.seconds)
+            except EditError as exc:
+                refused(str(exc))
+                return False
+            return bool(made(change, built))
+        self.working(f"Working out the derivatives of J = {change.formula.expression}…")
+        abandon = self._abandon = threading.Event()
+        gc.collect()  # garbage with widgets in it goes here, on the GUI thread, not in the pool
+        stage = without_collector(functools.partial(build_formula, change.formula,
+                                                    self.seconds, abandon))
+        self._waiting = (self.service.request(self.CHANNEL, [stage]),
+                         functools.partial(made, change), refused)
+        return True
+
+    def cancel(self) -> None:
+        """Abandon the build under way, if any (its result will not be taken)."""
+        self._abandon.set()
+        if self.busy:
+            self.service.cancel(self.CHANNEL)
+        self._waiting = None
+
+    def _arrived(self, channel: str, result: object) -> None:
+        if channel != self.CHANNEL or not self.busy:
+            return
+        _, made, refused = self._waiting
+        self._waiting = None
+        if isinstance(result, Exception):
+            refused(str(result) if isinstance(result, EditError) else
+                    f"This formula could not be built: {result}")
+        else:
+            made(result)

@@ -170,6 +170,7 @@ def make_window(lesson: str | None = None, reset_layout: bool = False):
         window.forget_settings()
     window.restore_settings()
     # A lesson that fails to open leaves its message in the banner over the first lesson.
-    if lesson is None or not window.open_lesson(lesson):
-        window.open_lesson(str(builtin_lessons()[0]))
+    # Both open before the window shows, so their formulas are built on this thread.
+    if lesson is None or not window.open_lesson(lesson, now=True):
+        window.open_lesson(str(builtin_lessons()[0]), now=True)
     return window

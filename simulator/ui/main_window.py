@@ -464,9 +464,13 @@ class MainWindow(QMainWindow):
 
     # ----- files ---------------------------------------------------------------------------
 
-    def open_lesson(self, path: str) -> bool:
-        """Open a lesson file (a bad file gets a message; the current lesson stays)."""
-        return self.controller.open_file(path)
+    def open_lesson(self, path: str, now: bool = False) -> bool:
+        """Open a lesson file (a bad file gets a message; the current lesson stays).
+
+        A formula lesson's sympy work is done off the GUI thread (``now``: on it, before
+        the window shows).
+        """
+        return self.controller.open_file(path, now)
 
     def may_replace(self) -> bool:
         """Return whether the lesson may be replaced: no unsaved edits, or saved or discarded."""
@@ -501,12 +505,12 @@ class MainWindow(QMainWindow):
         lesson = Lesson(title="New lesson", problem=ExpressionSpec(
             "w**2", start=(("w", 3.0),), range=(("w", (-4.0, 4.0)),)),
             description="J(w) = w², the hiker at w = 3.")
-        if not self.controller.new_file(lesson):
-            return False
-        self.autosaver.remove()
-        self.setWindowFilePath("")
-        self.setWindowTitle("New lesson[*] — Backprop Hiker")
-        return True
+
+        def named() -> None:  # once it is open (its formula is built off the GUI thread)
+            self.autosaver.remove()
+            self.setWindowFilePath("")
+            self.setWindowTitle("New lesson[*] — Backprop Hiker")
+        return self.controller.new_file(lesson, then=named)
 
     def open_dialog(self) -> None:
         """Ask for a lesson file and open it."""

@@ -11,7 +11,7 @@ which ``Session`` object is live.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,7 @@ from . import network_edits
 from .diagnosis import FLAT_SLOPE, judge
 from .errors import EditError
 from .formula import build_formula_model
+from .formula_builds import BuiltFormula, Change, formula_of, restarted
 from .formula_text import DEFAULT_EPSILON, parse_epsilon
 from .frames import Axes, Frame, LessonFrame, OptimizerMemory, ProblemInfo, Racer
 from .grid_requests import (
@@ -66,12 +67,14 @@ class Memento:
 
     ``lesson`` holds the problem (with the current weights or start), the optimizer
     settings and the batch size; ``axes`` names the landscape's parameters;
-    ``schedule_start`` is the step the learning-rate schedule counts from.
+    ``schedule_start`` is the step the learning-rate schedule counts from; ``formula`` is
+    a formula's problem and model at that start, built already.
     """
 
     lesson: Lesson
     axes: tuple[str, str] | None
     schedule_start: int = 0
+    formula: BuiltFormula | None = field(default=None, compare=False)  # built: no sympy to go back
 
 
 def describe_divergence(frame: Frame) -> str:
@@ -109,43 +112,6 @@ def drawable_span(span: tuple[float, float]) -> tuple[float, float]:
     return (low, high)
 
 
-@dataclass(frozen=True)
-class BuiltFormula:
-    """A typed formula's engine problem and formula model, built (off the GUI thread)."""
-
-    spec: ExpressionSpec
-    problem: object
-    model: object
-
-
-def build_formula(spec: ExpressionSpec, seconds: float | None = None) -> BuiltFormula:
-    """Do a formula's sympy work, on any thread: its engine problem and its formula model.
-
-    With ``seconds`` the same work is first done in the formula worker (``symbolic.budget``),
-    which is abandoned past that budget: a formula that does not fit it raises
-    ``EditError`` saying so, and nothing is built here. ``EditError`` also says why a
-    formula cannot be built.
-    """
-    from simulator.symbolic.budget import run_within
-
-    from .formula import build_formula_model, formula_work
-
-    try:
-        if seconds is not None:
-            outcome = run_within(formula_work, (spec,), seconds)
-            if not outcome.finished and outcome.reason.startswith(("gave up", "other formula")):
-                raise EditError(f"Gave up after {seconds:g} s: working out the derivatives of "
-                                f"J = {spec.expression} takes too long, so the problem stays "
-                                "as it was.")
-        problem = build_problem(spec)
-        model = build_formula_model(problem)
-    except LessonError as exc:
-        raise EditError(str(exc).removeprefix("problem: ")) from None
-    except (ValueError, TypeError, ArithmeticError) as exc:
-        raise EditError(str(exc)) from None
-    return BuiltFormula(spec, problem, model)
-
-
 def safe_file_name(title: str) -> str:
     """Return a lesson title as a file name every system accepts: ``xor-a-network``."""
     kept = "".join(c if c.isalnum() else "-" for c in title.lower())
@@ -167,6 +133,7 @@ class Workspace:
         self.sample = 0  # the training sample the diagram and the stepper follow
         self.revision = 0  # grows with each new problem
         self._info: ProblemInfo | None = None
+        self._formula: BuiltFormula | None = None  # the formula's problem and model, once made
         self.epsilon_text = DEFAULT_EPSILON  # the nudge test's ε, as typed
         self._epsilon = None  # the same as an exact number, made when a formula first needs it
         self.nudge_variable = 0  # which variable the nudge test moves
@@ -187,18 +154,30 @@ class Workspace:
 
     def open_file(self, path: str) -> None:
         """Open a lesson file (raises ``EditError`` naming the file and the place)."""
+        self.opening(path).now()
+
+    def opening(self, path: str, keep_path: bool = False) -> Change:
+        """Return the change that opens a lesson file (``keep_path``: Save still writes to ours).
+
+        The file is read and checked now (``EditError`` names the file and the place).
+        """
         try:
             lesson = load_lesson(path)
         except LessonError as exc:
             raise EditError(f"Could not open {Path(path).name}: {exc}") from None
-        self.set_lesson(lesson)
-        self.path = str(path)
+
+        def make(built: BuiltFormula | None) -> None:
+            try:
+                self.set_lesson(lesson, formula=built)
+            except EditError as exc:
+                raise EditError(f"Could not open {Path(path).name}: {exc}") from None
+            if not keep_path:
+                self.path = str(path)
+        return Change(make, formula_of(lesson), Path(path).name)
 
     def open_lesson(self, path: str) -> None:
         """Switch to a lesson file's problem and settings, keeping the workspace's own file."""
-        kept = self.path
-        self.open_file(path)
-        self.path = kept
+        self.opening(path, keep_path=True).now()
 
     def save_file(self, path: str) -> None:
         """Save the lesson (weights included, see ``lesson_to_save``), atomically."""
@@ -209,7 +188,11 @@ class Workspace:
         self.path = str(path)
 
     def resume(self, lesson: Lesson, step: int, path: str | None) -> None:
-        """Open a lesson recovered from an autosave, at the step its run had reached.
+        """Open a lesson recovered from an autosave, at the step its run had reached."""
+        self.resuming(lesson, step, path).now()
+
+    def resuming(self, lesson: Lesson, step: int, path: str | None) -> Change:
+        """Return the change that opens a recovered lesson at the step its run had reached.
 
         ``path`` is the file the lesson had been opened from or saved to (None if none),
         so that Save writes back there.
@@ -217,9 +200,17 @@ class Workspace:
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise EditError(f"Could not restore the autosave: its step count {step!r} is not "
                             "a whole number ≥ 0.")
-        self.set_lesson(lesson)
-        self.session.resume_at(step)
-        self.path = path
+
+        def make(built: BuiltFormula | None) -> None:
+            self.set_lesson(lesson, formula=built)
+            self.session.resume_at(step)
+            self.path = path
+        return Change(make, formula_of(lesson), lesson.title)
+
+    def starting(self, lesson: Lesson) -> Change:
+        """Return the change that starts afresh on a lesson (``set_lesson``)."""
+        return Change(lambda built: self.set_lesson(lesson, formula=built), formula_of(lesson),
+                      lesson.title)
 
     def suggested_file_name(self) -> str:
         """Return the file name Save As offers: the title, safe on every system."""
@@ -264,24 +255,26 @@ class Workspace:
         return self.problem.names[axes.x], self.problem.names[axes.y]
 
     def set_lesson(self, lesson: Lesson, config: OptimizerConfig | None = None,
-                   batch_size: int | None = ..., axes: tuple[str, str] | None = None) -> None:
+                   batch_size: int | None = ..., axes: tuple[str, str] | None = None,
+                   formula: BuiltFormula | None = None) -> None:
         """Start a fresh run on a lesson; ``axes`` names parameters to keep on the landscape.
 
         Everything is built and checked (its steps too) before anything changes: a lesson
         that cannot be built raises ``EditError`` and leaves the workspace as it was. No
-        step is entered yet.
+        step is entered yet. ``formula`` is the lesson's formula built already (else it is
+        built here, sympy and all).
         """
-        self._start_run(lesson, config, batch_size, axes, steps=True)
+        self._start_run(lesson, config, batch_size, axes, steps=True, formula=formula)
 
     def _start_run(self, lesson: Lesson, config: OptimizerConfig | None = None,
                    batch_size: int | None = ..., axes: tuple[str, str] | None = None,
-                   steps: bool = False, problem=None) -> None:
+                   steps: bool = False, formula: BuiltFormula | None = None) -> None:
         """Start a fresh run on a lesson; ``steps``: its demonstration starts afresh too.
 
-        ``problem`` is the lesson's engine problem if it was built already.
+        ``formula`` is the lesson's formula if it was built already.
         """
         try:
-            problem = build_problem(lesson.problem) if problem is None else problem
+            problem = build_problem(lesson.problem) if formula is None else formula.problem
             if steps:
                 check_steps(lesson, problem)
             # a new run starts at step 0, and a schedule's clock with it
@@ -296,6 +289,7 @@ class Workspace:
         except (OptimizerError, ValueError) as exc:
             raise EditError(str(exc)) from None
         self.lesson, self.problem, self.session = lesson, problem, session
+        self._formula = formula
         self.racers = []
         self.revision += 1
         self._info = None
@@ -434,12 +428,28 @@ class Workspace:
             model, why = None, ""
             if not isinstance(self.problem, NetworkProblem):
                 try:
-                    model = build_formula_model(self.problem)
+                    model = self._formula_model()
                 except (ValueError, TypeError, ArithmeticError) as exc:
                     why = f"This formula could not be analysed: {exc}"
             self._info = ProblemInfo(self.lesson, self.problem, tuple(self.problem.names),
                                      self.revision, model, why)
         return self._info
+
+    def _built(self) -> BuiltFormula | None:
+        """Return the build of the formula descended now, if known (a step may have put back another)."""
+        built = self._formula
+        if built is None or built.problem.function is not getattr(self.problem, "function", None):
+            return None
+        return built
+
+    def _formula_model(self):
+        """Return the formula's model: the one built with its problem, else made here (sympy)."""
+        built = self._built()
+        if built is None or built.model is None:
+            # only a problem built on this thread (the command line, the first lesson) gets here
+            built = self._formula = BuiltFormula(self.lesson.problem, self.problem,
+                                                 build_formula_model(self.problem))
+        return built.model
 
     # ----- the nudge test ------------------------------------------------------------------
 
@@ -603,10 +613,11 @@ class Workspace:
 
     # ----- the problem (a new run) ------------------------------------------------------------
 
-    def change_problem(self, spec, keep_weights: bool = True, problem=None) -> None:
+    def change_problem(self, spec, keep_weights: bool = True,
+                       formula: BuiltFormula | None = None) -> None:
         """Replace the problem spec with the settings kept; ``EditError`` if it cannot be built.
 
-        ``problem`` is the spec's engine problem when it was built already (off the GUI thread).
+        ``formula`` is the spec's formula when it was built already (off the GUI thread).
         """
         # The axes are kept by name where the new problem has both parameters, else chosen
         # afresh: the lesson's own names may not exist any more.
@@ -614,7 +625,7 @@ class Workspace:
         if not keep_weights and isinstance(spec, NetworkSpec):
             lesson = lesson.with_problem(replace(spec, weights=None, biases=None))
         self._start_run(lesson, self.session.config, self.session.batch_size,
-                        self._axis_names(), problem=problem)
+                        self._axis_names(), formula=formula)
 
     def reinitialise(self, kind: str, seed: int) -> None:
         """Start afresh from weights drawn by an initialisation (``zeros``, ``he_normal``…)."""
@@ -801,9 +812,13 @@ class Workspace:
         """Descend a typed formula in one or two variables (``EditError`` says what is wrong).
 
         All of it on this thread, with no time budget: the window builds a typed formula
-        off its thread instead (``formula_spec``, ``build_formula``, ``adopt_formula``).
+        off its thread instead (``typing``).
         """
-        self.adopt_formula(build_formula(self.formula_spec(text)))
+        self.typing(text).now()
+
+    def typing(self, text: str) -> Change:
+        """Return the change to a typed formula, its settings kept (``EditError`` if it does not parse)."""
+        return Change(self.adopt_formula, self.formula_spec(text), f"J = {text}")
 
     def formula_spec(self, text: str) -> ExpressionSpec:
         """Return the problem of a typed formula, its start kept (``EditError`` if it does not parse).
@@ -828,10 +843,14 @@ class Workspace:
 
     def adopt_formula(self, built: BuiltFormula) -> None:
         """Descend a formula built by ``build_formula``: a new run, the settings kept."""
-        self.change_problem(built.spec, problem=built.problem)
+        self.change_problem(built.spec, formula=built)
 
     def set_surface(self, name: str) -> None:
         """Descend a built-in surface with its own start, range and learning rate."""
+        self.surface(name).now()
+
+    def surface(self, name: str) -> Change:
+        """Return the change to a built-in surface (``EditError`` for an unknown name)."""
         from simulator.symbolic.surfaces import SURFACES
 
         if name not in SURFACES:
@@ -839,8 +858,8 @@ class Workspace:
         s = SURFACES[name]
         spec = ExpressionSpec(s.expression, tuple(zip(s.variables, s.start, strict=True)),
                               tuple(zip(s.variables, map(tuple, s.ranges), strict=True)), name)
-        self.set_lesson(Lesson(s.title, spec, OptimizerSpec("sgd", s.learning_rate), None, None,
-                               s.description))
+        return self.starting(Lesson(s.title, spec, OptimizerSpec("sgd", s.learning_rate), None,
+                                    None, s.description))
 
     # ----- landscape axes -----------------------------------------------------------------------
 
@@ -1036,9 +1055,11 @@ class Workspace:
     # ----- undo -------------------------------------------------------------------------------
 
     def memento(self) -> Memento:
-        """Return a copy of the state to come back to."""
-        return Memento(self.current_lesson(), self._axis_names(),
-                       self.session.config.schedule_start)
+        """Return a copy of the state to come back to (a formula's build with it)."""
+        lesson = self.current_lesson()
+        built = self._built()
+        return Memento(lesson, self._axis_names(), self.session.config.schedule_start,
+                       None if built is None else restarted(built, lesson.problem))
 
     def restore(self, memento: Memento) -> None:
         """Go back to a memento: the same problem keeps its run (θ is an edit), else a new run."""
@@ -1046,14 +1067,16 @@ class Workspace:
         now = self.current_lesson()
         if _without_texts(lesson.steps) != _without_texts(now.steps):
             # another lesson's demonstration (undoing a switch of lesson): it starts afresh
-            self._start_run(lesson, optimizer_config(lesson), lesson.batch_size, memento.axes)
+            self._start_run(lesson, optimizer_config(lesson), lesson.batch_size, memento.axes,
+                            formula=memento.formula)
             self._begin_steps()
             return
         if (lesson.title, lesson.description, lesson.steps) != (now.title, now.description,
                                                                  now.steps):
             self._set_texts(lesson)
         if _without_start(lesson.problem) != _without_start(now.problem):
-            self._start_run(lesson, optimizer_config(lesson), lesson.batch_size, memento.axes)
+            self._start_run(lesson, optimizer_config(lesson), lesson.batch_size, memento.axes,
+                            formula=memento.formula)
             return
         restored = self._theta_of(lesson.problem)
         if not np.array_equal(restored, self.session.theta):

@@ -176,7 +176,21 @@ def test_a_non_finite_start_gives_strict_json_with_a_reason(tmp_path):
     result = parse_one_object(done.stdout)  # refuses NaN and Infinity
     assert set(result) == KEYS
     assert result["status"] == "undefined" and result["gradient"] == {"w": None}
-    assert result["loss"] == [None] and "not a finite number" in result["reason"]
+    assert result["loss"] == [None]
+    assert result["reason"] == "the loss at the start is infinite, so no step can be taken"
+
+
+def test_an_infinite_slope_at_the_start_takes_no_step_and_says_why(tmp_path):
+    # sqrt(w) at 0: J = 0 but its slope is infinite; a step would throw the hiker to −∞
+    path = _formula_lesson(tmp_path / "edge.lesson.json", "sqrt(w)", 0)
+    result = parse_one_object(run(str(path), "--steps", "5", "--json").stdout)
+    assert (result["status"], result["steps"], result["diverged_at"]) == ("undefined", 0, None)
+    assert result["reason"] == ("the slope at the start is infinite or undefined (for w), so no "
+                                "step can be taken")
+    assert result["params"] == {"w": 0.0} and result["gradient"] == {"w": None}
+    text = run(str(path), "--steps", "5").stdout
+    assert "The slope at the start is infinite or undefined (for w)" in text
+    assert "Diverged" not in text
 
 
 @pytest.mark.parametrize("expression, start", [("w**2", 1e200), ("1/w", 0), ("sqrt(w)", 0)])

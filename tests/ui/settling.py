@@ -1,4 +1,4 @@
-"""Waiting for the controller's background grids to be computed and delivered."""
+"""Waiting for the controller's background grids, and new formulas, to be computed and delivered."""
 
 from PySide6.QtWidgets import QApplication
 
@@ -8,3 +8,8 @@ def settle(controller) -> None:
     for _ in range(3):
         controller.grids.wait()
         QApplication.processEvents()
+
+
+def built(qtbot, controller, timeout: int = 60000) -> None:
+    """Wait until a new formula being built off the GUI thread has arrived (and been taken)."""
+    qtbot.waitUntil(lambda: not controller.builds.busy, timeout=timeout)

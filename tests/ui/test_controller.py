@@ -11,6 +11,8 @@ from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerS
 from simulator.ui.controller import SessionController
 from simulator.workspace.workspace import describe_divergence
 
+from .settling import built
+
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 CIRCLE = LESSONS / "14-circle-network.lesson.json"
 
@@ -165,7 +167,7 @@ def test_save_writes_current_weights_and_reloads_them(controller, tmp_path):
     path = tmp_path / "saved.lesson.json"
     assert controller.save_file(str(path))
     reopened = SessionController()
-    assert reopened.open_file(str(path))
+    assert reopened.open_file(str(path))  # a network: opened at once
     assert np.array_equal(reopened.workspace.session.theta, controller.workspace.session.theta)
     reopened.grids.cancel()
     reopened.grids.wait()
@@ -173,6 +175,7 @@ def test_save_writes_current_weights_and_reloads_them(controller, tmp_path):
 
 def test_built_in_surface_and_typed_formula_from_a_network(controller, qtbot):
     assert controller.set_surface("himmelblau")
+    built(qtbot, controller)
     assert controller.workspace.problem.names == ["w1", "w2"]
     assert controller.workspace.problem.minima[0] == (3.0, 2.0)
     controller.undo_stack.undo()

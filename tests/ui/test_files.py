@@ -12,6 +12,8 @@ from simulator.lessons.catalog import lessons_dir
 from simulator.lessons.files import load_lesson
 from simulator.ui.launch import make_window
 
+from .settling import built
+
 DERIVATIVE = str(lessons_dir() / "01-what-a-derivative-tells-you.lesson.json")
 CIRCLE = str(lessons_dir() / "14-circle-network.lesson.json")
 XOR = str(lessons_dir() / "13-xor-network.lesson.json")
@@ -37,9 +39,10 @@ def save_as_here(monkeypatch, path):
     return asked
 
 
-def test_new_is_the_seed_formula_in_no_file(window, tmp_path, monkeypatch):
+def test_new_is_the_seed_formula_in_no_file(window, tmp_path, monkeypatch, qtbot):
     c = window.controller
     assert window.new_lesson()
+    built(qtbot, c)  # its formula is worked out off the GUI thread
     ws = c.workspace
     assert ws.lesson.problem.expression == "w**2"
     assert ws.session.theta.tolist() == [3.0] and ws.session.step_count == 0
@@ -127,11 +130,12 @@ def test_save_as_then_save_write_the_current_state(window, tmp_path, monkeypatch
     assert asked == [] and load_lesson(first).problem.weights[0][0][0] == -0.25
 
 
-def test_recent_lists_opened_files_newest_first_and_opens_them(window, tmp_path):
+def test_recent_lists_opened_files_newest_first_and_opens_them(window, tmp_path, qtbot):
     copy = tmp_path / "copy.lesson.json"
     copy.write_text(open(XOR, encoding="utf-8").read())
     assert window.open_lesson(str(copy))
     assert window.open_lesson(DERIVATIVE)
+    built(qtbot, window.controller)
     window._fill_recent()
     actions = [a for a in window.recent_menu.actions() if a.isEnabled()]
     assert [a.toolTip() for a in actions][:3] == [DERIVATIVE, str(copy), CIRCLE]
@@ -139,8 +143,9 @@ def test_recent_lists_opened_files_newest_first_and_opens_them(window, tmp_path)
     assert window.controller.path == str(copy)
 
 
-def test_properties_edit_the_texts_and_save_writes_them(window, tmp_path, monkeypatch):
+def test_properties_edit_the_texts_and_save_writes_them(window, tmp_path, monkeypatch, qtbot):
     assert window.open_lesson(DERIVATIVE)
+    built(qtbot, window.controller)
     lesson = window.controller.workspace.lesson
     assert len(lesson.steps) >= 2
 

@@ -11,6 +11,8 @@ from simulator.lessons.catalog import builtin_lessons, lessons_dir
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.launch import make_window
 
+from .settling import built
+
 LESSONS_DIR = lessons_dir()
 
 CIRCLE = str(LESSONS_DIR / "14-circle-network.lesson.json")
@@ -176,10 +178,14 @@ def test_shortcuts_are_listed_under_help(window, qtbot):
 def test_switching_between_formula_and_network_lessons(window, qtbot):
     c = window.controller
     assert window.open_lesson(str(LESSONS_DIR / "09-seed-w-squared.lesson.json"))
+    built(qtbot, c)  # a formula lesson opens once its sympy work arrives from the pool
+    assert c.workspace.lesson.problem.expression == "w**2"
     c.step()
     assert window.open_lesson(CIRCLE)
     c.step()
     assert c.set_surface("himmelblau")
+    built(qtbot, c)
+    assert c.workspace.problem.names == ["w1", "w2"]
     c.step()
     c.undo_stack.undo()
     c.step()

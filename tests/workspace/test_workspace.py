@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from simulator.lessons.catalog import builtin_lesson
+from simulator.lessons.catalog import builtin_lesson, lessons_dir
 from simulator.workspace.errors import EditError
 from simulator.workspace.workspace import Workspace, safe_file_name
 
@@ -142,3 +142,19 @@ def test_frame_carries_the_history_the_views_draw():
     assert frame.earliest_step == 0 and frame.furthest_step == 20
     assert [label for label, _ in frame.memory.state] == ["first moment m", "second moment v"]
 
+
+
+def test_a_step_that_puts_a_network_back_after_a_typed_formula_can_still_be_undone():
+    # typing a formula keeps the lesson's steps; entering one puts the lesson's network back,
+    # and the typed formula's build must not be taken for the network's (found by the monkey)
+    ws = Workspace()
+    ws.open_file(str(lessons_dir() / "06-backpropagation-through-a-network.lesson.json"))
+    ws.set_formula("w1**2 + w2**2")
+    assert ws.problem_info().formula is not None
+    ws.enter_step(0)
+    assert ws.problem_info().is_network
+    memento = ws.memento()
+    assert memento.formula is None
+    ws.set_formula("w**2")
+    ws.restore(memento)
+    assert ws.problem_info().is_network

@@ -46,7 +46,7 @@ def test_a_regression_shows_rmse_and_r2_and_a_formula_hides_the_panel(make_contr
     assert f"RMSE <b>{metrics.rmse:.3g}</b>" in view.metrics.scores.text()
     assert f"R² <b>{metrics.r2:.3g}</b>" in view.metrics.scores.text()
     controller.set_surface("bowl")
-    assert not view.metrics.isVisible()
+    qtbot.waitUntil(lambda: not view.metrics.isVisible(), timeout=30000)  # once it is built
 
 
 def test_the_scores_go_under_the_curves_in_a_narrow_dock(make_controller, qtbot):

@@ -1,0 +1,108 @@
+"""A formula's sympy work, done apart from the change it is for: on any thread, within a budget.
+
+Every change that gives the workspace a new formula (typing one, opening a formula lesson,
+choosing a surface, starting a new lesson) is made in two halves. ``build_formula`` does
+the sympy work (parsing, derivatives, compiling, the formula model) and may run in a
+pool thread; ``Change.make`` then swaps the new state in at once, and runs no sympy. A
+change with nothing to build (a network lesson) is made at once. The window builds in
+the background and drops a stale build; the command line and tests call ``Change.now``.
+
+Undo needs no sympy either: a memento keeps the ``BuiltFormula`` of its state, moved to
+its start with ``restarted``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from simulator.lessons.building import build_problem
+from simulator.lessons.checking import LessonError
+from simulator.lessons.model import ExpressionSpec, Lesson
+
+from .errors import EditError
+
+#: the landscape's half-width around the start when a formula's spec gives no range
+#: (as ``symbolic.problems`` builds it)
+HALF_RANGE = 4.0
+
+
+@dataclass(frozen=True)
+class BuiltFormula:
+    """A formula's engine problem and formula model (None: not made yet), built on any thread."""
+
+    spec: ExpressionSpec
+    problem: object
+    model: object | None
+
+
+def build_formula(spec: ExpressionSpec, seconds: float | None = None,
+                  abandon: threading.Event | None = None) -> BuiltFormula:
+    """Do a formula's sympy work, on any thread: its engine problem and its formula model.
+
+    With ``seconds`` the same work is first done in the formula worker (``symbolic.budget``),
+    which is abandoned past that budget, or as soon as ``abandon`` is set: a formula that
+    does not fit the budget raises ``EditError`` saying so, and nothing is built here.
+    ``EditError`` also says why a formula cannot be built.
+    """
+    from simulator.symbolic.budget import ABANDONED, run_within
+
+    from .formula import build_formula_model, formula_work
+
+    try:
+        if seconds is not None:
+            outcome = run_within(formula_work, (spec,), seconds, abandon)
+            if outcome.reason == ABANDONED:
+                raise EditError(f"J = {spec.expression} was replaced by a newer change.")
+            if not outcome.finished and outcome.reason.startswith(("gave up", "other formula")):
+                raise EditError(f"Gave up after {seconds:g} s: working out the derivatives of "
+                                f"J = {spec.expression} takes too long, so the problem stays "
+                                "as it was.")
+        problem = build_problem(spec)
+        model = build_formula_model(problem)
+    except LessonError as exc:
+        raise EditError(str(exc).removeprefix("problem: ")) from None
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise EditError(str(exc)) from None
+    return BuiltFormula(spec, problem, model)
+
+
+def restarted(built: BuiltFormula, spec: ExpressionSpec) -> BuiltFormula:
+    """Return a built formula moved to another start and range of the same formula (no sympy).
+
+    ``spec`` is the formula's spec as a memento holds it (its start is θ then); the
+    compiled functions and the model are shared.
+    """
+    start = dict(spec.start)
+    theta = np.array([float(start[name]) for name in built.problem.names])
+    ranges = dict(spec.range)
+    spans = [tuple(ranges[name]) if name in ranges else (t - HALF_RANGE, t + HALF_RANGE)
+             for name, t in zip(built.problem.names, theta.tolist(), strict=True)]
+    return BuiltFormula(spec, replace(built.problem, start=theta, ranges=spans), built.model)
+
+
+def formula_of(lesson: Lesson) -> ExpressionSpec | None:
+    """Return the formula a lesson's problem needs built, or None (a network needs no sympy)."""
+    return lesson.problem if isinstance(lesson.problem, ExpressionSpec) else None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to the workspace in two halves: build ``formula`` (any thread), then ``make``.
+
+    ``make(built)`` swaps the new state in on the workspace's thread, given the built
+    formula (None when ``formula`` is None: nothing to build); it raises ``EditError``
+    and changes nothing if the new state cannot be made. ``name`` says what is opened or
+    typed, for messages ("seed.lesson.json", "J = w**2").
+    """
+
+    make: Callable[[BuiltFormula | None], None]
+    formula: ExpressionSpec | None = None
+    name: str = ""
+
+    def now(self, seconds: float | None = None) -> None:
+        """Build (within ``seconds`` if given) and make the change, all on this thread."""
+        self.make(None if self.formula is None else build_formula(self.formula, seconds))
