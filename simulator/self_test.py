@@ -226,7 +226,7 @@ class SelfTest:
         """Open a built-in lesson, take a few steps, and check that every view drew it without an error."""
         controller = self.window.controller
         self.messages.clear()
-        if not self.window.open_lesson(str(path)):
+        if not self.window.open_lesson(str(path), now=True):  # built here: a check waits for it
             raise self.fail(self._last_message() or "it did not open")
         for _ in range(STEPS):
             controller.step()

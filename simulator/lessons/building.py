@@ -82,8 +82,11 @@ def _expression_problem(spec: ExpressionSpec) -> Problem:
                                   minima)
     except FormulaError as exc:
         raise LessonError("problem.expression", str(exc)) from None
-    except ValueError as exc:
-        raise LessonError("problem", str(exc)) from None
+    except ValueError as exc:  # "start: w: …": the field's JSON path, where it has one
+        field, _, why = str(exc).partition(": ")
+        path = {"start": "problem.start", "ranges": "problem.range",
+                "formula": "problem.expression"}.get(field)
+        raise (LessonError(path, why) if path else LessonError("problem", str(exc))) from None
 
 
 def optimizer_config(lesson: Lesson) -> OptimizerConfig:

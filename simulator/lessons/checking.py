@@ -24,6 +24,11 @@ class LessonError(ValueError):
             text = text[:MAX_MESSAGE - 1] + "…"
         super().__init__(text)
         self.path = path
+        self._message = message
+
+    def __reduce__(self):
+        """Rebuild from the path and the message (the error crosses from the formula worker)."""
+        return (type(self), (self.path, self._message))
 
 
 class Refused:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -206,6 +207,7 @@ def _serve(connection) -> None:
             connection.send(("done", None))
         except Exception as error:  # sent back and raised in the parent
             try:
+                pickle.loads(pickle.dumps(error))  # one the parent could not rebuild fails here
                 connection.send(("error", error))
             except Exception:  # an exception that does not pickle still says what it was
                 connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))

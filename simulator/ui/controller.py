@@ -303,6 +303,8 @@ class SessionController(QObject):
                     self._afresh(change.make, built))
             if done and then is not None:
                 then()
+            elif not done:
+                self.formulaWorking.emit("")  # refused when made: "Working out…" goes
             return done
         return self.builds.start(lambda: plan(*args), made, say, now)
 

@@ -32,11 +32,16 @@ HALF_RANGE = 4.0
 
 @dataclass(frozen=True)
 class BuiltFormula:
-    """A formula's engine problem and formula model (None: not made yet), built on any thread."""
+    """A formula's engine problem and formula model, built on any thread.
+
+    ``model`` is None when it is not made yet, or (with ``why`` saying so) when sympy
+    could not analyse the formula: the hiker can still walk on it.
+    """
 
     spec: ExpressionSpec
     problem: object
     model: object | None
+    why: str = ""
 
 
 def build_formula(spec: ExpressionSpec, seconds: float | None = None,
@@ -62,12 +67,19 @@ def build_formula(spec: ExpressionSpec, seconds: float | None = None,
                                 f"J = {spec.expression} takes too long, so the problem stays "
                                 "as it was.")
         problem = build_problem(spec)
-        model = build_formula_model(problem)
     except LessonError as exc:
         raise EditError(str(exc).removeprefix("problem: ")) from None
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise EditError(str(exc)) from None
-    return BuiltFormula(spec, problem, model)
+    return BuiltFormula(spec, problem, *analysed(problem, build_formula_model))
+
+
+def analysed(problem, build_model: Callable) -> tuple[object | None, str]:
+    """Return a formula's model and "", or None and why sympy could not analyse it."""
+    try:
+        return build_model(problem), ""
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        return None, f"This formula could not be analysed: {exc}"
 
 
 def restarted(built: BuiltFormula, spec: ExpressionSpec) -> BuiltFormula:
@@ -81,7 +93,7 @@ def restarted(built: BuiltFormula, spec: ExpressionSpec) -> BuiltFormula:
     ranges = dict(spec.range)
     spans = [tuple(ranges[name]) if name in ranges else (t - HALF_RANGE, t + HALF_RANGE)
              for name, t in zip(built.problem.names, theta.tolist(), strict=True)]
-    return BuiltFormula(spec, replace(built.problem, start=theta, ranges=spans), built.model)
+    return replace(built, spec=spec, problem=replace(built.problem, start=theta, ranges=spans))
 
 
 def formula_of(lesson: Lesson) -> ExpressionSpec | None:

@@ -40,7 +40,7 @@ from . import network_edits
 from .diagnosis import FLAT_SLOPE, judge
 from .errors import EditError
 from .formula import build_formula_model
-from .formula_builds import BuiltFormula, Change, formula_of, restarted
+from .formula_builds import BuiltFormula, Change, analysed, formula_of, restarted
 from .formula_text import DEFAULT_EPSILON, parse_epsilon
 from .frames import Axes, Frame, LessonFrame, OptimizerMemory, ProblemInfo, Racer
 from .grid_requests import (
@@ -427,10 +427,7 @@ class Workspace:
         if self._info is None:
             model, why = None, ""
             if not isinstance(self.problem, NetworkProblem):
-                try:
-                    model = self._formula_model()
-                except (ValueError, TypeError, ArithmeticError) as exc:
-                    why = f"This formula could not be analysed: {exc}"
+                model, why = self._formula_model()
             self._info = ProblemInfo(self.lesson, self.problem, tuple(self.problem.names),
                                      self.revision, model, why)
         return self._info
@@ -442,14 +439,14 @@ class Workspace:
             return None
         return built
 
-    def _formula_model(self):
-        """Return the formula's model: the one built with its problem, else made here (sympy)."""
+    def _formula_model(self) -> tuple[object | None, str]:
+        """Return the formula's model and "" (or None and why): as built, else made here (sympy)."""
         built = self._built()
-        if built is None or built.model is None:
+        if built is None or (built.model is None and not built.why):
             # only a problem built on this thread (the command line, the first lesson) gets here
             built = self._formula = BuiltFormula(self.lesson.problem, self.problem,
-                                                 build_formula_model(self.problem))
-        return built.model
+                                                 *analysed(self.problem, build_formula_model))
+        return built.model, built.why
 
     # ----- the nudge test ------------------------------------------------------------------
 

@@ -5,10 +5,11 @@ import time
 
 import pytest
 
+from simulator.lessons.checking import LessonError
 from simulator.symbolic.budget import ABANDONED, Outcome, run_within
 from simulator.symbolic.errors import FormulaError
 
-from .budget_tasks import refusing_task, sleep_task
+from .budget_tasks import lesson_error_task, refusing_task, sleep_task, unrebuildable_task
 
 
 def test_a_task_over_its_budget_gives_what_came_in_time():
@@ -69,3 +70,18 @@ def test_a_task_abandoned_while_it_waits_for_the_worker_does_not_run():
     assert waiting == Outcome((), False, ABANDONED)
     holder.join(10)
     assert outcomes["first"].finished  # the task that was not abandoned ran to its end
+
+
+def test_an_error_that_cannot_be_rebuilt_in_the_caller_still_says_what_it_was():
+    # an exception whose __init__ takes other arguments than its args pickles, but does not
+    # unpickle: the caller gets a RuntimeError naming it, not a TypeError from the pipe
+    with pytest.raises(RuntimeError) as info:
+        run_within(unrebuildable_task, (), 10)
+    assert str(info.value) == "Unrebuildable: the part and the reason"
+
+
+def test_a_lesson_error_crosses_from_the_worker_with_its_path():
+    with pytest.raises(LessonError) as info:
+        run_within(lesson_error_task, (), 10)
+    assert info.value.path == "problem.expression" and str(info.value) == \
+        "problem.expression: column 3: something"

@@ -270,3 +270,30 @@ def test_a_formula_lesson_with_steps_opens_in_presenter_mode_at_the_right_state(
         window.presenter.leave()
         c.pause()
         settle(c)
+
+
+@pytest.mark.parametrize(("problem", "steps", "said"), [
+    ({"expression": "w**", "start": {"w": 1.0}}, [],
+     "Could not open broken.lesson.json: problem.expression: column 2: the formula ends too "
+     "early after '**'"),
+    ({"expression": "w**2", "start": {"q": 1.0}}, [],
+     "Could not open broken.lesson.json: problem.start: missing value for w"),
+    ({"expression": "w*1e301", "start": {"w": 1.0}}, [],
+     "Could not open broken.lesson.json: problem.expression: the number 1.00e+301 is too large"),
+    ({"expression": "w**2", "start": {"w": 1.0}}, [{"title": "a", "text": "b", "set": {"select": "v"}}],
+     "Could not open broken.lesson.json: steps[0].set.select: 'v' is not a parameter"),
+])
+def test_a_formula_lesson_refused_after_its_build_says_where_and_changes_nothing(
+        make_controller, qtbot, tmp_path, problem, steps, said):
+    c = make_controller(SEED)
+    lesson, path = c.workspace.lesson, c.path
+    broken = tmp_path / "broken.lesson.json"
+    broken.write_text(json.dumps({
+        "format": "backprop-hiker-lesson", "version": 2, "title": "broken",
+        "problem": {"kind": "expression", **problem}, "steps": steps}), encoding="utf-8")
+    with qtbot.waitSignal(c.message, timeout=60000) as refused:
+        assert c.open_file(str(broken))  # read and checked; its formula goes to the pool
+    assert refused.args[0] == "error" and refused.args[1].startswith(said), refused.args[1]
+    assert len(refused.args[1]) < 200
+    assert c.workspace.lesson is lesson and c.path == path and c.undo_stack.count() == 0
+    assert not c.builds.busy

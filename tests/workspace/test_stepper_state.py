@@ -120,12 +120,14 @@ def test_with_input_features_the_walk_starts_from_what_the_input_neurons_see():
 
 
 def test_a_formula_that_cannot_be_analysed_gives_no_walk_and_says_why(monkeypatch):
+    import simulator.workspace.formula as formula
     import simulator.workspace.workspace as module
 
     def refuse(problem):
         raise ValueError("sympy gave up")
 
     monkeypatch.setattr(module, "build_formula_model", refuse)
+    monkeypatch.setattr(formula, "build_formula_model", refuse)  # what a build calls
     ws = workspace("09-seed-w-squared.lesson.json")
     frame = ws.stepper_frame()
     assert frame.kind == "none" and frame.count == 0 and frame.current is None
