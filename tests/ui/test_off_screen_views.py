@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from simulator.lessons.catalog import builtin_lesson
 from simulator.ui.items.network_items import EdgeBundleItem, nice_ceil
 from simulator.ui.launch import make_window
-from simulator.ui.views.on_screen import Deferred, hidden, off_screen
+from simulator.ui.views.on_screen import Deferred, DrawsWhenSeen, catch_up_within, hidden, off_screen
 
 
 @pytest.fixture
@@ -67,11 +67,11 @@ def test_the_diagram_under_another_docks_tab_draws_the_current_frame_when_its_ta
     assert off_screen(window.network)
     before = drawn_fractions(window)
     play(window)
-    assert window.network._deferred.pending
+    assert window.network.drawings.pending
     np.testing.assert_array_equal(drawn_fractions(window), before)  # nothing drawn meanwhile
     assert not np.allclose(expected_fractions(window), before)  # though the weights moved
     choose_dock(window, 1)
-    assert not window.network._deferred.pending
+    assert not window.network.drawings.pending
     np.testing.assert_allclose(drawn_fractions(window), expected_fractions(window))
     assert window.network.frame is window.controller.frame()
 
@@ -95,10 +95,10 @@ def test_the_gradient_tab_draws_the_current_frame_when_it_is_chosen(window):
     assert tabs.currentWidget() is window.loss and hidden(window.gradients)
     play(window)
     frame = window.controller.frame()
-    assert window.gradients._deferred.pending
+    assert window.gradients.drawings.pending
     tabs.setCurrentWidget(window.gradients)
     QApplication.processEvents()
-    assert not window.gradients._deferred.pending
+    assert not window.gradients.drawings.pending
     xs, ys = window.gradients.curves[0].getData()
     assert xs[-1] == frame.loss_steps[-1]
     assert 10 ** ys[-1] == pytest.approx(frame.gradient_norms[-1, 0])  # a log-scale plot
@@ -110,7 +110,7 @@ def test_the_landscape_shows_where_the_hiker_is_after_the_3d_tab(window):
     QApplication.processEvents()
     assert hidden(window.landscape)
     play(window)
-    assert window.landscape._deferred.pending
+    assert window.landscape.drawings.pending
     window.views.setCurrentIndex(0)
     QApplication.processEvents()
     frame = window.controller.frame()
@@ -156,6 +156,47 @@ def test_deferred_keeps_the_newest_drawing_of_each_kind_in_first_order(qtbot):
     deferred.forget()
     deferred.catch_up()
     assert drawn == [3, 2]
+
+
+class Probe(DrawsWhenSeen, QWidget):
+    """A view that records what it draws."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.drawn = []
+
+    def set_frame(self, value) -> None:
+        self.draw_when_seen("frame", lambda: self.drawn.append(value))
+
+
+def test_a_view_that_draws_when_seen_keeps_the_newest_drawing_until_shown(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    probe = Probe(window)
+    probe.set_frame(1)  # not shown yet in a shown window: put off
+    probe.set_frame(2)
+    assert probe.drawn == [] and probe.drawings.pending
+    probe.show()  # its showEvent catches up, with the newest only
+    assert probe.drawn == [2] and not probe.drawings.pending
+    probe.set_frame(3)  # seen: drawn at once
+    assert probe.drawn == [2, 3]
+    probe.hide()
+    probe.set_frame(4)
+    probe.forget_drawings()  # a new problem: the old drawing is dropped
+    probe.set_frame(5)
+    probe.setVisible(True)
+    assert probe.drawn == [2, 3, 5]
+
+
+def test_catch_up_within_draws_what_a_view_inside_put_off(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    probe = Probe(window)
+    probe.set_frame(1)
+    catch_up_within(window)
+    assert probe.drawn == [1]
 
 
 def test_an_edge_bundle_regroups_only_when_some_edge_changes_pen():

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout
 from simulator.workspace.frames import DecisionMap, ProblemInfo
 
 from ..theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
-from .on_screen import Deferred
+from .on_screen import DrawsWhenSeen
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 #: How close (in screen pixels) a right-click must be to a point to delete it.
@@ -83,7 +83,7 @@ def class_of(y: np.ndarray) -> np.ndarray:
     return np.argmax(y, axis=1)
 
 
-class DataView(QWidget):
+class DataView(DrawsWhenSeen, QWidget):
     """The dataset over the network's output, editable by clicking.
 
     Inbound: ``set_problem(ProblemInfo)`` and ``set_decision(DecisionMap)``. Outbound:
@@ -105,7 +105,6 @@ class DataView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._deferred = Deferred()  # drawings put off while the view is off screen
         self.mode: str | None = None  # "plane" (2 inputs), "line" (1 input) or None
         self._dataset = None
         self._classification = True
@@ -173,7 +172,7 @@ class DataView(QWidget):
 
     def set_problem(self, info: ProblemInfo) -> None:
         """Draw a new problem's points (a formula, or more than two inputs, gets a note)."""
-        self._deferred.forget()
+        self.forget_drawings()
         if not info.is_network:
             self._show_note(FORMULA_NOTE)
             return
@@ -308,17 +307,7 @@ class DataView(QWidget):
 
     def set_decision(self, result: DecisionMap) -> None:
         """Draw the network's outputs over the inputs (a grid that does not fit is ignored)."""
-        if not self._deferred.put_off(self, "decision", lambda: self._draw_decision(result)):
-            self._draw_decision(result)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Draw what came while the view was off screen."""
-        super().showEvent(event)
-        self.catch_up()
-
-    def catch_up(self) -> None:
-        """Draw what was put off while off screen (its dock's tab chosen again)."""
-        self._deferred.catch_up()
+        self.draw_when_seen("decision", lambda: self._draw_decision(result))
 
     def _draw_decision(self, result: DecisionMap) -> None:
         xs, ys, outputs = result.xs, result.ys, result.outputs
@@ -378,8 +367,7 @@ class DataView(QWidget):
     def set_trace(self, trace) -> None:
         """Ring the training point the diagram and the stepper follow."""
         self.followed_sample = trace.sample
-        if not self._deferred.put_off(self, "trace", lambda: self._ring(trace)):
-            self._ring(trace)
+        self.draw_when_seen("trace", lambda: self._ring(trace))
 
     def _ring(self, trace) -> None:
         positions = self.point_positions() if self.mode is not None else np.zeros((0, 2))

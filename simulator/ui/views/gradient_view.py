@@ -18,7 +18,7 @@ from simulator.workspace.numbers import format_number
 
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .loss_view import StepAxis, style_step_plot
-from .on_screen import Deferred
+from .on_screen import DrawsWhenSeen
 
 #: one colour per layer, the first layer first (Okabe–Ito's, colour-blind safe, without its
 #: yellow, which a white background washes out; then grey, brown and the text's colour)
@@ -46,7 +46,7 @@ def ratio_sentence(norms: np.ndarray) -> str:
     return f"the first layer's gradient is {format_number(1 / ratio, 2)}× larger than the last's"
 
 
-class GradientView(QWidget):
+class GradientView(DrawsWhenSeen, QWidget):
     """‖∂L/∂W_l‖ of every layer against the step, log scale, with the current step marked.
 
     Inbound: ``set_problem(ProblemInfo)`` and ``paint_frame(Frame)``. Outbound:
@@ -61,7 +61,6 @@ class GradientView(QWidget):
         self._frame: Frame | None = None
         self._drawn = None
         self._layers = 0
-        self._deferred = Deferred()
         self.values_label = QLabel()
         self.values_label.setFont(ui_font(1.1))
         self.values_label.setTextFormat(Qt.TextFormat.RichText)
@@ -99,7 +98,7 @@ class GradientView(QWidget):
     def set_problem(self, info: ProblemInfo) -> None:
         """Start on a new problem: one curve per layer of a network, none for a formula."""
         self._drawn = None
-        self._deferred.forget()
+        self.forget_drawings()
         layers = len(info.problem.network.sizes) - 1 if info.is_network else 0
         self._layers = min(layers, MAX_LAYERS)
         for k, curve in enumerate(self.curves):
@@ -112,17 +111,7 @@ class GradientView(QWidget):
     def paint_frame(self, frame: Frame) -> None:
         """Draw each layer's recorded gradient size and mark the current step (once on screen)."""
         self._frame = frame
-        if not self._deferred.put_off(self, "frame", lambda: self._draw(frame)):
-            self._draw(frame)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Draw the frame that came while the tab was not chosen."""
-        super().showEvent(event)
-        self.catch_up()
-
-    def catch_up(self) -> None:
-        """Draw what was put off while off screen."""
-        self._deferred.catch_up()
+        self.draw_when_seen("frame", lambda: self._draw(frame))
 
     def _draw(self, frame: Frame) -> None:
         norms = frame.gradient_norms

@@ -33,7 +33,7 @@ from simulator.workspace.numbers import format_number, format_slope
 from simulator.workspace.surface_scale import LossScale, surface_contours
 
 from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
-from .on_screen import Deferred
+from .on_screen import DrawsWhenSeen
 
 TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
 TRAIL_DOTS = 40  # the newest steps also get a dot each
@@ -69,7 +69,7 @@ class _SurfaceViewBox(pg.ViewBox):
             self._owner.preview_hiker(point.x(), point.y())
 
 
-class LandscapeView(QWidget):
+class LandscapeView(DrawsWhenSeen, QWidget):
     """The cost surface with the hiker on it (a curve J(w) for one variable).
 
     Parameters
@@ -97,7 +97,6 @@ class LandscapeView(QWidget):
         self._frame = None  # the Frame on screen
         self._racers: tuple = ()
         self._dragging = False
-        self._deferred = Deferred()  # the frame put off while the 3-D tab is chosen
         self._arrows: dict[str, tuple[tuple[float, float], tuple[float, float]] | None] = {
             "step": None, "velocity": None}
         self._build()
@@ -342,7 +341,7 @@ class LandscapeView(QWidget):
         self._grid = None
         self._frame = None  # the old θ has no meaning on the new problem's axes
         self._arrows = {}  # nor have the old arrows
-        self._deferred.forget()
+        self.forget_drawings()
         self._log_user = None
         minima = getattr(info.problem, "minima", None) or []
         self._minima_points = [np.asarray(getattr(m, "point", m), dtype=float) for m in minima]
@@ -381,17 +380,7 @@ class LandscapeView(QWidget):
     def set_frame(self, frame) -> None:
         """Draw the hiker, its trail and arrows, or the racers, at this moment of the run."""
         self._frame = frame
-        if not self._deferred.put_off(self, "frame", lambda: self._draw_frame(frame)):
-            self._draw_frame(frame)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Draw what came while the view was off screen."""
-        super().showEvent(event)
-        self.catch_up()
-
-    def catch_up(self) -> None:
-        """Draw what was put off while off screen (its dock's tab chosen again)."""
-        self._deferred.catch_up()
+        self.draw_when_seen("frame", lambda: self._draw_frame(frame))
 
     def _draw_frame(self, frame) -> None:
         self._show_race(frame.racers)

@@ -18,7 +18,7 @@ from simulator.workspace.numbers import format_number, format_step
 from ..items.rate_axis import RateOverlay
 from ..theme import RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 from .metrics_view import MetricsPanel
-from .on_screen import Deferred
+from .on_screen import DrawsWhenSeen
 
 #: The loss must span more than this factor before the log scale is on by default.
 LOG_DEFAULT_SPAN = 100.0
@@ -78,7 +78,7 @@ class StepAxis(pg.AxisItem):
         return [format_step(v * scale, spacing * scale) for v in values]
 
 
-class LossView(QWidget):
+class LossView(DrawsWhenSeen, QWidget):
     """Training and test loss against the step, a log-scale switch and the current step.
 
     Inbound: ``set_problem(ProblemInfo)`` and ``paint_frame(Frame)``. Outbound:
@@ -95,7 +95,6 @@ class LossView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._deferred = Deferred()  # the drawing put off while the view is off screen
         self._frame: Frame | None = None  # the frame last painted
         self._log_choice: bool | None = None  # None until the user clicks the switch
         self._has_test = True
@@ -195,7 +194,7 @@ class LossView(QWidget):
         """Start on a new problem: its run is drawn whole from the next frame."""
         # A new run starts at step 0: show the whole of it again.
         self._drawn = self._ranges = None
-        self._deferred.forget()
+        self.forget_drawings()
         # A formula has no training set: its curve is the cost J itself.
         self._train_name = "train" if info.is_network else "J"
         self.metrics.class_names = info.class_names if info.is_network else ()
@@ -206,17 +205,7 @@ class LossView(QWidget):
     def paint_frame(self, frame: Frame) -> None:
         """Draw a frame: the run's curves and marker, or each racer's curve in a race."""
         self._frame = frame
-        if not self._deferred.put_off(self, "frame", lambda: self._paint(frame)):
-            self._paint(frame)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Draw what came while the view was off screen."""
-        super().showEvent(event)
-        self.catch_up()
-
-    def catch_up(self) -> None:
-        """Draw what was put off while off screen (its dock's tab chosen again)."""
-        self._deferred.catch_up()
+        self.draw_when_seen("frame", lambda: self._paint(frame))
 
     def _paint(self, frame: Frame) -> None:
         self.metrics.set_metrics(frame.metrics)

@@ -50,7 +50,7 @@ from ..items.network_items import (
 )
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .inspector import HINT, ParameterInfo, ParameterInspector
-from .on_screen import Deferred
+from .on_screen import DrawsWhenSeen
 from .stepper_marks import network_marks
 
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
@@ -447,7 +447,7 @@ class DiagramView(QGraphicsView):
         return super().viewportEvent(event)
 
 
-class NetworkView(QWidget):
+class NetworkView(DrawsWhenSeen, QWidget):
     """The editable network diagram, a dock of the main window.
 
     ``INTENTS`` names the controller verb each signal asks for.
@@ -526,7 +526,6 @@ class NetworkView(QWidget):
 
         self.extra_actions: tuple[QAction, ...] = ()  # the window's own (Copy image…), at the end
         self._build_toolbar()
-        self._deferred = Deferred()  # drawings put off while the diagram is off screen
         self.diagram = DiagramView(self)
         # Column titles live in a strip above the view, so a frame's repaint leaves them alone.
         self.header_strip = QWidget()
@@ -642,7 +641,7 @@ class NetworkView(QWidget):
             self.weightPreviewed.emit(self.preview[0], None)
         self.frame = None  # the old one has the old shape; the new one follows this signal
         self.trace = self.maps = None
-        self._deferred.forget()
+        self.forget_drawings()
         self.stepper_frame = None
         self.step_overlay.hide()
         self.preview = None
@@ -928,17 +927,7 @@ class NetworkView(QWidget):
         """Draw a frame: every pen and brush (paced by the controller while playing; on screen)."""
         if self._fits(frame):
             self.frame = frame
-            if not self._deferred.put_off(self, "frame", self.redraw):
-                self.redraw()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Draw what came while the diagram was off screen."""
-        super().showEvent(event)
-        self.catch_up()
-
-    def catch_up(self) -> None:
-        """Draw what was put off while off screen (its dock's tab chosen again)."""
-        self._deferred.catch_up()
+            self.draw_when_seen("frame", self.redraw)
 
     def set_trace(self, trace: SampleTrace) -> None:
         """Colour the neurons by the chosen sample's pass (a, z, δ for the tooltips)."""
@@ -950,8 +939,7 @@ class NetworkView(QWidget):
             with QSignalBlocker(self.sample_spin):
                 self.sample_spin.setValue(self.sample)
             self._update_sample_label()
-        if not self._deferred.put_off(self, "trace", self._draw_trace):
-            self._draw_trace()
+        self.draw_when_seen("trace", self._draw_trace)
 
     def _draw_trace(self) -> None:
         self._paint_neurons()
@@ -962,8 +950,7 @@ class NetworkView(QWidget):
         if not self._layers_fit(maps.activations, rows=maps.grid * maps.grid):
             return
         self.maps = maps
-        if not self._deferred.put_off(self, "maps", self._show_neuron_maps):
-            self._show_neuron_maps()
+        self.draw_when_seen("maps", self._show_neuron_maps)
 
     def _layers_fit(self, arrays: tuple, rows: int | None = None) -> bool:
         """Return whether per-layer arrays (index 0 may be None) match the drawn network."""

@@ -4,7 +4,8 @@ A panel under another dock's tab, on a tab not chosen, or in a folded section ca
 seen, yet redrawing it on every paced frame costs as much as if it could. A view asks
 its ``Deferred`` first: off screen, the drawing is kept (only the newest one of each
 kind) and done when the view comes back — on its ``showEvent``, or when its dock's tab
-is chosen again (``catch_up_within``, which the main window calls).
+is chosen again (``catch_up_within``, which the main window calls). A view mixes in
+``DrawsWhenSeen`` for all of that: ``draw_when_seen``, ``showEvent`` and ``catch_up``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,41 @@ class Deferred:
         pending, self._pending = self._pending, {}
         for draw in pending.values():
             draw()
+
+
+class DrawsWhenSeen:
+    """A view's drawing put off while it is off screen, and done when it comes back.
+
+    Mixed in before ``QWidget`` (``class LossView(DrawsWhenSeen, QWidget)``): the view
+    draws through ``draw_when_seen``, calls ``forget_drawings`` on a new problem, and
+    gets ``showEvent`` and ``catch_up`` from here.
+    """
+
+    @property
+    def drawings(self) -> Deferred:
+        """Return the drawings put off (made on first use: Qt's ``__init__`` stays alone)."""
+        drawings = self.__dict__.get("_drawings")
+        if drawings is None:
+            drawings = self.__dict__["_drawings"] = Deferred()
+        return drawings
+
+    def draw_when_seen(self, kind: str, draw: Callable[[], None]) -> None:
+        """Draw now, or keep ``draw`` (the newest of its ``kind``) until the view is seen."""
+        if not self.drawings.put_off(self, kind, draw):
+            draw()
+
+    def forget_drawings(self) -> None:
+        """Drop every drawing put off (a new problem: they drew the old one)."""
+        self.drawings.forget()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Draw what came while the view was off screen."""
+        super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Draw what was put off while off screen (its dock's tab chosen again)."""
+        self.drawings.catch_up()
 
 
 def catch_up_within(root: QWidget) -> None:
