@@ -197,6 +197,8 @@ class EdgeBundleItem(QGraphicsItem):
 
     def set_highlights(self, highlights: list[tuple[int, QColor, float]]) -> None:
         """Set edges drawn on top with a halo: (edge, halo colour, extra halo width)."""
+        if list(highlights) == self._highlights:
+            return  # the same marks (every painted frame sets them): the picture holds
         self._highlights = list(highlights)
         self._rebuild_overlay()
         self.update()
@@ -325,6 +327,8 @@ class LayerItem(QGraphicsItem):
         self._value_font = QFont()
         self._label_font = QFont()
         self._rect = QRectF()
+        self._centres: list[QPointF] = []  # each neuron's centre, and its bias badge's
+        self._badge_centres: list[QPointF] = []
         # The diagram repaints whole (its edges cross everything): a layer that did not
         # change is copied from its picture rather than drawn again neuron by neuron.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -336,6 +340,9 @@ class LayerItem(QGraphicsItem):
         self.thumb_size = float(thumb_size)
         self.thumb_gap = max(3.0, radius * 0.2)
         self.badge_radius = max(3.5, radius * 0.36)
+        # Made once: a layer of 32 neurons is repainted on every painted frame while playing.
+        self._centres = [QPointF(self.x, y) for y in self.ys.tolist()]
+        self._badge_centres = [QPointF(self.x, y - self.radius) for y in self.ys.tolist()]
         self._value_font.setPixelSize(max(9, int(round(radius * 0.57))))
         self._value_font.setBold(True)
         self._outline.setWidthF(max(1.0, radius * 0.08))
@@ -400,6 +407,8 @@ class LayerItem(QGraphicsItem):
 
     def set_highlights(self, badges: dict[int, list[QColor]], neurons: dict[int, QColor]) -> None:
         """Set rings drawn around badges (axis colours, selection) and around neurons (hover)."""
+        if (badges, neurons) == (self.badge_highlights, self.neuron_highlights):
+            return  # the same rings (every painted frame sets them): the picture holds
         self.badge_highlights, self.neuron_highlights = badges, neurons
         self.update()
 
@@ -458,10 +467,12 @@ class LayerItem(QGraphicsItem):
         painter.setPen(self._outline)
         faint = QPen(self._outline)
         faint.setStyle(Qt.PenStyle.DashLine)
-        for j in range(self.count):
-            painter.setPen(faint if j in self.inactive else self._outline)
-            painter.setBrush(no_brush if j in self.inactive else self.fills[j])
-            painter.drawEllipse(QPointF(x, self.ys[j]), r, r)
+        for j, (centre, fill) in enumerate(zip(self._centres, self.fills, strict=True)):
+            if self.inactive:
+                painter.setPen(faint if j in self.inactive else self._outline)
+                fill = no_brush if j in self.inactive else fill
+            painter.setBrush(fill)
+            painter.drawEllipse(centre, r, r)
         for j, colour in self.neuron_highlights.items():
             painter.setPen(_pen(colour, max(2.5, r * 0.16)))
             painter.setBrush(no_brush)
@@ -474,10 +485,11 @@ class LayerItem(QGraphicsItem):
                                  Qt.AlignmentFlag.AlignCenter, text)
         if self.has_bias:
             painter.setPen(self._badge_pen)
-            for j in range(self.count):
-                rb = self.badge_radii[j] if len(self.badge_radii) == self.count else self.badge_radius
-                painter.setBrush(self.badge_brushes[j])
-                painter.drawEllipse(self.badge_centre(j), rb, rb)
+            radii = self.badge_radii.tolist() if len(self.badge_radii) == self.count else \
+                [self.badge_radius] * self.count
+            for centre, brush, rb in zip(self._badge_centres, self.badge_brushes, radii, strict=True):
+                painter.setBrush(brush)
+                painter.drawEllipse(centre, rb, rb)
             for j, colours in self.badge_highlights.items():
                 ring = self.badge_radius + 2.5
                 painter.setBrush(no_brush)

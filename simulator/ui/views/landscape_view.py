@@ -150,6 +150,7 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         self.plot.addItem(self.minima)
 
         self.trail = []
+        self._trail_pieces = [np.zeros((0, 2))] * TRAIL_CHUNKS  # the points each piece shows
         for k in range(TRAIL_CHUNKS):
             chunk = pg.PlotCurveItem(antialias=True)
             chunk.setZValue(5 + k * 0.01)
@@ -402,7 +403,8 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         self._draw_trail(trail)
         if not diverged and np.all(np.isfinite(here)):
             self.hiker.setData([here[0]], [here[1]])
-            self.crash.setData([], [])
+            if len(self.crash.data):  # emptied once, not on every frame
+                self.crash.setData([], [])
             self.crash_label.setVisible(False)
             step = rest[1] - rest[0]
             self._arrows["step"] = (tuple(here), tuple(self._target_point(here, step, rest[1])))
@@ -611,10 +613,12 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         bounds = np.linspace(0, n, TRAIL_CHUNKS + 1).astype(int)
         for k, chunk in enumerate(self.trail):
             start, stop = bounds[k], bounds[k + 1]
-            if stop <= start:
-                chunk.setData([], [])
+            piece = finite[max(start - 1, 0):stop] if stop > start else np.zeros((0, 2))
+            # Most steps move only the newest pieces: an older piece keeps its drawing
+            # (setting the same points again would rebuild and repaint it every frame).
+            if np.array_equal(piece, self._trail_pieces[k]):
                 continue
-            piece = finite[max(start - 1, 0):stop]
+            self._trail_pieces[k] = piece
             chunk.setData(piece[:, 0], piece[:, 1])
         recent = finite[-TRAIL_DOTS:]
         self.trail_dots.setData(recent[:, 0], recent[:, 1])
@@ -711,8 +715,9 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         if angle is None and not np.all(np.isfinite(end)):
             self.step_label.setVisible(False)
             return
-        self.step_label.setText("next step" if factor <= 1.5 else
-                                f"next step (shown ×{format_number(round(factor))})")
+        text = "next step" if factor <= 1.5 else f"next step (shown ×{format_number(round(factor))})"
+        if text != self.step_label.toPlainText():  # a new text is laid out again
+            self.step_label.setText(text)
         anchor = _beside_line(angle, push_angle)
         self._place_label(self.step_label, end, anchor, _mirrored(anchor))
         self.step_label.setVisible(True)

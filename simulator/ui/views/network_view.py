@@ -56,6 +56,11 @@ from .stepper_marks import network_marks
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
 DRAG_START_PX = 4
 ANTIALIAS_EDGES = 400  # more edges than this are drawn without antialiasing (10× faster)
+#: While playing, a painted frame re-pens the layers of weights in turn, about this many
+#: edges a frame: redrawing all 7,000 edges of an 8 × 32 network costs more than the rest
+#: of a frame, and a few layers at a time still shows every weight live (each layer of the
+#: biggest network is re-pened every third or fourth painted frame). Paused, all at once.
+PLAYING_EDGES = 2500
 ACTIVATION_LABELS = {"linear": "linear", "relu": "ReLU", "leaky_relu": "leaky ReLU",
                      "tanh": "tanh", "sigmoid": "sigmoid", "softmax": "softmax"}
 LOSS_LABELS = {"mse": "MSE", "bce": "BCE", "cross_entropy": "cross-entropy"}
@@ -526,6 +531,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
 
         self.extra_actions: tuple[QAction, ...] = ()  # the window's own (Copy image…), at the end
         self._build_toolbar()
+        self._next_bundle = 0  # the layer of weights re-pened first by the next playing frame
         self.diagram = DiagramView(self)
         # Column titles live in a strip above the view, so a frame's repaint leaves them alone.
         self.header_strip = QWidget()
@@ -652,6 +658,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
         for item in [*self.bundles, *self.layers]:
             scene.removeItem(item)
         self.bundles, self.layers = [], []
+        self._next_bundle = 0
         for header in self.headers:
             header.hide()
             header.deleteLater()
@@ -985,9 +992,11 @@ class NetworkView(DrawsWhenSeen, QWidget):
         else:
             w_values, b_values = weights, biases
             scale = EdgeScale("linear", 0.0, nice_ceil(float(np.max(np.abs(theta)))), thin, thick)
+        moving = frame.playing and self.preview is None and scale == self.edge_scale
         self.edge_scale = scale
-        for bundle, values in zip(self.bundles, w_values, strict=True):
-            flat = values.ravel()
+        for k in self._bundles_to_draw(moving):
+            flat = w_values[k].ravel()
+            bundle = self.bundles[k]
             fractions = scale.fraction(flat)
             bundle.set_values(fractions, scale.widths_at(fractions), flat > 0)
         theme = self._style
@@ -1001,6 +1010,19 @@ class NetworkView(DrawsWhenSeen, QWidget):
         self.legend.set_content(self.mode, scale, self.cmap, self.sample)
         self._update_highlights()
         self._refresh_inspector()
+
+    def _bundles_to_draw(self, moving: bool) -> list[int]:
+        """Return the layers of weights to re-pen now: all, or while playing the next in turn."""
+        count = len(self.bundles)
+        if not moving or sum(len(b.fractions) for b in self.bundles) <= PLAYING_EDGES:
+            return list(range(count))
+        chosen, edges = [], 0
+        while len(chosen) < count and (not chosen or edges + len(
+                self.bundles[self._next_bundle].fractions) <= PLAYING_EDGES):
+            chosen.append(self._next_bundle)
+            edges += len(self.bundles[self._next_bundle].fractions)
+            self._next_bundle = (self._next_bundle + 1) % count
+        return chosen
 
     def _paint_neurons(self) -> None:
         """Fill each neuron by its activation for the chosen sample (from the trace)."""

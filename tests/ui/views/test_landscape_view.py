@@ -13,7 +13,7 @@ from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui.binding import bind
 from simulator.ui.theme import theme_manager
-from simulator.ui.views.landscape_view import LandscapeView
+from simulator.ui.views.landscape_view import TRAIL_CHUNKS, LandscapeView
 from simulator.workspace.frames import Axes, LandscapeGrid
 from simulator.workspace.surface_scale import LossScale, contour_segments
 from tests.ui.settling import settle
@@ -390,3 +390,26 @@ def test_on_a_surface_the_trail_is_a_fading_line_with_small_dots(controller, vie
     assert all(chunk.opts["pen"].style() == Qt.PenStyle.SolidLine for chunk in view.trail)
     assert view.trail_dots.opts["size"] == 6
     assert "•—</span> path so far" in view.legend_label.text()
+
+
+def test_a_frame_that_moves_nothing_sets_no_trail_piece_again(controller, view, monkeypatch):
+    controller.set_lesson(load_lesson(CIRCLE))
+    settle(controller)
+    for _ in range(20):
+        controller.step()
+    set_again = []
+    for k, chunk in enumerate(view.trail):
+        monkeypatch.setattr(chunk, "setData", lambda *args, k=k: set_again.append(k))
+    view.set_frame(controller.frame())  # the same path: every piece keeps its drawing
+    assert set_again == []
+    controller.step()  # one step more: the newest piece takes it
+    assert TRAIL_CHUNKS - 1 in set_again
+
+
+def test_the_crash_mark_goes_when_the_run_is_reset(controller, view):
+    bowl_lesson(controller, lr=0.5)
+    while controller.frame().status != "diverged":
+        controller.step()
+    assert len(view.crash.getData()[0]) == 1
+    controller.reset()
+    assert len(view.crash.getData()[0]) == 0 and not view.crash_label.isVisible()

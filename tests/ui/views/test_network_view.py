@@ -1,5 +1,6 @@
 """The network diagram: editing the shape, weights and axes through real clicks and keys."""
 
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -11,12 +12,13 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
+from simulator.benchmarks import BIG_LESSON
 from simulator.lessons.files import load_lesson
 from simulator.lessons.model import DatasetSpec, Lesson, NetworkSpec, OptimizerSpec
 from simulator.ui.binding import bind
 from simulator.ui.theme import DARK, theme_manager
 from simulator.ui.views.inspector import HINT
-from simulator.ui.views.network_view import NetworkView, Target
+from simulator.ui.views.network_view import PLAYING_EDGES, NetworkView, Target
 from simulator.workspace.frames import STATE_LABELS
 from simulator.workspace.grid_requests import NEURON_MAP_GRID, neuron_points
 from simulator.workspace.numbers import format_number
@@ -464,3 +466,31 @@ def test_the_diagram_renders_to_png(view, controller, tmp_path):
     theme = theme_manager().theme
     assert theme.positive.lower() in colours and theme.negative.lower() in colours
     assert path.stat().st_size > 10_000
+
+
+def test_while_playing_a_big_network_re_pens_its_layers_of_weights_in_turn(controller, qtbot, tmp_path):
+    path = tmp_path / "big.lesson.json"
+    path.write_text(json.dumps(BIG_LESSON), encoding="utf-8")
+    controller.set_lesson(load_lesson(path))
+    view = make_view(controller, qtbot)
+    count = len(view.bundles)
+    turns = [view._bundles_to_draw(moving=True) for _ in range(4)]
+    for chosen in turns:
+        assert sum(len(view.bundles[k].fractions) for k in chosen) <= PLAYING_EDGES
+    assert set().union(*turns) == set(range(count))  # every layer within four painted frames
+    assert view._bundles_to_draw(moving=False) == list(range(count))
+    controller.play()
+    for _ in range(3):
+        controller.tick()
+    controller.pause()  # paused: every edge shows the run's weights at once
+    weights, _ = network(controller).unpack(theta(controller))
+    for bundle, w in zip(view.bundles, weights, strict=True):
+        np.testing.assert_array_equal(bundle.fractions, view.edge_scale.fraction(w.ravel()))
+
+
+def test_the_same_highlights_again_leave_the_pictures_alone(view, monkeypatch):
+    updated = []
+    for item in (*view.bundles, *view.layers):
+        monkeypatch.setattr(item, "update", lambda *args, item=item: updated.append(item))
+    view._update_highlights()  # what every painted frame does, with nothing new to mark
+    assert updated == []
