@@ -38,6 +38,7 @@ from .figures.catalog import (
     FigureError,
     build_figure,
     close_figure,
+    left_out,
     marks_scale,
     view_label,
     window_theme,
@@ -310,18 +311,19 @@ class ExportDialog(QDialog):
                 QGuiApplication.restoreOverrideCursor()
         return self._state
 
-    def figure_image(self, spec: FigureSpec) -> tuple[QImage, float]:
-        """Return the figure as an image (the first frame, for a GIF), and its shrink.
+    def figure_image(self, spec: FigureSpec) -> tuple[QImage, float, list[str]]:
+        """Return the figure as an image (the first frame, for a GIF), its shrink, what it left out.
 
-        The shrink is how much the view was made smaller to fit the size (1: not at all).
+        The shrink is how much the view was made smaller to fit the size (1: not at all);
+        a text panel leaves out the sections that do not fit whole at its text's size.
         """
         if spec.view == WINDOW:
             with window_theme(spec.theme):
-                return image_of(self.window_, spec), 1.0
+                return image_of(self.window_, spec), 1.0, []
         widget = build_figure(spec.view, self.state(), spec.layout, spec.theme)
         try:
             return (image_of(widget, spec, marks_scale(spec.theme)),
-                    paper_size(widget).width() / max(1, widget.width()))
+                    paper_size(widget).width() / max(1, widget.width()), left_out(widget))
         finally:
             close_figure(widget)
 
@@ -330,17 +332,19 @@ class ExportDialog(QDialog):
         try:
             spec = self.current_spec()
             small = replace(spec, scale=1)
-            image, shrunk = self.figure_image(small)
+            image, shrunk, missing = self.figure_image(small)
         except (ValueError, FigureError) as exc:
             self.preview.setPixmap(QPixmap())
             self.preview.setText(str(exc).removeprefix("--size: "))
             self.fit_note.clear()
             return
-        self.fit_note.setText(
-            "" if shrunk > 0.97 else
-            f"<i>This view needs more room than this size: it is drawn at {shrunk:.0%} "
-            "(its text smaller) so that nothing is cut off. A larger figure keeps the text "
-            "at its size.</i>")
+        notes = [] if shrunk > 0.97 else [
+            f"This view needs more room than this size: it is drawn at {shrunk:.0%} (its text "
+            "smaller) so that nothing is cut off. A larger figure keeps the text at its size."]
+        if missing:
+            notes.append(f"Left out at this size, as it does not fit whole at 9–11 pt: "
+                         f"{', '.join(missing)}. A larger figure shows it.")
+        self.fit_note.setText("".join(f"<i>{note}</i><br>" for note in notes).removesuffix("<br>"))
         pixmap = QPixmap.fromImage(image).scaled(
             self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation)

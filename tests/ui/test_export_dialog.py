@@ -219,13 +219,18 @@ def test_the_diagram_s_own_menu_ends_with_the_figure_actions(make_controller, qt
     assert shown[0][-2:] == ["&Copy image of the network diagram", "&Export the network diagram…"]
 
 
-def test_the_preview_says_when_a_view_is_shrunk_to_fit(window, qtbot):
+def test_the_preview_says_when_a_view_is_shrunk_or_leaves_a_section_out(window, qtbot):
     dialog = ExportDialog(window, "formula")
     qtbot.addWidget(dialog)
     choose(dialog.unit_box, "px")
     dialog.dpi_box.setValue(150)
     dialog.width_box.setValue(1200)
-    dialog.height_box.setValue(800)
+    dialog.height_box.setValue(500)
+    dialog.refresh_preview()
+    note = dialog.fit_note.text()
+    assert "drawn at" not in note and "Left out at this size" in note and "Nudge test" in note
+    dialog.width_box.setValue(375)  # 6.4 cm: the cost's rows need more, the last resort
+    dialog.height_box.setValue(250)
     dialog.refresh_preview()
     assert "drawn at" in dialog.fit_note.text() and "nothing is cut off" in dialog.fit_note.text()
     choose(dialog.view_box, "loss")  # a plot fits any size

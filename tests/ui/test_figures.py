@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from simulator.lessons.files import load_lesson
 from simulator.ui.figures.catalog import FIGURE_VIEWS, build_figure, close_figure, marks_scale
-from simulator.ui.figures.painting import figure_bytes, marked_plots
+from simulator.ui.figures.painting import figure_bytes, figure_pixels, marked_plots
 from simulator.ui.figures.spec import figure_spec
 from simulator.ui.figures.state import FigureState
 from simulator.workspace.workspace import Workspace
@@ -88,8 +88,17 @@ def test_every_view_exports_every_format(figure, lesson, view):
     for fmt, magic in ((".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF-")):
         data = figure_bytes(widget, spec, fmt, "test")
         assert data.startswith(magic) and len(data) > 1000, fmt
-    image = QImage.fromData(figure_bytes(widget, spec, ".png", "test"))
-    assert (image.width(), image.height()) == spec.pixels
+    assert_pixels(widget, spec, QImage.fromData(figure_bytes(widget, spec, ".png", "test")))
+
+
+def assert_pixels(widget, spec, image):
+    """A figure's PNG has its spec's pixels; a formula's, cut to its content, no more than them."""
+    size = (image.width(), image.height())
+    assert size == figure_pixels(widget, spec)
+    if spec.view == "formula":
+        assert size[0] == spec.pixels[0] and size[1] <= spec.pixels[1]
+    else:
+        assert size == spec.pixels
 
 
 @pytest.mark.parametrize("lesson, view", CASES)
@@ -265,15 +274,22 @@ def cut_off(widget) -> list[str]:
                 part.heightForWidth(part.width()) > part.height() + 1:
             cut.append(f"label {part.text()[:30]!r} cut at its foot")
     for rows in widget.findChildren(QListView):  # the stepper's list: each row seen whole
-        height = rows.sizeHintForRow(0)
-        first = rows.verticalScrollBar().value()
-        for row in range(first, min(rows.model().rowCount(),
-                                    first + rows.viewport().height() // max(1, height))):
+        if not rows.isVisibleTo(widget) or not hasattr(widget, "delegate"):
+            continue
+        delegate = widget.delegate  # the stepper's: its rows wrap in a figure
+        for row in range(rows.model().rowCount()):
+            place = rows.visualRect(rows.model().index(row, 0))
+            if place.bottom() < 0 or place.top() >= rows.viewport().height():
+                continue
+            if place.bottom() >= rows.viewport().height():
+                cut.append(f"row {row + 1} of the list cut at its foot")
             document = QTextDocument()
             document.setDefaultFont(rows.font())
-            document.setHtml(f"<span style='white-space:pre'>"
-                             f"{rows.model().index(row, 0).data()}</span>")
-            if document.idealWidth() > rows.viewport().width():
+            document.setDocumentMargin(2)
+            document.setHtml(f"<span>{rows.model().index(row, 0).data()}</span>")
+            document.setTextWidth(delegate.text_width())
+            if document.idealWidth() > rows.viewport().width() or \
+                    document.size().height() > place.height():
                 cut.append(f"row {row + 1} of the list cut at its right")
     for view in widget.findChildren(QGraphicsView):
         if not view.isVisibleTo(widget):
@@ -300,11 +316,10 @@ def test_nothing_of_a_figure_is_cut_off_at_any_size_the_dialog_allows(figure, le
     # 375x250 at 150 dpi is the smallest figure the dialog allows (6.4 × 4.2 cm).
     widget, spec = figure(lesson, view, size=size)
     assert cut_off(widget) == []
-    image = QImage.fromData(figure_bytes(widget, spec, ".png", "test"))
-    assert (image.width(), image.height()) == spec.pixels
+    assert_pixels(widget, spec, QImage.fromData(figure_bytes(widget, spec, ".png", "test")))
 
 
-def test_a_formula_figure_shrinks_to_show_every_section_at_its_size(figure):
+def test_a_formula_figure_shows_whole_sections_unshrunk_and_is_cut_to_them(figure):
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QScrollArea
 
@@ -316,11 +331,54 @@ def test_a_formula_figure_shrinks_to_show_every_section_at_its_size(figure):
     graph = widget.graph_view.geometry().translated(
         widget.graph_view.parentWidget().mapTo(scroll.viewport(), QPoint()))
     assert graph.bottom() <= scroll.viewport().height()
-    assert widget.height() > spec.layout[1]  # laid out taller than the figure …
-    assert (paper_size(widget).width(), paper_size(widget).height()) == spec.layout  # … drawn at it
+    assert widget.width() == spec.layout[0]  # laid out at its width, never shrunk …
+    assert paper_size(widget) == widget.size() and widget.height() < spec.layout[1]  # … cut
     root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
     assert float(root.get("width")[:-2]) == pytest.approx(1200 / 150 * 25.4, abs=0.3)
-    assert "Step through the graph" not in "".join(root.itertext())
+    texts = "".join(root.itertext())
+    assert "Step through the graph" not in texts
+    assert "Cost and slope" in texts and "Computation graph" in texts
+    # At 6.4 cm only the cost and slope fit whole at 9 pt: the rest is left out, not shrunk.
+    small, _ = figure("09-seed-w-squared.lesson.json", "formula", size="600x400")
+    assert small.width() == 384 and not small.graph_section.isVisibleTo(small)
+    assert small.cost_section.isVisibleTo(small)
+
+
+def text_points(svg: bytes) -> list[tuple[float, str]]:
+    """Return each label of an SVG with its size in points on paper (its size in mm / viewBox).
+
+    A label holds a letter or a digit; a legend's marker glyph (◉) is not one.
+    """
+    root = ET.fromstring(svg)
+    per_unit = float(root.get("width").removesuffix("mm")) / float(root.get("viewBox").split()[2])
+    points = []
+
+    def walk(element, size):
+        size = float(element.get("font-size", size))
+        text = "".join(element.itertext())
+        if element.tag == f"{SVG}text" and any(c.isalnum() for c in text):
+            points.append((size * per_unit / 25.4 * 72, text))
+        for child in element:
+            walk(child, size)
+
+    walk(root, 0)
+    return points
+
+
+@pytest.mark.parametrize("lesson, view", CASES)
+def test_every_view_s_text_is_9_to_11_points_on_a_12_by_8_cm_figure_at_300_dpi(figure, lesson, view):
+    # A sub- or superscript (a weight's W[1] 0,0) is smaller by design: it follows a text of
+    # 9–11 pt and is at least 0.6 of it. Every other text is 9–11 pt.
+    widget, spec = figure(lesson, view, size="12x8cm", dpi=300)
+    points = text_points(figure_bytes(widget, spec, ".svg", "test"))
+    assert points
+    assert max(size for size, _ in points) <= 11.05, max(points)
+    base = None
+    for size, text in points:
+        if size >= 8.95:
+            base = size
+        else:
+            assert base is not None and size >= 0.6 * base, (round(size, 2), text)
 
 
 def test_the_equations_figure_holds_its_longest_line_whole(qtbot):

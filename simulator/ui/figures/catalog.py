@@ -6,9 +6,12 @@ the screen. Its controls (buttons, check boxes, hints, handles) are hidden, so t
 holds the plot and its legend only; the window's own views, their zoom and their theme
 are left alone, so the same lesson gives the same figure whatever the window looks like.
 
-Nothing of a figure is cut off: a view that needs more room than the figure's size
-(a diagram's least height, a formula panel's sections) is laid out larger, in the
-figure's proportions, and painted shrunk to the figure's size (``paper_size``).
+Nothing of a figure is cut off. A text panel (the formula, the stepper) is laid out at
+the figure's size with its text at 9–11 pt (``TEXT_POINTS``): its rows wrap, and the
+formula shows the sections that fit whole, its figure no taller than they are. A view
+that needs more room than the figure's size even so (a plot at the least size allowed)
+is laid out larger, in the figure's proportions, and painted shrunk to the figure's
+size (``paper_size``).
 
 Adding a view is one entry in ``FIGURE_VIEWS``.
 """
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..items.graph_items import label_font, node_fonts
 from ..theme import LIGHT, Theme, theme_manager
 from ..views.data_view import DataView
 from ..views.formula_view import FormulaView, Section
@@ -41,8 +45,9 @@ from ..views.landscape_3d import Landscape3DView, opengl_status
 from ..views.landscape_view import LandscapeView
 from ..views.loss_view import LossView
 from ..views.network_view import LayerHeader, NetworkView
-from ..views.stepper_view import StepperView
+from ..views.stepper_view import ROW_INSET, StepperView
 from .painting import PAPER
+from .spec import MIN_LAYOUT
 from .state import FigureState
 
 #: printed figures: white paper, black ink, lines and marks that survive a grey-scale copier
@@ -58,7 +63,9 @@ PRINT_LINES = 1.6  # how much thicker the print theme draws lines
 PRINT_MARKS = 1.3  # and marks
 TEXT_SLACK = 1.5  # pixels a text's line box may reach past its view (its leading, not ink)
 MAX_FITS = 8  # layouts tried to find the least zoom at which a view fits
-MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (the formula panel at 6 × 4 cm)
+MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (a text panel's last resort)
+#: the least and most points a text panel's figure sets its text in (issue 11: 9–11 pt labels)
+TEXT_POINTS = (9.0, 11.0)
 
 
 class FigureError(ValueError):
@@ -73,6 +80,9 @@ class FigureView:
     ``tidy`` does whatever else the view needs (a diagram's per-layer buttons); ``refit``
     lays the view's content out again for its size, each time the figure's size changes;
     ``room`` says how many times wider the view would have to be to show what it holds.
+    A text panel's ``choose`` picks what it shows so that it fits unshrunk (given a
+    ``measure`` that lays it out and says how much more room it needs), and its figure is
+    no taller than ``content_height``.
     """
 
     label: str
@@ -81,10 +91,29 @@ class FigureView:
     tidy: Callable[[QWidget], None] | None = None
     refit: Callable[[QWidget], None] | None = None
     room: Callable[[QWidget], float] | None = None
+    choose: Callable[[QWidget, Callable[[], float]], None] | None = None
+    content_height: Callable[[QWidget], int] | None = None
+
+
+def text_in_points(view: QWidget) -> None:
+    """Set every text of a panel at 9–11 pt (``TEXT_POINTS``): its size on paper.
+
+    A text panel's figure is laid out at the figure's size and never shrunk, so a
+    point is a point in print; the screen's larger headings and formulas come down to
+    the figure's most.
+    """
+    low, high = TEXT_POINTS
+    for widget in (view, *view.findChildren(QWidget)):
+        font = widget.font()
+        size = font.pointSizeF()
+        if size > 0 and not low <= size <= high:
+            font.setPointSizeF(min(high, max(low, size)))
+            widget.setFont(font)
 
 
 def _tidy_network(view: NetworkView) -> None:
     view.set_stepper(None)  # the stepper's marks belong to its own figure
+    view.diagram.setMinimumSize(120, 120)  # a small figure is not shrunk below its labels' size
     for header in view.findChildren(LayerHeader):
         for button in (header.minus, header.plus):
             if button is not None:
@@ -101,6 +130,48 @@ def _tidy_formula(view: FormulaView) -> None:
         section.button.setArrowType(Qt.ArrowType.NoArrow)  # a title, not a fold handle
     view.epsilon_edit.setFrame(False)  # ε's value stays; its text box does not look like one
     view.epsilon_edit.setReadOnly(True)
+    text_in_points(view)
+    sizes = [font.pointSizeF() for font in (*node_fonts(), label_font())]
+    view.graph_scales = (TEXT_POINTS[0] / min(sizes), TEXT_POINTS[1] / max(sizes))
+
+
+def _choose_sections(view: FormulaView, measure: Callable[[], float]) -> None:
+    """Show the formula's sections that fit its figure: the cost always, then the graph, the nudge.
+
+    A section that does not fit whole at the figure's text size is left out, rather than
+    every text shrunk below what print can read.
+    """
+    later = (view.graph_section, view.nudge_section)
+    for section in later:
+        section.hide()
+    for section in later:
+        section.show()
+        if measure() > 1.0 + 1e-3:
+            section.hide()
+    measure()
+
+
+def left_out(view: QWidget) -> list[str]:
+    """Return the titles of the sections a text panel's figure left out (they did not fit)."""
+    return [section.button.text() for section in view.findChildren(Section)
+            if not section.isVisibleTo(view)]
+
+
+def _graph_room(view: FormulaView) -> float:
+    """Return how many times wider the formula's graph view must be to show the graph whole."""
+    graph = view.graph_view
+    if not graph.isVisibleTo(view):
+        return 1.0
+    wide = graph.transform().m11() * graph.sceneRect().width() - 0.5
+    return wide / max(1, graph.viewport().width())
+
+
+def _formula_height(view: FormulaView) -> int:
+    """Return the height the formula's sections take (its figure is cut to it)."""
+    content = view.content
+    width = view.scroll.viewport().width()
+    needed = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+    return max(needed, content.minimumSizeHint().height())
 
 
 def _tidy_data(view: DataView) -> None:
@@ -113,6 +184,9 @@ def _tidy_stepper(view: StepperView) -> None:
     for button in view.phase_buttons.values():
         button.hide()
     view.delegate.show_copy = False  # each row's "LaTeX" link
+    view.delegate.wrap = True  # a long row wraps rather than shrinking the figure's text
+    view.list.setUniformItemSizes(False)
+    text_in_points(view)
     for area in view.findChildren(QAbstractScrollArea):  # a scroll bar is a control
         area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -128,32 +202,54 @@ def _make_3d() -> QWidget:
 
 
 def _whole_rows(view: StepperView) -> None:
-    """Make the stepper's list show whole rows only: no row cut in half at its foot."""
+    """Make the stepper's list show whole rows only, the one reached among them, none cut at its foot.
+
+    Rows wrap (``MathDelegate.wrap``), so each is as tall as its lines: the rows around
+    the one reached are taken, one before and one after in turn, while they fit.
+    """
     rows = view.list
     rows.setMinimumHeight(0)
     rows.setMaximumHeight(16_777_215)
     settle(view)
-    row = rows.sizeHintForRow(0) if view.model.rowCount() else 0
-    if row > 0:
-        frame = rows.height() - rows.viewport().height()
-        rows.setFixedHeight(frame + max(1, rows.viewport().height() // row) * row)
+    count = view.model.rowCount()
+    if not count:
+        return
+    rows.doItemsLayout()
+    frame = rows.height() - rows.viewport().height()
+    room = rows.viewport().height() + view.height() - view.body.height()  # the body in sight
+    current = min(view.delegate.current, count - 1)
+    first = last = current
+    used = rows.sizeHintForRow(current)
+    grew = True
+    while grew:
+        grew = False
+        for row in (first - 1, last + 1):
+            if 0 <= row < count and used + rows.sizeHintForRow(row) <= room:
+                used += rows.sizeHintForRow(row)
+                first, last = min(first, row), max(last, row)
+                grew = True
+    rows.setFixedHeight(frame + max(1, used))
+    settle(view)
+    rows.verticalScrollBar().setValue(first)
 
 
 def _widest_row(view: StepperView) -> float:
-    """Return how many times wider the stepper's list must be to show its rows in sight whole."""
+    """Return how many times wider the stepper's list must be for its rows in sight to fit."""
     rows = view.list
-    height = rows.sizeHintForRow(0) if view.model.rowCount() else 0
-    if height <= 0:
-        return 1.0
-    first = rows.verticalScrollBar().value()
     widest = 0.0
-    for row in range(first, min(view.model.rowCount(), first + rows.viewport().height() // height)):
-        text = view.model.data(view.model.index(row, 0))
+    for row in range(view.model.rowCount()):
+        place = rows.visualRect(view.model.index(row, 0))
+        if place.bottom() < 0:
+            continue
+        if place.top() >= rows.viewport().height():
+            break
         document = QTextDocument()  # laid out as MathDelegate lays a row out
         document.setDefaultFont(rows.font())
         document.setDocumentMargin(2)
-        document.setHtml(f"<span style='white-space:pre'>{text}</span>")
-        widest = max(widest, document.idealWidth() + 16)  # its 4 px inset, and fonts that differ
+        text = view.model.data(view.model.index(row, 0))
+        document.setHtml(f"<span style='white-space:normal'>{text}</span>")
+        document.setTextWidth(view.delegate.text_width())
+        widest = max(widest, document.idealWidth() + ROW_INSET)
     return widest / max(1, rows.viewport().width())
 
 
@@ -164,7 +260,8 @@ FIGURE_VIEWS: dict[str, FigureView] = {
     "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
     "formula": FigureView("Formula", FormulaView,
                           ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
-                          _tidy_formula, FormulaView.fit_graph),
+                          _tidy_formula, FormulaView.fit_graph, _graph_room, _choose_sections,
+                          _formula_height),
     "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
     "data": FigureView("Data", DataView, (), _tidy_data),
     "gradients": FigureView("Gradients per layer", GradientView),
@@ -249,6 +346,8 @@ def fit(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[int, 
     the figure's proportions; its size on paper stays ``layout`` (``paper_size``) and the
     painters shrink it to that. Return the zoom it was laid out at.
     """
+    if kind.choose is not None:
+        kind.choose(view, lambda: _lay_out(view, kind, state, layout, 1.0))
     fitting, short, zoom = None, 1.0, 1.0
     for _ in range(MAX_FITS):
         needed = _lay_out(view, kind, state, layout, zoom)
@@ -266,7 +365,12 @@ def fit(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[int, 
             zoom = (short + fitting) / 2  # the larger room may have been more than needed
     if fitting is not None and zoom != fitting:
         _lay_out(view, kind, state, layout, fitting)
-    view.setProperty(PAPER, QSize(*layout))
+    paper = QSize(*layout)
+    if kind.content_height is not None and fitting == 1.0:
+        paper.setHeight(max(MIN_LAYOUT[1], min(layout[1], kind.content_height(view))))
+        view.resize(paper)
+        settle(view)
+    view.setProperty(PAPER, paper)
     return fitting or zoom
 
 
@@ -325,9 +429,15 @@ def _hidden_heights(view: QWidget) -> Iterator[int]:
 def _hidden_widths(view: QWidget) -> Iterator[float]:
     """Yield how far each of the view's plot titles (an axis's name) reaches out of its plot.
 
+    And how much wider than its scroll area each scroll area's content is at its least.
+
     Text inside a plot's data area (a mark's label) is left out: it is clipped with the
     plot on screen too.
     """
+    for area in view.findChildren(QScrollArea):
+        content = area.widget()
+        if content is not None and area.isVisibleTo(view):
+            yield max(0, content.minimumSizeHint().width() - area.viewport().width())
     for area in view.findChildren(QGraphicsView):
         if not area.isVisibleTo(view):
             continue

@@ -147,6 +147,8 @@ class FormulaView(QWidget):
         self._revision = None  # the problem's, to tell a stepper frame of it apart
         self._stepper = None
         self._reveal_graph = False  # scroll to the graph once it is fitted (the stepper opened)
+        #: the least and most the graph is scaled (a figure narrows them: its text in points)
+        self.graph_scales = (GRAPH_MIN_SCALE, GRAPH_MAX_SCALE)
 
         self.note = QLabel(NETWORK_NOTE)
         self.note.setFont(ui_font(1.2))
@@ -564,11 +566,12 @@ class FormulaView(QWidget):
     def fit_graph(self) -> None:
         """Scale the graph to the panel's width (and the room left below), choosing its direction.
 
-        Top-down suits a narrow panel, left-to-right a wide one. The scale stays between
-        ``GRAPH_MIN_SCALE`` (legible) and ``GRAPH_MAX_SCALE``; a graph too wide even at the
-        smallest scale scrolls sideways, and one too tall makes the panel scroll.
+        Top-down suits a narrow panel, left-to-right a wide one. The scale stays within
+        ``graph_scales`` (legible, and not too large); a graph too wide even at the smallest
+        scale scrolls sideways, and one too tall makes the panel scroll.
         """
         drawing, view = self._drawing, self.graph_view
+        least, most = self.graph_scales
         if drawing is None or not self.graph_section.button.isChecked():
             return
         if self._reveal_graph:
@@ -590,21 +593,21 @@ class FormulaView(QWidget):
 
         def best(room: float) -> tuple[float, bool]:
             """Return the larger scale at which the graph fits the room, and its direction."""
-            scales = {v: min(width / s.width, room / s.height, GRAPH_MAX_SCALE)
+            scales = {v: min(width / s.width, room / s.height, most)
                       for v, s in sizes.items()}
             vertical = scales[True] * 1.05 >= scales[False]  # top-down unless clearly worse
             return scales[vertical], vertical
 
         scale, vertical = best(height)
-        if scale < GRAPH_MIN_SCALE:
+        if scale < least:
             # It cannot fit below the sections: it takes more room and the panel scrolls
             # down to it, in a direction whose width fits (scrolling sideways is awkward).
             room = max(height, GRAPH_ASSUMED_HEIGHT)
-            fitting = [v for v, s in sizes.items() if width / s.width >= GRAPH_MIN_SCALE]
+            fitting = [v for v, s in sizes.items() if width / s.width >= least]
             choices = {v: min(width / sizes[v].width, room / sizes[v].height,
-                              GRAPH_MAX_SCALE) for v in fitting or sizes}
+                              most) for v in fitting or sizes}
             vertical = max(choices, key=lambda v: (choices[v] * (1.05 if v else 1.0), v))
-            scale = max(choices[vertical], GRAPH_MIN_SCALE)
+            scale = max(choices[vertical], least)
         size = sizes[vertical]
         key = (round(scale, 4), vertical, size.width, size.height, width)
         if key == self._fitted:

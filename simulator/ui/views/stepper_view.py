@@ -44,6 +44,7 @@ from .stepper_marks import chip_colours
 PHASE_TITLES = {"forward": "Forward pass", "backward": "Backward pass", "update": "Update"}
 COPY_TEXT = "LaTeX"  # a link at the end of each row: copies that row
 STEP_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left)
+ROW_INSET = 16  # a row's text starts 4 px in; the rest keeps wrapped text off the list's edge
 
 
 def chip_html(op, text: str) -> str:
@@ -104,14 +105,22 @@ class MathDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.current = 0
         self.show_copy = True  # False in a figure: the link is a control
+        self.wrap = False  # True in a figure: a long row wraps to the list's width
         self.theme: Theme = current_theme()
 
-    def _document(self, html: str, colour: str, font) -> QTextDocument:
+    def _document(self, html: str, colour: str, font, width: float = -1) -> QTextDocument:
         doc = QTextDocument()
         doc.setDefaultFont(font)  # the list's (presenter mode scales it)
         doc.setDocumentMargin(2)
-        doc.setHtml(f"<span style='color:{colour}; white-space:pre'>{html}</span>")
+        space = "normal" if self.wrap else "pre"
+        doc.setHtml(f"<span style='color:{colour}; white-space:{space}'>{html}</span>")
+        if self.wrap:
+            doc.setTextWidth(width)
         return doc
+
+    def text_width(self) -> float:
+        """Return the width a wrapped row's text is laid out in (the list's, less its inset)."""
+        return max(40.0, self.parent().viewport().width() - ROW_INSET)
 
     def _copy_rect(self, rect) -> QRectF:
         width = self.parent().fontMetrics().horizontalAdvance(COPY_TEXT) + 16 if self.show_copy else 0
@@ -128,7 +137,7 @@ class MathDelegate(QStyledItemDelegate):
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, QColor(theme.panel))
         colour = theme.text if row <= self.current else theme.muted
-        doc = self._document(index.data(), colour, option.font)
+        doc = self._document(index.data(), colour, option.font, self.text_width())
         copy = self._copy_rect(rect)
         painter.setClipRect(QRectF(rect.left(), rect.top(), copy.left() - rect.left(), rect.height()))
         painter.translate(rect.left() + 4, rect.top() + (rect.height() - doc.size().height()) / 2)
@@ -145,8 +154,12 @@ class MathDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
-        """Return one line's height (every row is as tall: the list stays fast)."""
-        doc = self._document("Ag<sub>0</sub><sup>[1]</sup>", "black", option.font)
+        """Return one line's height (every row is as tall: the list stays fast).
+
+        Wrapped (a figure), a row is as tall as its lines.
+        """
+        text = index.data() if self.wrap else "Ag<sub>0</sub><sup>[1]</sup>"
+        doc = self._document(text, "black", option.font, self.text_width())
         return QSize(200, int(doc.size().height()) + 4)
 
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802 - Qt's name
