@@ -436,3 +436,59 @@ def test_the_print_theme_s_pairs_of_colours_differ_in_grey():
                  ("step_arrow", "velocity_arrow"), ("background", "trail"),
                  ("hiker", "hiker_edge"), ("background", "text")):
         assert abs(grey(getattr(PRINT, a)) - grey(getattr(PRINT, b))) >= 40, (a, b)
+
+
+def labels_out_of_the_plot(widget) -> list[str]:
+    """Return the texts of a landscape's visible labels (next step, slope…) not wholly in its plot."""
+    import pyqtgraph as pg
+
+    box = widget.view_box.sceneBoundingRect().adjusted(-0.5, -0.5, 0.5, 0.5)
+    return [item.textItem.toPlainText() for item in widget.view_box.addedItems
+            if isinstance(item, pg.TextItem) and item.isVisible()
+            and not box.contains(item.sceneBoundingRect())]
+
+
+@pytest.mark.parametrize("lesson", ["09-seed-w-squared.lesson.json", "10-ravine.lesson.json",
+                                    "11-rosenbrock-adam.lesson.json",
+                                    "12-himmelblau-momentum.lesson.json"])
+@pytest.mark.parametrize("size, dpi", [("375x330", 150), ("480x320", 150), ("12x8cm", 300)])
+def test_the_landscape_s_labels_stay_inside_its_plot(figure, lesson, size, dpi):
+    # 6.4 cm wide, "next step (shown ×31)" is wider than the plot: it wraps, inside it.
+    widget, spec = figure(lesson, "landscape", size=size, dpi=dpi)
+    assert widget.step_label.isVisible()
+    assert labels_out_of_the_plot(widget) == []
+    texts = "".join(ET.fromstring(figure_bytes(widget, spec, ".svg", "test")).itertext())
+    assert "Log colour scale" not in texts and "Show all" not in texts
+
+
+def test_a_zoomed_landscape_s_next_step_label_flips_inside_the_plot(figure):
+    from PySide6.QtCore import QCoreApplication
+
+    widget, _ = figure("09-seed-w-squared.lesson.json", "landscape")
+    here = widget.hiker.getData()
+    for x_range in ((here[0][0] - 0.05, here[0][0] + 1.5), (here[0][0] - 1.5, here[0][0] + 0.05)):
+        widget.view_box.setRange(xRange=x_range, yRange=(-0.5, 3), padding=0)
+        QCoreApplication.sendPostedEvents()
+        assert widget.step_label.isVisible()
+        assert labels_out_of_the_plot(widget) == [], x_range
+
+
+@pytest.mark.parametrize("steps", [12, 300])
+@pytest.mark.parametrize("size", ["375x250", "12x8cm"])
+def test_the_gradients_plot_draws_its_end_dots_whole(qtbot, steps, size):
+    from PySide6.QtCore import QPointF
+
+    spec = figure_spec("gradients", size, 300 if size.endswith("cm") else 150, 1, "print")
+    widget = build_figure("gradients", FigureState.of(workspace("13-xor-network.lesson.json",
+                                                                steps)), spec.layout, "print")
+    try:
+        view = widget.plot_item.getViewBox()
+        box = view.sceneBoundingRect()
+        xs, ys = widget.dots.getData()
+        assert len(xs) == 2
+        for x, y in zip(xs, ys, strict=True):
+            centre = view.mapViewToScene(QPointF(x, y))  # y is log10 already (log mode)
+            radius = 11 * marks_scale("print") / 2 + 1
+            assert box.adjusted(radius, radius, -radius, -radius).contains(centre), (x, y)
+    finally:
+        close_figure(widget)

@@ -25,6 +25,8 @@ from .on_screen import DrawsWhenSeen
 LAYER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999",
                  "#8C510A", None)
 MAX_LAYERS = len(LAYER_COLOURS)
+DOT_ROOM = 10  # pixels inside each edge of the plot: half a dot (11 px, larger in print) and its ring
+MIN_SIDE = 60  # the least side a plot is taken to have while it is being laid out
 PLOT_TIP = ("The size of the gradient of each layer's weights, ‖∂L/∂W‖, at each step, on a "
             "log scale (each factor of 10 the same height).\nCurves far apart: the gradient "
             "vanishes (or explodes) on its way back through the layers.\nClick to jump to "
@@ -60,6 +62,7 @@ class GradientView(DrawsWhenSeen, QWidget):
         super().__init__(parent)
         self._frame: Frame | None = None
         self._drawn = None
+        self._framed = None  # the steps and norms last framed
         self._layers = 0
         self.values_label = QLabel()
         self.values_label.setFont(ui_font(1.1))
@@ -85,6 +88,7 @@ class GradientView(DrawsWhenSeen, QWidget):
         self.dots = pg.PlotDataItem(pen=None, symbol="o", symbolSize=11)
         plot.addItem(self.dots)
         self.plot_widget.scene().sigMouseClicked.connect(self._plot_clicked)
+        plot.getViewBox().sigResized.connect(self._refit)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -97,7 +101,7 @@ class GradientView(DrawsWhenSeen, QWidget):
 
     def set_problem(self, info: ProblemInfo) -> None:
         """Start on a new problem: one curve per layer of a network, none for a formula."""
-        self._drawn = None
+        self._drawn = self._framed = None
         self.forget_drawings()
         layers = len(info.problem.network.sizes) - 1 if info.is_network else 0
         self._layers = min(layers, MAX_LAYERS)
@@ -132,18 +136,28 @@ class GradientView(DrawsWhenSeen, QWidget):
         self._update_label(frame)
 
     def _fit(self, steps: np.ndarray, norms: np.ndarray) -> None:
-        """Frame the curves: the recorded steps, and whole decades of the norms."""
+        """Frame the curves: the recorded steps, and whole decades of the norms.
+
+        ``DOT_ROOM`` pixels are kept inside each edge, so a dot at the last step or on a
+        decade's line is drawn whole; the plot is framed again when it changes size.
+        """
+        self._framed = (steps, norms)
         view = self.plot_item.getViewBox()
+        across, up = (DOT_ROOM / max(MIN_SIDE, side) for side in (view.width(), view.height()))
         if len(steps):
             end = max(float(steps[-1]) * 1.02, 10.0)
-            view.setXRange(float(steps[0]) - 0.02 * end, end, padding=0)
+            view.setXRange(float(steps[0]) - 0.02 * end, end, padding=across)
         values = norms[:, :self._layers]
         positive = values[np.isfinite(values) & (values > 0)]
         if not positive.size:
             return
         low, high = np.floor(np.log10(positive.min())), np.ceil(np.log10(positive.max()))
         # a little over the top decade, so that its tick label is not cut in half
-        view.setYRange(low - (low == high), high + 0.08, padding=0)
+        view.setYRange(low - (low == high), high + 0.08, padding=up)
+
+    def _refit(self, *_) -> None:
+        if self._framed is not None:
+            self._fit(*self._framed)
 
     def _current_norms(self, frame: Frame) -> np.ndarray | None:
         """Return the norms recorded at the current step (the nearest recorded one before it)."""

@@ -666,13 +666,22 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         self.tangent.setData(xs, ys)
         name = axes.labels[0]
         self.tangent_label.setText(f"slope dJ/d{name} = {format_slope(slope)}")
-        # Below the tangent: a cost curve near its hiker mostly lies above its tangent.
+        self._place_tangent_label()
+
+    def _place_tangent_label(self) -> None:
+        """Put the slope's label below the tangent (a cost curve near its hiker mostly lies above it)."""
+        xs, ys = self.tangent.getData()
+        if xs is None or len(xs) != 2:
+            return
         angle = self._screen_angle(np.array([xs[0], ys[0]]), np.array([xs[1], ys[1]]))
         anchor = _beside_line(angle, up=False)
+        here = ((xs[0] + xs[1]) / 2, (ys[0] + ys[1]) / 2)
         self._place_label(self.tangent_label, here, anchor, _mirrored(anchor))
 
     def _place_arrows(self, *_) -> None:
-        """Draw the step and momentum arrows (their heads follow the zoom)."""
+        """Draw the step and momentum arrows (their heads and labels follow the zoom)."""
+        if self.tangent_label.isVisible():
+            self._place_tangent_label()
         visible = not self._racers and not self._dragging
         curve = self._axes is not None and self._axes.is_curve
         push_angle = None
@@ -725,14 +734,18 @@ class LandscapeView(DrawsWhenSeen, QWidget):
     def _place_label(self, label, point, *anchors) -> None:
         """Put a text item at a data point with the first anchor that keeps it in the plot.
 
-        When none fits, the first is slid along the edges until the text is inside.
+        When none fits, the first is slid along the edges until the text is inside; a text
+        wider than the plot (a small figure) wraps to its width.
         """
         x, y = float(point[0]), float(point[1])
         label.setPos(x, y)
+        box = self.view_box.sceneBoundingRect()
+        label.setTextWidth(-1)
+        if label.textItem.boundingRect().width() > box.width():
+            label.setTextWidth(max(1.0, box.width()))
         size = label.textItem.boundingRect()
         w, h = size.width(), size.height()
         p = self.view_box.mapViewToScene(QPointF(x, y))
-        box = self.view_box.sceneBoundingRect()
 
         def fits(anchor) -> bool:
             left, top = p.x() - anchor[0] * w, p.y() - anchor[1] * h
