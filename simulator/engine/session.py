@@ -288,6 +288,8 @@ class Session:
         wants_loss, step_once = record is not None, self._step_once
         # _step_once returns False only when the run has diverged: then the loop ends
         while self.step_count - start < n and self.status != "diverged":
+            if not wants_loss and self._plain_steps(n - (self.step_count - start), bound):
+                continue
             kept = step_once(bound, wants_loss) or self.diverged_loss is not None
             if kept and wants_loss:  # a huge loss is kept, an overflow is not
                 record.append(self.loss)
@@ -336,9 +338,60 @@ class Session:
         self._grad_fresh = False
         return batch_loss
 
+    def _plain_steps(self, limit: int, bound: float) -> int:
+        """Take up to ``limit`` plain mini-batch steps; return how many were taken (0: none).
+
+        The training loop's common step, with what it reads every step held in locals: a
+        mini-batch step at a constant η that records no loss row and meets no edit. It
+        stops before a step that does, and at the end of the epoch. A step the divergence
+        bound or the finiteness check must look at is judged by ``_judge`` and ends it.
+        """
+        full, spacing, samples = self._batching()
+        if full or self.config.schedule.varies:
+            return 0
+        step = first = self.step_count
+        every = max(spacing, self.losses.stride)  # loss rows: multiples of both powers of 2
+        last = min(first + limit, first - first % every + every - 1)
+        later_edits = [s for s in self._pinned if s > first]
+        if later_edits:
+            last = min(last, min(later_edits) - 1)
+        order, position, size = self._epoch_order(samples), self._position, self.batch_size
+        last = min(last, first + -(-(samples - position) // size))  # to the epoch's last batch
+        if last <= first:
+            return 0
+        theta, grad, ones, path, recent = self.theta, self._grad, self._ones, self.path, \
+            self._recent
+        loss_and_gradient, optimizer_step = self.problem.loss_and_gradient, self.optimizer.step
+        self._loss, self._grad_fresh = None, False
+        isfinite = math.isfinite
+        while step < last:
+            end = position + size
+            batch_loss, step_grad = loss_and_gradient(theta, order[position:end], grad)
+            optimizer_step(theta, step_grad)
+            self.step_count = step = step + 1
+            if end >= samples:
+                self._epoch, self._position = self._epoch + 1, 0
+            else:
+                self._position = position = end
+            if not isfinite(theta.dot(ones)) or not abs(batch_loss) <= bound:
+                self.furthest_step = max(self.furthest_step, step - 1)  # the steps before it stay
+                self._judge(batch_loss, bound)
+                return step - first
+            if not step % path.stride:
+                path.add(step, theta)
+            recent.add(step, theta)
+            if not step % self._checkpoint_every:
+                self._save_checkpoint()
+        if step > self.furthest_step:
+            self.furthest_step = step
+        return step - first
+
     def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
         """Take a step and judge it against the divergence bound; return whether it is kept."""
-        batch_loss = self._advance()
+        return self._judge(self._advance(), bound, wants_loss)
+
+    def _judge(self, batch_loss: float | None, bound: float, wants_loss: bool = False) -> bool:
+        """Judge and record the step just taken (its batch's loss given); return whether it is kept."""
         theta = self.theta
         # A sum is finite only if every entry is (θ near overflow counts as diverged too);
         # θ·1 is that sum in one BLAS call, half the time of θ.sum() on a small network.
@@ -390,16 +443,21 @@ class Session:
 
     def _next_batch(self, samples: int) -> Array:
         """Return the next batch's sample indices: the epoch's permutation, in slices."""
+        order = self._epoch_order(samples)
+        start = self._position
+        end = self._position = start + self.batch_size
+        if end >= samples:
+            self._epoch, self._position = self._epoch + 1, 0
+        return order[start:end]
+
+    def _epoch_order(self, samples: int) -> Array:
+        """Return this epoch's order of the samples (a permutation seeded by seed and epoch)."""
         if self._order_epoch != self._epoch:
             if self._batch_order.seed != self.seed:
                 self._batch_order = BatchOrder(self.seed)
             self._order = self._batch_order.permutation(self._epoch, samples)
             self._order_epoch = self._epoch
-        start = self._position
-        end = self._position = start + self.batch_size
-        if end >= samples:
-            self._epoch, self._position = self._epoch + 1, 0
-        return self._order[start:end]
+        return self._order
 
     def _record(self, loss_row: bool | None = None) -> None:
         """Record this step; ``loss_row``: whether the loss curve keeps it (``None``: if it can)."""
