@@ -7,18 +7,20 @@ values; for directions they are whole-θ vectors (random or from the path's PCA)
 Everything is vectorised over the grid: the first layer the directions touch is linear
 in (u, v), so its pre-activations for every grid point are Z₀ + u·P + v·Q from three
 small products. When only a few neurons of that layer change (two weights into one
-neuron: one), the next layer's input changes by a rank-few update, so its pre-activations
-are Z₁ + Wᵀ[changed rows]·Δa instead of a full product. Later layers are one large matrix
-product over all grid points and samples.
+neuron: one), the next layer sees only those rows change, so for each sample its
+pre-activations are one small product [W[changed rows]ᵀ | Z₁ − W[changed rows]ᵀ A₀] times
+[changed activations; 1] instead of a full one. Later layers are one large matrix product
+over all grid points and samples.
 
-The arrays are laid out neurons × grid points × samples, so the long dimension (samples) is
-innermost: every element-wise operation runs over long contiguous rows, and every product
-is a (neurons × neurons) matrix times a (neurons × points·samples) one. The grid is taken
-in chunks whose work arrays stay in the caches, made once per call and filled with
-``out=`` (per-chunk temporaries above the allocator's mmap threshold cost a page fault per
-page, every chunk). The base pre-activations, the same for every grid point, are laid out
-once like the arrays they are added to, so no large operation broadcasts along a middle
-axis. No Python loop runs over grid points or samples.
+The arrays are laid out neurons × samples × grid points, so the long dimension (the grid's
+points: 10,000 of them against 200 samples) is innermost: every element-wise operation runs
+over long contiguous rows, what is the same for every grid point (a base pre-activation, a
+target) is one number per row, and every product is a (neurons × neurons) matrix times a
+(neurons × samples·points) one. The grid is taken in chunks of points, and each chunk a
+few samples at a time, whose work arrays stay in the caches, made once per call and
+filled with ``out=`` (per-chunk temporaries above the allocator's mmap threshold cost a
+page fault per page, every chunk); the losses of the samples are summed in float64. No
+Python loop runs over grid points or samples one at a time.
 """
 
 from __future__ import annotations
@@ -33,13 +35,10 @@ from .network import Network
 Array = np.ndarray
 Axis = int | np.ndarray  # a parameter's index in θ, or a direction vector as long as θ
 
-#: neurons × grid points × samples handled at once in float32 (half as many in float64): the
-#: work arrays of a chunk then stay in the caches (larger chunks ran slower here; much
-#: smaller ones pay numpy's per-call cost, about 20 µs a chunk)
+#: neurons × samples × grid points handled at once: the work arrays of a chunk then stay in
+#: the caches (larger and smaller chunks both ran slower here, in float32 and float64;
+#: much smaller ones pay numpy's per-call cost, about 20 µs a chunk)
 CHUNK_ELEMENTS = 1 << 18
-
-#: changed neurons up to which the next layer's update is done as broadcast multiplies
-FEW_ROWS = 3
 
 
 def axis_vector(axis: Axis, size: int) -> Array:
@@ -86,114 +85,123 @@ def network_loss_grid(
     rows = np.flatnonzero(np.any(p != 0, axis=1) | np.any(q != 0, axis=1))
     if isinstance(network.activation(first + 1), Softmax):  # not element by element: all change
         rows = np.arange(p.shape[0])
-    # z of a changed neuron at every grid point of a chunk = [u v 1] @ [P; Q; Z₀] (a product
-    # of inner size 3 runs 7× faster than the three broadcast operations it replaces)
-    stacked_rows = np.stack([p[rows], q[rows], base_z[first + 1][rows]], axis=1)
+    # z of a changed neuron for a sample at every grid point of a chunk = [P Q Z₀] @ [u; v; 1]
+    # (a product of inner size 3 runs 7× faster than the three broadcast operations it replaces)
+    stacked_rows = np.stack([p[rows], q[rows], base_z[first + 1][rows]], axis=2)
+    # The next layer, for one sample: z = [W[rows]ᵀ | z₀ − W[rows]ᵀ a₀[rows]] @ [a[rows]; 1]
+    # (one product, the unchanged rows' part and the bias in its last column), for every
+    # sample a matrix: samples × next neurons × (rows + 1)
+    if first + 1 < top:
+        row_weights = np.empty((x.shape[0], network.sizes[first + 2], len(rows) + 1), dtype)
+        row_weights[:, :, :-1] = w0[first + 1][rows].T
+        row_weights[:, :, -1] = (base_z[first + 2]
+                                 - w0[first + 1][rows].T @ base_a[first + 1][rows]).T
     samples, widest, points = x.shape[0], max(network.sizes[first + 1:]), u.size
-    # Chunks of equal size, the grid padded to fill the last (with copies of its last point,
-    # dropped at the end): every chunk then reuses the same work arrays whole.
-    elements = CHUNK_ELEMENTS * 4 // np.dtype(dtype).itemsize
-    chunks = -(-points // max(1, elements // (samples * widest)))
+    # Chunks of equal size along the grid points, the grid padded to fill the last (with
+    # copies of its last point, dropped at the end), and within each the samples a few at a time.
+    chunks = -(-points // max(1, CHUNK_ELEMENTS // widest))
     chunk = -(-points // chunks)
     padded = chunks * chunk
+    group = max(1, min(samples, CHUNK_ELEMENTS // (widest * chunk)))  # samples at a time
     u, v = np.pad(u, (0, padded - points), "edge"), np.pad(v, (0, padded - points), "edge")
-    work = _work(chunk, samples, dtype)
+    work = _work(chunk, dtype)
     plain_mse = isinstance(network.loss, MeanSquaredError)
-    y_rows = np.ascontiguousarray(y.T)[:, None, :]  # outputs × 1 × samples
-    losses = np.empty(padded)
-    coordinates = np.column_stack([u, v, np.ones(padded, dtype)])  # rows [u v 1], one per point
-    for start in range(0, padded, chunk):
-        cu, cv = u[start:start + chunk, None], v[start:start + chunk, None]
-        z_rows = work.get("z_rows", len(rows))
-        np.matmul(coordinates[start:start + chunk], stacked_rows, out=z_rows)
-        a_rows = work.get("a_rows", len(rows))
-        _activate(network, first + 1, z_rows, a_rows)
-        if first + 1 == top:
-            z = _with_rows(base_z[top], rows, z_rows, work.get("z_out", base_z[top].shape[0]))
-            a = _with_rows(base_a[top], rows, a_rows, work.get("a_out", base_z[top].shape[0]))
-        else:
-            z, a = None, (a_rows, rows)
-        for layer in range(first + 1, top):
-            n_out = network.sizes[layer + 1]
-            z = work.get(f"z{layer}", n_out)
-            _next_z(a, base_z, base_a, layer, w0, b0, z, work)
-            if layer in touched:
-                full = _full(a, base_a, layer, work)
-                term = work.get(f"t{layer}", n_out)
-                for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
-                    _product(dw[layer].T, full, term)
-                    term += db[layer][:, None, None]
-                    z += np.multiply(coefficient, term, out=term)
-            # a hidden layer's z is not needed once activated: activate it in place
-            a = work.get(f"a{layer}", n_out) if layer + 1 == top else z
-            _activate(network, layer + 1, z, a)
-        if plain_mse:  # mean over samples and outputs of (a − y)², without temporaries
-            diff = np.subtract(a, y_rows, out=work.get("diff", a.shape[0]))
-            # Σ over samples of diff², one dot product per output and grid point
-            total = np.vecdot(diff, diff).sum(axis=0)
-            np.divide(total, diff.shape[0] * samples, out=losses[start:start + chunk])
-        else:  # the loss objects take (…, samples, outputs): hand them axis-moved views
-            losses[start:start + chunk] = network.loss.values(
-                np.moveaxis(z, 0, -1), np.moveaxis(a, 0, -1), y)
+    y_rows = np.ascontiguousarray(y.T)  # outputs × samples
+    totals = np.zeros(padded)  # summed in float64 whatever the dtype: 70 sums of a few samples
+    # rows [u; v; 1] of each chunk of grid points
+    coordinates = np.stack([u, v, np.ones(padded, dtype)]).reshape(3, chunks, chunk)
+    coordinates = np.ascontiguousarray(coordinates.transpose(1, 0, 2))
+    for index in range(chunks):
+        start = index * chunk
+        cu, cv, total = u[start:start + chunk], v[start:start + chunk], totals[start:start + chunk]
+        for first_sample in range(0, samples, group):
+            part = slice(first_sample, min(first_sample + group, samples))
+            count = part.stop - part.start
+            z_rows = work.get("z_rows", len(rows), count)
+            np.matmul(stacked_rows[:, part], coordinates[index], out=z_rows)
+            # the changed rows' activations above a row of ones, a sample's rows together
+            stack = work.stack(len(rows), count)
+            a_rows = stack[:, :-1].transpose(1, 0, 2)  # rows × samples × points
+            _activate(network, first + 1, z_rows, a_rows)
+            if first + 1 == top:
+                n_top = base_z[top].shape[0]
+                z = _with_rows(base_z[top][:, part], rows, z_rows, work.get("z_out", n_top, count))
+                a = _with_rows(base_a[top][:, part], rows, a_rows, work.get("a_out", n_top, count))
+            else:
+                z, a = None, (a_rows, rows)
+            for layer in range(first + 1, top):
+                n_out = network.sizes[layer + 1]
+                z = work.get(f"z{layer}", n_out, count)
+                if layer == first + 1:
+                    np.matmul(row_weights[part], stack, out=z.transpose(1, 0, 2))
+                else:
+                    _product(w0[layer].T, a, z)
+                    z += b0[layer][:, None, None]
+                if layer in touched:
+                    full = _full(a, base_a, layer, work, part)
+                    term = work.get(f"t{layer}", n_out, count)
+                    for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
+                        _product(dw[layer].T, full, term)
+                        term += db[layer][:, None, None]
+                        z += np.multiply(coefficient, term, out=term)
+                # a hidden layer's z is not needed once activated: activate it in place
+                a = work.get(f"a{layer}", n_out, count) if layer + 1 == top else z
+                _activate(network, layer + 1, z, a)
+            if plain_mse:  # Σ over samples and outputs of (a − y)², without temporaries
+                diff = np.subtract(a, y_rows[:, part, None], out=work.get("diff", a.shape[0], count))
+                np.multiply(diff, diff, out=diff)
+                total += np.add.reduce(diff.reshape(-1, chunk), axis=0,
+                                       out=work.get("sum", 1, 1).reshape(chunk))
+            else:  # the loss objects take (…, samples, outputs): hand them transposed views
+                total += count * network.loss.values(z.transpose(2, 1, 0), a.transpose(2, 1, 0),
+                                                     y[part])
+    losses = totals[:points] / (samples * (y.shape[1] if plain_mse else 1))
     if network.regularization is not None:
-        losses[:points] += _regularization_grid(
+        losses += _regularization_grid(
             network, theta.astype(float), d1.astype(float), d2.astype(float),
             u[:points].astype(float), v[:points].astype(float))
-    return losses[:points].reshape(len(vs), len(us))
+    return losses.reshape(len(vs), len(us))
 
 
 class _Work:
     """The work arrays of grid calls, made at their first use and reused every chunk.
 
-    Kept per thread between calls (``_work``) while the chunk, sample count and dtype stay
-    the same: arrays of a megabyte are above the C allocator's mmap threshold, so arrays
-    made anew for every call cost a page fault per 4 KB page (~700 per 100×100 grid here).
+    Kept per thread between calls (``_work``) while the chunk and dtype stay the same:
+    arrays of a megabyte are above the C allocator's mmap threshold, so arrays made anew
+    for every call cost a page fault per 4 KB page (~700 per 100×100 grid here).
     """
 
-    def __init__(self, chunk: int, samples: int, dtype: type):
-        self.chunk, self.samples, self.dtype = chunk, samples, dtype
-        self._arrays: dict[str, Array] = {}
-        self._filled: set[str] = set()  # the tiled arrays filled for the current call
+    def __init__(self, chunk: int, dtype: type):
+        self.chunk, self.dtype = chunk, dtype
+        self._arrays: dict[tuple, Array] = {}
 
-    def start_call(self) -> None:
-        """Begin a grid call: the tiled arrays are filled again from its own bases."""
-        self._filled.clear()
-
-    def get(self, name: str, neurons: int) -> Array:
-        """Return the array ``name`` shaped neurons × chunk × samples."""
-        array = self._arrays.get(name)
+    def get(self, name: str, neurons: int, samples: int) -> Array:
+        """Return the array ``name`` shaped neurons × samples × chunk."""
+        key = (name, samples)
+        array = self._arrays.get(key)
         if array is None or array.shape[0] != neurons:
-            array = self._arrays[name] = np.empty((neurons, self.chunk, self.samples), self.dtype)
+            array = self._arrays[key] = np.empty((neurons, samples, self.chunk), self.dtype)
         return array
 
-    def tiled(self, name: str, base: Array) -> Array:
-        """Return ``base`` (neurons × samples) repeated for a chunk's points, made once per call.
-
-        Adding a base broadcast along the grid points runs numpy's inner loop once per
-        neuron and grid point, over the samples alone; adding a copy laid out like the
-        other operand runs one long loop, twice as fast.
-        """
-        array = self._arrays.get(name)
-        if name in self._filled:
-            return array
-        if array is None or array.shape[0] != base.shape[0]:
-            array = self._arrays[name] = np.empty((base.shape[0], self.chunk, self.samples),
-                                                  self.dtype)
-        array[...] = base[:, None, :]
-        self._filled.add(name)
+    def stack(self, rows: int, samples: int) -> Array:
+        """Return an array samples × (rows + 1) × chunk whose last row of each sample is ones."""
+        key = ("stack", samples)
+        array = self._arrays.get(key)
+        if array is None or array.shape[1] != rows + 1:
+            array = self._arrays[key] = np.empty((samples, rows + 1, self.chunk), self.dtype)
+            array[:, -1] = 1.0
         return array
 
 
 _local = threading.local()
 
 
-def _work(chunk: int, samples: int, dtype: type) -> _Work:
-    """Return this thread's work arrays for a chunk shape (new ones if it changed)."""
+def _work(chunk: int, dtype: type) -> _Work:
+    """Return this thread's work arrays for a chunk of grid points (new ones if it changed)."""
     works = _local.__dict__.setdefault("works", {})
     work = works.get(np.dtype(dtype))
-    if work is None or (work.chunk, work.samples) != (chunk, samples):
-        work = works[np.dtype(dtype)] = _Work(chunk, samples, dtype)
-    work.start_call()
+    if work is None or work.chunk != chunk:
+        work = works[np.dtype(dtype)] = _Work(chunk, dtype)
     return work
 
 
@@ -207,56 +215,27 @@ def _activate(network: Network, layer: int, z: Array, out: Array) -> None:
 
 
 def _product(w_t: Array, a: Array, out: Array) -> None:
-    """Write wᵀ-times-a for a stack a (n_in, g, samples) into out (n_out, g, samples)."""
-    n_in, g, samples = a.shape
-    np.matmul(w_t, a.reshape(n_in, g * samples), out=out.reshape(out.shape[0], g * samples))
+    """Write wᵀ-times-a for a stack a (n_in, samples, g) into out (n_out, samples, g)."""
+    n_in = a.shape[0]
+    np.matmul(w_t, a.reshape(n_in, -1), out=out.reshape(out.shape[0], -1))
 
 
 def _with_rows(base: Array, rows: Array, changed: Array, out: Array) -> Array:
-    """Return ``out`` = the base (neurons × samples) for every grid point, with some rows changed."""
+    """Return ``out`` = the base (neurons × samples) at every grid point, with some rows changed."""
     if len(rows) == base.shape[0]:
         return changed  # every row changed (one output neuron, or softmax)
-    out[...] = base[:, None, :]
+    out[...] = base[:, :, None]
     out[rows] = changed
     return out
 
 
-def _next_z(a, base_z: list, base_a: list, layer: int, w0: list[Array], b0: list[Array],
-            out: Array, work: _Work) -> None:
-    """Write the pre-activations of weight layer ``layer`` for every grid point into ``out``.
-
-    ``a`` is either a full stack of activations or ``(changed rows, their indices)``:
-    then z = base z + W[those rows]ᵀ (changed − base), a much smaller product.
-    """
-    if isinstance(a, tuple):
-        a_rows, rows = a
-        delta = work.get("delta", len(rows))
-        np.subtract(a_rows, work.tiled(f"base_a{layer}", base_a[layer][rows]),
-                    out=delta)
-        if len(rows) <= FEW_ROWS:
-            # a rank-few update: broadcast multiplies (a product with k = 1 runs as slowly as
-            # one with k = 8 in BLAS, and 20× slower than the multiply)
-            w = w0[layer]
-            np.multiply(w[rows[0]][:, None, None], delta[0], out=out)
-            if len(rows) > 1:
-                term = work.get("rank_term", out.shape[0])
-                for k in range(1, len(rows)):
-                    out += np.multiply(w[rows[k]][:, None, None], delta[k], out=term)
-        else:
-            _product(w0[layer][rows, :].T, delta, out)
-        out += work.tiled(f"base_z{layer + 1}", base_z[layer + 1])
-    else:
-        _product(w0[layer].T, a, out)
-        out += b0[layer][:, None, None]
-
-
-def _full(a, base_a: list, layer: int, work: _Work) -> Array:
+def _full(a, base_a: list, layer: int, work: _Work, part: slice) -> Array:
     """Return the full activation stack entering weight layer ``layer``."""
     if not isinstance(a, tuple):
         return a
     a_rows, rows = a
-    full = work.get(f"full{layer}", base_a[layer].shape[0])
-    return _with_rows(base_a[layer], rows, a_rows, full)
+    full = work.get(f"full{layer}", base_a[layer].shape[0], a_rows.shape[1])
+    return _with_rows(base_a[layer][:, part], rows, a_rows, full)
 
 
 def _regularization_grid(
