@@ -492,3 +492,38 @@ def test_the_gradients_plot_draws_its_end_dots_whole(qtbot, steps, size):
             assert box.adjusted(radius, radius, -radius, -radius).contains(centre), (x, y)
     finally:
         close_figure(widget)
+
+
+def test_the_whole_window_s_svg_shows_its_menus_and_lists_as_qt_paints_them(make_controller, qtbot):
+    # SVG Tiny has no clipping: the menu bar's fill covered the menus' names, and the dock
+    # tab bar's tabs the last rows of the lesson list above it.
+    from PySide6.QtCore import QCoreApplication
+
+    from simulator.ui.main_window import MainWindow
+    from simulator.ui.screen_fit import plan_for
+
+    window = MainWindow(make_controller("09-seed-w-squared.lesson.json"))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.arrange_docks(plan_for(1366, 768))
+    window.show()
+    QCoreApplication.processEvents()
+    spec = figure_spec("window", f"{window.width()}x{window.height()}", 96, 1, "screen")
+    svg = figure_bytes(window, spec, ".svg", "test")
+    texts = {"".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")}
+    assert {"ile", "dit", "elp"} <= texts  # F̲ile, E̲dit, H̲elp: the mnemonic is its own text
+    width, height = spec.layout
+    painted = QImage.fromData(figure_bytes(window, spec, ".png", "test"))
+    painted = painted.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(painted.constBits(), np.uint8).reshape(height, painted.bytesPerLine())
+    renders = {"painted": rows[:, :width * 3].reshape(height, width, 3).copy(),
+               "qt": qt_svg(svg, width, height)}
+    if shutil.which("rsvg-convert") is not None:
+        renders["librsvg"] = rsvg(svg, width, height)
+    bar = window.menuBar().geometry()
+    ink = {name: int((image[bar.top():bar.bottom(), bar.left():bar.right()].max(axis=2) < 100)
+                     .sum()) for name, image in renders.items()}
+    assert ink["painted"] > 50
+    for name in renders.keys() - {"painted"}:
+        assert ink[name] >= 0.8 * ink["painted"], (name, ink)
+        assert differing(renders[name], renders["painted"]) < 0.03, name

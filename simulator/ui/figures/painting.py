@@ -49,11 +49,14 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsView,
+    QMenuBar,
+    QProxyStyle,
+    QStyle,
     QWidget,
 )
 
 from .spec import LAYOUT_DPI, FigureSpec
-from .svg_flatten import flatten_svg, plot_mark
+from .svg_flatten import MAX_PARTS, Box, flatten_svg, part_mark, plot_mark
 
 INCHES_PER_METRE = 39.37007874
 CLIPS_CHILDREN = QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape
@@ -219,12 +222,82 @@ def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
     generator.setDescription("Made with Backprop Hiker")
     painter = QPainter(generator)
     painter.fillRect(QRect(QPoint(), size), background_of(widget))
-    with exporting(widget, painter, marks), marked_plots(widget) as plots:
-        widget.render(painter, QPoint(), renderFlags=QWidget.RenderFlag.DrawChildren)
+    with exporting(widget, painter, marks), marked_plots(widget) as plots, \
+            menu_bars_unfilled(widget):
+        parts = render_parts(widget, painter)
         paint_3d_labels(widget, painter)
     painter.end()
     buffer.close()
-    return flatten_svg(bytes(data), font_fallbacks(), plots)
+    return flatten_svg(bytes(data), font_fallbacks(), plots, parts)
+
+
+def render_parts(widget: QWidget, painter: QPainter) -> dict[int, Box]:
+    """Paint a widget and each widget in it on its own, between two marks; return what of each is seen.
+
+    What of a widget is seen is its rectangle cut to its parents' (as Qt clips it on the
+    screen); the SVG masks each widget's painting to it (``flatten_svg``), so a widget
+    that paints past its edge (a tab bar's tabs) does not cover its neighbour.
+    """
+    areas: dict[int, Box] = {}
+
+    def paint(part: QWidget, seen: QRect) -> None:
+        offset = QPoint() if part is widget else part.mapTo(widget, QPoint())
+        rect = QRect(offset, QWidget.size(part)).intersected(seen)  # some widgets have a .size
+        if rect.isEmpty():
+            return
+        number = len(areas) if len(areas) < MAX_PARTS else None
+        if number is not None:
+            areas[number] = (rect.x(), rect.y(), rect.width(), rect.height())
+            _mark(painter, part_mark(number, False), rect)
+        QWidget.render(part, painter, offset, renderFlags=QWidget.RenderFlag.DrawWindowBackground)
+        if number is not None:
+            _mark(painter, part_mark(number, True), rect)
+        for child in part.children():
+            if isinstance(child, QWidget) and not child.isWindow() and child.isVisibleTo(widget):
+                paint(child, rect)
+
+    paint(widget, QRect(QPoint(), widget.size()))
+    return areas
+
+
+def _mark(painter: QPainter, colour: str, rect: QRect) -> None:
+    """Paint a tiny line in ``colour`` at a rectangle's corner: a mark ``flatten_svg`` takes out."""
+    painter.save()
+    painter.setPen(QPen(QColor(colour), 0))
+    corner = QPointF(rect.topLeft())
+    painter.drawLine(corner, corner + QPointF(0.01, 0.01))
+    painter.restore()
+
+
+class _UnfilledBar(QProxyStyle):
+    """The app's style, less the fill of a menu bar's empty part.
+
+    A menu bar fills its empty part after its items, clipped to leave them out; an SVG has
+    no clipping, so the fill would cover the menus' names. The window beneath is the
+    same colour.
+    """
+
+    def drawControl(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt's
+        """Draw every control but a menu bar's empty part."""
+        if element != QStyle.ControlElement.CE_MenuBarEmptyArea:
+            super().drawControl(element, option, painter, widget)
+
+
+@contextmanager
+def menu_bars_unfilled(widget: QWidget) -> Iterator[None]:
+    """Draw the widget's menu bars without the fill that covers their items (``_UnfilledBar``)."""
+    bars = widget.findChildren(QMenuBar)
+    if not bars:
+        yield
+        return
+    style = _UnfilledBar(QApplication.style().name())
+    for bar in bars:
+        bar.setStyle(style)
+    try:
+        yield
+    finally:
+        for bar in bars:
+            bar.setStyle(None)
 
 
 @contextmanager

@@ -9,9 +9,10 @@ pixels with no effect needed; other children (text, images) take the transform
 themselves. Font families get a generic fallback.
 
 SVG Tiny has no clipping, so a curve or the trail running out of a plot would be drawn
-over its axes. Each plot's items are painted between two marks (``plot_mark``), and
-here what lies between them is masked to the plot's area: a mask, not a clip path,
-because Qt's own SVG renderer draws masks and ignores clip paths.
+over its axes, and a widget that paints past its edges (a tab bar's tabs) over its
+neighbours. Each widget and each plot's items are painted between two marks
+(``part_mark``, ``plot_mark``), and here what lies between them is masked to its area:
+a mask, not a clip path, because Qt's own SVG renderer draws masks and ignores clip paths.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ _POINT_COMMANDS = set("MLCQST")  # absolute commands whose numbers are all x,y p
 
 Matrix = tuple[float, float, float, float, float, float]  # SVG's a b c d e f
 Box = tuple[float, float, float, float]  # left, top, width, height
-_MARK = re.compile(r"#fe0([12])([0-9a-f]{2})")
+_PLOT_MARK = re.compile(r"#fe0([12])([0-9a-f]{2})")
+_PART_MARK = re.compile(r"#fd([01])([0-9a-f]{3})")
+MAX_PARTS = 0xFFF  # widgets a figure masks, one by one
 
 
 def plot_mark(plot: int, end: bool) -> str:
@@ -39,8 +42,14 @@ def plot_mark(plot: int, end: bool) -> str:
     return f"#fe0{2 if end else 1}{plot:02x}"
 
 
+def part_mark(part: int, end: bool) -> str:
+    """Return the colour of the mark painted before (or after) widget ``part`` of a figure."""
+    return f"#fd{1 if end else 0}{part:03x}"
+
+
 def flatten_svg(data: bytes, families: dict[str, str] | None = None,
-                plots: dict[int, Box] | None = None) -> bytes:
+                plots: dict[int, Box] | None = None, parts: dict[int, Box] | None = None,
+                ) -> bytes:
     """Return the SVG with no stroke inside a scaling transform, fonts with fallbacks, plots masked.
 
     Empty paths (an empty curve) are left out.
@@ -48,10 +57,11 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None,
     ``families`` maps a font family Qt wrote (``"Sans Serif"``) to the list to write
     instead (``"DejaVu Sans, sans-serif"``); any other family gets ``, sans-serif``.
     ``plots`` gives the area (in the file's coordinates) of each plot whose items were
-    painted between its two marks.
+    painted between its two marks, ``parts`` the area of each widget painted so.
     """
     root = ET.fromstring(data)
-    _mask_plots(root, plots or {})
+    _mask_marked(root, parts or {}, _PART_MARK, "part", lambda end: end == "1")
+    _mask_marked(root, plots or {}, _PLOT_MARK, "plot", lambda end: end == "2")
     for group in list(root.iter(f"{{{SVG}}}g")):
         text = group.attrib.pop("transform", None)
         if text is None:
@@ -71,27 +81,32 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None,
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _mask_plots(root: ET.Element, plots: dict[int, Box]) -> None:
-    """Put what lies between each plot's two marks into a group masked to the plot's area."""
+def _mask_marked(root: ET.Element, areas: dict[int, Box], marked: re.Pattern, name: str,
+                 is_end) -> None:
+    """Put what lies between each pair of marks into a group masked to its area.
+
+    ``marked`` matches a mark's colour: whether it ends (``is_end`` of its first group)
+    and its number (its second, in hex).
+    """
     masks = []
     for parent in list(root.iter()):
         children = list(parent)
         marks = {}
         for index, child in enumerate(children):
-            match = _MARK.fullmatch(child.get("stroke", ""))
+            match = marked.fullmatch(child.get("stroke", ""))
             if match is not None:
-                marks[(int(match[2], 16), match[1] == "2")] = index
+                marks[(int(match[2], 16), is_end(match[1]))] = index
         if not marks:
             continue
-        for plot in sorted({plot for plot, _end in marks}):
-            start, end = marks.get((plot, False)), marks.get((plot, True))
-            if plot in plots and start is not None and end is not None and start < end:
-                group = ET.Element(f"{{{SVG}}}g", mask=f"url(#plot-{plot})")
+        for number in sorted({number for number, _end in marks}):
+            start, end = marks.get((number, False)), marks.get((number, True))
+            if number in areas and start is not None and end is not None and start < end:
+                group = ET.Element(f"{{{SVG}}}g", mask=f"url(#{name}-{number})")
                 group.extend(children[start + 1:end])
                 for child in children[start + 1:end]:
                     parent.remove(child)
                 parent.insert(list(parent).index(children[start]), group)
-                masks.append((plot, plots[plot]))
+                masks.append((number, areas[number]))
         for index in marks.values():
             if children[index] in list(parent):  # a mark of a plot within a plot moved with it
                 parent.remove(children[index])
@@ -100,9 +115,9 @@ def _mask_plots(root: ET.Element, plots: dict[int, Box]) -> None:
         if defs is None:
             defs = ET.Element(f"{{{SVG}}}defs")
             root.insert(0, defs)
-        for plot, (x, y, w, h) in masks:
+        for number, (x, y, w, h) in masks:
             area = {"x": _num(x), "y": _num(y), "width": _num(w), "height": _num(h)}
-            mask = ET.SubElement(defs, f"{{{SVG}}}mask", id=f"plot-{plot}",
+            mask = ET.SubElement(defs, f"{{{SVG}}}mask", id=f"{name}-{number}",
                                  maskUnits="userSpaceOnUse", **area)
             ET.SubElement(mask, f"{{{SVG}}}rect", fill="#ffffff", **area)
 
