@@ -220,3 +220,22 @@ def test_a_grid_after_another_problems_grid_is_its_own():
     second.loss_grid(theta2, ix, iy, xs, ys)
     np.testing.assert_array_equal(first.loss_grid(theta1, ix, iy, xs, ys), before)
     np.testing.assert_allclose(before, loop_grid(first, theta1, ix, iy, xs, ys), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("name_x", "name_y"), [
+    ("W1[0,0]", "W1[1,0]"),  # into one neuron of the first layer
+    ("W2[0,0]", "W2[3,1]"),  # into the layer before the output
+    ("W1[1,2]", "b2[0]"),  # two layers below the output
+    ("W2[1,1]", "b3[0]"),  # the output layer touched too
+])
+def test_sigmoid_output_under_mse_equals_a_loop(dtype, name_x, name_y):
+    """The reference network's kind: a sigmoid output under mse (the landscape folds σ into the loss)."""
+    net = Network((2, 5, 4, 1), ("tanh", "tanh"), "sigmoid", "mse")
+    problem = NetworkProblem(net, make_dataset("circle", 30, 0.1, seed=3), net.initial_theta(2))
+    theta = problem.initial_theta()
+    ix, iy = net.index_of(name_x), net.index_of(name_y)
+    xs, ys = theta[ix] + np.linspace(-2, 2, 5), theta[iy] + np.linspace(-1, 3, 4)
+    grid = problem.loss_grid(theta, ix, iy, xs, ys, dtype)
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(grid, loop_grid(problem, theta, ix, iy, xs, ys), rtol=tolerance)
