@@ -191,6 +191,22 @@ class Recent:
         if self._held < self.capacity:
             self._held += 1
 
+    def cursor(self, theta: Array) -> tuple[list[Array], list[int], int]:
+        """Return (rows, steps, next slot) for a loop that fills steps itself, then ``filled``.
+
+        The training loop writes θ into ``rows[slot]`` and the step into ``steps[slot]``,
+        wrapping the slot at the capacity: a method call per step cost more than the copy.
+        """
+        if theta.size != self._width:
+            self.add(-1, theta)  # makes the ring (and holds a placeholder, dropped here)
+            self._next = self._held = 0
+        return self._rows, self._steps, self._next
+
+    def filled(self, slot: int, count: int) -> None:
+        """Take note that ``count`` steps were written from the cursor, ``slot`` the next."""
+        self._next = slot
+        self._held = min(self._held + count, self.capacity)
+
     def keep_until(self, last_step: int) -> None:
         """Forget every step after ``last_step``."""
         while self._held and self._steps[self._next - 1] > last_step:  # slot −1 is the last
@@ -343,8 +359,8 @@ class Session:
 
         The training loop's common step, with what it reads every step held in locals: a
         mini-batch step at a constant η that records no loss row and meets no edit. It
-        stops before a step that does, and at the end of the epoch. A step the divergence
-        bound or the finiteness check must look at is judged by ``_judge`` and ends it.
+        stops before a step that does. A step the divergence bound or the finiteness
+        check must look at is judged by ``_judge`` and ends it.
         """
         full, spacing, samples = self._batching()
         if full or self.config.schedule.varies:
@@ -356,7 +372,6 @@ class Session:
         if later_edits:
             last = min(last, min(later_edits) - 1)
         order, position, size = self._epoch_order(samples), self._position, self.batch_size
-        last = min(last, first + -(-(samples - position) // size))  # to the epoch's last batch
         if last <= first:
             return 0
         theta, grad, ones, path, recent = self.theta, self._grad, self._ones, self.path, \
@@ -364,24 +379,31 @@ class Session:
         loss_and_gradient, optimizer_step = self.problem.loss_and_gradient, self.optimizer.step
         self._loss, self._grad_fresh = None, False
         isfinite = math.isfinite
+        rows, ring_steps, slot = recent.cursor(theta)
+        capacity = recent.capacity
         while step < last:
             end = position + size
             batch_loss, step_grad = loss_and_gradient(theta, order[position:end], grad)
             optimizer_step(theta, step_grad)
             self.step_count = step = step + 1
-            if end >= samples:
+            if end >= samples:  # the epoch's last batch: the next epoch's order
                 self._epoch, self._position = self._epoch + 1, 0
+                order, position = self._epoch_order(samples), 0
             else:
                 self._position = position = end
             if not isfinite(theta.dot(ones)) or not abs(batch_loss) <= bound:
                 self.furthest_step = max(self.furthest_step, step - 1)  # the steps before it stay
+                recent.filled(slot, step - 1 - first)
                 self._judge(batch_loss, bound)
                 return step - first
             if not step % path.stride:
                 path.add(step, theta)
-            recent.add(step, theta)
+            rows[slot][...] = theta  # what recent.add does
+            ring_steps[slot] = step
+            slot = slot + 1 if slot + 1 < capacity else 0
             if not step % self._checkpoint_every:
                 self._save_checkpoint()
+        recent.filled(slot, step - first)
         if step > self.furthest_step:
             self.furthest_step = step
         return step - first
