@@ -154,6 +154,11 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         for k in range(TRAIL_CHUNKS):
             chunk = pg.PlotCurveItem(antialias=True)
             chunk.setZValue(5 + k * 0.01)
+            if k < TRAIL_CHUNKS - 1:
+                # An older piece mostly keeps its points while the hiker moves over it, and
+                # a long trail of small steps (a big network) costs milliseconds to stroke
+                # again on every frame: kept as a picture, redrawn when it or the zoom changes.
+                chunk.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(chunk)
             self.trail.append(chunk)
         # A dot per step for the newest steps only: where the step lengths show best.
