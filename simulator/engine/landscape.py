@@ -35,9 +35,9 @@ from .network import Network
 Array = np.ndarray
 Axis = int | np.ndarray  # a parameter's index in θ, or a direction vector as long as θ
 
-#: neurons × samples × grid points handled at once: the work arrays of a chunk then stay in
-#: the caches (larger and smaller chunks both ran slower here, in float32 and float64;
-#: much smaller ones pay numpy's per-call cost, about 20 µs a chunk)
+#: neurons × samples × grid points handled at once in float32 (half as many in float64): the
+#: work arrays of a chunk then stay in the caches (larger and smaller chunks both ran slower
+#: here; much smaller ones pay numpy's per-call cost, about 20 µs a chunk)
 CHUNK_ELEMENTS = 1 << 18
 
 
@@ -99,10 +99,11 @@ def network_loss_grid(
     samples, widest, points = x.shape[0], max(network.sizes[first + 1:]), u.size
     # Chunks of equal size along the grid points, the grid padded to fill the last (with
     # copies of its last point, dropped at the end), and within each the samples a few at a time.
-    chunks = -(-points // max(1, CHUNK_ELEMENTS // widest))
+    elements = CHUNK_ELEMENTS * 4 // np.dtype(dtype).itemsize
+    chunks = -(-points // max(1, elements // widest))
     chunk = -(-points // chunks)
     padded = chunks * chunk
-    group = max(1, min(samples, CHUNK_ELEMENTS // (widest * chunk)))  # samples at a time
+    group = max(1, min(samples, elements // (widest * chunk)))  # samples at a time
     u, v = np.pad(u, (0, padded - points), "edge"), np.pad(v, (0, padded - points), "edge")
     work = _work(chunk, dtype)
     plain_mse = isinstance(network.loss, MeanSquaredError)
