@@ -348,6 +348,8 @@ def fit(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[int, 
     """
     if kind.choose is not None:
         kind.choose(view, lambda: _lay_out(view, kind, state, layout, 1.0))
+    else:
+        _lay_out(view, kind, state, layout, 1.0)  # a new view's first layout asks for too much
     fitting, short, zoom = None, 1.0, 1.0
     for _ in range(MAX_FITS):
         needed = _lay_out(view, kind, state, layout, zoom)

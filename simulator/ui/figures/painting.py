@@ -60,6 +60,7 @@ from .svg_flatten import MAX_PARTS, Box, flatten_svg, part_mark, plot_mark
 
 INCHES_PER_METRE = 39.37007874
 CLIPS_CHILDREN = QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape
+GLYPH_SLACK = 0.04  # how much wider than Qt librsvg may set a line of text (at least 4 px)
 PAPER = "figure_paper_size"  # a widget property: the size its figure is painted at
 
 
@@ -236,20 +237,27 @@ def render_parts(widget: QWidget, painter: QPainter) -> dict[int, Box]:
 
     What of a widget is seen is its rectangle cut to its parents' (as Qt clips it on the
     screen); the SVG masks each widget's painting to it (``flatten_svg``), so a widget
-    that paints past its edge (a tab bar's tabs) does not cover its neighbour.
+    that paints past its edge (a tab bar's tabs) does not cover its neighbour. Each
+    rectangle reaches ``GLYPH_SLACK`` further right: librsvg sets a line of text a little
+    wider than Qt, and its end would be cut at the widget's edge.
     """
     areas: dict[int, Box] = {}
 
     def paint(part: QWidget, seen: QRect) -> None:
-        offset = QPoint() if part is widget else part.mapTo(widget, QPoint())
-        rect = QRect(offset, QWidget.size(part)).intersected(seen)  # some widgets have a .size
+        top = part is widget
+        offset = QPoint() if top else part.mapTo(widget, QPoint())
+        rect = QRect(offset, QWidget.size(part))  # some widgets have an attribute "size"
+        rect.setWidth(rect.width() + max(4, round(GLYPH_SLACK * rect.width())))
+        rect = rect.intersected(seen)
         if rect.isEmpty():
             return
         number = len(areas) if len(areas) < MAX_PARTS else None
         if number is not None:
             areas[number] = (rect.x(), rect.y(), rect.width(), rect.height())
             _mark(painter, part_mark(number, False), rect)
-        QWidget.render(part, painter, offset, renderFlags=QWidget.RenderFlag.DrawWindowBackground)
+        # Only the figure itself fills its background: the flag fills any widget's.
+        flags = QWidget.RenderFlag.DrawWindowBackground if top else QWidget.RenderFlag(0)
+        QWidget.render(part, painter, offset, renderFlags=flags)
         if number is not None:
             _mark(painter, part_mark(number, True), rect)
         for child in part.children():
