@@ -164,11 +164,17 @@ class SessionController(QObject):
         self._publish()
         return True
 
+    def _use(self, verb: Callable, *args) -> bool:
+        """Run a verb on the open lesson; with none open yet (its formula on the way), do nothing."""
+        return self.ready and self._do(verb, *args)
+
     def _say(self, refusal: str) -> None:
         self.message.emit("error" if "Could not" in refusal else "warning", refusal)
 
     def _edit(self, text: str, verb: Callable, *args, **kwargs) -> bool:
-        """Run a verb as one undoable edit."""
+        """Run a verb as one undoable edit (none before a lesson is open)."""
+        if not self.ready:
+            return False
         before = self.workspace.memento()
         self.pause()
         if not self._do(verb, *args, **kwargs):
@@ -269,14 +275,15 @@ class SessionController(QObject):
 
     # ----- files --------------------------------------------------------------------------
 
-    def open_file(self, path: str, now: bool = False) -> bool:
+    def open_file(self, path: str, now: bool = False,
+                  otherwise: Callable[[], None] | None = None) -> bool:
         """Open a lesson file (a bad one gets a message, and the lesson stays); see ``_change``."""
-        return self._change(self.workspace.opening, path, now=now,
+        return self._change(self.workspace.opening, path, now=now, otherwise=otherwise,
                             then=lambda: self.fileChanged.emit(self.workspace.path))
 
     def save_file(self, path: str) -> bool:
         """Save the current state as a lesson (weights included), atomically."""
-        if not self._do(self.workspace.save_file, path):
+        if not self._use(self.workspace.save_file, path):
             return False
         self.undo_stack.setClean()
         self.fileChanged.emit(self.workspace.path)
@@ -293,10 +300,12 @@ class SessionController(QObject):
 
     def _change(self, plan: Callable[..., Change], *args, edit: str | None = None,
                 now: bool = False, then: Callable[[], None] | None = None,
-                say: Callable[[str], None] | None = None) -> bool:
+                say: Callable[[str], None] | None = None,
+                otherwise: Callable[[], None] | None = None) -> bool:
         """Make a workspace change once its formula is built (``FormulaBuilds.start``).
 
-        It starts afresh, or is one undoable ``edit``; then ``then`` runs.
+        It starts afresh, or is one undoable ``edit``; then ``then`` runs, or ``otherwise``
+        once a refusal has been said.
         """
         def made(change: Change, built: BuiltFormula | None) -> bool:
             done = (self._edit(edit, change.make, built) if edit is not None else
@@ -305,24 +314,33 @@ class SessionController(QObject):
                 then()
             elif not done:
                 self.formulaWorking.emit("")  # refused when made: "Working out…" goes
+                if otherwise is not None:
+                    otherwise()
             return done
-        return self.builds.start(lambda: plan(*args), made, say, now)
+        return self.builds.start(lambda: plan(*args), made, say, now, otherwise)
 
     def new_file(self, lesson, then: Callable[[], None] | None = None) -> bool:
         """Start a new lesson in no file yet (clears undo; Save asks for a name); ``then`` once done."""
         return self._change(self.workspace.resuming, lesson, 0, None, then=then)
 
-    def recover(self, lesson, step: int, path: str | None) -> bool:
-        """Reopen work recovered from an autosave, unsaved, at its step (at launch: ``now``)."""
-        if not self._change(self.workspace.resuming, lesson, step, path, now=True):
-            return False
-        self.undo_stack.resetClean()  # the recovered work is in no file yet
-        if path:
-            self.fileChanged.emit(path)
-        return True
+    def recover(self, lesson, step: int, path: str | None, then: Callable[[], None] | None = None,
+                otherwise: Callable[[], None] | None = None) -> bool:
+        """Reopen work recovered from an autosave, unsaved, at its step; see ``_change``."""
+        def recovered() -> None:
+            self.undo_stack.resetClean()  # the recovered work is in no file yet
+            if path:
+                self.fileChanged.emit(path)
+            if then is not None:
+                then()
+        return self._change(self.workspace.resuming, lesson, step, path, then=recovered,
+                            otherwise=otherwise)
 
-    def set_lesson(self, lesson) -> bool:
-        """Start afresh on a lesson object (clears undo), built on this thread (scripts, tests)."""
+    def set_lesson(self, lesson, then: Callable[[], None] | None = None) -> bool:
+        """Start afresh on a lesson object (clears undo), its formula built off this thread."""
+        return self._change(self.workspace.starting, lesson, then=then)
+
+    def set_lesson_now(self, lesson) -> bool:
+        """``set_lesson`` with the formula built on this thread: for scripts and tests only."""
         return self._change(self.workspace.starting, lesson, now=True)
 
     # ----- a lesson's steps (a demonstration) -------------------------------------------------
@@ -333,7 +351,7 @@ class SessionController(QObject):
         Moving between steps is not an edit: the undo history starts again at each step,
         since an edit undone in another step's state would mix the two.
         """
-        return self._afresh(self.workspace.enter_step, k)
+        return self.ready and self._afresh(self.workspace.enter_step, k)
 
     def next_step(self) -> bool:
         """Enter the next step (the first, before any); at the last, say so."""
@@ -403,7 +421,7 @@ class SessionController(QObject):
 
     def step(self) -> None:
         """Take one optimizer step (Right arrow)."""
-        self._do(self.workspace.step, 1)
+        self._use(self.workspace.step, 1)
 
     def step_back(self) -> None:
         """Go back one step, exactly (Left arrow)."""
@@ -411,18 +429,18 @@ class SessionController(QObject):
         if self.workspace.racers:
             self.message.emit("info", "A race cannot step back: Reset starts it again.")
             return
-        self._do(self.workspace.step_back)
+        self._use(self.workspace.step_back)
 
     def seek(self, step: int) -> None:
         """Put the run in its exact state at a recorded step (the history slider)."""
         self.pause()
         if not self.workspace.racers:
-            self._do(self.workspace.seek, step)
+            self._use(self.workspace.seek, step)
 
     def reset(self) -> None:
         """Back to step 0 of this run (R)."""
         self.pause()
-        self._do(self.workspace.reset)
+        self._use(self.workspace.reset)
 
     def set_speed(self, steps_per_frame: int | None = None, fps: int | None = None) -> None:
         """Set steps per frame and frames per second (separate settings)."""
@@ -493,11 +511,15 @@ class SessionController(QObject):
     def set_weight(self, index: int, value: float) -> bool:
         """Set one weight or bias (“Set W2[1,0] to 0.5”)."""
         self.background.preview = None
+        if not self.ready:
+            return False
         name = self.workspace.problem.names[index]
         return self.set_parameters({index: value}, f"Set {name} to {value:.4g}")
 
     def move_hiker(self, x: float, y: float) -> bool:
         """Put the hiker at (x, y) on the landscape's axes."""
+        if not self.ready:
+            return False
         values = self.workspace.hiker_values(x, y)
         return self.set_parameters(values, f"Move hiker to {self.workspace.describe_values(values)}")
 
@@ -548,7 +570,7 @@ class SessionController(QObject):
     def export_points(self, path: str) -> bool:
         """Write the current points to a CSV file (atomically); say how many."""
         written: list[int] = []
-        if not self._do(lambda: written.append(self.workspace.export_points(path))):
+        if not self._use(lambda: written.append(self.workspace.export_points(path))):
             return False
         self.message.emit("info", f"Wrote {written[0]:,} points to {path.rsplit('/', 1)[-1]}")
         return True
@@ -564,6 +586,8 @@ class SessionController(QObject):
         arrives from the pool (``formulaChecked("")``), or is refused under the field.
         """
         said: list[str] = []
+        if not self.ready:
+            return None
         self._change(self.workspace.typing, text, edit=f"Formula {text}",
                      then=lambda: self.formulaChecked.emit(""),
                      say=lambda error: said.append(error) or self.formulaChecked.emit(error))
@@ -634,9 +658,9 @@ class SessionController(QObject):
     def start_race(self, names: list[str]) -> bool:
         """Race hikers with these optimizers from the same point, at the lesson's learning rate."""
         self.pause()
-        return self._do(self.workspace.start_race_of, names)
+        return self._use(self.workspace.start_race_of, names)
 
     def stop_race(self) -> None:
         """End the race."""
         self.pause()
-        self._do(self.workspace.stop_race)
+        self._use(self.workspace.stop_race)

@@ -206,23 +206,28 @@ class FormulaBuilds:
 
     def start(self, plan: Callable[[], Change],
               made: Callable[[Change, BuiltFormula | None], bool],
-              say: Callable[[str], None] | None = None, now: bool = False) -> bool:
+              say: Callable[[str], None] | None = None, now: bool = False,
+              failed: Callable[[], None] | None = None) -> bool:
         """Make a planned change once its formula is built; return whether it was made or is under way.
 
-        ``say`` tells a refusal (else ``"Could not open …"`` in a message). A change with
-        no formula is made at once; ``now`` builds on this thread, within the budget (the
-        first lesson, before the window shows).
+        ``say`` tells a refusal (else ``"Could not open …"`` in a message); ``failed`` runs
+        after it. A change with no formula is made at once; ``now`` builds on this thread,
+        within the budget (scripts and tests; the window never waits on sympy).
         """
         try:
             change = plan()
         except EditError as exc:
             (say or self.say)(str(exc))
+            if failed is not None:
+                failed()
             return False
         self.cancel()
 
         def refused(text: str) -> None:
             self.working("")
             say(text) if say else self.say(f"Could not open {change.name}: {text}")
+            if failed is not None:
+                failed()
         if change.formula is None or now:
             try:
                 built = None if change.formula is None else \

@@ -47,13 +47,13 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
 
     # sympy and the formula worker load meanwhile: the first formula opened starts at once
     threading.Thread(target=warm_up, name="backprop-hiker-warm-up", daemon=True).start()
-    window = open_window(reporter, lesson, reset_layout)
+    window = open_window(reporter, lesson, reset_layout)  # shown before its formula is built
     if window is None:
         app.exec()  # the error's dialog is the only window: closing it ends the app
         return EXIT_STARTUP_FAILED
     opener = open_files_sent_to(app, window)  # noqa: F841 - kept alive while the app runs
     show_window(window, fullscreen)
-    offer_recovery(window)
+    offer_recovery(window, lesson=lesson)
     window.autosaver.start()
     return app.exec()
 
@@ -64,7 +64,7 @@ def open_window(reporter, lesson: str | None = None, reset_layout: bool = False)
     A failure is reported as any unexpected error is: logged, and shown in a dialog.
     """
     try:
-        window = make_window(lesson, reset_layout)
+        window = start_window(lesson, reset_layout)
     except Exception:
         reporter.excepthook(*sys.exc_info())
         return None
@@ -128,17 +128,25 @@ def ask_to_restore(window, recovered) -> bool:
     return box.clickedButton() is restore
 
 
-def offer_recovery(window, ask: Callable | None = None) -> bool:
-    """Offer back the work of windows that did not close (newest first); return whether restored.
+def offer_recovery(window, ask: Callable | None = None, lesson: str | None = None) -> bool:
+    """Offer back work from windows that did not close (newest first); return whether one is taken.
 
     ``ask(window, recovered)`` answers True to restore, False to discard (the dialog of
     ``ask_to_restore`` unless a test gives another). A discarded autosave is deleted; one
-    that cannot be read is left where it is and named in a message.
+    that cannot be read is left where it is and named in a message. The restored work's
+    formula is built off the GUI thread; if it cannot be, its autosave is kept, the next
+    one is offered, and a window left with no lesson opens ``lesson`` (the app's first).
     """
-    from .autosave import discard, orphans, read_autosave
+    from .autosave import orphans
 
-    ask = ask_to_restore if ask is None else ask
-    for file, lock in orphans():
+    return offer_next(window, orphans(), ask_to_restore if ask is None else ask, lesson)
+
+
+def offer_next(window, pending, ask: Callable, lesson: str | None = None) -> bool:
+    """Offer the next autosave of ``pending`` (``autosave.orphans``); see ``offer_recovery``."""
+    from .autosave import discard, read_autosave
+
+    for file, lock in pending:
         try:
             recovered = read_autosave(file)
         except ValueError as exc:
@@ -149,28 +157,67 @@ def offer_recovery(window, ask: Callable | None = None) -> bool:
         if not ask(window, recovered):
             discard(file, lock)
             continue
-        if window.controller.recover(recovered.lesson, recovered.step, recovered.path):
+
+        def restored(recovered=recovered, file=file, lock=lock) -> None:
             if recovered.path is None:
                 window.setWindowTitle(f"{recovered.lesson.title} (recovered)[*] — Backprop Hiker")
             window.autosaver.save_now()  # the work is this window's now, in its own autosave
             discard(file, lock)
-            return True
-        lock.unlock()
+
+        def refused(lock=lock) -> None:
+            lock.unlock()
+            offer_next(window, pending, ask, lesson)
+        return window.controller.recover(recovered.lesson, recovered.step, recovered.path,
+                                         then=restored, otherwise=refused)
+    if not window.controller.ready and not window.controller.builds.busy:
+        open_first_lesson(window, lesson)
     return False
 
 
-def make_window(lesson: str | None = None, reset_layout: bool = False):
-    """Return the main window with a lesson open (for the app, tests and the benchmark)."""
-    from simulator.lessons.catalog import builtin_lessons
+def start_window(lesson: str | None = None, reset_layout: bool = False):
+    """Return the main window at once, its first lesson on the way (the app).
 
+    A formula lesson's sympy work is done off the GUI thread while the banner says so; a
+    lesson that fails to open leaves its message in the banner over the first built-in one.
+    """
     from .main_window import MainWindow
 
     window = MainWindow()
     if reset_layout:
         window.forget_settings()
     window.restore_settings()
-    # A lesson that fails to open leaves its message in the banner over the first lesson.
-    # Both open before the window shows, so their formulas are built on this thread.
-    if lesson is None or not window.open_lesson(lesson, now=True):
-        window.open_lesson(str(builtin_lessons()[0]), now=True)
+    open_first_lesson(window, lesson)
     return window
+
+
+def open_first_lesson(window, lesson: str | None = None) -> None:
+    """Open ``lesson`` in a window with none yet, or the first built-in one if it fails."""
+    from simulator.lessons.catalog import builtin_lessons
+
+    first = str(builtin_lessons()[0])
+
+    def instead() -> None:
+        if not window.controller.ready:
+            window.open_lesson(first)
+    if lesson is None or lesson == first:
+        window.open_lesson(first)
+    else:
+        window.open_lesson(lesson, otherwise=instead)
+
+
+def make_window(lesson: str | None = None, reset_layout: bool = False):
+    """Return the main window with its first lesson open (tests, the benchmark, the self-test).
+
+    It waits for the lesson's formula, turning the event loop meanwhile.
+    """
+    window = start_window(lesson, reset_layout)
+    settle(window)
+    return window
+
+
+def settle(window) -> None:
+    """Turn the event loop until no formula build of the window's is under way."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    while window.controller.builds.busy:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)

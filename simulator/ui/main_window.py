@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMargins, QSettings, Qt
@@ -57,6 +58,8 @@ from .views.network_view import NetworkView
 from .views.on_screen import catch_up_within
 from .views.stepper_view import StepperView
 
+#: a message's longest word shown whole (longer ones widen the window past the screen)
+LONGEST_WORD = 60
 #: the status field's word for a run's status, where it is not the status capitalised
 STATE_WORDS = {"escaping": "Walking away", "undefined": "Undefined here"}
 
@@ -78,6 +81,11 @@ SHORTCUTS = (
 )
 
 
+def shortened(text: str, longest: int = LONGEST_WORD) -> str:
+    """Return a message with each word longer than ``longest`` cut (a formula can be any length)."""
+    return " ".join(w if len(w) <= longest else w[:longest - 1] + "…" for w in text.split(" "))
+
+
 class MainWindow(QMainWindow):
     """Backprop Hiker's window: the landscape in the centre, panels in docks around it."""
 
@@ -86,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Backprop Hiker")
         self.setWindowIcon(app_icon())
         self.help_window: HelpWindow | None = None  # made when Help is first asked for
+        self._working_said = ""  # "Working out…" in the banner, while no lesson is open yet
         self.controller = controller or SessionController(self)
         self.settings = QSettings("Backprop Hiker", "backprop-hiker")
         self._build_centre()
@@ -104,6 +113,8 @@ class MainWindow(QMainWindow):
         c.playingChanged.connect(self._show_playing)
         c.speedChanged.connect(self._show_speed)
         c.message.connect(self._show_message)
+        c.formulaWorking.connect(self._show_working)
+        c.problemChanged.connect(lambda _info: self._show_working(""))
         c.fileChanged.connect(self._show_file)
         c.undo_stack.cleanChanged.connect(self._show_clean)
         self.autosaver = Autosaver(c, parent=self)  # started by the app (launch.run_gui)
@@ -442,10 +453,27 @@ class MainWindow(QMainWindow):
         self.speed.setCurrentIndex(index)
 
     def _show_message(self, level: str, text: str) -> None:
+        text = shortened(text)
         self.statusBar().showMessage(text, 8000)
         diverged = self._frame is not None and self._frame.status == "diverged"
         if level in ("note", "warning", "error") and not diverged:
             self.banner.show_message(text, level)
+
+    def _show_working(self, text: str) -> None:
+        """Say in the banner that the first lesson's formula is being worked out (no lesson yet)."""
+        text = shortened(text)
+        if text and not self.controller.ready:
+            # (with a lesson open, the formula field says it, under the lesson that stays)
+            self.statusBar().showMessage(text)
+            if self.banner.isHidden() or self.banner.level == "info":  # a refusal stays
+                self.banner.show_message(text, "info")
+            self._working_said = text
+        elif not text and self._working_said:
+            if self.banner.label.text() == self._working_said:
+                self.banner.hide()
+            if self.statusBar().currentMessage() == self._working_said:
+                self.statusBar().clearMessage()
+            self._working_said = ""
 
     def _show_file(self, path: str) -> None:
         self.setWindowFilePath(path)
@@ -464,13 +492,14 @@ class MainWindow(QMainWindow):
 
     # ----- files ---------------------------------------------------------------------------
 
-    def open_lesson(self, path: str, now: bool = False) -> bool:
-        """Open a lesson file (a bad file gets a message; the current lesson stays).
+    def open_lesson(self, path: str, now: bool = False,
+                    otherwise: Callable[[], None] | None = None) -> bool:
+        """Open a lesson file (a bad file gets a message; the current lesson stays, then ``otherwise``).
 
-        A formula lesson's sympy work is done off the GUI thread (``now``: on it, before
-        the window shows).
+        A formula lesson's sympy work is done off the GUI thread (``now``: on it, for the
+        self-test's checks).
         """
-        return self.controller.open_file(path, now)
+        return self.controller.open_file(path, now, otherwise)
 
     def may_replace(self) -> bool:
         """Return whether the lesson may be replaced: no unsaved edits, or saved or discarded."""

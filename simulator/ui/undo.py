@@ -15,7 +15,7 @@ from simulator.workspace.workspace import Memento
 def setting(name: str, doc: str):
     """Return a controller verb that passes its arguments to the workspace verb ``name``."""
     def verb(self, *args):
-        return self._do(getattr(self.workspace, name), *args)
+        return self._use(getattr(self.workspace, name), *args)
     verb.__name__, verb.__doc__ = name, doc
     return verb
 

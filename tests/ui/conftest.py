@@ -48,7 +48,7 @@ def make_controller(qtbot):
     def make(lesson: str | Path | None = None) -> SessionController:
         controller = SessionController()
         if lesson is not None:
-            controller.set_lesson(load_lesson(LESSONS / lesson))
+            controller.set_lesson_now(load_lesson(LESSONS / lesson))
         made.append(controller)
         return controller
 

@@ -80,7 +80,7 @@ def test_divergence_stops_play_and_is_explained_without_nan(qtbot):
         layers=(1, 4, 1), activation=("linear",), output_activation="linear", loss="mse",
         dataset=DatasetSpec(name="line")), OptimizerSpec("sgd", 5.0))
     controller = SessionController()
-    controller.set_lesson(lesson)
+    controller.set_lesson_now(lesson)
     snaps = []
     controller.frameChanged.connect(snaps.append)
     controller.set_speed(steps_per_frame=10, fps=120)

@@ -26,7 +26,7 @@ LESSON = {
 @pytest.fixture
 def stepped(make_controller):
     controller = make_controller()
-    controller.set_lesson(parse_lesson(json.dumps(LESSON)))
+    controller.set_lesson_now(parse_lesson(json.dumps(LESSON)))
     return controller
 
 

@@ -138,7 +138,7 @@ def test_a_window_that_fails_to_open_is_reported_and_no_window_is_returned(qtbot
     def fail(lesson, reset_layout):
         raise OSError("settings folder vanished")
 
-    monkeypatch.setattr(launch, "make_window", fail)
+    monkeypatch.setattr(launch, "start_window", fail)
     with reporting(qtbot, None, tmp_path) as (reporter, caught):
         assert open_window(reporter) is None
         qtbot.waitUntil(lambda: reporter.dialog is not None)

@@ -32,7 +32,7 @@ def resident_bytes() -> int:
 @pytest.mark.slow
 def test_a_million_steps_through_the_controller(make_controller, record_property):
     c = make_controller()
-    assert c.set_lesson(LESSON)
+    assert c.set_lesson_now(LESSON)
     # one frame a second from the timer: the frames are ticked here, back to back
     c.set_speed(steps_per_frame=PER_FRAME, fps=1)
     c.play()

@@ -97,7 +97,7 @@ def test_divergence_shows_a_banner_and_no_nan(qtbot):
     qtbot.addWidget(w)
     w.show()
     c = w.controller
-    c.set_lesson(Lesson("regression", NetworkSpec(
+    c.set_lesson_now(Lesson("regression", NetworkSpec(
         layers=(1, 4, 1), activation=("linear",), output_activation="linear", loss="mse",
         dataset=DatasetSpec(name="line")), OptimizerSpec("sgd", 5.0)))
     for _ in range(100):

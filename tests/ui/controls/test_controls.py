@@ -212,7 +212,7 @@ def test_an_accepted_formula_clears_the_error_under_the_field(panel, controller,
 
 def test_a_good_formula_switches_the_problem(controller, qtbot):
     pytest.importorskip("simulator.symbolic.problems")
-    controller.set_lesson(load_lesson(RAVINE))
+    controller.set_lesson_now(load_lesson(RAVINE))
     panel = _made(controller, qtbot)
     panel.show()
     type_into(qtbot, panel.problem.formula, "w1**2 + foo")
@@ -232,7 +232,7 @@ def test_a_good_formula_switches_the_problem(controller, qtbot):
 
 def test_choosing_a_network_lesson_from_a_formula(controller, qtbot):
     pytest.importorskip("simulator.symbolic.problems")
-    controller.set_lesson(load_lesson(RAVINE))
+    controller.set_lesson_now(load_lesson(RAVINE))
     panel = _made(controller, qtbot)
     panel.show()
     chooser = panel.problem.chooser
@@ -426,7 +426,7 @@ def test_a_panel_made_before_any_lesson_waits_for_one(make_controller, qtbot):
     c = make_controller()
     p = _made(c, qtbot)
     assert not p.isEnabled()
-    c.set_lesson(load_lesson(CIRCLE))
+    c.set_lesson_now(load_lesson(CIRCLE))
     assert p.isEnabled()
     assert p.optimizer.optimizer.currentData() == "adam"
     assert p.axes.x.count() == len(c.workspace.problem.names)

@@ -164,7 +164,7 @@ def test_a_formula_shows_an_explanation_not_an_empty_plot(make_controller, qtbot
     v = _made(controller, qtbot)
     assert v.mode is None
     assert v.pages.currentWidget() is v.note and v.note.text() == FORMULA_NOTE
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     assert v.pages.currentIndex() == 0 and v.mode == "plane"
 
 
@@ -173,7 +173,7 @@ def test_regression_draws_the_fit_and_a_click_adds_x_and_target(make_controller,
         layers=(1, 6, 1), activation=("tanh",), output_activation="linear", loss="mse",
         dataset=DatasetSpec(name="curve", samples=40)), OptimizerSpec("adam", 0.03))
     controller = make_controller()
-    controller.set_lesson(lesson)
+    controller.set_lesson_now(lesson)
     v = _made(controller, qtbot)
     v.resize(600, 400)
     v.show()
@@ -203,7 +203,7 @@ def test_three_classes_colour_each_pixel_by_the_class_picked(make_controller, qt
         loss="cross_entropy", dataset=DatasetSpec(name=None, points=points)),
         OptimizerSpec("adam", 0.05))
     controller = make_controller()
-    controller.set_lesson(lesson)
+    controller.set_lesson_now(lesson)
     v = _made(controller, qtbot)
     controller.workspace.session.step(100)
     xs, ys, out = _decision(controller, qtbot, controller.replay_state)

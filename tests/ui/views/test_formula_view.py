@@ -127,7 +127,7 @@ def test_graph_adjoints_of_the_variables_equal_the_gradient(controller, view):
 
 @pytest.mark.parametrize("path", [RAVINE, ROSENBROCK, HIMMELBLAU])
 def test_two_variable_graphs_backpropagate_to_the_gradient(controller, qtbot, path):
-    controller.set_lesson(load_lesson(path))
+    controller.set_lesson_now(load_lesson(path))
     controller.step()
     view = _view(controller, qtbot)
     snap = controller.frame()
@@ -143,7 +143,7 @@ def test_two_variable_graphs_backpropagate_to_the_gradient(controller, qtbot, pa
 
 
 def test_two_variable_lesson_shows_both_partials_and_nudges_either(controller, qtbot):
-    controller.set_lesson(load_lesson(RAVINE))
+    controller.set_lesson_now(load_lesson(RAVINE))
     view = _view(controller, qtbot)
     snap = controller.frame()
     names = [row[0].text() for row in view.cost_rows]
@@ -165,15 +165,15 @@ def test_two_variable_lesson_shows_both_partials_and_nudges_either(controller, q
 
 def test_network_lesson_shows_one_line(qtbot):
     c = SessionController()
-    c.set_lesson(load_lesson(CIRCLE))
+    c.set_lesson_now(load_lesson(CIRCLE))
     try:
         view = _view(c, qtbot)
         assert view.note.text() == NETWORK_NOTE
         assert not view.note.isHidden() and view.scroll.isHidden()
         assert view.model is None
-        c.set_lesson(load_lesson(SEED))  # and back to a formula
+        c.set_lesson_now(load_lesson(SEED))  # and back to a formula
         assert view.note.isHidden() and _table(view)["J_plus"] == "9.006001"
-        c.set_lesson(load_lesson(CIRCLE))
+        c.set_lesson_now(load_lesson(CIRCLE))
         assert view.scroll.isHidden() and not view.scene.items()
     finally:
         c.grids.cancel()
@@ -209,7 +209,7 @@ def test_undefined_values_are_said_in_words(controller, view, qtbot):
 @pytest.mark.parametrize("size", [(470, 600), (700, 700), (1200, 500)])
 @pytest.mark.parametrize("path", [ROSENBROCK, HIMMELBLAU])
 def test_large_graph_is_legible_without_overlaps(controller, qtbot, path, size):
-    controller.set_lesson(load_lesson(path))
+    controller.set_lesson_now(load_lesson(path))
     view = _view(controller, qtbot, size)
     view.fit_graph()
     assert view.graph_view.transform().m11() >= GRAPH_MIN_SCALE
@@ -245,7 +245,7 @@ def test_a_network_lesson_never_loads_sympy():
         "from simulator.ui.controller import SessionController\n"
         "from simulator.ui.views.formula_view import FormulaView\n"
         "c = SessionController()\n"
-        f"c.set_lesson(load_lesson({str(CIRCLE)!r}))\n"
+        f"c.set_lesson_now(load_lesson({str(CIRCLE)!r}))\n"
         "from simulator.ui.binding import bind\nview = bind(c, FormulaView())\n"
         "c.step()\n"
         "app.processEvents()\n"

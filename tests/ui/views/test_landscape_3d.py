@@ -29,7 +29,7 @@ def controller(make_controller):
 
 def seed_lesson(controller):
     spec = ExpressionSpec("w**2", (("w", 3.0),), (("w", (-1.0, 7.0)),))
-    controller.set_lesson(Lesson("seed", spec, OptimizerSpec("sgd", 0.1)))
+    controller.set_lesson_now(Lesson("seed", spec, OptimizerSpec("sgd", 0.1)))
     settle(controller)
 
 
@@ -60,7 +60,7 @@ def test_offscreen_it_says_opengl_is_missing_and_the_app_goes_on(controller, qtb
     assert "offscreen" in view.message.toolTip()
     assert view.grab_frame() is None
     # The rest keeps working with the view in place.
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     controller.step()
     settle(controller)
     assert controller.frame().step == 1
@@ -81,7 +81,7 @@ def test_a_real_opengl_surface_is_drawn_with_the_hiker_on_it(controller, qtbot):
         assert view.renderer_note.isVisible() and view.renderer in view.renderer_note.text()
     else:
         assert not hasattr(view, "renderer_note")
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     for _ in range(5):
         controller.step()
     settle(controller)
@@ -108,7 +108,7 @@ def test_the_opengl_view_is_made_only_when_the_tab_is_first_shown(controller, qt
     """Issue 15: a window whose 3-D tab is never opened stays a raster surface."""
     view = bind(controller, Landscape3DView())
     qtbot.addWidget(view)
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     assert not view.built and view.gl_view is None
     view.show()

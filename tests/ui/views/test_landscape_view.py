@@ -41,7 +41,7 @@ def formula_lesson(controller, text, names, start, ranges, lr):
     """Load a formula lesson and wait for its landscape."""
     spec = ExpressionSpec(text, tuple(zip(names, start, strict=True)),
                           tuple(zip(names, ranges, strict=True)))
-    controller.set_lesson(Lesson("test", spec, OptimizerSpec("sgd", lr)))
+    controller.set_lesson_now(Lesson("test", spec, OptimizerSpec("sgd", lr)))
     settle(controller)
 
 
@@ -65,7 +65,7 @@ def pixel_size(view):
 
 
 def test_step_puts_the_hiker_on_the_engines_next_theta(controller, view):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     controller.step()
     axes = controller.workspace.axes
@@ -84,7 +84,7 @@ def test_step_puts_the_hiker_on_the_engines_next_theta(controller, view):
 
 
 def test_the_trail_is_the_frames_path_on_the_axes(controller, view):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     for _ in range(6):
         controller.step()
@@ -100,7 +100,7 @@ def test_the_trail_is_the_frames_path_on_the_axes(controller, view):
 
 
 def test_a_click_moves_the_hiker_there_as_one_undoable_move(controller, view, qtbot):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     axes = controller.workspace.axes
     before = controller.workspace.session.theta.copy()
@@ -129,7 +129,7 @@ def _mouse(widget, kind, pos, buttons):
 
 
 def test_a_drag_follows_the_mouse_and_commits_one_move_on_release(controller, view, qtbot):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     axes = controller.workspace.axes
     (x0, x1), (y0, y1) = axes.x_range, axes.y_range
@@ -273,7 +273,7 @@ def test_divergence_marks_the_spot_and_shows_no_nan(controller, view):
 
 
 def test_a_race_draws_each_hiker_in_its_colour_with_a_legend(controller, view, qtbot):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     controller.start_race(["sgd", "momentum", "adam"])
     for _ in range(4):
@@ -303,7 +303,7 @@ def test_a_race_draws_each_hiker_in_its_colour_with_a_legend(controller, view, q
 
 
 def test_network_slice_is_labelled_and_formulas_are_not(controller, view):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     assert view.note_label.isVisible()
     assert "slice" in view.note_label.text()
@@ -314,7 +314,7 @@ def test_network_slice_is_labelled_and_formulas_are_not(controller, view):
 
 
 def test_a_view_made_after_the_lesson_draws_the_current_hiker(controller, qtbot):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     for _ in range(3):
         controller.step()
     late = bind(controller, LandscapeView())
@@ -384,7 +384,7 @@ def test_on_a_curve_the_trail_is_a_dot_per_step_that_shows_over_the_curve(contro
 
 
 def test_on_a_surface_the_trail_is_a_fading_line_with_small_dots(controller, view):
-    controller.set_lesson(load_lesson(LESSONS / "10-ravine.lesson.json"))
+    controller.set_lesson_now(load_lesson(LESSONS / "10-ravine.lesson.json"))
     controller.step()
     settle(controller)
     assert all(chunk.opts["pen"].style() == Qt.PenStyle.SolidLine for chunk in view.trail)
@@ -393,7 +393,7 @@ def test_on_a_surface_the_trail_is_a_fading_line_with_small_dots(controller, vie
 
 
 def test_a_frame_that_moves_nothing_sets_no_trail_piece_again(controller, view, monkeypatch):
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     settle(controller)
     for _ in range(20):
         controller.step()

@@ -112,7 +112,7 @@ def test_a_negative_formula_loss_disables_log_and_hides_the_test_curve(make_cont
         "start": {"w": 3}, "range": {"w": [-4, 4]}},
         "optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": null}""")
     controller = make_controller()
-    controller.set_lesson(lesson)
+    controller.set_lesson_now(lesson)
     v = _made(controller, qtbot)
     _run(controller, 30)
     assert controller.frame().loss < 0
@@ -129,7 +129,7 @@ def test_divergence_never_puts_nan_on_the_curve(make_controller, qtbot):
         layers=(1, 4, 1), activation=("linear",), output_activation="linear", loss="mse",
         dataset=DatasetSpec(name="line")), OptimizerSpec("sgd", 5.0))
     controller = make_controller()
-    controller.set_lesson(lesson)
+    controller.set_lesson_now(lesson)
     v = _made(controller, qtbot)
     for _ in range(300):
         if controller.workspace.session.status == "diverged":

@@ -291,7 +291,7 @@ def test_the_activation_menu_of_a_layer_sets_its_activation(view, controller):
 def test_limits_disable_the_buttons_and_the_controller_says_why(controller, qtbot):
     spec = replace(controller.workspace.lesson.problem, layers=(2, 31, 1), activation=("tanh",),
                    weights=None, biases=None)
-    controller.set_lesson(replace(controller.workspace.lesson, problem=spec, landscape=None))
+    controller.set_lesson_now(replace(controller.workspace.lesson, problem=spec, landscape=None))
     view = make_view(controller, qtbot)
     qtbot.mouseClick(hidden_header(view, 1).plus, Qt.MouseButton.LeftButton)
     assert network(controller).sizes == (2, 32, 1)
@@ -333,7 +333,7 @@ def test_gradient_mode_draws_the_engines_gradients_on_a_log_scale(view, controll
 def test_vanishing_gradients_of_a_deep_sigmoid_network_are_thinner_near_the_input(controller, qtbot):
     spec = replace(controller.workspace.lesson.problem, layers=(2, 8, 8, 8, 8, 8, 1),
                    activation=("sigmoid",) * 5, weights=None, biases=None)
-    controller.set_lesson(replace(controller.workspace.lesson, problem=spec, landscape=None))
+    controller.set_lesson_now(replace(controller.workspace.lesson, problem=spec, landscape=None))
     view = make_view(controller, qtbot, show=False)
     view.set_edge_mode("gradients")
     first, last = view.bundles[0].fractions, view.bundles[-1].fractions
@@ -392,7 +392,7 @@ def test_neuron_maps_are_one_forward_pass_and_can_be_hidden(view, controller, qt
 
 def test_neuron_maps_are_asked_for_with_two_columns_or_more(view, controller, qtbot):
     assert controller.background.neuron_maps_wanted
-    controller.set_lesson(big_lesson())  # four columns: maps over x1, x2, the rest at the mean
+    controller.set_lesson_now(big_lesson())  # four columns: maps over x1, x2, the rest at the mean
     assert view.thumbnails_check.isEnabled() and controller.background.neuron_maps_wanted
     assert "other columns at their mean" in view.thumbnails_check.toolTip()
     controller.choose_dataset("line")  # one column: no plane to draw over
@@ -416,7 +416,7 @@ def test_neuron_maps_come_from_the_controller_at_its_pace(view, controller, qtbo
 
 
 def test_items_are_made_once_per_shape_and_a_big_network_updates_fast(controller, qtbot):
-    controller.set_lesson(big_lesson())
+    controller.set_lesson_now(big_lesson())
     view = make_view(controller, qtbot, show=False)
     view.resize(900, 650)
     items = [id(i) for i in view.diagram.scene().items()]
@@ -434,12 +434,12 @@ def _timed(fn):
 
 
 def test_a_formula_lesson_shows_a_message_instead_of_a_diagram(controller, qtbot):
-    controller.set_lesson(load_lesson(FORMULA))
+    controller.set_lesson_now(load_lesson(FORMULA))
     view = make_view(controller, qtbot, show=False)
     assert view.bundles == [] and view.layers == []
     assert "formula" in view._message.toPlainText()
     assert not view.add_layer_button.isEnabled() and view.toolbar.isHidden()
-    controller.set_lesson(load_lesson(CIRCLE))
+    controller.set_lesson_now(load_lesson(CIRCLE))
     assert len(view.bundles) == 3 and not view._message.isVisible()
     assert not view.toolbar.isHidden() and view.add_layer_button.isEnabled()
     assert view.inspector.hint.text() == HINT
@@ -471,7 +471,7 @@ def test_the_diagram_renders_to_png(view, controller, tmp_path):
 def test_while_playing_a_big_network_re_pens_its_layers_of_weights_in_turn(controller, qtbot, tmp_path):
     path = tmp_path / "big.lesson.json"
     path.write_text(json.dumps(BIG_LESSON), encoding="utf-8")
-    controller.set_lesson(load_lesson(path))
+    controller.set_lesson_now(load_lesson(path))
     view = make_view(controller, qtbot)
     count = len(view.bundles)
     turns = [view._bundles_to_draw(moving=True) for _ in range(4)]

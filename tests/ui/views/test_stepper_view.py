@@ -225,7 +225,7 @@ def test_a_big_network_labels_only_the_operation_and_stays_responsive(make_contr
     c = make_controller()
     spec = NetworkSpec((2, *([32] * 8), 1), ("tanh",) * 8, "sigmoid", "bce",
                        dataset=DatasetSpec("xor", samples=40, seed=1))
-    c.set_lesson(Lesson("big", spec, OptimizerSpec("adam", 0.01)))
+    c.set_lesson_now(Lesson("big", spec, OptimizerSpec("adam", 0.01)))
     stepper, network = make_views(c, qtbot, NetworkView())
     qtbot.waitUntil(lambda: network.step_overlay.isVisible())
     count = stepper.frame.count
