@@ -397,7 +397,7 @@ class ExportDialog(QDialog):
     def _gif(self, spec: FigureSpec, frames: int, every: int) -> bytes | None:
         """Return a GIF of the hiker walking on from here (on a copy: the run stays as it is)."""
         copy = Workspace()
-        copy.set_lesson_now(self.window_.controller.workspace.current_lesson())
+        copy.set_lesson(self.window_.controller.workspace.current_lesson())
         progress = QProgressDialog("Drawing the frames…", "Stop", 0, frames, self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)
