@@ -16,6 +16,11 @@ Callers on a GUI may call ``run_within`` from any thread; tasks run one at a tim
 caller whose task went stale (a newer formula was typed) sets the task's ``abandon``
 event: the worker is killed at once, so the newer task gets the worker, and its whole
 budget, at once too. A task's budget starts when it gets the worker, not while it waits.
+
+A command line that must answer by a time of the wall clock (``derive``: 2 s from the
+process's start) gives ``run_within`` a ``deadline``, and calls ``fork_workers_here``
+first: its worker is then forked from the command's own process, which has sympy loaded
+already, and starts in milliseconds instead of the forkserver's second.
 """
 
 from __future__ import annotations
@@ -37,10 +42,12 @@ WALL_FACTOR = 4.0
 _CPU_CHECK_SECONDS = 0.05
 #: the reason of a task given up because its caller no longer wants it
 ABANDONED = "abandoned: a newer request came"
+_GAVE_UP_AT_DEADLINE = "gave up at its deadline"
 
 _LOCK = threading.Lock()
 _in_worker = False
 _worker: _Worker | None = None
+_fork_here = False
 
 
 @dataclass(frozen=True)
@@ -57,16 +64,21 @@ class Outcome:
 
 
 def run_within(task: Callable[..., Iterator[Any]], args: tuple, seconds: float,
-               abandon: threading.Event | None = None) -> Outcome:
+               abandon: threading.Event | None = None,
+               deadline: float | None = None) -> Outcome:
     """Run ``task(*args)`` for at most ``seconds``; return what it yielded by then.
 
     Once ``abandon`` is set the task stops at once (waiting for the worker, or in it),
-    with the reason ``ABANDONED``. An exception the task raises is raised here (a
-    ``FormulaError`` stays one).
+    with the reason ``ABANDONED``. ``deadline``, a ``time.monotonic()`` time, is an end
+    on the wall clock besides: the task stops by then whatever the worker's CPU time,
+    and waiting for the worker and its start count. An exception the task raises is
+    raised here (a ``FormulaError`` stays one).
     """
     if _in_worker:
         return Outcome(tuple(task(*args)), True)
     waited_until = time.monotonic() + seconds
+    if deadline is not None:
+        waited_until = min(waited_until, deadline)
     while not _LOCK.acquire(timeout=_CPU_CHECK_SECONDS):
         if abandon is not None and abandon.is_set():
             return Outcome((), False, ABANDONED)
@@ -75,26 +87,30 @@ def run_within(task: Callable[..., Iterator[Any]], args: tuple, seconds: float,
     try:
         if abandon is not None and abandon.is_set():
             return Outcome((), False, ABANDONED)
-        return _run(task, args, time.monotonic() + seconds, seconds, abandon)
+        return _run(task, args, time.monotonic() + seconds, seconds, abandon, deadline)
     finally:
         _LOCK.release()
 
 
-def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
-         seconds: float, abandon: threading.Event | None) -> Outcome:
+def _run(task: Callable[..., Iterator[Any]], args: tuple, budget_end: float,
+         seconds: float, abandon: threading.Event | None, deadline: float | None) -> Outcome:
     global _worker
     if _worker is None or not _worker.alive():
         try:
             _worker = _Worker()
-            # Starting the worker is not the task's time: push the deadline past it.
-            deadline += _worker.wait_ready()
+            # Starting the worker is not the task's time (but for a wall-clock deadline).
+            budget_end += _worker.wait_ready(deadline)
         except (OSError, EOFError, RuntimeError) as error:
             # e.g. a script read from stdin, whose main module a worker cannot import
             _worker = None
+            if deadline is not None and time.monotonic() >= deadline:
+                return Outcome((), False, _GAVE_UP_AT_DEADLINE)
             return Outcome((), False, f"the formula worker could not start ({error})")
     results: list[Any] = []
     cpu_at_start = _worker.cpu_seconds()
-    hard_deadline = deadline + (WALL_FACTOR - 1) * seconds
+    hard_deadline = budget_end + (WALL_FACTOR - 1) * seconds
+    if deadline is not None:
+        budget_end, hard_deadline = min(budget_end, deadline), min(hard_deadline, deadline)
     try:
         _worker.connection.send((task, args))
         while True:
@@ -102,7 +118,7 @@ def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
                 _worker.stop()
                 _worker = None
                 return Outcome(tuple(results), False, ABANDONED)
-            remaining = deadline - time.monotonic()
+            remaining = budget_end - time.monotonic()
             if remaining <= 0 and not _worker.connection.poll(0):
                 # Past the budget in wall time: on a busy machine the worker may have had
                 # little of it, so it goes on while its own CPU time is within the budget.
@@ -111,7 +127,9 @@ def _run(task: Callable[..., Iterator[Any]], args: tuple, deadline: float,
                         or time.monotonic() >= hard_deadline):
                     _worker.stop()
                     _worker = None
-                    return Outcome(tuple(results), False, f"gave up after {seconds:g} s")
+                    cut = deadline is not None and time.monotonic() >= deadline
+                    return Outcome(tuple(results), False, _GAVE_UP_AT_DEADLINE if cut
+                                   else f"gave up after {seconds:g} s")
                 remaining = min(_CPU_CHECK_SECONDS, hard_deadline - time.monotonic())
             if abandon is not None:  # look at the event often
                 remaining = min(remaining, _CPU_CHECK_SECONDS)
@@ -137,17 +155,20 @@ class _Worker:
     def __init__(self) -> None:
         context = _context()
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True,
+        # A forked worker inherits the parent's end too, and must close it to see it go.
+        inherited = self.connection if _fork_here else None
+        self.process = context.Process(target=_serve, args=(child, inherited), daemon=True,
                                        name="backprop-hiker-formulas")
         self.process.start()
         child.close()
 
-    def wait_ready(self) -> float:
-        """Wait until the worker has started; return how long that took."""
+    def wait_ready(self, deadline: float | None = None) -> float:
+        """Wait until the worker has started (by ``deadline`` at the latest); return how long."""
         started = time.monotonic()
-        if not self.connection.poll(START_SECONDS):
+        wait = START_SECONDS if deadline is None else min(START_SECONDS, deadline - started)
+        if not self.connection.poll(max(0.0, wait)):
             self.stop()
-            raise RuntimeError(f"no answer within {START_SECONDS:g} s")
+            raise RuntimeError(f"no answer within {wait:.3g} s")
         try:
             self.connection.recv()
         except EOFError:
@@ -176,7 +197,18 @@ class _Worker:
         self.connection.close()
 
 
+def fork_workers_here() -> None:
+    """Fork the formula workers to come from this process, which has sympy loaded.
+
+    Only for a command line: forking a process that runs other threads (Qt's) is unsafe.
+    """
+    global _fork_here
+    _fork_here = True
+
+
 def _context() -> multiprocessing.context.BaseContext:
+    if _fork_here:
+        return multiprocessing.get_context("fork")
     # forkserver forks each new worker from a clean server that has imported sympy once:
     # cheap restarts, and safe from a process with Qt's threads. Elsewhere: spawn.
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -186,15 +218,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _serve(connection) -> None:
-    """Run tasks from the pipe until it closes (the worker's main loop)."""
+def _serve(connection, inherited=None) -> None:
+    """Run tasks from the pipe until it closes (the worker's main loop).
+
+    ``inherited``: the parent's end of the pipe, which a forked worker holds as well.
+    """
     global _in_worker
     _in_worker = True
-    from simulator.symbolic.report import derive_report
+    if inherited is not None:
+        inherited.close()
+    if not _fork_here:
+        from simulator.symbolic.report import derive_report
 
-    # One small derivative first: sympy's caches and lazily loaded printers are warm before
-    # the first task's time starts, so a fresh worker answers a simple formula at once.
-    derive_report("w**2 + abs(w)", at={"w": "1"})
+        # One small derivative first: sympy's caches and lazily loaded printers are warm
+        # before the first task's time starts, so a fresh worker answers a simple formula
+        # at once. A worker forked for a deadline has no time to spare for it.
+        derive_report("w**2 + abs(w)", at={"w": "1"})
     connection.send(("ready", None))
     while True:
         try:

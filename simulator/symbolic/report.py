@@ -97,17 +97,19 @@ def derive_with_budget(
     wrt: str | None = None,
     at: Mapping[str, str] | None = None,
     epsilon: str | None = None,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Return ``derive_report`` of a formula, computed in at most about ``seconds``.
 
     The work runs in the formula worker (see ``budget``), so a caller on any thread
-    waits no longer than that. The derivatives are simplified when that fits in the
-    time; else they come as differentiated, with ``simplified`` False and a ``note``
-    saying so. Raises ``FormulaError`` or ``ValueError`` for bad input, and
-    ``OutOfTime`` when not even the unsimplified answer came in time.
+    waits no longer than that, nor past ``deadline`` (a ``time.monotonic()`` time) when
+    given. The derivatives are simplified when that fits in the time; else they come as
+    differentiated, with ``simplified`` False and a ``note`` saying so. Raises
+    ``FormulaError`` or ``ValueError`` for bad input, and ``OutOfTime`` when not even
+    the unsimplified answer came in time.
     """
     outcome = run_within(_derive_task, (expression, wrt, dict(at) if at else None, epsilon),
-                         seconds)
+                         seconds, deadline=deadline)
     if not outcome.results and outcome.reason.startswith("gave up"):
         raise OutOfTime(f"gave up after {seconds:g} s: this formula takes too long to "
                         "differentiate and evaluate exactly")
@@ -115,7 +117,7 @@ def derive_with_budget(
         raise OutOfTime(f"could not differentiate the formula: {outcome.reason}")
     report = outcome.results[-1]
     if not report["simplified"]:
-        slow = f"simplifying took longer than {seconds:g} s, so the derivative is shown unsimplified"
+        slow = f"gave up simplifying to answer within {seconds:g} s: the derivative is shown unsimplified"
         report["note"] = slow if report["note"] is None else f"{report['note']} {slow[0].upper()}{slow[1:]}."
     return report
 

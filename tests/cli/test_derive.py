@@ -82,3 +82,15 @@ def test_a_kinked_formula_carries_the_note():
     out = derive("abs(w)", "--at", "w=0")
     assert out.returncode == 0, out.stderr
     assert "Note: At a kink" in out.stdout and "dJ/dw   0" in out.stdout
+
+
+def test_a_slow_simplification_is_given_up_with_a_note():
+    # sympy's simplify runs for minutes on it; derive's 2 s count from the process's start
+    out = derive("cosh(w**5)*sigmoid(w - 6000)", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["simplified"] is False
+    assert report["derivative"] == ("5*w**4*sinh(w**5)/(exp(6000 - w) + 1) + "
+                                    "exp(6000 - w)*cosh(w**5)/(exp(6000 - w) + 1)**2")
+    assert report["note"] == ("gave up simplifying to answer within 2 s: the derivative is "
+                              "shown unsimplified")

@@ -85,3 +85,17 @@ def test_a_lesson_error_crosses_from_the_worker_with_its_path():
         run_within(lesson_error_task, (), 10)
     assert info.value.path == "problem.expression" and str(info.value) == \
         "problem.expression: column 3: something"
+
+
+def test_a_deadline_stops_a_task_whatever_its_budget():
+    run_within(sleep_task, ("warm", 0), 30)
+    started = time.monotonic()
+    outcome = run_within(sleep_task, ("early", 30), 30, deadline=started + 0.5)
+    assert time.monotonic() - started < 10
+    assert outcome.results == ("early",)
+    assert not outcome.finished and outcome.reason == "gave up at its deadline"
+
+
+def test_a_deadline_already_past_gives_up_without_running():
+    outcome = run_within(sleep_task, ("never", 0), 30, deadline=time.monotonic() - 1)
+    assert outcome.results == () and outcome.reason.startswith("gave up")
