@@ -19,6 +19,7 @@ inbound setter      fed by controller signal     what it is
 ``set_trace``       ``traceReady``               a ``SampleTrace``
 ``set_formula_error`` ``formulaChecked``         what is wrong with a typed formula, or ""
 ``set_formula_working`` ``formulaWorking``       a typed formula is being worked out
+``set_exact_nudge`` ``nudgeReady``               (θ, ``NudgeNumbers``): a paused nudge, exact
 ``set_lesson_frame`` ``lessonChanged``           ``LessonFrame``: the lesson's text and step
 ``set_stepper``     ``stepperChanged``           ``StepperFrame`` of the backprop stepper
 ==================  ===========================  ==========================================
@@ -45,6 +46,7 @@ INBOUND = (
     ("traceReady", "set_trace"),
     ("formulaChecked", "set_formula_error"),
     ("formulaWorking", "set_formula_working"),
+    ("nudgeReady", "set_exact_nudge"),
     ("lessonChanged", "set_lesson_frame"),
     ("stepperChanged", "set_stepper"),
 )

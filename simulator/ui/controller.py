@@ -35,6 +35,7 @@ from simulator.workspace.workspace import (
     describe_divergence,
 )
 
+from .exact_nudges import ExactNudges
 from .grids import BackgroundWork, FormulaBuilds, GridService
 from .undo import Restore, setting, undoable
 
@@ -78,6 +79,8 @@ class SessionController(QObject):
     formulaWorking(str)
         A new formula (typed, or a lesson's) is being worked out off the GUI thread (the
         text says so; "" when that stopped without a result).
+    nudgeReady((θ, NudgeNumbers))
+        A paused frame's nudge, worked out in exact fractions in the pool (``ExactNudges``).
     lessonChanged(LessonFrame)
         The lesson's texts or the step entered changed.
     stepperChanged(StepperFrame or None)
@@ -100,6 +103,7 @@ class SessionController(QObject):
     fileChanged = Signal(str)
     formulaChecked = Signal(str)
     formulaWorking = Signal(str)
+    nudgeReady = Signal(object)
     lessonChanged = Signal(object)
     stepperChanged = Signal(object)
 
@@ -111,6 +115,8 @@ class SessionController(QObject):
         self.background = BackgroundWork(self.workspace, self.grids)
         self.builds = FormulaBuilds(self.grids, FORMULA_SECONDS, self.formulaWorking.emit,
                                     self._say)
+        self.workspace.exact_nudge_in_frames = False  # worked out in the pool instead:
+        self.nudges = ExactNudges(self.grids, self.nudgeReady.emit, self._say)
         self.grids.ready.connect(self._grid_ready)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
@@ -208,10 +214,12 @@ class SessionController(QObject):
         frame = self._frame = ws.frame(self.playing)
         self.frameChanged.emit(frame)
         if self.playing:
+            self.nudges.cancel()
             self._staggered_sent = False
             for key in PACE_MS:
                 self._paced(key)
         else:
+            self.nudges.request(ws.exact_nudge_stage)
             for key in PACE_MS:
                 self._paced(key, force=True)
         return frame
@@ -258,8 +266,8 @@ class SessionController(QObject):
 
     @quietly  # views draw a diverged run's numbers without float warnings
     def _grid_ready(self, channel: str, result: object) -> None:
-        if channel == FormulaBuilds.CHANNEL:
-            return  # the builds' own
+        if channel in (FormulaBuilds.CHANNEL, ExactNudges.CHANNEL):
+            return  # theirs
         if isinstance(result, Exception):
             self.message.emit("error", f"Could not compute the {channel}: {result}")
             return

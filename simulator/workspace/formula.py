@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -59,6 +60,7 @@ class NudgeNumbers:
     error: float  # ratio − exact (shrinks with ε)
     exact_arithmetic: bool
     crosses_pole: bool = False  # J jumps through a pole between the two points: ΔJ/ε is no slope
+    inexact: str = ""  # why it is floating point where exact fractions were asked for
 
     def as_dict(self) -> dict[str, float]:
         """Return epsilon, J, J_plus, delta, ratio, exact and error by name."""
@@ -154,12 +156,11 @@ class FormulaModel:
         compiled = self._compiled
         cost = _evaluate(compiled.cost, theta, 1)[0]
         gradient = _evaluate(compiled.partials, theta, len(self.names))
-        nudge = None
-        if exact and all(math.isfinite(t) for t in theta):
-            nudge = self._exact_nudge(theta, epsilon, variable)
-        if nudge is None:
-            nudge = self._float_nudge(theta, float(epsilon), variable, cost, gradient[variable])
-        nudge = self._check_pole(theta, nudge)
+        if exact:
+            nudge = self.exact_nudge(theta, epsilon, variable)
+        else:
+            nudge = self._check_pole(theta, self._float_nudge(theta, float(epsilon), variable,
+                                                              cost, gradient[variable]))
         node_values = _evaluate(compiled.node_values, theta, len(self.nodes))
         locals_ = _evaluate(compiled.local_derivatives, theta, len(self.edges))
         adjoints = _backward(len(self.nodes), self.root,
@@ -187,27 +188,40 @@ class FormulaModel:
             return nudge
         return replace(nudge, crosses_pole=True)
 
-    def _exact_nudge(self, theta: tuple[float, ...], epsilon: object,
-                     variable: int) -> NudgeNumbers | None:
-        """Return the nudge in exact fractions, or None where it cannot be done exactly."""
-        from simulator.symbolic.evaluation import exact_value
-        from simulator.symbolic.exact import exact_number, to_float
+    def exact_nudge(self, theta: Sequence[float], epsilon: object = DEFAULT_EPSILON,
+                    variable: int = 0, seconds: float | None = None,
+                    abandon: threading.Event | None = None) -> NudgeNumbers:
+        """Return the nudge of one variable at θ in exact fractions (3.001² is 9.006001).
 
+        With ``seconds`` the fractions are worked out in the formula worker
+        (``symbolic.budget``) for at most that long, or until ``abandon`` is set; else
+        here, bounded only by ``symbolic.bounds``. Where they cannot be had (θ not finite,
+        a value sympy cannot evaluate exactly, out of time) the nudge is in floating
+        point, and ``inexact`` says why.
+        """
+        from simulator.symbolic.budget import ABANDONED, run_within
+
+        theta = tuple(float(t) for t in theta)
         compiled = self._compiled
-        point = dict(zip(self.names, theta, strict=True))
-        try:
-            step = exact_number(epsilon)
-            moved = {**point, self.names[variable]: exact_number(theta[variable]) + step}
-            before = exact_value(compiled.expression, point)
-            after = exact_value(compiled.expression, moved)
-            delta = after - before
-            ratio = delta / step
-            slope = exact_value(compiled.slopes[variable], point)
-            numbers = [to_float(x) for x in (step, before, after, delta, ratio, slope,
-                                             ratio - slope)]
-        except (ValueError, TypeError, ArithmeticError):
-            return None
-        return _undefined_spread(variable, *numbers, exact_arithmetic=True)
+        args = (compiled.expression, compiled.slopes[variable], self.names, theta, epsilon,
+                variable)
+        if not all(math.isfinite(t) for t in theta):
+            numbers, why = None, "the point is not a finite number"
+        elif seconds is None:
+            numbers, why = next(_exact_nudge_task(*args)), ""
+        else:
+            outcome = run_within(_exact_nudge_task, args, seconds, abandon)
+            numbers = outcome.results[0] if outcome.results else None
+            why = ("a newer point was asked for" if outcome.reason == ABANDONED else
+                   f"working it out in exact fractions took longer than {seconds:g} s")
+        if numbers is not None:
+            return self._check_pole(theta, _undefined_spread(variable, *numbers,
+                                                             exact_arithmetic=True))
+        cost = _evaluate(compiled.cost, theta, 1)[0]
+        slope = _evaluate(compiled.partials, theta, len(self.names))[variable]
+        nudge = self._float_nudge(theta, float(epsilon), variable, cost, slope)
+        return replace(self._check_pole(theta, nudge),
+                       inexact=why or "sympy cannot work out this point in exact fractions")
 
     def _float_nudge(self, theta: tuple[float, ...], epsilon: float, variable: int,
                      before: float, slope: float) -> NudgeNumbers:
@@ -237,6 +251,32 @@ def _undefined_spread(variable: int, epsilon: float, before: float, after: float
         error = math.nan
     return NudgeNumbers(variable, epsilon, before, after, delta, ratio, slope, error,
                         exact_arithmetic)
+
+
+def _exact_nudge_task(expression, slope_expression, names: tuple[str, ...],
+                      theta: tuple[float, ...], epsilon: object,
+                      variable: int) -> Iterator[tuple[float, ...] | None]:
+    """Yield the nudge's seven numbers worked out in exact fractions, or None where they cannot be.
+
+    They are ε, J, J(θ + ε), ΔJ, ΔJ/ε, the slope and the error (a task of the formula
+    worker; run inline too).
+    """
+    from simulator.symbolic.evaluation import exact_value
+    from simulator.symbolic.exact import exact_number, to_float
+
+    point = dict(zip(names, theta, strict=True))
+    try:
+        step = exact_number(epsilon)
+        moved = {**point, names[variable]: exact_number(theta[variable]) + step}
+        before = exact_value(expression, point)
+        after = exact_value(expression, moved)
+        delta = after - before
+        ratio = delta / step
+        slope = exact_value(slope_expression, point)
+        yield tuple(to_float(x) for x in (step, before, after, delta, ratio, slope,
+                                          ratio - slope))
+    except (ValueError, TypeError, ArithmeticError):
+        yield None
 
 
 def formula_work(spec) -> Iterator[bool]:

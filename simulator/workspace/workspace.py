@@ -11,6 +11,8 @@ which ``Session`` object is live.
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -137,6 +139,9 @@ class Workspace:
         self.epsilon_text = DEFAULT_EPSILON  # the nudge test's ε, as typed
         self._epsilon = None  # the same as an exact number, made when a formula first needs it
         self.nudge_variable = 0  # which variable the nudge test moves
+        # whether a paused frame's nudge is worked out exactly here (the window asks the
+        # pool for it instead, with exact_nudge_stage, and frames carry floating point)
+        self.exact_nudge_in_frames = True
         self.selection: str | None = None  # the parameter or neuron a lesson step selected
         self.step_index: int | None = None  # the lesson step entered last; None before the first
         self._steps: StepRunner | None = None  # the states of the lesson's steps, once computed
@@ -471,7 +476,27 @@ class Workspace:
         if self._epsilon is None:
             self._epsilon, _ = parse_epsilon(self.epsilon_text)
         variable = min(self.nudge_variable, len(model.names) - 1)
-        return model.at(theta, self._epsilon, exact, variable=variable)
+        return model.at(theta, self._epsilon, exact and self.exact_nudge_in_frames,
+                        variable=variable)
+
+    def exact_nudge_stage(self, seconds: float, abandon: threading.Event
+                          ) -> Callable[[], tuple] | None:
+        """Return work for any thread: (θ, the nudge at the lead run's θ in exact fractions).
+
+        None for a network or an unanalysable formula. The work takes at most ``seconds``
+        (``FormulaModel.exact_nudge``), or stops when ``abandon`` is set.
+        """
+        model = self.problem_info().formula
+        if model is None:
+            return None
+        if self._epsilon is None:
+            self._epsilon, _ = parse_epsilon(self.epsilon_text)
+        theta, epsilon = tuple(self.lead_session().theta.tolist()), self._epsilon
+        variable = min(self.nudge_variable, len(model.names) - 1)
+
+        def stage() -> tuple:
+            return theta, model.exact_nudge(theta, epsilon, variable, seconds, abandon)
+        return stage
 
     # ----- stepping -----------------------------------------------------------------------
 

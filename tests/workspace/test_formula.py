@@ -200,3 +200,30 @@ def test_importing_the_model_loads_no_sympy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip() == "False"
+
+
+#: log nested 8 deep: at w = 2 its exact values run through complex logarithms for
+#: over 10 s of sympy's time (it hung the GUI thread when the nudge was worked out there)
+SLOW_EXACT = "log(" * 8 + "w" + ")" * 8
+
+
+def test_the_exact_nudge_in_the_formula_worker_is_the_one_worked_out_here():
+    model, theta = _model("w**2", {"w": 3})
+    here = model.exact_nudge(theta, "0.001")
+    there = model.exact_nudge(theta, "0.001", seconds=30)
+    assert there == here and there.exact_arithmetic and not there.inexact
+    assert (there.J_plus, there.ratio, there.error) == (9.006001, 6.001, 0.001)
+
+
+def test_an_exact_nudge_over_its_budget_is_floating_point_and_says_why():
+    model, _ = _model(SLOW_EXACT, {"w": 2})
+    n = model.exact_nudge((2.0,), "0.001", seconds=0.5)
+    assert not n.exact_arithmetic
+    assert n.inexact == "working it out in exact fractions took longer than 0.5 s"
+    assert n.epsilon == 0.001 and math.isnan(n.J)  # log of a negative number: undefined
+
+
+def test_an_exact_nudge_at_a_point_that_is_not_finite_says_why():
+    model, _ = _model("w**2", {"w": 3})
+    n = model.exact_nudge((math.inf,), "0.001")
+    assert not n.exact_arithmetic and n.inexact == "the point is not a finite number"

@@ -9,12 +9,14 @@ the computation graph: every operation of J as a box with its forward value and,
 
 The numbers come from the workspace's formula model (``simulator.workspace.formula``):
 built once per formula, evaluated per snapshot. The nudge is done in exact arithmetic
-when the run is paused, and in floating point while it plays. This module only draws.
+when the run is paused (arriving after the frame, from the pool: ``set_exact_nudge``),
+and in floating point while it plays. This module only draws.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFontDatabase, QPainter
@@ -63,6 +65,12 @@ GRAPH_DIGITS = 4  # significant digits inside the graph's boxes and tags
 
 EPSILON_TIP = ("ε, the nudge: how far w moves. Type a small positive number (0.001, 1e-6, "
                "1/1000) and press Enter. The smaller ε, the closer ΔJ/ε comes to dJ/dw.")
+
+
+def _same_point(a, b) -> bool:
+    """Return whether two points are the same, a coordinate that is not a number included."""
+    return len(a) == len(b) and all(x == y or (math.isnan(x) and math.isnan(y))
+                                    for x, y in zip(a, b, strict=True))
 
 
 # ----- widgets ------------------------------------------------------------------------------------
@@ -445,6 +453,13 @@ class FormulaView(QWidget):
         """Return whether the nudge table shows exact arithmetic (else floating point)."""
         return self.values is not None and self.values.nudge.exact_arithmetic
 
+    @property
+    def nudge_pending(self) -> bool:
+        """Return whether a paused frame's nudge is in floating point until the exact one comes."""
+        nudge = None if self.values is None else self.values.nudge
+        return (nudge is not None and self._frame is not None and not self._frame.playing
+                and not nudge.exact_arithmetic and not nudge.inexact)
+
     def set_frame(self, frame) -> None:
         """Show the formula's values where the hiker stands now."""
         model, values = self.model, frame.formula
@@ -475,9 +490,27 @@ class FormulaView(QWidget):
         for key, text in zip(keys, texts, strict=True):
             self.nudge_labels[key].setText(text)
         self.sentence.setText(nudge_sentence(nudge, model.names, values.theta))
-        self.mode_label.setText("Exact arithmetic with fractions (the run is paused)." if
-                                nudge.exact_arithmetic else
-                                "Floating point while the hiker walks; exact when paused.")
+        if nudge.exact_arithmetic:
+            mode = "Exact arithmetic with fractions (the run is paused)."
+        elif nudge.inexact:
+            mode = f"Floating point: {nudge.inexact}."
+        elif self.nudge_pending:
+            mode = "Floating point for now: working out the exact fractions…"
+        else:
+            mode = "Floating point while the hiker walks; exact when paused."
+        self.mode_label.setText(mode)
+
+    def set_exact_nudge(self, result: tuple) -> None:
+        """Show the nudge worked out in exact fractions, if it is for the point shown."""
+        theta, nudge = result
+        values, model = self.values, self.model
+        if (model is None or values is None or not _same_point(values.theta, theta)
+                or values.nudge.variable != nudge.variable
+                or values.nudge.epsilon != nudge.epsilon):
+            return
+        self.values = replace(values, nudge=nudge)
+        self._show_nudge_values(model, self.values)
+        self.schedule_fit()
 
     def _show_graph(self, model: FormulaModel, values: FormulaValues) -> None:
         drawing = self._drawing

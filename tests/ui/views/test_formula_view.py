@@ -4,6 +4,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,11 @@ def view(controller, qtbot):
 
 
 def _table(view) -> dict[str, str]:
+    """Return the nudge table's texts, once a paused frame's exact nudge has come from the pool."""
+    deadline = time.monotonic() + 30
+    while view.nudge_pending and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
     return {key: label.text().strip() for key, label in view.nudge_labels.items()}
 
 
@@ -187,7 +193,9 @@ def test_floating_point_while_playing_and_exact_when_paused(controller, view, qt
     assert "Floating point" in view.mode_label.text()
     with qtbot.waitSignal(controller.playingChanged, timeout=3000):
         controller.pause()
-    assert view.exact_nudge
+    assert "working out the exact fractions" in view.mode_label.text()
+    qtbot.waitUntil(lambda: view.exact_nudge, timeout=10000)
+    assert view.mode_label.text() == "Exact arithmetic with fractions (the run is paused)."
     w = float(controller.frame().theta[0])
     assert _number(_table(view)["error"]) == pytest.approx(0.001, rel=1e-9)
     assert _number(_table(view)["J"]) == pytest.approx(w * w, rel=1e-9)
