@@ -36,6 +36,8 @@ def quietly(function):
 DISTANCES = 10.0 ** np.arange(-3.0, 7.0)
 #: samples between two distances when looking closer at a rise or an undefined point
 CLOSER = 256
+#: how many times a segment is narrowed to tell a pole from a peak (``_grows_without_bound``)
+POLE_LEVELS = 4
 #: halvings of the gap when walking up to an undefined point
 HALVINGS = 40
 
@@ -146,8 +148,10 @@ def crosses_pole(costs: Costs, start: np.ndarray, end: np.ndarray) -> bool:
     """Return whether J jumps through a pole (or a hole) between two nearby points.
 
     On a short segment a smooth J stays about as large as at its ends. Near a pole it
-    grows without bound (more than ``10×`` its ends at some sample), or it changes sign
-    by a jump that spans nearly every value the segment takes (1/w across 0).
+    grows without bound (more than ``10×`` its ends at some sample, or slower, as
+    log|w| does, but still growing as the segment narrows: ``_grows_without_bound``), or
+    it changes sign by a jump that spans nearly every value the segment takes (1/w
+    across 0).
     """
     ts = np.linspace(0.0, 1.0, CLOSER + 1)
     start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
@@ -161,8 +165,36 @@ def crosses_pole(costs: Costs, start: np.ndarray, end: np.ndarray) -> bool:
         return True
     spread = float(values.max() - values.min())
     flips = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
-    return bool(spread > 0 and len(flips) and
-                np.abs(values[flips + 1] - values[flips]).max() > 0.5 * spread)
+    if spread > 0 and len(flips) and np.abs(values[flips + 1] - values[flips]).max() > 0.5 * spread:
+        return True
+    return _grows_without_bound(costs, start, end, ends)
+
+
+def _grows_without_bound(costs: Costs, start: np.ndarray, end: np.ndarray, ends: float) -> bool:
+    """Return whether |J| keeps growing as a segment is narrowed around its largest value.
+
+    Each narrowing keeps the samples either side of the largest |J| (``CLOSER / 2`` times
+    nearer to each other), and notes |J| at them. At a smooth peak that value's growth
+    dies away (by ``(CLOSER / 2)²`` a level; by ``CLOSER / 2`` at a kink); at a pole it
+    does not: log|w| grows by about the same amount a level, 1/√|w| by more. (The largest
+    sample itself may fall next to the pole by chance and stop growing.)
+    """
+    ts = np.linspace(0.0, 1.0, CLOSER + 1)
+    sides = [ends]
+    for _ in range(POLE_LEVELS):
+        if np.max(np.abs(end - start)) <= 1e3 * np.finfo(float).eps * np.max(np.abs(start)):
+            break  # as narrow as floating point resolves
+        points = start + ts[:, None] * (end - start)
+        size = np.abs(_costs(costs, points))
+        if not np.all(np.isfinite(size)):
+            return True
+        k = int(np.argmax(size))
+        low, high = max(k - 1, 0), min(k + 1, CLOSER)
+        sides.append(max(size[low], size[high]))
+        start, end = points[low], points[high]
+    growth = np.diff(sides)
+    return bool(len(growth) >= 2 and growth[-1] > 1e-9 * sides[-1]
+                and growth[-1] >= 0.1 * growth[-2])
 
 
 @quietly
@@ -181,7 +213,9 @@ def break_at_poles(costs: Costs, xs: np.ndarray, z: np.ndarray) -> np.ndarray:
     both = np.isfinite(z[:-1]) & np.isfinite(z[1:])
     flips = np.sign(z[:-1]) * np.sign(z[1:]) < 0
     peaks = np.zeros(len(z), dtype=bool)
-    peaks[1:-1] = (size[1:-1] > size[:-2]) & (size[1:-1] > size[2:])
+    left, mid, right = size[:-2], size[1:-1], size[2:]
+    # a peak of |J|, or one side of a level pair (log|w| at ±0.01: a pole between them)
+    peaks[1:-1] = (mid >= left) & (mid >= right) & ((mid > left) | (mid > right))
     for i in np.flatnonzero(both & (flips | peaks[:-1] | peaks[1:])):
         if crosses_pole(costs, xs[i:i + 1], xs[i + 1:i + 2]):
             z[i if size[i] >= size[i + 1] else i + 1] = math.nan

@@ -48,8 +48,31 @@ def test_no_drawn_segment_crosses_a_pole(expression, low, high, poles):
     assert len(drawn_segments(xs, z)) >= len(xs) - 1 - 2 * len(poles)
 
 
+@pytest.mark.parametrize(("expression", "low", "high", "poles"), [
+    ("log(abs(w))", -3.0, 5.0, [0.0]),
+    ("log(abs(w - 1))", -4.0, 4.0, [1.0]),
+    ("log(w**2)", -3.0, 5.0, [0.0]),
+    ("abs(w)**-0.5", -3.0, 5.0, [0.0]),
+    ("1/w**2", -4.0, 4.2, [0.0]),
+    ("-log(abs(sin(w)))", -3.0, 3.5, [0.0, math.pi]),
+])
+def test_a_curve_that_runs_off_to_infinity_is_broken_where_it_does(expression, low, high, poles):
+    # J is about equally large at the samples either side (log|w| at ±0.01): no sign
+    # change and no peak tell the pole there, only |J| growing as one looks closer
+    xs, z = curve(expression, low, high)
+    assert not any(p in xs for p in poles)
+    where = xs[np.isnan(z)]
+    assert len(where) == len(poles)
+    step = xs[1] - xs[0]
+    for pole, x in zip(poles, sorted(where), strict=True):
+        assert abs(x - pole) < step  # the NaN is a sample next to the pole
+        assert [(a, b) for a, b in drawn_segments(xs, z) if a < pole < b] == []
+
+
 @pytest.mark.parametrize("expression", ["w**2", "sin(5*w)", "tanh(50*w)", "exp(-w**2)",
-                                        "w**3 - 2*w", "abs(w)", "relu(w - 1)"])
+                                        "w**3 - 2*w", "abs(w)", "relu(w - 1)", "-abs(w)",
+                                        "1/(1 + w**2)", "-log(1 + w**2)", "cos(w)**2", "5 - abs(w - 0.01)",
+                                        "log(abs(w) + 1e-3)"])
 def test_a_smooth_or_merely_steep_curve_is_drawn_whole(expression):
     xs, z = curve(expression, -3.0, 5.0)
     assert np.all(np.isfinite(z))
