@@ -98,7 +98,7 @@ def undefined_reason(value: sp.Expr) -> str | None:
     if json_number(value) is not None:
         return None
     if value == sp.zoo:
-        return "division by zero"
+        return "infinite: a division by zero, or the log of 0"
     if value in (sp.oo, -sp.oo):
         return "infinite, or too large for floating point"
     if value == sp.nan:

@@ -8,6 +8,7 @@ whose message is one line naming the option.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -150,6 +151,7 @@ def _point(at: Mapping[str, str] | None, names: list[str]) -> dict[str, sp.Ratio
             point[name] = exact_number(text)
         except ValueError:
             raise ValueError(f"--at: '{text}' is not a number") from None
+        _check_float_range(point[name], "--at", text)
     missing = [name for name in names if name not in point]
     if missing:
         raise ValueError(f"--at: missing value for {missing[0]}")
@@ -166,6 +168,7 @@ def _nudge(
         raise ValueError(f"--epsilon: '{epsilon}' is not a number") from None
     if step == 0:
         raise ValueError("--epsilon: must not be zero")
+    _check_float_range(step, "--epsilon", epsilon)
     if not names:
         raise ValueError("--epsilon: the formula has no variable to nudge")
     if variable is None:
@@ -174,6 +177,17 @@ def _nudge(
         raise ValueError("--epsilon needs --at, the point to nudge from")
     result = nudge(formula, variable, point, step)
     return {key: json_number(getattr(result, key)) for key in _NUDGE_KEYS}
+
+
+def _check_float_range(value: sp.Rational, option: str, text: str) -> None:
+    """Refuse a number the answer's floats cannot hold (it would be shown as 0 or undefined)."""
+    size = abs(value)
+    if size > sys.float_info.max:
+        raise ValueError(f"{option}: '{text[:40]}' is too large for floating point "
+                         "(at most about 1.8e308)")
+    if 0 < size < sys.float_info.min:
+        raise ValueError(f"{option}: '{text[:40]}' is too small for floating point "
+                         "(at least about 2.2e-308)")
 
 
 def _listing(names: list[str]) -> str:

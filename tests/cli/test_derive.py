@@ -74,8 +74,25 @@ def test_derive_gives_up_in_about_two_seconds_in_one_line():
 def test_an_undefined_value_says_why():
     out = derive("1/w", "--at", "w=0")
     assert out.returncode == 0, out.stderr
-    assert "J       undefined (division by zero)" in out.stdout
-    assert "dJ/dw   undefined (division by zero)" in out.stdout
+    assert "J       undefined (infinite: a division by zero, or the log of 0)" in out.stdout
+    assert "dJ/dw   undefined (infinite: a division by zero, or the log of 0)" in out.stdout
+
+
+def test_the_log_of_zero_is_said_to_be_infinite():
+    out = derive("log(abs(w))", "--at", "w=0")
+    assert out.returncode == 0, out.stderr
+    assert "J       undefined (infinite: a division by zero, or the log of 0)" in out.stdout
+
+
+def test_a_point_or_an_epsilon_beyond_floating_point_is_refused():
+    # before: shown as "at w = undefined", or as "ε = 0.0" with ΔJ = 0.0
+    for args, said in ((["--at", "w=1e400"], "--at: '1e400' is too large for floating point"),
+                       (["--at", "w=-1e400"], "--at: '-1e400' is too large for floating point"),
+                       (["--at", "w=3", "--epsilon", "1e-400"],
+                        "--epsilon: '1e-400' is too small for floating point")):
+        out = derive("w**2", *args)
+        assert out.returncode == 2 and out.stdout == ""
+        assert out.stderr.startswith(said) and len(out.stderr.splitlines()) == 1
 
 
 def test_a_kinked_formula_carries_the_note():
