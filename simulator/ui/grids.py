@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -120,21 +121,31 @@ class BackgroundWork:
     view draws the neuron maps, and which channels are still computing: while playing, a
     channel whose last request has not arrived is skipped, since a big network's slice
     can take longer than the refresh interval and asking again would only queue work.
+    A moving grid that arrived also rests, while playing, for REST times as long as it
+    took (``clock`` seconds): the pool then keeps at most 1 / (1 + REST) of a core per
+    channel, and the GUI thread's frames keep the rest (the 8 × 32 network's grids
+    otherwise ran back to back beside its frames).
     """
 
-    def __init__(self, workspace, service: GridService):
-        self.workspace, self.service = workspace, service
+    REST = 2.0
+
+    def __init__(self, workspace, service: GridService,
+                 clock: Callable[[], float] = time.monotonic):
+        self.workspace, self.service, self.clock = workspace, service, clock
         self.preview: tuple[int, float] | None = None
         self.neuron_maps_wanted = False
         self._in_flight: set[str] = set()
+        self._asked: dict[str, float] = {}
+        self._rest_until: dict[str, float] = {}
         self._landscape_theta: np.ndarray | None = None
         self._decision_theta: np.ndarray | None = None
-        service.ready.connect(lambda channel, _result: self._in_flight.discard(channel))
+        service.ready.connect(lambda channel, _result: self._arrived(channel))
 
     def forget(self) -> None:
         """Drop every pending result and what was asked for (a new problem)."""
         self.service.cancel()
         self._in_flight.clear()
+        self._rest_until.clear()
         self._landscape_theta = self._decision_theta = None
 
     def landscape(self, quick: bool = False) -> None:
@@ -148,10 +159,10 @@ class BackgroundWork:
         recentred = ws.follow_hiker()
         theta = ws.lead_session().theta
         moved = ws.landscape_moves() and not np.array_equal(theta, self._landscape_theta)
-        if (recentred or moved) and not (playing and "landscape" in self._in_flight):
+        if (recentred or moved) and not (playing and self._busy("landscape")):
             self.landscape(quick=playing)
         if not np.array_equal(theta, self._decision_theta) and \
-                not (playing and "decision" in self._in_flight):
+                not (playing and self._busy("decision")):
             self._decision_theta = theta.copy()
             self._request(ws.decision_request())
         return recentred
@@ -172,9 +183,20 @@ class BackgroundWork:
         theta[self.preview[0]] = self.preview[1]
         return theta
 
+    def _busy(self, channel: str) -> bool:
+        """Return whether a channel is computing, or resting after its last grid."""
+        return channel in self._in_flight or self.clock() < self._rest_until.get(channel, 0.0)
+
+    def _arrived(self, channel: str) -> None:
+        if channel in self._in_flight:
+            now = self.clock()
+            self._rest_until[channel] = now + self.REST * (now - self._asked[channel])
+        self._in_flight.discard(channel)
+
     def _request(self, request: GridRequest | None) -> None:
         if request is not None:
             self._in_flight.add(request.channel)
+            self._asked[request.channel] = self.clock()
             self.service.request(request.channel, list(request.stages))
 
 

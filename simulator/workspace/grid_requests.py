@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import isqrt
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,11 @@ from .surface_scale import surface_contours
 from .terrain import break_at_poles
 
 COARSE, FINE, CURVE_POINTS = 25, 101, 400
-PLAYING_GRID = 51  # a moving slice is drawn at this size while playing, fine when paused
+PLAYING_GRID = 51  # a moving slice is drawn at most this size while playing, fine when paused
+SMALLEST_PLAYING_GRID = 21
+#: the work of one playing grid (samples × parameters per point): the reference 2-8-8-1
+#: network's (105 parameters, 200 points) at PLAYING_GRID
+PLAYING_BUDGET = PLAYING_GRID ** 2 * 105 * 200
 DECISION_GRID, DECISION_LINE = 80, 200
 NEURON_MAP_GRID = 24
 
@@ -34,9 +39,23 @@ class GridRequest:
     stages: tuple[Callable[[], Any], ...]
 
 
+def playing_size(problem: Problem) -> int:
+    """Return the side of a network's grid while playing: the one that keeps to the budget.
+
+    A grid point costs a forward pass over the training data, so samples × parameters;
+    the 8 × 32 network's (7,521 × 1,000) is 360 times the reference's, and its 51 grid
+    took 2 s per job in the pool, a core taken from the frames while playing. The side
+    shrinks with the square root of that cost, never below SMALLEST_PLAYING_GRID.
+    """
+    if not isinstance(problem, NetworkProblem):
+        return PLAYING_GRID
+    cost = problem.network.parameter_count * max(len(problem.inputs.x_train), 1)
+    return int(np.clip(isqrt(PLAYING_BUDGET // cost), SMALLEST_PLAYING_GRID, PLAYING_GRID))
+
+
 def landscape_request(problem: Problem, axes: Axes, theta: np.ndarray,
                       quick: bool = False) -> GridRequest:
-    """Return the loss over the axes' grid; ``quick`` asks for one mid-size grid only."""
+    """Return the loss over the axes' grid; ``quick`` asks for one grid (``playing_size``)."""
     if axes.is_curve:
         xs = np.linspace(*axes.x_range, CURVE_POINTS)
 
@@ -67,7 +86,7 @@ def landscape_request(problem: Problem, axes: Axes, theta: np.ndarray,
             return LandscapeGrid(axes, xs, ys, z, fine, surface_contours(xs, ys, z))
         return run
     if quick:
-        return GridRequest("landscape", (grid(PLAYING_GRID, False),))
+        return GridRequest("landscape", (grid(playing_size(problem), False),))
     return GridRequest("landscape", (grid(COARSE, False), grid(FINE, True)))
 
 
