@@ -143,8 +143,12 @@ class Thinned:
         self._rows[count] = row
         self.count = count = count + 1
         if count > self.capacity:
-            self.stride *= 2
-            kept = np.flatnonzero(self._steps[:count] % self.stride == 0)
+            # rows at a spacing of their own (a mini-batch run's loss rows, every 16th step)
+            # are all on a stride below it: double it until some rows are dropped
+            kept = self._steps[:count]
+            while len(kept) > self.capacity:
+                self.stride *= 2
+                kept = np.flatnonzero(self._steps[:count] % self.stride == 0)
             self.count = len(kept)
             self._steps[:self.count] = self._steps[kept]
             self._rows[:self.count] = self._rows[kept]

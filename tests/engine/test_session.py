@@ -308,6 +308,22 @@ def test_memory_stays_flat_over_200000_steps():
     assert session.theta[0] == 3.0
 
 
+def test_a_mini_batch_loss_record_thins_past_its_capacity():
+    """Loss rows at every epoch's 4th step are all on a stride of 2: it doubles on to 8.
+
+    A mini-batch run of the Playground (20 steps an epoch, a row every 16th) stopped with
+    an IndexError at step 65,552, when its record of 4,096 rows was full.
+    """
+    session = Session(xor_problem(), OptimizerConfig("sgd", 0.1), batch_size=10,
+                      history_capacity=16)
+    assert session.step(200) == 200  # 32 training samples: 4 steps an epoch
+    steps, train, _ = session.loss_history()
+    assert session.losses.stride == 16
+    assert list(steps) == list(range(0, 200, 16))
+    for step, loss in zip(steps, train, strict=True):
+        session.seek(int(step))
+        assert session.loss == loss
+
 def test_history_thins_with_small_capacities():
     session = Session(square(), OptimizerConfig("sgd", 0.01), history_capacity=16,
                       path_capacity=8, checkpoint_bytes=0)
