@@ -236,6 +236,10 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             self.addDockWidget(right, dock)
             dock.setVisible(visible[dock])
+        # One tab group of seven panels beside a 1024-wide landscape: tabs down its edge
+        # keep every title whole, where a row of tabs under it would elide them to "Cont…".
+        self.setTabPosition(right, QTabWidget.TabPosition.East if plan.kind == "tabs"
+                            else QTabWidget.TabPosition.South)
         if plan.kind == "tabs":
             self.addDockWidget(right, controls)
             for dock in (explainer, ground, loss):

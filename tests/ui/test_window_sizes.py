@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = ((1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160))
 LANDSCAPE_SHARE = 0.40
+TAB_MARGINS = 24  # pixels a dock tab adds to its title's width, at most, in Qt's styles
 
 
 def measure() -> None:
@@ -24,10 +25,12 @@ def measure() -> None:
     Run in a child process (see ``open_on``). ``BACKPROP_HIKER_TEST_HIDE`` names a dock to
     hide before closing, so a second start can show whether the layout was restored.
     """
-    from PySide6.QtWidgets import QApplication, QDockWidget
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
 
     from simulator.ui.launch import make_window, show_window
 
+    VERTICAL_TABS = (QTabBar.Shape.RoundedEast, QTabBar.Shape.RoundedWest)
     app = QApplication([])
     window = make_window()
     show_window(window)  # as the app shows it
@@ -45,6 +48,18 @@ def measure() -> None:
                                     "minimum": [dock.minimumSizeHint().width(),
                                                 dock.minimumSizeHint().height()],
                                     "tabbed": bool(window.tabifiedDockWidgets(dock))}
+    tab_groups = []  # each dock tab bar: its titles' widths in pixels, and its edge's length
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if bar.isVisible():
+            titles = [bar.tabText(i) for i in range(bar.count())]
+            shown = next((d for d in window.findChildren(QDockWidget)
+                          if d.isVisible() and not d.visibleRegion().isEmpty()
+                          and d.windowTitle() in titles), None)
+            if shown is None:  # a tab bar left over from a dock that is no longer tabbed
+                continue
+            along = shown.height() if bar.shape() in VERTICAL_TABS else shown.width()
+            tab_groups.append({"titles": [bar.fontMetrics().horizontalAdvance(title)
+                                          for title in titles], "edge": along})
     available = window.screen().availableGeometry()
     frame = window.frameGeometry()
     print(json.dumps({
@@ -54,6 +69,7 @@ def measure() -> None:
         "central": rect(window.centralWidget()),
         "landscape": rect(window.landscape),
         "docks": docks,
+        "tab_groups": tab_groups,
     }))
     hide = os.environ.get("BACKPROP_HIKER_TEST_HIDE")
     if hide:
@@ -124,6 +140,15 @@ def test_the_window_fits_the_screen_and_the_landscape_is_the_largest_panel(width
             assert area(dock["rect"]) / area(m["window"]) < 0.30, (name, dock)
     # Every open panel is there: shown, or one click away in a tab group.
     assert all(d["shown"] or d["tabbed"] for d in m["docks"].values() if d["open"])
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_dock_tab_has_room_for_its_whole_title(width, height, first_start):
+    # Offscreen fonts are narrower than a desktop's (X11 elided "Controls" to "Cont…" where
+    # these fitted), so each title gets a quarter more than it needs here, plus the tab's margins.
+    for group in first_start(width, height)["tab_groups"]:
+        needed = sum(1.25 * title + TAB_MARGINS for title in group["titles"])
+        assert needed <= group["edge"], group
 
 
 def test_small_screens_fold_the_side_panels_into_tabs(first_start):
