@@ -40,6 +40,7 @@ from simulator.engine.datasets import make_dataset
 from simulator.engine.network import Network
 from simulator.engine.problems import NetworkProblem
 from simulator.engine.session import OptimizerConfig, Session
+from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 
 SECTIONS = ("engine", "gui", "export", "memory", "baseline")
 #: the Playground's learning rate on ½ squared error, and the engine's on mse (twice the gradient)
@@ -91,6 +92,10 @@ FIGURES: dict[str, Figure] = {
                              within=2.0),
     "gui.startup_bare_ms": Figure("  bare PySide6 + pyqtgraph window, three docks", "ms",
                                   None, None),
+    "gui.long_run_frame_end_ms": Figure("Frame after 1,000,000 steps, 100 per frame", "ms",
+                                        "gui.long_run_frame_start_ms", None, within=1.5),
+    "gui.long_run_frame_start_ms": Figure("  the same run's frames near its start", "ms",
+                                          None, None),
     "export.png_4k_ms": Figure("3840×2160 PNG of the landscape (lesson to file, Qt loaded)", "ms", None,
                               1500.0),
     "memory.rss_mb": Figure("Resident memory, biggest network, 10,000 steps", "MB", None, 400.0),
@@ -394,6 +399,16 @@ BIG_LESSON = {
 }
 
 
+#: the long run of issue 14 §7: the bowl is 10× steeper along w2, so at η = 0.1 each step
+#: flips w2 (1 − 0.1·20 = −1) and the run neither converges nor diverges
+LONG_RUN_LESSON = Lesson("long run",
+                         ExpressionSpec("w1**2 + 10*w2**2", (("w1", 3.0), ("w2", 1.0))),
+                         OptimizerSpec("sgd", 0.1))
+#: the frames of the long run left out before its start is timed (its record's first thinning)
+LONG_RUN_SETTLE = 100
+LONG_RUN_TIMED = 500
+
+
 #: the screen the GUI is measured on, offscreen as on a display: the size the issue names
 SCREEN = (1920, 1080)
 
@@ -494,6 +509,7 @@ def gui_figures(frames: int = 600, display: bool = False,
             window.close()
             window.deleteLater()
             app.processEvents()
+        figures.update(long_run_figures())
         for key, script, args, repeats in (
             ("gui.startup_ms", STARTUP_SCRIPT, [reference], 3),
             ("gui.startup_bare_ms", BARE_STARTUP_SCRIPT, [], 3),
@@ -507,6 +523,40 @@ def gui_figures(frames: int = 600, display: bool = False,
             except MeasurementError as exc:
                 errors[key] = str(exc)
     return figures
+
+
+def long_run_figures(steps: int = 1_000_000, per_frame: int = 100) -> dict[str, float]:
+    """Return the median wall time of the long run's frames near its start and at its end (ms).
+
+    The controller plays ``LONG_RUN_LESSON`` for ``steps`` steps, ``per_frame`` a frame, its
+    frames published, as the play timer would (the loop ticks it, timing each tick). After
+    the first ``LONG_RUN_SETTLE`` frames, ``LONG_RUN_TIMED`` frames are the start; the last
+    as many are the end. ``tests/ui/test_long_run.py`` checks what would make the end
+    slower (the work per frame, the arrays handed to the views); this says what it costs.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.ui.controller import SessionController
+
+    controller = SessionController()
+    controller.set_lesson_now(LONG_RUN_LESSON)
+    controller.set_speed(steps_per_frame=per_frame, fps=1)
+    controller.play()
+    times: list[float] = []
+    try:
+        while controller.workspace.session.step_count < steps:
+            start = time.perf_counter()
+            controller.tick()
+            times.append(time.perf_counter() - start)
+            if len(times) % LONG_RUN_TIMED == 0:
+                QApplication.processEvents()  # the paced paints and grids go out meanwhile
+    finally:
+        controller.pause()
+        controller.grids.cancel()
+        controller.grids.wait()
+    start = times[LONG_RUN_SETTLE:LONG_RUN_SETTLE + LONG_RUN_TIMED]
+    return {"gui.long_run_frame_start_ms": statistics.median(start) * 1e3,
+            "gui.long_run_frame_end_ms": statistics.median(times[-LONG_RUN_TIMED:]) * 1e3}
 
 
 # Each script prints one number: what it measured. Start-up is timed from outside (process
