@@ -176,6 +176,22 @@ class Recent:
         self._next = 0  # the slot the next step goes into
         self._held = 0
 
+    def __getstate__(self) -> dict:
+        """Return the state to copy, without the views of the ring (a copy's are of its own).
+
+        A deep copy copied each view as an array of its own: the copy's steps then went
+        into rows that its ring and what it hands out no longer saw.
+        """
+        return {**self.__dict__, "_rows": [], "_view": None}
+
+    def __setstate__(self, state: dict) -> None:
+        """Take a copied state and make the views of its ring."""
+        self.__dict__.update(state)
+        if self._ring is not None:
+            self._rows = list(self._ring)
+            self._view = self._ring.view()
+            self._view.flags.writeable = False
+
     def __len__(self) -> int:
         """Return how many steps are held."""
         return self._held

@@ -1,5 +1,6 @@
 """Sessions: divergence, exact rewind, flat memory, batching."""
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -408,6 +409,26 @@ def test_snapshot_describes_the_current_state():
     snap.theta[0] = 99.0  # a copy, not the session's θ
     assert session.theta[0] != 99.0
 
+
+def test_a_deep_copy_of_a_session_keeps_its_own_recent_steps():
+    """A lesson's steps keep deep copies of sessions: a copy's trail follows its own steps."""
+    session = Session(xor_problem(), OptimizerConfig("sgd", 0.5), batch_size=8)
+    session.step(100)
+    kept = [(step, theta.copy()) for step, theta in session.recent]
+    copied = copy.deepcopy(session, {id(session.problem): session.problem})
+    copied.step(10)
+    steps = [step for step, _ in copied.recent]
+    assert steps == list(range(47, 111))
+    np.testing.assert_array_equal(copied.recent[-1][1], copied.theta)
+    twin = Session(xor_problem(), OptimizerConfig("sgd", 0.5), batch_size=8)
+    twin.step(110)
+    for (step, theta), (twin_step, twin_theta) in zip(copied.recent, twin.recent, strict=True):
+        assert step == twin_step
+        np.testing.assert_array_equal(theta, twin_theta)
+    # the original is untouched
+    for (step, theta), (kept_step, kept_theta) in zip(session.recent, kept, strict=True):
+        assert step == kept_step
+        np.testing.assert_array_equal(theta, kept_theta)
 
 def test_recent_holds_the_last_steps_oldest_first_and_forgets_after_a_rewind():
     recent = Recent(capacity=8)
