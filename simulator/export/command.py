@@ -9,6 +9,7 @@ or a numbered PNG series for a ``.png`` name.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -86,14 +87,19 @@ def _run(lesson: str, step: int | None, steps: int):
 
 
 def _export_view(workspace, spec, fmt: str, output: str, title: str) -> Path:
-    from simulator.ui.figures.catalog import build_figure, close_figure, marks_scale
+    """Write one view's figure; say on stderr, in one line, if it was shrunk to fit its size."""
+    from simulator.ui.figures.catalog import build_figure, close_figure, fit_note, marks_scale
     from simulator.ui.figures.painting import figure_bytes, write_atomically
     from simulator.ui.figures.state import FigureState
 
     view = build_figure(spec.view, FigureState.of(workspace), spec.layout, spec.theme)
     try:
-        return write_atomically(output, figure_bytes(view, spec, fmt, title,
-                                                     marks_scale(spec.theme)))
+        written = write_atomically(output, figure_bytes(view, spec, fmt, title,
+                                                        marks_scale(spec.theme)))
+        note = fit_note(view, spec)
+        if note is not None:
+            print(f"note: {note}", file=sys.stderr)
+        return written
     finally:
         close_figure(view)
 

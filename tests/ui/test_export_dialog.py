@@ -224,13 +224,18 @@ def test_the_preview_says_when_a_view_is_shrunk_or_leaves_a_section_out(window, 
     qtbot.addWidget(dialog)
     choose(dialog.unit_box, "px")
     dialog.dpi_box.setValue(150)
-    dialog.width_box.setValue(1200)
-    dialog.height_box.setValue(500)
+    dialog.width_box.setValue(600)  # 10.2 × 5.1 cm: the cost and the graph, the nudge left out
+    dialog.height_box.setValue(300)
     dialog.refresh_preview()
     note = dialog.fit_note.text()
     assert "drawn at" not in note and "Left out at this size" in note and "Nudge test" in note
-    dialog.width_box.setValue(375)  # 6.4 cm: the cost's rows need more, the last resort
-    dialog.height_box.setValue(250)
+    # At 6.4 × 4.2 cm, the least, the formula's cost fits at 9 pt; the data view does not.
+    dialog.dpi_box.setValue(96)
+    dialog.width_box.setValue(240)
+    dialog.height_box.setValue(160)
+    dialog.refresh_preview()
+    assert "drawn at" not in dialog.fit_note.text()
+    choose(dialog.view_box, "data")
     dialog.refresh_preview()
     assert "drawn at" in dialog.fit_note.text() and "nothing is cut off" in dialog.fit_note.text()
     choose(dialog.view_box, "loss")  # a plot fits any size

@@ -5,6 +5,7 @@ LaTeX pipelines use), and the two pictures compared after a small blur.
 """
 
 import io
+import math
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from simulator.lessons.files import load_lesson
 from simulator.ui.figures.catalog import FIGURE_VIEWS, build_figure, close_figure, marks_scale
-from simulator.ui.figures.painting import figure_bytes, figure_pixels, marked_plots
+from simulator.ui.figures.painting import figure_bytes, marked_plots
 from simulator.ui.figures.spec import figure_spec
 from simulator.ui.figures.state import FigureState
 from simulator.workspace.workspace import Workspace
@@ -92,13 +93,8 @@ def test_every_view_exports_every_format(figure, lesson, view):
 
 
 def assert_pixels(widget, spec, image):
-    """A figure's PNG has its spec's pixels; a formula's, cut to its content, no more than them."""
-    size = (image.width(), image.height())
-    assert size == figure_pixels(widget, spec)
-    if spec.view == "formula":
-        assert size[0] == spec.pixels[0] and size[1] <= spec.pixels[1]
-    else:
-        assert size == spec.pixels
+    """A figure's PNG has exactly its spec's pixels, width·scale × height·scale (issue 11 §7)."""
+    assert (image.width(), image.height()) == spec.pixels
 
 
 @pytest.mark.parametrize("lesson, view", CASES)
@@ -326,7 +322,8 @@ def cut_off(widget) -> list[str]:
 
 FIT_CASES = [("13-xor-network.lesson.json", view) for view in
              ("landscape", "network", "loss", "data", "gradients", "stepper")] + \
-            [("09-seed-w-squared.lesson.json", view) for view in ("landscape", "formula", "data")]
+            [("09-seed-w-squared.lesson.json", view) for view in ("landscape", "formula", "data")] + \
+            [("11-rosenbrock-adam.lesson.json", "formula")]  # its derivatives wrap, uncut
 
 
 @pytest.mark.parametrize("lesson, view", FIT_CASES)
@@ -338,7 +335,7 @@ def test_nothing_of_a_figure_is_cut_off_at_any_size_the_dialog_allows(figure, le
     assert_pixels(widget, spec, QImage.fromData(figure_bytes(widget, spec, ".png", "test")))
 
 
-def test_a_formula_figure_shows_whole_sections_unshrunk_and_is_cut_to_them(figure):
+def test_a_formula_figure_puts_its_sections_in_a_grid_that_fits_unshrunk(figure):
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QScrollArea
 
@@ -350,17 +347,54 @@ def test_a_formula_figure_shows_whole_sections_unshrunk_and_is_cut_to_them(figur
     graph = widget.graph_view.geometry().translated(
         widget.graph_view.parentWidget().mapTo(scroll.viewport(), QPoint()))
     assert graph.bottom() <= scroll.viewport().height()
-    assert widget.width() == spec.layout[0]  # laid out at its width, never shrunk …
-    assert paper_size(widget) == widget.size() and widget.height() < spec.layout[1]  # … cut
+    assert widget.size().toTuple() == spec.layout == paper_size(widget).toTuple()  # unshrunk
     root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
     assert float(root.get("width")[:-2]) == pytest.approx(1200 / 150 * 25.4, abs=0.3)
     texts = "".join(root.itertext())
     assert "Step through the graph" not in texts
-    assert "Cost and slope" in texts and "Computation graph" in texts
-    # At 6.4 cm only the cost and slope fit whole at 9 pt: the rest is left out, not shrunk.
+    assert {"Cost and slope", "Nudge test", "Computation graph"} <= set(re.findall(
+        r"Cost and slope|Nudge test|Computation graph", texts))
+    # 10 × 6.8 cm holds the cost and the graph beside it at 9 pt, without decoration.
     small, _ = figure("09-seed-w-squared.lesson.json", "formula", size="600x400")
-    assert small.width() == 384 and not small.graph_section.isVisibleTo(small)
-    assert small.cost_section.isVisibleTo(small)
+    assert small.width() == 384 and small.graph_section.isVisibleTo(small)
+    assert small.cost_section.isVisibleTo(small) and not small.cost_caption.isVisibleTo(small)
+
+
+FORMULA_LESSONS = sorted(path.name for path in LESSONS.glob("*.lesson.json")
+                         if load_lesson(path).problem.kind == "expression")
+
+
+def test_every_formula_lesson_is_tested():
+    assert {"09-seed-w-squared.lesson.json", "11-rosenbrock-adam.lesson.json"} <= \
+        set(FORMULA_LESSONS)
+
+
+@pytest.mark.parametrize("lesson", FORMULA_LESSONS)
+def test_a_formula_figure_of_12_by_8_cm_at_300_dpi_holds_more_than_its_cost_at_9_to_11_points(
+        figure, lesson):
+    # Before: every formula lesson showed its cost and slope alone (the graph and the nudge
+    # were left out whole), and Rosenbrock's graph in no figure at all.
+    widget, spec = figure(lesson, "formula", size="12x8cm", dpi=300)
+    assert widget.cost_section.isVisibleTo(widget) and widget.nudge_section.isVisibleTo(widget)
+    assert cut_off(widget) == []
+    points = text_points(figure_bytes(widget, spec, ".svg", "test"))
+    assert points and all(8.95 <= size <= 11.05 for size, _ in points), \
+        sorted(p for p in points if not 8.95 <= p[0] <= 11.05)[:3]
+    assert_pixels(widget, spec, QImage.fromData(figure_bytes(widget, spec, ".png", "test")))
+
+
+@pytest.mark.parametrize("lesson", ["09-seed-w-squared.lesson.json", "11-rosenbrock-adam.lesson.json",
+                                    "12-himmelblau-momentum.lesson.json"])
+@pytest.mark.parametrize("size, dpi, scale", [("12x8cm", 300, 1), ("375x250", 150, 2),
+                                              ("1600x1000", 150, 1), ("480x960", 150, 3)])
+def test_a_formula_png_has_exactly_its_pixels(qtbot, lesson, size, dpi, scale):
+    # A formula figure was cut to its content's height: 1417 × 501 px for 1417 × 945.
+    spec = figure_spec("formula", size, dpi, scale)
+    widget = build_figure("formula", FigureState.of(workspace(lesson)), spec.layout)
+    try:
+        assert_pixels(widget, spec, QImage.fromData(figure_bytes(widget, spec, ".png", "test")))
+    finally:
+        close_figure(widget)
 
 
 def text_points(svg: bytes) -> list[tuple[float, str]]:
@@ -376,7 +410,10 @@ def text_points(svg: bytes) -> list[tuple[float, str]]:
         size = float(element.get("font-size", size))
         text = "".join(element.itertext())
         if element.tag == f"{SVG}text" and any(c.isalnum() for c in text):
-            points.append((size * per_unit / 25.4 * 72, text))
+            # A text drawn scaled (the formula's graph) carries its scale in its transform.
+            a, b = (float(x) for x in re.findall(r"[-\d.e]+", element.get(
+                "transform", "matrix(1,0,0,1,0,0)"))[:2])
+            points.append((size * math.hypot(a, b) * per_unit / 25.4 * 72, text))
         for child in element:
             walk(child, size)
 

@@ -8,7 +8,7 @@ are left alone, so the same lesson gives the same figure whatever the window loo
 
 Nothing of a figure is cut off. A text panel (the formula, the stepper) is laid out at
 the figure's size with its text at 9–11 pt (``TEXT_POINTS``): its rows wrap, and the
-formula shows the sections that fit whole, its figure no taller than they are. A view
+formula puts its sections in a grid that fits (``formula_figure``). A view
 that needs more room than the figure's size even so (a plot at the least size allowed)
 is laid out larger, in the figure's proportions, and painted shrunk to the figure's
 size (``paper_size``).
@@ -46,8 +46,10 @@ from ..views.landscape_view import LandscapeView
 from ..views.loss_view import LossView
 from ..views.network_view import LayerHeader, NetworkView
 from ..views.stepper_view import ROW_INSET, StepperView
-from .painting import PAPER
-from .spec import MIN_LAYOUT
+from . import formula_figure
+from .formula_figure import TEXT_POINTS
+from .painting import PAPER, paper_size
+from .spec import FigureSpec
 from .state import FigureState
 
 #: printed figures: white paper, black ink, lines and marks that survive a grey-scale copier
@@ -64,8 +66,6 @@ PRINT_MARKS = 1.3  # and marks
 TEXT_SLACK = 1.5  # pixels a text's line box may reach past its view (its leading, not ink)
 MAX_FITS = 8  # layouts tried to find the least zoom at which a view fits
 MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (a text panel's last resort)
-#: the least and most points a text panel's figure sets its text in (issue 11: 9–11 pt labels)
-TEXT_POINTS = (9.0, 11.0)
 
 
 class FigureError(ValueError):
@@ -81,8 +81,7 @@ class FigureView:
     lays the view's content out again for its size, each time the figure's size changes;
     ``room`` says how many times wider the view would have to be to show what it holds.
     A text panel's ``choose`` picks what it shows so that it fits unshrunk (given a
-    ``measure`` that lays it out and says how much more room it needs), and its figure is
-    no taller than ``content_height``.
+    ``measure`` that lays it out and says how much more room it needs).
     """
 
     label: str
@@ -92,7 +91,6 @@ class FigureView:
     refit: Callable[[QWidget], None] | None = None
     room: Callable[[QWidget], float] | None = None
     choose: Callable[[QWidget, Callable[[], float]], None] | None = None
-    content_height: Callable[[QWidget], int] | None = None
 
 
 def text_in_points(view: QWidget) -> None:
@@ -130,48 +128,46 @@ def _tidy_formula(view: FormulaView) -> None:
         section.button.setArrowType(Qt.ArrowType.NoArrow)  # a title, not a fold handle
     view.epsilon_edit.setFrame(False)  # ε's value stays; its text box does not look like one
     view.epsilon_edit.setReadOnly(True)
+    view.epsilon_edit.setMinimumWidth(0)  # as wide as its value, in a narrow column
+    for _name, expression, _value in view.cost_rows:  # wraps between words, never inside one
+        metrics = expression.fontMetrics()
+        expression.setMinimumWidth(max(metrics.horizontalAdvance(word) + 2
+                                       for word in expression.text().split() or [""]))
     text_in_points(view)
     sizes = [font.pointSizeF() for font in (*node_fonts(), label_font())]
     view.graph_scales = (TEXT_POINTS[0] / min(sizes), TEXT_POINTS[1] / max(sizes))
-
-
-def _choose_sections(view: FormulaView, measure: Callable[[], float]) -> None:
-    """Show the formula's sections that fit its figure: the cost always, then the graph, the nudge.
-
-    A section that does not fit whole at the figure's text size is left out, rather than
-    every text shrunk below what print can read.
-    """
-    later = (view.graph_section, view.nudge_section)
-    for section in later:
-        section.hide()
-    for section in later:
-        section.show()
-        if measure() > 1.0 + 1e-3:
-            section.hide()
-    measure()
+    formula_figure.apply(view)
 
 
 def left_out(view: QWidget) -> list[str]:
-    """Return the titles of the sections a text panel's figure left out (they did not fit)."""
-    return [section.button.text() for section in view.findChildren(Section)
-            if not section.isVisibleTo(view)]
+    """Return the titles of the sections a text panel's figure left out (they did not fit).
+
+    A panel showing none (the formula panel's note on a network lesson) left none out.
+    """
+    sections = view.findChildren(Section)
+    if not any(section.isVisibleTo(view) for section in sections):
+        return []
+    return [section.button.text() for section in sections if not section.isVisibleTo(view)]
 
 
-def _graph_room(view: FormulaView) -> float:
-    """Return how many times wider the formula's graph view must be to show the graph whole."""
-    graph = view.graph_view
-    if not graph.isVisibleTo(view):
-        return 1.0
-    wide = graph.transform().m11() * graph.sceneRect().width() - 0.5
-    return wide / max(1, graph.viewport().width())
+def fit_note(view: QWidget, spec: FigureSpec) -> str | None:
+    """Return one line saying a figure was shrunk or left something out to fit, or None.
 
-
-def _formula_height(view: FormulaView) -> int:
-    """Return the height the formula's sections take (its figure is cut to it)."""
-    content = view.content
-    width = view.scroll.viewport().width()
-    needed = content.heightForWidth(width) if content.hasHeightForWidth() else -1
-    return max(needed, content.minimumSizeHint().height())
+    A shrunk figure's text is below 9 pt; the line says the least size that keeps it whole.
+    """
+    width_cm, height_cm = spec.physical_cm
+    shrunk = paper_size(view).width() / max(1, view.width())
+    if shrunk < 0.97:
+        return (f"{spec.view} at {width_cm:.1f} × {height_cm:.1f} cm is drawn at {shrunk:.0%} "
+                f"to fit (its text below {TEXT_POINTS[0]:g} pt); "
+                f"{math.ceil(width_cm / shrunk * 10) / 10:.1f} × "
+                f"{math.ceil(height_cm / shrunk * 10) / 10:.1f} cm or larger keeps it at its size")
+    missing = left_out(view)
+    if missing:
+        return (f"{spec.view} at {width_cm:.1f} × {height_cm:.1f} cm leaves out "
+                f"{', '.join(missing)}: it does not fit whole at {TEXT_POINTS[0]:g}–"
+                f"{TEXT_POINTS[1]:g} pt; a larger figure shows it")
+    return None
 
 
 def _tidy_data(view: DataView) -> None:
@@ -260,8 +256,8 @@ FIGURE_VIEWS: dict[str, FigureView] = {
     "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
     "formula": FigureView("Formula", FormulaView,
                           ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
-                          _tidy_formula, FormulaView.fit_graph, _graph_room, _choose_sections,
-                          _formula_height),
+                          _tidy_formula, formula_figure.fit_graph, formula_figure.graph_room,
+                          formula_figure.choose),
     "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
     "data": FigureView("Data", DataView, (), _tidy_data),
     "gradients": FigureView("Gradients per layer", GradientView),
@@ -367,12 +363,7 @@ def fit(view: QWidget, kind: FigureView, state: FigureState, layout: tuple[int, 
             zoom = (short + fitting) / 2  # the larger room may have been more than needed
     if fitting is not None and zoom != fitting:
         _lay_out(view, kind, state, layout, fitting)
-    paper = QSize(*layout)
-    if kind.content_height is not None and fitting == 1.0:
-        paper.setHeight(max(MIN_LAYOUT[1], min(layout[1], kind.content_height(view))))
-        view.resize(paper)
-        settle(view)
-    view.setProperty(PAPER, paper)
+    view.setProperty(PAPER, QSize(*layout))
     return fitting or zoom
 
 

@@ -74,14 +74,6 @@ def paper_size(widget: QWidget) -> QSize:
     return paper if isinstance(paper, QSize) else widget.size()
 
 
-def figure_pixels(widget: QWidget, spec: FigureSpec) -> tuple[int, int]:
-    """Return the size of a figure's image: ``spec.pixels``, less tall for a panel cut to its content."""
-    paper, (width, height), (layout_w, layout_h) = widget.property(PAPER), spec.pixels, spec.layout
-    if not isinstance(paper, QSize) or (paper.width(), paper.height()) == (layout_w, layout_h):
-        return width, height
-    return round(width * paper.width() / layout_w), round(height * paper.height() / layout_h)
-
-
 def background_of(widget: QWidget) -> QColor:
     """Return the colour a figure's background is filled with (the view's own)."""
     return widget.palette().window().color()
@@ -122,8 +114,8 @@ def exporting(widget: QWidget, painter: QPainter, marks: float = 1.0) -> Iterato
 
 def image_of(widget: QWidget, spec: FigureSpec, marks: float = 1.0,
              background: QColor | None = None) -> QImage:
-    """Return the figure painted into an image of ``figure_pixels`` pixels, its DPI set."""
-    width, height = figure_pixels(widget, spec)
+    """Return the figure painted into an image of ``spec.pixels``, its DPI set."""
+    width, height = spec.pixels
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(background or background_of(widget))
     ratio = width / max(1, paper_size(widget).width())

@@ -8,6 +8,7 @@ the pixels (and the DPI written into a PNG), never the layout.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,9 +70,13 @@ def figure_spec(view: str = "landscape", size: str = "1600x1000", dpi: float = D
         cw, ch = spec.physical_cm
         raise ValueError(f"--size: {width}x{height} px at {dpi:g} dpi is {cw:.1f} × {ch:.1f} cm, "
                          f"too small for a figure's labels; make it at least "
-                         f"{MIN_LAYOUT[0] / LAYOUT_DPI * 2.54:.1f} × "
-                         f"{MIN_LAYOUT[1] / LAYOUT_DPI * 2.54:.1f} cm, or lower the DPI")
+                         f"{_cm_up(MIN_LAYOUT[0])} × {_cm_up(MIN_LAYOUT[1])} cm, or lower the DPI")
     return spec
+
+
+def _cm_up(pixels: int) -> str:
+    """Return layout pixels as centimetres, rounded up to a millimetre (so the size is enough)."""
+    return f"{math.ceil(pixels / LAYOUT_DPI * 25.4) / 10:.1f}"
 
 
 def parse_size(text: str, dpi: float = DEFAULT_DPI) -> tuple[int, int]:
