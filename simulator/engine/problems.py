@@ -143,6 +143,15 @@ class NetworkProblem:
         """Return the loss and gradient on a batch of training samples (all when ``None``)."""
         return self._pass("train").loss_and_gradient(theta, batch, out)
 
+    def stepper(self, theta: Array, out: Array) -> Callable[[Array], float]:
+        """Return ``run(batch)``: the loss on training samples at θ, dL/dθ written into ``out``.
+
+        The same numbers as ``loss_and_gradient(theta, batch, out)``, for a training loop
+        that updates θ and reads ``out`` in place while the data set stays: the look-ups
+        of every call are made once (``TrainingPass.stepper``).
+        """
+        return self._pass("train").stepper(theta, out)
+
     def loss(self, theta: Array) -> float:
         """Return the training loss at θ."""
         return self._pass("train").loss(theta)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -36,6 +37,8 @@ from .schedules import CONSTANT, Schedule
 Array = np.ndarray
 
 DIVERGENCE_FACTOR = 1e6
+#: the most plain steps taken before their θ are checked to be finite (the recent ring's spare rows)
+CHECK_EVERY = 32
 
 
 def _quietly(method):
@@ -163,16 +166,20 @@ class Recent:
     """The θ of the last ``capacity`` steps, oldest first, in rows made once and reused.
 
     A step copies θ into the ring instead of keeping a new copy: for the biggest network a
-    fresh 69 KB array every step faulted in new memory pages.
+    fresh 69 KB array every step faulted in new memory pages. ``spare`` rows beyond the
+    capacity are for a loop that writes steps before it knows whether they stand: up to
+    that many steps past the newest one held overwrite only rows older than the capacity,
+    so forgetting them again (``keep_until``) leaves the last ``capacity`` steps held.
     """
 
-    def __init__(self, capacity: int = 64):
+    def __init__(self, capacity: int = 64, spare: int = 0):
         self.capacity = capacity
-        self._ring: Array | None = None  # capacity × θ's length
+        self.size = capacity + spare  # the ring's rows
+        self._ring: Array | None = None  # size × θ's length
         self._rows: list[Array] = []  # its rows
         self._width = -1  # θ's length (-1: no ring yet)
         self._view: Array | None = None  # the same rows, read-only, handed out
-        self._steps = [0] * capacity  # the step held in each slot
+        self._steps = [0] * self.size  # the step held in each slot
         self._next = 0  # the slot the next step goes into
         self._held = 0
 
@@ -199,7 +206,7 @@ class Recent:
     def add(self, step: int, theta: Array) -> None:
         """Hold a later step's θ (copied), forgetting the oldest when full."""
         if theta.size != self._width:
-            ring = self._ring = np.empty((self.capacity, theta.size))
+            ring = self._ring = np.empty((self.size, theta.size))
             self._rows = list(ring)  # a row's view made once: row[...] = θ is the cheapest copy
             self._view = ring.view()
             self._view.flags.writeable = False
@@ -207,7 +214,7 @@ class Recent:
         slot = self._next
         self._rows[slot][...] = theta
         self._steps[slot] = step
-        self._next = slot + 1 if slot + 1 < self.capacity else 0
+        self._next = slot + 1 if slot + 1 < self.size else 0
         if self._held < self.capacity:
             self._held += 1
 
@@ -215,7 +222,7 @@ class Recent:
         """Return (rows, steps, next slot) for a loop that fills steps itself, then ``filled``.
 
         The training loop writes θ into ``rows[slot]`` and the step into ``steps[slot]``,
-        wrapping the slot at the capacity: a method call per step cost more than the copy.
+        wrapping the slot at ``size``: a method call per step cost more than the copy.
         """
         if theta.size != self._width:
             self.add(-1, theta)  # makes the ring (and holds a placeholder, dropped here)
@@ -227,16 +234,32 @@ class Recent:
         self._next = slot
         self._held = min(self._held + count, self.capacity)
 
+    def first_not_finite(self, slot: int, count: int, ones: Array) -> int:
+        """Return which of ``count`` rows from ``slot`` (wrapping) is the first whose sum is not finite.
+
+        The sum is θ·1 (``ones``): it is finite only if every entry is, and not too near
+        overflow. The answer counts from ``slot`` (-1: every sum is finite).
+        """
+        ring, end = self._ring, slot + count
+        if end <= self.size:
+            sums = ring[slot:end].dot(ones)
+        else:
+            sums = np.concatenate((ring[slot:].dot(ones), ring[:end - self.size].dot(ones)))
+        if math.isfinite(sum(sums.tolist())):
+            return -1
+        bad = np.flatnonzero(~np.isfinite(sums))  # or finite sums whose total overflowed
+        return int(bad[0]) if len(bad) else -1
+
     def keep_until(self, last_step: int) -> None:
         """Forget every step after ``last_step``."""
         while self._held and self._steps[self._next - 1] > last_step:  # slot −1 is the last
-            self._next = (self._next - 1) % self.capacity
+            self._next = (self._next - 1) % self.size
             self._held -= 1
 
     def items(self) -> list[tuple[int, Array]]:
         """Return (step, θ) pairs, oldest first; each θ a read-only view, valid until more steps."""
-        capacity, oldest = self.capacity, self._next - self._held
-        slots = [(oldest + k) % capacity for k in range(self._held)]
+        size, oldest = self.size, self._next - self._held
+        slots = [(oldest + k) % size for k in range(self._held)]
         return [(self._steps[slot], self._view[slot]) for slot in slots]
 
 
@@ -299,7 +322,7 @@ class Session:
         # per step: train, test (or NaN), η of the next step, ‖dL/dW‖ of each layer
         self.losses = Thinned(self.history_capacity)
         self.path = Thinned(self.path_capacity)  # θ per step, for the trail and PCA
-        self._recent = Recent()  # the last steps' θ, for the fading trail
+        self._recent = Recent(spare=CHECK_EVERY)  # the last steps' θ, for the fading trail
         self._checkpoints: list[Checkpoint] = []
         self._pinned: set[int] = set()  # steps of pinned checkpoints (edits), looked up per step
         per_checkpoint = 3 * self.theta.nbytes + 256
@@ -378,55 +401,104 @@ class Session:
         """Take up to ``limit`` plain mini-batch steps; return how many were taken (0: none).
 
         The training loop's common step, with what it reads every step held in locals: a
-        mini-batch step at a constant η that records no loss row and meets no edit. It
-        stops before a step that does. A step the divergence bound or the finiteness
-        check must look at is judged by ``_judge`` and ends it.
+        mini-batch step at a constant η that meets no edit (it stops before one). A step
+        writes θ into the recent ring and nothing else; every few steps comes an *event*,
+        the next step that records more (a loss row, a path row, a checkpoint) or at most
+        ``CHECK_EVERY`` steps on. There the new rows of the ring are checked for a θ that
+        is not finite, one product for all of them instead of θ·1 after every step, before
+        anything else records the step. A step the divergence bound or that check must
+        look at is judged by ``_judge`` and ends it.
         """
         full, spacing, samples = self._batching()
         if full or self.config.schedule.varies:
             return 0
         step = first = self.step_count
-        every = max(spacing, self.losses.stride)  # loss rows: multiples of both powers of 2
-        last = min(first + limit, first - first % every + every - 1)
+        last = first + limit
         later_edits = [s for s in self._pinned if s > first]
         if later_edits:
             last = min(last, min(later_edits) - 1)
-        order, position, size = self._epoch_order(samples), self._position, self.batch_size
         if last <= first:
             return 0
-        theta, grad, ones, path, recent = self.theta, self._grad, self._ones, self.path, \
+        theta, grad, losses, path, recent = self.theta, self._grad, self.losses, self.path, \
             self._recent
-        loss_and_gradient, optimizer_step = self.problem.loss_and_gradient, self.optimizer.step
-        self._loss, self._grad_fresh = None, False
-        isfinite = math.isfinite
+        batch_gradient, optimizer_step = self._batch_gradient(), self.optimizer.step
+        order, position, size = self._epoch_order(samples), self._position, self.batch_size
         rows, ring_steps, slot = recent.cursor(theta)
-        capacity = recent.capacity
+        ring_size, ones = recent.size, self._ones
         while step < last:
-            end = position + size
-            batch_loss, step_grad = loss_and_gradient(theta, order[position:end], grad)
-            optimizer_step(theta, step_grad)
-            self.step_count = step = step + 1
-            if end >= samples:  # the epoch's last batch: the next epoch's order
-                self._epoch, self._position = self._epoch + 1, 0
-                order, position = self._epoch_order(samples), 0
-            else:
-                self._position = position = end
-            if not isfinite(theta.dot(ones)) or not abs(batch_loss) <= bound:
-                self.furthest_step = max(self.furthest_step, step - 1)  # the steps before it stay
-                recent.filled(slot, step - 1 - first)
+            # loss rows at the multiples of both powers of 2, path rows and checkpoints at theirs
+            every, stride, saves = max(spacing, losses.stride), path.stride, self._checkpoint_every
+            event = min(last, step + CHECK_EVERY, step - step % every + every,
+                        step - step % stride + stride, step - step % saves + saves)
+            checked, checked_slot = step, slot
+            self._loss, self._grad_fresh = None, False
+            while step < event:
+                end = position + size
+                batch_loss = batch_gradient(order[position:end])
+                optimizer_step(theta, grad)
+                step += 1
+                rows[slot][...] = theta  # what recent.add does
+                ring_steps[slot] = step
+                slot = slot + 1 if slot + 1 < ring_size else 0
+                if end < samples:
+                    position = end
+                else:  # the epoch's last batch: the next epoch's order
+                    self._epoch, position = self._epoch + 1, 0
+                    order = self._epoch_order(samples)
+                if not abs(batch_loss) <= bound:
+                    break
+            self.step_count, self._position = step, position
+            infinite = recent.first_not_finite(checked_slot, step - checked, ones)
+            if infinite >= 0:  # θ was not finite there: that step and the later ones are undone
+                step = checked + infinite + 1
+                self._stand_at(step, (checked_slot + infinite) % ring_size, first)
+                self._diverge(None)
+                return step - first
+            if not abs(batch_loss) <= bound:
+                self._stand_at(step, (slot - 1) % ring_size, first)
                 self._judge(batch_loss, bound)
                 return step - first
-            if not step % path.stride:
+            if not step % every:
+                loss = self._evaluate(with_gradient=False)
+                if not abs(loss) <= bound:  # NaN too
+                    self._stand_at(step, (slot - 1) % ring_size, first)
+                    self._judge(batch_loss, bound)
+                    return step - first
+                losses.add(step, self._loss_row(step, loss))
+            if not step % stride:
                 path.add(step, theta)
-            rows[slot][...] = theta  # what recent.add does
-            ring_steps[slot] = step
-            slot = slot + 1 if slot + 1 < capacity else 0
-            if not step % self._checkpoint_every:
+            if not step % saves:
                 self._save_checkpoint()
         recent.filled(slot, step - first)
         if step > self.furthest_step:
             self.furthest_step = step
         return step - first
+
+    def _batch_gradient(self) -> Callable[[Array], float]:
+        """Return ``run(batch)``: the batch's loss at θ, its gradient written into ``_grad``.
+
+        A problem whose class has a ``stepper`` (a network's) makes it, with each call's
+        look-ups done once; any other is asked ``loss_and_gradient`` every time. The
+        method is looked up on the class: a wrapper that forwards attributes to a problem
+        (a test's recorder of batches) has its own ``loss_and_gradient`` called.
+        """
+        theta, grad, problem = self.theta, self._grad, self.problem
+        stepper = getattr(type(problem), "stepper", None)
+        if stepper is not None:
+            return stepper(problem, theta, grad)
+        loss_and_gradient = problem.loss_and_gradient
+        return lambda batch: loss_and_gradient(theta, batch, grad)[0]
+
+    def _stand_at(self, step: int, slot: int, first: int) -> None:
+        """Stop a run of plain steps from ``first`` at ``step``, whose θ went into ring slot ``slot``.
+
+        The ring holds the steps before it (the later ones wrote only its spare rows); the
+        step is then judged again (``_judge``) or undone (``_diverge``), which records it,
+        or goes back to the state before it, replayed from a checkpoint.
+        """
+        self._recent.filled(slot, step - 1 - first)
+        self.step_count = step
+        self.furthest_step = max(self.furthest_step, step - 1)  # the steps before it stay
 
     def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
         """Take a step and judge it against the divergence bound; return whether it is kept."""
@@ -505,18 +577,22 @@ class Session:
         """Record this step; ``loss_row``: whether the loss curve keeps it (``None``: if it can)."""
         step = self.step_count
         if self.losses.wants(step) if loss_row is None else loss_row:
-            test = self.problem.test_loss(self.theta)
             loss = self._loss if self._loss is not None else self._evaluate(with_gradient=False)
-            # An edit made at this step (met again while replaying) sets the next step's η.
-            config = self.config if step not in self._pinned else next(
-                c.config for c in self._checkpoints if c.step == step and c.pinned)
-            self.losses.add(step, (loss, np.nan if test is None else test, config.rate_at(step),
-                                   *weight_gradient_norms(self.problem, self._grad)))
+            self.losses.add(step, self._loss_row(step, loss))
         if step % self.path.stride == 0:
             self.path.add(step, self.theta)  # copied into the record's own array
         self._recent.add(step, self.theta)
         if step % self._checkpoint_every == 0:
             self._save_checkpoint()
+
+    def _loss_row(self, step: int, loss: float) -> tuple[float, ...]:
+        """Return the loss curve's row at θ: train and test loss, η of the next step, ‖dL/dW‖s."""
+        test = self.problem.test_loss(self.theta)
+        # An edit made at this step (met again while replaying) sets the next step's η.
+        config = self.config if step not in self._pinned else next(
+            c.config for c in self._checkpoints if c.step == step and c.pinned)
+        return (loss, np.nan if test is None else test, config.rate_at(step),
+                *weight_gradient_norms(self.problem, self._grad))
 
     # ----- checkpoints, rewind and edits ------------------------------------------------
 
@@ -653,7 +729,7 @@ class Session:
         self._checkpoints, self._pinned = [], set()
         self.losses = Thinned(self.history_capacity)
         self.path = Thinned(self.path_capacity)
-        self._recent = Recent()
+        self._recent = Recent(spare=CHECK_EVERY)
         self._record()
         self._save_checkpoint(pinned=True)
 

@@ -26,6 +26,7 @@ changes that take most of that time away:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -151,13 +152,11 @@ class TrainingPass:
 
     # ----- the pass ----------------------------------------------------------------------
 
-    def _forward(self, theta: Array, batch: Array | None, flat: Array | None) -> _Plan:
-        """Run the batch (all samples when ``None``) forward; return its plan."""
-        plan = self._plan(batch, theta, flat)
+    def _forward(self, plan: _Plan) -> None:
+        """Run the plan's samples forward: every layer's z and a."""
         for stacked, below, z, into, z_view, a_view in plan.forward:
             stacked.dot(below, z)
             into(z_view, a_view)
-        return plan
 
     def _output_loss(self, plan: _Plan, want_dz: bool) -> float:
         """Return the batch loss (regularization included); fill dL/dz of the output if asked."""
@@ -186,20 +185,46 @@ class TrainingPass:
 
         ``batch`` holds indices of samples (a negative one counts from the end).
         """
-        theta = np.asarray(theta, dtype=float)
-        return self._output_loss(self._forward(theta, batch, None), want_dz=False)
+        plan = self._plan(batch, np.asarray(theta, dtype=float), None)
+        self._forward(plan)
+        return self._output_loss(plan, want_dz=False)
 
     def loss_and_gradient(self, theta: Array, batch: Array | None = None,
                           out: Array | None = None) -> tuple[float, Array]:
-        """Return the loss and dL/dθ on some samples (all when ``None``); ``out`` gets dL/dθ.
+        """Return the loss and dL/dθ on some samples (all when ``None``); ``out`` gets dL/dθ."""
+        theta = np.asarray(theta, dtype=float)
+        flat = np.empty(self.network.parameter_count) if out is None else out
+        return self._gradient(self._plan(batch, theta, flat)), flat
+
+    def stepper(self, theta: Array, out: Array) -> Callable[[Array], float]:
+        """Return ``run(batch)``: the loss on a batch at ``theta``, its dL/dθ written into ``out``.
+
+        For a training loop that hands the same θ and gradient arrays (updated in place)
+        every step: ``loss_and_gradient`` looks up its plan on every call, ``run`` once for
+        each batch width. The numbers are the same.
+        """
+        plans: dict[int, _Plan] = {}
+        take, gradient = self.data.take, self._gradient
+
+        def run(batch: Array) -> float:
+            plan = plans.get(len(batch))
+            if plan is None:
+                plan = plans[len(batch)] = self._plan(batch, theta, out)
+            else:
+                take(batch, 1, plan.rows, "wrap")  # as _plan gathers it
+            return gradient(plan)
+        return run
+
+    def _gradient(self, plan: _Plan) -> float:
+        """Return the loss on the plan's samples and write dL/dθ into its gradient.
 
         Backward, layer by layer from the output (the same rules as ``Network.backward``)::
 
             [dL/dW; dL/db] = [a; 1] (dL/dz)ᵀ    dL/da_prev = W dL/dz    dL/dz_prev = dL/da_prev · f'
         """
-        theta = np.asarray(theta, dtype=float)
-        flat = np.empty(self.network.parameter_count) if out is None else out
-        plan = self._forward(theta, batch, flat)
+        for stacked, below, z, into, z_view, a_view in plan.forward:  # _forward, inline
+            stacked.dot(below, z)
+            into(z_view, a_view)
         loss = self._output_loss(plan, want_dz=True)
         regularization = self._regularization
         if regularization is None:
@@ -218,4 +243,4 @@ class TrainingPass:
             inputs, dz_t, grad = plan.first_gradient
             inputs.dot(dz_t, grad)
             regularization.add_gradient(plan.weights[0], grad[:-1])
-        return loss, flat
+        return loss

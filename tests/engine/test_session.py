@@ -142,6 +142,29 @@ def test_every_overshooting_optimizer_reports_divergence_with_finite_snapshots(n
     assert_snapshot_finite(session)
 
 
+@pytest.mark.parametrize("steps_before", [1013, 1020])
+def test_mini_batch_steps_to_a_theta_that_is_not_finite_stop_before_it(steps_before):
+    """Plain mini-batch steps check θ every few steps, and still stop where it first overflowed."""
+    def run(steps_after: int) -> Session:
+        session = Session(regression_problem(), OptimizerConfig("sgd", 0.05), batch_size=3)
+        session.step(steps_before)
+        session.set_config(OptimizerConfig("sgd", 1e150))
+        session.step(steps_after)
+        return session
+
+    session = run(100)
+    assert session.status == "diverged" and session.diverged_loss is None
+    bad = session.diverged_at
+    assert bad > steps_before and session.step_count == session.furthest_step == bad - 1
+    twin = run(bad - 1 - steps_before)
+    assert twin.status == "ready" and np.all(np.isfinite(twin.theta))
+    np.testing.assert_array_equal(session.theta, twin.theta)
+    assert [s for s, _ in session.recent] == [s for s, _ in twin.recent] == \
+        list(range(bad - 64, bad))
+    for (_, theta), (_, twin_theta) in zip(session.recent, twin.recent, strict=True):
+        np.testing.assert_array_equal(theta, twin_theta)
+    np.testing.assert_array_equal(session.loss_history()[1], twin.loss_history()[1])
+
 def test_a_calm_run_does_not_diverge():
     session = Session(square(), OptimizerConfig("sgd", 0.1))
     session.step(200)
