@@ -8,6 +8,7 @@ it reads them and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +200,8 @@ class Frame:
     ‖dL/dW_l‖ of each layer l at those steps (steps × layers; no columns for a formula).
     ``metrics`` scores a network's answers at θ (``engine.metrics.Metrics``: accuracy and
     confusion, or RMSE and R², a value that is not finite given as None); None for a formula.
+    They are worked out when first read (``scores``: a forward pass over every point), so a
+    frame no view scores costs nothing for them.
     ``status`` may also be "undefined", "escaping" or "stalled" (``workspace.diagnosis``),
     and ``explanation`` then says what is true at the hiker's point in a sentence.
     """
@@ -231,8 +234,13 @@ class Frame:
     learning_rate: float = 0.0
     learning_rates: np.ndarray = field(default_factory=lambda: np.zeros(0))
     gradient_norms: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    metrics: Any = None
+    scores: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
     explanation: str = ""
+
+    @property
+    def metrics(self):
+        """Return the network's scores at θ (None for a formula), worked out on first reading."""
+        return None if self.scores is None else self.scores()
 
 
 @dataclass(frozen=True)

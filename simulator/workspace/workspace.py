@@ -14,6 +14,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from simulator.engine.initializers import INITIALIZERS
 from simulator.engine.landscape import filter_normalized_directions, pca_directions
 from simulator.engine.metrics import Metrics
 from simulator.engine.optimizers import OPTIMIZERS, OptimizerError
-from simulator.engine.problems import NetworkProblem
+from simulator.engine.problems import NetworkProblem, Problem
 from simulator.engine.schedules import ScheduleError, make_schedule
 from simulator.engine.session import OptimizerConfig, Session
 from simulator.lessons.building import build_problem, landscape_axes, optimizer_config
@@ -1159,16 +1160,20 @@ class Workspace:
             formula=self._formula_values(snap.theta, exact=not playing),
             learning_rate=snap.learning_rate, learning_rates=session.rate_history(),
             gradient_norms=session.gradient_norm_history(),
-            metrics=self.metrics(snap.theta), explanation=verdict.sentence)
+            scores=partial(self.metrics, snap.theta, self.problem), explanation=verdict.sentence)
 
-    def metrics(self, theta: np.ndarray):
-        """Return the network's scores at θ (None for a formula), computed once per θ."""
-        if not isinstance(self.problem, NetworkProblem):
+    def metrics(self, theta: np.ndarray, problem: Problem | None = None):
+        """Return the network's scores at θ (None for a formula), computed once per θ.
+
+        ``problem`` is the one θ is of (the current one when not given): a frame scored
+        after the problem changed still scores its own.
+        """
+        problem = self.problem if problem is None else problem
+        if not isinstance(problem, NetworkProblem):
             return None
         known, at = self._metrics, theta.tobytes()
-        if known is None or known[0] is not self.problem or known[1] != at:
-            known = self._metrics = (self.problem, at,
-                                     finite_metrics(self.problem.metrics(theta)))
+        if known is None or known[0] is not problem or known[1] != at:
+            known = self._metrics = (problem, at, finite_metrics(problem.metrics(theta)))
         return known[2]
 
 

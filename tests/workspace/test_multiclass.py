@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from simulator.lessons.catalog import builtin_lesson
@@ -49,6 +50,26 @@ def test_the_three_class_lesson_trains_and_its_frame_scores_it():
     assert m.confusion.sum() == ws.problem.sample_count
     assert m.test_confusion.sum() == len(ws.problem.dataset.x_test)
     assert ws.frame().metrics is m  # the same θ is scored once
+
+
+def test_a_frame_scores_its_own_theta_and_problem_only_when_read(monkeypatch):
+    ws = workspace(THREE)
+    ws.step(50)
+    problem, theta = ws.problem, ws.session.theta.copy()
+    calls = []
+    score = type(problem).metrics
+    monkeypatch.setattr(type(problem), "metrics",
+                        lambda self, t: calls.append(self) or score(self, t))
+    frame = ws.frame(playing=True)
+    assert calls == []  # no forward pass until a view reads the scores
+    ws.step(50)
+    ws.plan_choice(dataset="circle")  # a new problem after the frame was made
+    m = frame.metrics
+    assert calls == [problem]
+    expected = score(problem, theta)
+    assert m.accuracy == expected.accuracy
+    np.testing.assert_array_equal(m.confusion, expected.confusion)
+    assert frame.metrics is m and calls == [problem]  # read again: scored once
 
 
 def test_a_regression_frame_has_rmse_and_r2_and_a_formula_none():

@@ -7,6 +7,9 @@ paused, paced by the controller while playing). A click asks to seek to that ste
 
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
@@ -33,6 +36,9 @@ PLOT_TIP = ("Training loss (solid) and test loss (dashed) at each step; the dot 
 
 
 LOSS_DIGITS = 3  # significant digits of a loss on screen
+#: how often (s) the scores beside the curves are renewed while playing: each is a forward
+#: pass over every point (~3 ms for the biggest network); a paused frame's are shown at once
+SCORES_SECONDS = 0.1
 
 
 NICE = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # axis ends
@@ -102,6 +108,7 @@ class LossView(DrawsWhenSeen, QWidget):
         self._drawn = None  # which history the curves show
         self._ranges = None  # the axes' ranges last set
         self._train_name = "train"
+        self._scored_at = -math.inf  # when the scores were last renewed
 
         self.values_label = QLabel()
         self.values_label.setFont(ui_font(1.1))
@@ -194,6 +201,7 @@ class LossView(DrawsWhenSeen, QWidget):
         """Start on a new problem: its run is drawn whole from the next frame."""
         # A new run starts at step 0: show the whole of it again.
         self._drawn = self._ranges = None
+        self._scored_at = -math.inf
         self.forget_drawings()
         # A formula has no training set: its curve is the cost J itself.
         self._train_name = "train" if info.is_network else "J"
@@ -208,11 +216,19 @@ class LossView(DrawsWhenSeen, QWidget):
         self.draw_when_seen("frame", lambda: self._paint(frame))
 
     def _paint(self, frame: Frame) -> None:
-        self.metrics.set_metrics(frame.metrics)
+        self._show_scores(frame)
         if frame.racers or self._racing:
             self._draw_race(frame.racers)
         if not frame.racers:
             self._draw(frame)
+
+    def _show_scores(self, frame: Frame) -> None:
+        """Show the frame's scores: always when paused, every ``SCORES_SECONDS`` while playing."""
+        now = time.monotonic()
+        if frame.playing and now - self._scored_at < SCORES_SECONDS:
+            return
+        self._scored_at = now
+        self.metrics.set_metrics(frame.metrics)
 
     def _draw_race(self, racers: tuple) -> None:
         """Draw each racer's loss in its colour; no racers ends the race."""

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from simulator.ui.binding import bind
+from simulator.ui.views import loss_view as loss_view_module
 from simulator.ui.views.loss_view import LossView
 
 
@@ -58,3 +59,26 @@ def test_the_scores_go_under_the_curves_in_a_narrow_dock(make_controller, qtbot)
     assert view.plot_widget.width() > 250
     view.resize(1000, 300)
     qtbot.waitUntil(lambda: view.metrics.geometry().left() >= view.plot_widget.geometry().right())
+
+
+def test_while_playing_the_scores_keep_their_pace_and_a_paused_frame_shows_its_own(
+        make_controller, qtbot, monkeypatch):
+    controller = make_controller("16-three-spirals-softmax.lesson.json")
+    view = loss_view(controller, qtbot)
+    ws = controller.workspace
+    shown = view.metrics.scores.text()
+    monkeypatch.setattr(loss_view_module, "SCORES_SECONDS", 1e9)  # none renewed while playing
+    ws.step(120)
+    view.paint_frame(ws.frame(playing=True))
+    assert view.metrics.scores.text() == shown  # the curves moved on, the scores wait
+    paused = ws.frame(playing=False)
+    view.paint_frame(paused)
+    assert view.metrics.scores.text() != shown
+    assert f"{100 * paused.metrics.accuracy:.1f} %" in view.metrics.scores.text()
+    np.testing.assert_array_equal(view.metrics.matrix.matrix, paused.metrics.confusion)
+    monkeypatch.setattr(loss_view_module, "SCORES_SECONDS", 0.0)  # every frame, once due
+    ws.step(120)
+    playing = ws.frame(playing=True)
+    view.paint_frame(playing)
+    np.testing.assert_array_equal(view.metrics.matrix.matrix, playing.metrics.confusion)
+    assert f"{100 * playing.metrics.accuracy:.1f} %" in view.metrics.scores.text()
