@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -513,9 +514,11 @@ def gui_figures(frames: int = 600, display: bool = False,
             window.deleteLater()
             app.processEvents()
         figures.update(long_run_figures())
+        try:
+            figures.update(startup_pairs(3, display, folder))
+        except MeasurementError as exc:
+            errors["gui.startup_ms"] = errors["gui.startup_bare_ms"] = str(exc)
         for key, script, args, repeats in (
-            ("gui.startup_ms", STARTUP_SCRIPT, [reference], 3),
-            ("gui.startup_bare_ms", BARE_STARTUP_SCRIPT, [], 3),
             ("export.png_4k_ms", EXPORT_SCRIPT,
              [reference, str(Path(folder) / "landscape.png"), "3840x2160"], 3),
             ("memory.rss_mb", MEMORY_SCRIPT, [big, "10000"], 1),
@@ -636,39 +639,95 @@ controller.grids.cancel()
 """
 
 
+def startup_pairs(runs: int, display: bool, folder: str) -> dict[str, float]:
+    """Return the medians of the app's start-up and the bare window's over ``runs`` pairs.
+
+    The two are started one after the other, pair after pair (after one pair not counted,
+    which fills the bytecode cache), so that both meet the same load on a shared machine.
+    """
+    reference = str(_reference_lesson())
+    env = _platform_env(display, folder)
+    app, bare = [], []
+    for run in range(runs + 1):
+        pair = (_script_figure(STARTUP_SCRIPT, [reference], env),
+                _script_figure(BARE_STARTUP_SCRIPT, [], env))
+        if run:
+            app.append(pair[0])
+            bare.append(pair[1])
+    return {"gui.startup_ms": statistics.median(app),
+            "gui.startup_bare_ms": statistics.median(bare)}
+
+
+def startup_figures(runs: int = 20, display: bool = False) -> dict[str, dict]:
+    """Return a report of the start-up figures alone, over ``runs`` fresh-process pairs."""
+    with tempfile.TemporaryDirectory() as folder:
+        errors: dict[str, str] = {}
+        try:
+            figures = startup_pairs(runs, display, folder)
+        except MeasurementError as exc:
+            figures, errors = {}, {"gui.startup_ms": str(exc), "gui.startup_bare_ms": str(exc)}
+    return build_report(figures, errors)
+
+
+def _reference_lesson() -> Path:
+    from simulator.lessons.catalog import builtin_lesson
+
+    return builtin_lesson("14-circle-network.lesson.json")
+
+
 def _subprocess_median(script: str, args: list[str], display: bool, folder: str,
                        repeats: int = 3, warm_up: int = 0) -> float:
-    """Return the median of a script's figure over fresh processes.
+    """Return the median of a script's figure (``_script_figure``) over fresh processes.
+
+    With ``warm_up``, one more run goes first and is not counted (it fills the bytecode
+    cache).
+    """
+    env = _platform_env(display, folder)
+    values = [_script_figure(script, args, env) for _ in range(repeats + warm_up)]
+    return statistics.median(values[warm_up:])
+
+
+SCRIPT_TIMEOUT = 300  # seconds
+
+
+def _script_figure(script: str, args: list[str], env: dict[str, str]) -> float:
+    """Return the figure of one fresh process running a script.
 
     A script that prints ``value N`` reports N; one that prints ``painted`` reports the
-    milliseconds from starting the process to that line. A run that reports nothing
-    raises ``MeasurementError`` with its exit code and the end of what it wrote. With
-    ``warm_up``, one more run goes first and is not counted (it fills the bytecode cache).
+    milliseconds from starting the process to reading that line (what comes after, such
+    as the process ending, is not counted). A run that reports nothing raises
+    ``MeasurementError`` with its exit code and the end of what it wrote.
     """
-    values = []
-    for run in range(repeats + warm_up):
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
         start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", script, *args], env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=errors)
+        timed_out = threading.Event()
+        watchdog = threading.Timer(SCRIPT_TIMEOUT, lambda: (timed_out.set(), process.kill()))
+        watchdog.start()
+        found, lines = None, []
         try:
-            out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
-                                 text=True, env=_platform_env(display, folder), timeout=300)
-        except subprocess.TimeoutExpired:
-            raise MeasurementError("the script did not finish within 300 s") from None
-        elapsed = (time.perf_counter() - start) * 1e3
-        found = None
-        for line in out.stdout.splitlines():
-            if line.startswith("value "):
-                found = float(line.split()[1])
-            elif line == "painted":
-                found = elapsed
-        if found is None or not np.isfinite(found):
-            said = [line for line in (out.stderr + out.stdout).splitlines() if line.strip()
-                    and "propagateSizeHints" not in line]
-            tail = " | ".join(said[-3:]) or "nothing"
-            raise MeasurementError(f"the script reported no figure (exit code "
-                                   f"{out.returncode}); it said: {tail}")
-        if run >= warm_up:
-            values.append(found)
-    return statistics.median(values)
+            for line in process.stdout:
+                line = line.rstrip("\n")
+                if line.startswith("value "):
+                    found = float(line.split()[1])
+                elif line == "painted":
+                    found = (time.perf_counter() - start) * 1e3
+                lines.append(line)
+            process.wait()
+        finally:
+            watchdog.cancel()
+            process.stdout.close()
+        if timed_out.is_set():
+            raise MeasurementError(f"the script did not finish within {SCRIPT_TIMEOUT} s")
+        errors.seek(0)
+        said = errors.read().splitlines() + lines
+    if found is None or not np.isfinite(found):
+        said = [line for line in said if line.strip() and "propagateSizeHints" not in line]
+        tail = " | ".join(said[-3:]) or "nothing"
+        raise MeasurementError(f"the script reported no figure (exit code "
+                               f"{process.returncode}); it said: {tail}")
+    return found
 
 
 # ----- the report ------------------------------------------------------------------------------
@@ -756,12 +815,14 @@ def format_figures(report: dict[str, dict]) -> str:
             mark = "ok" if value <= spec.target else "over"
             row += f"{'≤ ' + format(spec.target, 'g'):>10} {mark}"
         lines.append(row.rstrip())
-    lines.append("Baselines, measured in this same run:")
+    if report.get("baseline"):
+        lines.append("Baselines, measured in this same run:")
     for name, value in report.get("baseline", {}).items():
         shown = "not measured" if value is None else format(value, "10.4g")
         lines.append(f"  baseline.{name:<40}{shown}")
-    lines.append("The Playground's workload runs here with mse at learning rate 0.015, the "
-                 "same steps as ½ squared error at 0.03.")
+    if report.get("engine"):
+        lines.append("The Playground's workload runs here with mse at learning rate 0.015, the "
+                     "same steps as ½ squared error at 0.03.")
     lines.append("Engine figures are CPU time of this process (load from other processes "
                  "does not count); GUI figures are wall time.")
     return "\n".join(lines)

@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-gui", action="store_true", help="skip the GUI figures")
     bench.add_argument("--display", action="store_true",
                        help="measure the GUI on the current X display instead of offscreen")
+    bench.add_argument("--startup", type=int, metavar="N",
+                       help="measure only the start-up beside the bare window, N pairs of "
+                            "fresh processes")
     return parser
 
 
@@ -412,11 +415,16 @@ def check_export_target(output: str) -> None:
 
 def bench_command(args: argparse.Namespace) -> int:
     """Print engine figures (and GUI figures unless --no-gui), each beside a baseline."""
-    from simulator.benchmarks import failures, format_figures, run_benchmarks
+    from simulator.benchmarks import failures, format_figures, run_benchmarks, startup_figures
 
     if args.display and not args.no_gui and not os.environ.get("DISPLAY"):
         raise BadInput("--display: no X display to measure on (DISPLAY is not set)")
-    figures = run_benchmarks(gui=not args.no_gui, display=args.display)
+    if args.startup is not None and args.startup < 1:
+        raise BadInput(f"--startup: the number of runs must be at least 1, got {args.startup}")
+    if args.startup is not None:
+        figures = startup_figures(args.startup, display=args.display)
+    else:
+        figures = run_benchmarks(gui=not args.no_gui, display=args.display)
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
     for line in failures(figures):  # a figure that could not be measured is an error
         print(f"bench: {line}", file=sys.stderr)

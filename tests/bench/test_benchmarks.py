@@ -4,6 +4,7 @@ Nothing here asserts a timing: figures are faked where the report is checked.
 """
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +258,34 @@ def test_bench_with_a_figure_unmeasured_fails_and_names_it(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert json.loads(out)["memory"]["rss_mb"]["error"].endswith("boom")
     assert "memory.rss_mb could not be measured" in err and "boom" in err
+
+
+def test_a_paint_is_timed_when_its_line_is_read_not_when_the_process_ends(folder):
+    """What a script does after printing ``painted`` (here: 3 s asleep) is not counted."""
+    script = "import time\nprint('painted', flush=True)\ntime.sleep(3)\n"
+    start = time.perf_counter()
+    value = benchmarks._subprocess_median(script, [], False, folder, repeats=1)
+    whole = (time.perf_counter() - start) * 1e3
+    assert 0 < value <= whole - 3000
+
+
+def test_bench_startup_measures_the_start_up_pairs_alone(monkeypatch, capsys):
+    asked = []
+
+    def pairs(runs, display, folder):
+        asked.append((runs, display))
+        return {"gui.startup_ms": 900.0, "gui.startup_bare_ms": 500.0}
+    monkeypatch.setattr(benchmarks, "startup_pairs", pairs)
+    monkeypatch.setattr(benchmarks, "engine_figures", lambda: pytest.fail("engine measured"))
+    assert cli.main(["bench", "--startup", "7", "--json"]) == cli.EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert asked == [(7, False)]
+    assert report["gui"]["startup_ms"]["median"] == 900.0
+    assert report["gui"]["startup_ms"]["baseline"] == 500.0
+    assert cli.main(["bench", "--startup", "7"]) == cli.EXIT_OK
+    assert "1.80× (≤ 2× ok)" in capsys.readouterr().out
+
+
+def test_bench_startup_needs_a_run(capsys):
+    assert cli.main(["bench", "--startup", "0"]) == cli.EXIT_BAD_INPUT
+    assert "--startup: the number of runs must be at least 1, got 0" in capsys.readouterr().err
