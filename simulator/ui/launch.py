@@ -45,14 +45,16 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     name_application(app)
     reporter = CrashReporter().install()  # from here on an unexpected error gets a dialog
 
-    # sympy and the formula worker load meanwhile: the first formula opened starts at once
-    threading.Thread(target=warm_up, name="backprop-hiker-warm-up", daemon=True).start()
     window = open_window(reporter, lesson, reset_layout)  # shown before its formula is built
     if window is None:
         app.exec()  # the error's dialog is the only window: closing it ends the app
         return EXIT_STARTUP_FAILED
     opener = open_files_sent_to(app, window)  # noqa: F841 - kept alive while the app runs
     show_window(window, fullscreen)
+    # Once the window is on the screen, sympy and the formula worker load on a thread of
+    # their own (before, they took the GUI thread's turns while it built the window).
+    after_first_paint(window, lambda: threading.Thread(
+        target=warm_up, name="backprop-hiker-warm-up", daemon=True).start())
     offer_recovery(window, lesson=lesson)
     window.autosaver.start()
     return app.exec()
@@ -100,6 +102,37 @@ def show_window(window, fullscreen: bool = False) -> None:
         window.show()
     else:
         window.showMaximized()  # the window manager fits its frame and panels around it
+
+
+#: milliseconds after which ``after_first_paint`` runs its work even if no paint came
+FIRST_PAINT_AT_LATEST = 3000
+
+
+def after_first_paint(window, then: Callable[[], None]) -> None:
+    """Run ``then`` once, on the GUI thread, after the window's first paint.
+
+    A window that does not paint (started minimized) runs it ``FIRST_PAINT_AT_LATEST`` ms
+    after this call.
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    ran: list[bool] = []
+
+    def run() -> None:
+        if not ran:
+            ran.append(True)
+            window.removeEventFilter(watcher)
+            then()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and not ran:
+                QTimer.singleShot(0, self, run)  # after the paint
+            return False
+
+    watcher = FirstPaint(window)
+    window.installEventFilter(watcher)
+    QTimer.singleShot(FIRST_PAINT_AT_LATEST, watcher, run)
 
 
 def name_application(app) -> None:

@@ -10,11 +10,11 @@ import json
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from simulator.lessons.catalog import builtin_lessons, lessons_dir
 from simulator.lessons.files import load_lesson
-from simulator.ui import autosave
+from simulator.ui import autosave, launch
 from simulator.ui.launch import offer_recovery, start_window
 from simulator.ui.main_window import shortened
 
@@ -178,3 +178,31 @@ def test_a_refused_recovery_in_a_window_with_no_lesson_yet_opens_the_first(
     wait_for_lesson(qtbot, window)
     assert window.controller.workspace.lesson.title == load_lesson(builtin_lessons()[0]).title
 
+
+
+def test_the_warm_up_waits_for_the_window_s_first_paint(qtbot, monkeypatch):
+    """``after_first_paint`` runs its work once, after the first paint; never before it."""
+    monkeypatch.setattr(launch, "FIRST_PAINT_AT_LATEST", 60_000)  # only the paint can run it
+    window = QWidget()
+    qtbot.addWidget(window)
+    ran = []
+    launch.after_first_paint(window, lambda: ran.append(window.isVisible()))
+    qtbot.wait(50)
+    assert ran == []  # not shown, not painted
+    window.show()
+    qtbot.waitUntil(lambda: ran == [True], timeout=3000)
+    window.repaint()
+    window.update()
+    qtbot.wait(50)
+    assert ran == [True]  # once
+
+
+def test_a_window_that_never_paints_gets_the_warm_up_all_the_same(qtbot, monkeypatch):
+    monkeypatch.setattr(launch, "FIRST_PAINT_AT_LATEST", 20)
+    window = QWidget()  # never shown
+    qtbot.addWidget(window)
+    ran = []
+    launch.after_first_paint(window, lambda: ran.append(True))
+    qtbot.waitUntil(lambda: ran == [True], timeout=3000)
+    qtbot.wait(50)
+    assert ran == [True]
