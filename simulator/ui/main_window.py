@@ -58,6 +58,8 @@ from .views.network_view import NetworkView
 from .views.on_screen import catch_up_within
 from .views.stepper_view import StepperView
 
+GRADIENTS_TAB = "Gradients per layer"
+GRADIENTS_TIP = "‖∂L/∂W‖ of each layer over the steps: vanishing and exploding gradients"
 #: a message's longest word shown whole (longer ones widen the window past the screen)
 LONGEST_WORD = 60
 #: the status field's word for a run's status, where it is not the status capitalised
@@ -107,7 +109,7 @@ class MainWindow(QMainWindow):
         self._frame: Frame | None = None
         c = self.controller
         for view in (self.landscape, self.landscape_3d, self.history, self.controls, self.network,
-                     self.formula, self.loss, self.gradients, self.data, self.curvature):
+                     self.formula, self.loss, self.data, self.curvature):
             bind(c, view, replay=False)
         c.frameChanged.connect(self._show_frame)
         c.playingChanged.connect(self._show_playing)
@@ -124,8 +126,8 @@ class MainWindow(QMainWindow):
         self._build_presenting()
         self.figure_menu.install({"landscape": self.landscape, "landscape3d": self.landscape_3d,
                                   "network": self.network, "formula": self.formula,
-                                  "loss": self.loss, "gradients": self.gradients,
-                                  "data": self.data, "stepper": self.stepper})
+                                  "loss": self.loss, "data": self.data,
+                                  "stepper": self.stepper})
         self.layout_restored = False  # True once restore_settings brings back a saved layout
         self.fit_to_screen()
         if c.ready:
@@ -176,14 +178,14 @@ class MainWindow(QMainWindow):
         self.explainer.addWidget(self.network)
         self.explainer.addWidget(self.formula)
         self.loss = LossView()
-        self.gradients = GradientView()
-        # The loss dock's tabs: the loss curve, and the gradient's size per layer.
+        # The loss dock's tabs: the loss curve, and the gradient's size per layer (made when
+        # first wanted: see ``gradients``).
         self.loss_tabs = QTabWidget()
         self.loss_tabs.setDocumentMode(True)
         self.loss_tabs.addTab(self.loss, "Loss")
-        self.loss_tabs.addTab(self.gradients, "Gradients per layer")
-        self.loss_tabs.setTabToolTip(1, "‖∂L/∂W‖ of each layer over the steps: vanishing and "
-                                        "exploding gradients")
+        self.loss_tabs.addTab(QWidget(), GRADIENTS_TAB)
+        self.loss_tabs.setTabToolTip(1, GRADIENTS_TIP)
+        self.loss_tabs.currentChanged.connect(self._loss_tab_chosen)
         self.data = DataView()
         self.curvature = CurvatureView()
         # The data dock shows the dataset for a network, the curvature for a formula.
@@ -207,6 +209,34 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.setDockOptions(self.dockOptions() | QMainWindow.DockOption.AllowTabbedDocks)
         c.problemChanged.connect(self._show_explainer)
+
+    _gradients: GradientView | None = None
+
+    @property
+    def gradients(self) -> GradientView:
+        """The gradient size per layer, in the loss dock's second tab.
+
+        It is made the first time it is wanted (its tab chosen, a lesson's step, a figure,
+        presenter mode), not at start, and shows the state then.
+        """
+        if self._gradients is None:
+            self._gradients = view = bind(self.controller, GradientView(), replay=False)
+            chosen = self.loss_tabs.currentIndex()
+            placeholder = self.loss_tabs.widget(1)
+            self.loss_tabs.removeTab(1)
+            placeholder.deleteLater()
+            self.loss_tabs.insertTab(1, view, GRADIENTS_TAB)
+            self.loss_tabs.setTabToolTip(1, GRADIENTS_TIP)
+            self.loss_tabs.setCurrentIndex(chosen)
+            self.figure_menu.install({"gradients": view})
+            if self.controller.ready:
+                view.set_problem(self.controller.workspace.problem_info())
+                view.paint_frame(self.controller.frame())
+        return self._gradients
+
+    def _loss_tab_chosen(self, index: int) -> None:
+        if index == 1:
+            self.gradients  # noqa: B018 - made now, to be seen
 
     def fit_to_screen(self) -> None:
         """Fill the screen's available area and arrange the docks for its size.
@@ -782,10 +812,10 @@ class MainWindow(QMainWindow):
         # A lesson chosen in the panel opens as File ▸ Open does: unsaved edits are asked about.
         self.lesson_panel.openRequested.disconnect(c.open_file)
         self.lesson_panel.openRequested.connect(self.open_asking)
-        self.derivative_table = DerivativeTableView()
         self.stepper = bind(c, StepperView(), replay=False)
         self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, right)
-        self.derivative_dock = self._dock("Derivatives", "derivatives", self.derivative_table, right)
+        # The table is made when first wanted (see ``derivative_table``).
+        self.derivative_dock = self._dock("Derivatives", "derivatives", QWidget(), right)
         self.stepper_dock = self._dock("Backprop stepper", "stepper", self.stepper, right)
         self.stepper_dock.setToolTip("One sample's forward and backward pass, operation by "
                                      "operation, on this network (or formula)")
@@ -887,6 +917,18 @@ class MainWindow(QMainWindow):
                 docks[name].show()
                 if name == large or docks[name] not in self.tabifiedDockWidgets(self.lesson_dock):
                     docks[name].raise_()
+
+    _derivative_table: DerivativeTableView | None = None
+
+    @property
+    def derivative_table(self) -> DerivativeTableView:
+        """The table of common derivatives in its dock (hidden at start), made when first wanted."""
+        if self._derivative_table is None:
+            self._derivative_table = DerivativeTableView()
+            placeholder = self.derivative_dock.widget()
+            self.derivative_dock.setWidget(self._derivative_table)
+            placeholder.deleteLater()
+        return self._derivative_table
 
     def _fill_derivative_table(self, visible: bool) -> None:
         # sympy works out the table the first time it is shown, not at every start.
