@@ -6,13 +6,10 @@ which pass them to the ``Workspace`` and then publish what changed, once: a new
 message, and nothing changes. Edits a user may regret are pushed on a ``QUndoStack``
 as two mementos of the workspace (before and after).
 
-Pacing: while playing, ``frameChanged`` fires every tick; ``paintFrame`` fires at most
-every ``PACE_MS["paint"]`` ms for the views that are costly to redraw (the loss curve, the
-gradients), and ``diagramFrame`` (with the diagram's sample trace) as often for the
-network diagram, never in the same tick as ``paintFrame`` (``STAGGERED``): each costly
-repaint gets a frame of its own, so no frame pays for all of them. The neuron maps and
-the moving grids (a network's landscape slice and its decision map) are asked for at
-their own intervals. A pause or a step shows everything at once, at full detail.
+Pacing (``workspace.pacing``): while playing, ``frameChanged`` fires every tick;
+``paintFrame`` (the loss curve, the gradients) and ``diagramFrame`` (the network diagram,
+with its sample trace) at their own pace and in ticks of their own; the neuron maps and
+the moving grids are asked for at theirs. A pause or a step shows everything at once.
 """
 
 from __future__ import annotations
@@ -27,25 +24,17 @@ from PySide6.QtGui import QUndoStack
 from simulator.workspace.errors import EditError
 from simulator.workspace.formula_builds import BuiltFormula, Change
 from simulator.workspace.frames import Frame
+from simulator.workspace.pacing import PACE_MS, Pacing
+from simulator.workspace.play_rules import end_of_play, faster, refusal_to_play, slower
 from simulator.workspace.terrain import quietly
-from simulator.workspace.workspace import (
-    Memento,
-    Workspace,
-    describe_convergence,
-    describe_divergence,
-)
+from simulator.workspace.workspace import Memento, Workspace
 
 from .exact_nudges import ExactNudges
 from .grids import BackgroundWork, FormulaBuilds, GridService
 from .undo import Restore, setting, undoable
 
-SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 #: how long sympy may work on a new formula (in the formula worker) before it is refused
 FORMULA_SECONDS = 2.0
-#: how often (ms) each costly thing is refreshed while playing; at once when paused
-PACE_MS = {"paint": 40, "diagram": 40, "neurons": 400, "moving_grids": 500}
-#: paced paints that go out in different ticks while playing (one waits for the next tick)
-STAGGERED = ("paint", "diagram")
 
 
 class SessionController(QObject):
@@ -127,10 +116,8 @@ class SessionController(QObject):
         self._frame: Frame | None = None
         self._stepper_wanted = False  # the stepper's walk is made only while it is shown
         self._stepper_sent = None
-        self._last: dict[str, float] = {}  # when each paced thing last went out
-        self._staggered_sent = False  # whether a STAGGERED paint went out in this tick
-        self._staggered_at = 0.0  # when the last one went out
-        self._late: dict[str, QTimer] = {}
+        self.pacing = Pacing()
+        self._late: dict[str, QTimer] = {}  # each asks the pacing again once its wait is over
         for key in PACE_MS:
             timer = self._late[key] = QTimer(self)
             timer.setSingleShot(True)
@@ -215,7 +202,7 @@ class SessionController(QObject):
         self.frameChanged.emit(frame)
         if self.playing:
             self.nudges.cancel()
-            self._staggered_sent = False
+            self.pacing.new_tick()
             for key in PACE_MS:
                 self._paced(key)
         else:
@@ -230,23 +217,12 @@ class SessionController(QObject):
 
         ``late``: its timer fired after the interval, between ticks; ``force``: now, whatever.
         """
-        now = time.monotonic()
-        wait = PACE_MS[key] - (now - self._last.get(key, 0.0)) * 1000
-        if not force and not late and wait > 0:
+        wait = self.pacing.wait(key, time.monotonic(), self._timer.interval(), force, late)
+        if wait is not None:
             if not self._late[key].isActive():
-                self._late[key].start(int(wait) + 1)
+                self._late[key].start(wait)
             return
-        if not force and key in STAGGERED:
-            # Not in the tick of another (nor, between ticks, within half a tick of it).
-            apart = self._timer.interval() / 2 - (now - self._staggered_at) * 1000
-            if (late and apart > 0) or (not late and self._staggered_sent):
-                if not self._late[key].isActive():
-                    self._late[key].start(max(1, int(apart) + 1))
-                return
         self._late[key].stop()
-        self._last[key] = now
-        if key in STAGGERED:
-            self._staggered_sent, self._staggered_at = True, now
         frame = self._frame
         if frame is None or not self.workspace.ready:
             return
@@ -385,11 +361,9 @@ class SessionController(QObject):
         """Start stepping on the timer (not once diverged, until rewound)."""
         if self.playing or not self.ready:
             return
-        if self.workspace.status() == "diverged" and not self.workspace.racers:
-            self.message.emit("warning", describe_divergence(self.frame()))
-            return
-        if self.frame().status == "undefined" and not self.workspace.racers:
-            self.message.emit("warning", self.frame().explanation)
+        refusal = refusal_to_play(self.workspace, self.frame())
+        if refusal is not None:
+            self.message.emit("warning", refusal)
             return
         self._timer.start()
         self.playingChanged.emit(True)
@@ -414,18 +388,11 @@ class SessionController(QObject):
             self.pause()
             self.message.emit("warning", str(exc))
             return
-        frame = self._publish()
-        if ws.racers:
-            if ws.race_over():
-                self.pause()
-                self.message.emit("info", "Race over: every hiker has stopped.")
-        elif frame.status == "diverged":
+        stop, said = end_of_play(ws, self._publish())
+        if stop:
             self.pause()
-        elif frame.status == "converged":
-            self.pause()
-            self.message.emit("info", describe_convergence(frame))
-        elif frame.status == "escaping":  # the slope looks flat, but there is no bottom
-            self.pause()
+        if said is not None:
+            self.message.emit("info", said)
 
     def step(self) -> None:
         """Take one optimizer step (Right arrow)."""
@@ -461,13 +428,11 @@ class SessionController(QObject):
 
     def faster(self) -> None:
         """Next speed up (+)."""
-        higher = [s for s in SPEEDS if s > self.steps_per_frame]
-        self.set_speed(higher[0] if higher else self.steps_per_frame)
+        self.set_speed(faster(self.steps_per_frame))
 
     def slower(self) -> None:
         """Next speed down (−)."""
-        lower = [s for s in SPEEDS if s < self.steps_per_frame]
-        self.set_speed(lower[-1] if lower else self.steps_per_frame)
+        self.set_speed(slower(self.steps_per_frame))
 
     # ----- settings (not undoable: they take effect from this step on) ------------------------
 

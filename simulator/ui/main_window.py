@@ -28,13 +28,14 @@ from simulator.lessons.model import ExpressionSpec, Lesson
 from simulator.workspace.derivative_table import derivative_table
 from simulator.workspace.frames import Frame
 from simulator.workspace.numbers import format_number
+from simulator.workspace.play_rules import SPEEDS
 from simulator.workspace.table_import import TableError, read_text
 from simulator.workspace.workspace import describe_divergence
 
 from .about import AboutDialog, app_icon
 from .autosave import Autosaver
 from .binding import bind
-from .controller import SPEEDS, SessionController
+from .controller import SessionController
 from .controls.panel import ControlsPanel
 from .figure_menu import FigureMenu
 from .help_window import HelpWindow

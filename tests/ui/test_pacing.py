@@ -4,7 +4,7 @@ import time
 
 from PySide6.QtWidgets import QApplication
 
-from simulator.ui.controller import PACE_MS
+from simulator.workspace.pacing import PACE_MS
 
 
 def record(controller) -> list[tuple[int, str, int]]:

@@ -9,8 +9,8 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QSpinBox, QWidget
 
 from simulator.workspace.frames import Axes, ProblemInfo
+from simulator.workspace.play_rules import SPEEDS
 
-from ..controller import SPEEDS
 from ..theme import current_theme
 from .widgets import Note, Section, compact_combo
 
