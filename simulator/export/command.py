@@ -8,6 +8,7 @@ or a numbered PNG series for a ``.png`` name.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -104,6 +105,30 @@ def _export_view(workspace, spec, fmt: str, output: str, title: str) -> Path:
         close_figure(view)
 
 
+def _fit_window(app, window, spec) -> None:
+    """Lay a window that cannot be as small as the figure out larger, in its proportions.
+
+    It is painted shrunk to the figure (``PAPER``) and says so on stderr; before, a window
+    taller than the figure at its least size was cut at the figure's foot.
+    """
+    from PySide6.QtCore import QSize
+
+    from simulator.ui.figures.painting import PAPER
+
+    width, height = spec.layout
+    app.processEvents()
+    zoom = max(window.width() / width, window.height() / height)
+    if zoom <= 1.0:
+        return
+    window.resize(math.ceil(width * zoom), math.ceil(height * zoom))
+    app.processEvents()
+    window.setProperty(PAPER, QSize(width, height))
+    cm = [math.ceil(side * zoom * 10) / 10 for side in spec.physical_cm]
+    print(f"note: the whole window at {spec.physical_cm[0]:.1f} × {spec.physical_cm[1]:.1f} cm "
+          f"is drawn at {1 / zoom:.0%} to fit (its text below 9 pt); {cm[0]:.1f} × {cm[1]:.1f} "
+          "cm or larger keeps it at its size", file=sys.stderr)
+
+
 def _export_window(app, workspace, spec, fmt: str, output: str, title: str) -> Path:
     """Paint the whole window, laid out at the figure's size, once its grids have arrived."""
     from simulator.ui.controller import SessionController
@@ -128,6 +153,7 @@ def _export_window(app, workspace, spec, fmt: str, output: str, title: str) -> P
             app.processEvents()
             controller.grids.wait(30_000)
             time.sleep(0.01)
+        _fit_window(app, window, spec)
         with window_theme(spec.theme):
             return write_atomically(output, figure_bytes(window, spec, fmt, title))
     finally:

@@ -207,3 +207,13 @@ def test_a_figure_shrunk_to_fit_says_so_in_one_line_and_what_size_fits(tmp_path)
     large = export(str(tmp_path / "large.png"), "--view", "network", "--size", "12x8cm",
                    "--dpi", "300")
     assert large.returncode == 0 and "note:" not in large.stderr, large.stderr
+
+
+def test_a_window_larger_than_its_figure_is_drawn_whole_and_says_so(tmp_path):
+    # A window's least size is taller than 8 cm in its proportions: it was cut at the foot.
+    out = tmp_path / "window.png"
+    result = export(str(out), "--view", "window", "--size", "12x8cm", "--dpi", "300")
+    assert result.returncode == 0, result.stderr
+    assert "note: the whole window at 12.0 × 8.0 cm is drawn at" in result.stderr
+    chunks = png_chunks(out.read_bytes())
+    assert struct.unpack(">II", chunks[b"IHDR"][:8]) == (1417, 945)

@@ -597,3 +597,45 @@ def test_a_network_figure_that_fits_is_not_shrunk_for_its_first_layout(qtbot):
         assert (widget.width(), widget.height()) == spec.layout
     finally:
         close_figure(widget)
+
+
+@pytest.mark.parametrize("lesson", ["13-xor-network.lesson.json", "11-rosenbrock-adam.lesson.json",
+                                    "04-momentum-and-adam.lesson.json"])
+def test_a_small_landscape_s_legend_is_a_thin_strip_and_the_plot_the_largest_part(figure, lesson):
+    # At 6.4 × 4.2 cm the legend took three lines, near half the figure below the plot.
+    widget, _ = figure(lesson, "landscape", size="375x250")
+    legend = widget.legend_label
+    area = widget.width() * widget.height()
+    legend_share = legend.width() * legend.height() / area
+    plot = widget.view_box.sceneBoundingRect()
+    assert legend.isVisibleTo(widget) and "next step" in legend.text()
+    assert legend.heightForWidth(legend.width()) <= 1.5 * legend.fontMetrics().lineSpacing()
+    assert legend_share < 0.1 and plot.width() * plot.height() / area > 2 * legend_share
+    assert "(" not in re.sub(r"<[^>]*>", "", legend.text())
+
+
+def test_the_stepper_card_is_as_tall_as_its_lines(figure):
+    # The card kept ~16 px of empty space under its value, and the sample's row the height
+    # of its hidden buttons.
+    for size, dpi in (("12x8cm", 300), ("1600x1000", 150)):
+        widget, _ = figure("13-xor-network.lesson.json", "stepper", size=size, dpi=dpi)
+        card, value = widget.title_label.parentWidget(), widget.value_label
+        below = card.height() - (value.geometry().bottom() + 1)
+        assert below <= card.layout().contentsMargins().bottom() + 2, (size, below)
+        row = widget.sample_label.parentWidget()
+        assert row.height() <= widget.sample_label.sizeHint().height() + 2
+
+
+@pytest.mark.x11
+@pytest.mark.parametrize("size, dpi", [("12x8cm", 300), ("375x250", 150)])
+def test_the_3d_figure_s_labels_are_9_to_11_points_and_inside_it(figure, size, dpi):
+    # At 12 × 8 cm the axes' names were 12.2 pt; at 6.4 cm the loss axis's ran off the left.
+    widget, spec = figure("11-rosenbrock-adam.lesson.json", "landscape3d", size=size, dpi=dpi)
+    points = text_points(figure_bytes(widget, spec, ".svg", "test"))
+    assert {"w1", "w2", "loss (log height)"} <= {text for _, text in points}
+    assert all(8.95 <= size <= 11.05 for size, _ in points), points
+    root = ET.fromstring(figure_bytes(widget, spec, ".svg", "test"))
+    for text in root.iter(f"{SVG}text"):
+        if "".join(text.itertext()) == "loss (log height)":
+            x = float(text.get("x")) + float(re.findall(r"[-\d.e]+", text.get("transform"))[4])
+            assert x >= 0, x

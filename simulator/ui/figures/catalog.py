@@ -19,13 +19,14 @@ Adding a view is one entry in ``FIGURE_VIEWS``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPalette, QPen, QTextDocument
+from PySide6.QtGui import QColor, QFont, QPalette, QPen, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
@@ -66,6 +67,11 @@ PRINT_MARKS = 1.3  # and marks
 TEXT_SLACK = 1.5  # pixels a text's line box may reach past its view (its leading, not ink)
 MAX_FITS = 8  # layouts tried to find the least zoom at which a view fits
 MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (a text panel's last resort)
+
+
+#: the landscape legend's names in a narrow figure
+SHORT_LEGEND = {"path so far": "path", "where it diverged": "diverged", "; font-size:large": ""}
+LEGEND_GAP = "&nbsp;&nbsp;&nbsp;"  # between the landscape legend's entries
 
 
 class FigureError(ValueError):
@@ -170,6 +176,36 @@ def fit_note(view: QWidget, spec: FigureSpec) -> str | None:
     return None
 
 
+def _tidy_landscape(view: LandscapeView) -> None:
+    """Keep the legend to a thin strip: its marks' names, in one line.
+
+    The notes in brackets are for the screen ("momentum (its direction; length scaled to
+    be seen)" took a third of a 6.4 cm figure). A legend still over a line takes the
+    names' short forms, its swatches and text at the least size, and then leaves out
+    entries from the first (the hiker, then its path: the arrows are the ones to name).
+    """
+    legend = view.legend_label
+    entries = re.sub(r" \([^()]*\)", "", legend.text()).split(LEGEND_GAP)
+    legend.setText(LEGEND_GAP.join(entries))
+    if _fits_a_line(legend):
+        return
+    font = legend.font()
+    font.setPointSizeF(TEXT_POINTS[0])
+    legend.setFont(font)
+    for long, short in SHORT_LEGEND.items():
+        entries = [entry.replace(long, short) for entry in entries]
+    while True:
+        legend.setText("&nbsp; ".join(entries))
+        if len(entries) == 1 or _fits_a_line(legend):
+            return
+        entries = entries[1:]
+
+
+def _fits_a_line(label: QLabel) -> bool:
+    """Return whether a word-wrapped label's text takes one line at its width."""
+    return label.heightForWidth(max(1, label.width())) < 1.5 * label.fontMetrics().lineSpacing()
+
+
 def _tidy_data(view: DataView) -> None:
     # The caption's first line is the legend (classes, filled and hollow); the second says
     # what clicks do, which a printed figure does not need.
@@ -180,6 +216,8 @@ def _tidy_stepper(view: StepperView) -> None:
     for button in view.phase_buttons.values():
         button.hide()
     view.delegate.show_copy = False  # each row's "LaTeX" link
+    view.copy_button.parentWidget().hide()  # the card's row of buttons, empty in a figure
+    view.body.layout().setAlignment(Qt.AlignmentFlag.AlignTop)  # room left over goes below
     view.delegate.wrap = True  # a long row wraps rather than shrinking the figure's text
     view.list.setUniformItemSizes(False)
     text_in_points(view)
@@ -197,8 +235,24 @@ def _make_3d() -> QWidget:
     return view
 
 
+def _tidy_3d(view: Landscape3DView) -> None:
+    """Set the 3-D view's labels at 9–11 pt, the loss axis's name running right from its top.
+
+    Centred on the axis, the name ran off a small figure's left edge.
+    """
+    low, high = TEXT_POINTS
+    if view.gl_view is None:
+        return
+    for item in (view.x_title, view.y_title, view.z_title, view.z_low, view.z_high):
+        font = QFont(item.font)
+        if not low <= font.pointSizeF() <= high:
+            font.setPointSizeF(min(high, max(low, font.pointSizeF())))
+            item.setData(font=font)
+    view.z_title.setData(alignment=Qt.AlignmentFlag.AlignLeft)
+
+
 def _whole_rows(view: StepperView) -> None:
-    """Make the stepper's list show whole rows only, the one reached among them, none cut at its foot.
+    """Make the stepper's card fit its lines, and its list show whole rows, the one reached among them.
 
     Rows wrap (``MathDelegate.wrap``), so each is as tall as its lines: the rows around
     the one reached are taken, one before and one after in turn, while they fit.
@@ -206,6 +260,11 @@ def _whole_rows(view: StepperView) -> None:
     rows = view.list
     rows.setMinimumHeight(0)
     rows.setMaximumHeight(16_777_215)
+    settle(view)
+    # The card and the sample's row as tall as their lines at their width: the card's size
+    # hint wraps them narrower, the row's least height counts its hidden buttons.
+    for part in (view.title_label.parentWidget(), view.sample_label.parentWidget()):
+        part.setFixedHeight(part.layout().totalHeightForWidth(part.width()))
     settle(view)
     count = view.model.rowCount()
     if not count:
@@ -251,8 +310,9 @@ def _widest_row(view: StepperView) -> float:
 
 FIGURE_VIEWS: dict[str, FigureView] = {
     "landscape": FigureView("Landscape 2-D", LandscapeView,
-                            ("log_box", "fit_button", "note_label")),
-    "landscape3d": FigureView("Landscape 3-D", _make_3d, ("log_box", "note", "renderer_note")),
+                            ("log_box", "fit_button", "note_label"), _tidy_landscape),
+    "landscape3d": FigureView("Landscape 3-D", _make_3d, ("log_box", "note", "renderer_note"),
+                              _tidy_3d),
     "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
     "formula": FigureView("Formula", FormulaView,
                           ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
