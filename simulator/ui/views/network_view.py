@@ -937,7 +937,12 @@ class NetworkView(DrawsWhenSeen, QWidget):
             self.draw_when_seen("frame", self.redraw)
 
     def set_trace(self, trace: SampleTrace) -> None:
-        """Colour the neurons by the chosen sample's pass (a, z, δ for the tooltips)."""
+        """Colour the neurons by the chosen sample's pass (a, z, δ for the tooltips).
+
+        While playing, the next paced frame colours them with it: drawn on arrival, the
+        whole diagram was painted again in a frame of its own (the big network's ~4 ms),
+        often the frame of the loss curve's paint.
+        """
         if not self._layers_fit(trace.a):
             return  # a pass of a network this view no longer shows
         self.trace = trace
@@ -946,7 +951,8 @@ class NetworkView(DrawsWhenSeen, QWidget):
             with QSignalBlocker(self.sample_spin):
                 self.sample_spin.setValue(self.sample)
             self._update_sample_label()
-        self.draw_when_seen("trace", self._draw_trace)
+        if self.frame is None or not self.frame.playing:
+            self.draw_when_seen("trace", self._draw_trace)
 
     def _draw_trace(self) -> None:
         self._paint_neurons()

@@ -493,6 +493,22 @@ def test_while_playing_a_big_network_re_pens_its_layers_of_weights_in_turn(contr
         np.testing.assert_array_equal(bundle.fractions, view.edge_scale.fraction(w.ravel()))
 
 
+def test_while_playing_a_sample_pass_waits_for_the_next_painted_frame(view, controller,
+                                                                      monkeypatch):
+    painted = []
+    monkeypatch.setattr(view, "_paint_neurons", lambda: painted.append(view.trace))
+    trace, frame = view.trace, controller.frame()
+    playing = replace(frame, playing=True)
+    view.set_frame(playing)
+    view.set_trace(trace)
+    assert painted == []  # arrived between paced frames: not a repaint of its own
+    view.paint_diagram(playing)
+    assert painted == [trace]  # the next frame colours the neurons with it
+    view.set_frame(frame)  # paused: at once
+    view.set_trace(trace)
+    assert painted == [trace, trace]
+
+
 def test_the_same_highlights_again_leave_the_pictures_alone(view, monkeypatch):
     updated = []
     for item in (*view.bundles, *view.layers):
