@@ -49,7 +49,7 @@ from ..views.network_view import LayerHeader, NetworkView
 from ..views.stepper_view import ROW_INSET, StepperView
 from . import formula_figure
 from .formula_figure import TEXT_POINTS
-from .painting import PAPER, paper_size
+from .painting import PAPER, label_points, paper_size
 from .spec import FigureSpec
 from .state import FigureState
 
@@ -69,6 +69,7 @@ MAX_FITS = 8  # layouts tried to find the least zoom at which a view fits
 MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (a text panel's last resort)
 
 
+LABEL_MARGIN = 4  # pixels a 3-D label keeps from the figure's left edge
 #: the landscape legend's names in a narrow figure
 SHORT_LEGEND = {"path so far": "path", "where it diverged": "diverged", "; font-size:large": ""}
 LEGEND_GAP = "&nbsp;&nbsp;&nbsp;"  # between the landscape legend's entries
@@ -238,7 +239,8 @@ def _make_3d() -> QWidget:
 def _tidy_3d(view: Landscape3DView) -> None:
     """Set the 3-D view's labels at 9–11 pt, the loss axis's name running right from its top.
 
-    Centred on the axis, the name ran off a small figure's left edge.
+    Centred on the axis, the name ran off a small figure's left edge; the camera turns
+    aside if a label still would.
     """
     low, high = TEXT_POINTS
     if view.gl_view is None:
@@ -249,6 +251,21 @@ def _tidy_3d(view: Landscape3DView) -> None:
             font.setPointSizeF(min(high, max(low, font.pointSizeF())))
             item.setData(font=font)
     view.z_title.setData(alignment=Qt.AlignmentFlag.AlignLeft)
+    _labels_in_sight(view.gl_view)
+
+
+def _labels_in_sight(gl_view) -> None:
+    """Turn the camera aside (pan) so that no label starts left of the view's edge.
+
+    The values at the ends of the loss axis stand left of its corner, out of a 6.4 cm
+    figure.
+    """
+    points = label_points(gl_view)
+    if not points or gl_view.width() <= 0:
+        return
+    out = LABEL_MARGIN - min(point.x() for _item, point in points)
+    if out > 0:
+        gl_view.pan(out, 0, 0, relative="view-upright")  # in pixels; the picture moves right
 
 
 def _whole_rows(view: StepperView) -> None:

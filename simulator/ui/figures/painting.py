@@ -147,7 +147,7 @@ def paint_3d_labels(widget: QWidget, painter: QPainter) -> None:
 
     A 3-D view paints its labels with a painter on the screen over its OpenGL picture;
     the picture a figure takes of it (its framebuffer) has none. Here each label is put
-    where the view puts it: its 3-D point through the camera onto the view's pixels.
+    where the view puts it (``label_points``).
     """
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
@@ -159,24 +159,37 @@ def paint_3d_labels(widget: QWidget, painter: QPainter) -> None:
     for view in views:
         if not isinstance(view, gl.GLViewWidget):
             continue
-        width, height = view.width(), view.height()
-        pixels = QMatrix4x4()
-        pixels.viewport(0, height, width, -height)  # as GLTextItem maps to the view's pixels
-        camera = pixels * view.projectionMatrix((0, 0, width, height), (0, 0, width, height)) \
-            * view.viewMatrix()
         offset = QPointF(view.mapTo(widget, QPoint()))
-        for item in view.items:
-            if not isinstance(item, gl.GLTextItem) or not item.visible() or not item.text:
-                continue
-            placed = camera
-            for parent in reversed(_item_chain(item)):
-                placed = placed * parent.transform()
-            point = item.align_text(placed.map(QVector3D(*item.pos)).toPointF())
+        for item, point in label_points(view):
             painter.save()
             painter.setPen(QColor(item.color))
             painter.setFont(item.font)
             painter.drawText(point + offset, item.text)
             painter.restore()
+
+
+def label_points(view) -> list[tuple]:
+    """Return a 3-D view's shown labels, each with where its text starts in the view's pixels.
+
+    Each label's 3-D point goes through the camera onto the view's pixels, and is moved
+    by its alignment as the view moves it.
+    """
+    import pyqtgraph.opengl as gl
+
+    width, height = view.width(), view.height()
+    pixels = QMatrix4x4()
+    pixels.viewport(0, height, width, -height)  # as GLTextItem maps to the view's pixels
+    camera = pixels * view.projectionMatrix((0, 0, width, height), (0, 0, width, height)) \
+        * view.viewMatrix()
+    points = []
+    for item in view.items:
+        if not isinstance(item, gl.GLTextItem) or not item.visible() or not item.text:
+            continue
+        placed = camera
+        for parent in reversed(_item_chain(item)):
+            placed = placed * parent.transform()
+        points.append((item, item.align_text(placed.map(QVector3D(*item.pos)).toPointF())))
+    return points
 
 
 def _item_chain(item) -> list:
