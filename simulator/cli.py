@@ -16,6 +16,9 @@ from typing import Any
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 EXIT_BENCH_INCOMPLETE = 1  # bench ran, but some figure could not be measured
+#: how long the sympy work on a lesson's formula may take in ``run`` and ``export`` (the
+#: formula worker's CPU time; ``symbolic.budget``)
+FORMULA_SECONDS = 10.0
 
 
 class BadInput(Exception):
@@ -153,7 +156,7 @@ def run_command(args: argparse.Namespace) -> int:
     With ``--through-steps`` it also holds ``lesson_steps``: for each step entered, its
     title, the optimizer step count, the loss and the status there.
     """
-    from simulator.lessons.building import build_problem, build_session, landscape_axes
+    from simulator.lessons.building import build_session, landscape_axes
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
     from simulator.workspace.lesson_steps import check_steps
@@ -165,7 +168,8 @@ def run_command(args: argparse.Namespace) -> int:
         raise BadInput(f"--steps must be 0–10000000, got {args.steps}")
     try:
         lesson = load_lesson(args.lesson)
-        problem = build_problem(lesson.problem)
+        built = built_problem(lesson, args.lesson)
+        problem = built.problem
         landscape_axes(lesson, problem)  # a lesson is checked whole, axes and steps included
         check_steps(lesson, problem)
         session = build_session(lesson, problem)
@@ -174,7 +178,7 @@ def run_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     entered = []
     if args.through_steps:
-        session, entered = _through_steps(lesson, args.lesson)
+        session, entered = _through_steps(lesson, built, args.lesson)
     if _stuck_at_start(session) is None:
         session.step(steps)
     elapsed = time.perf_counter() - started
@@ -223,15 +227,48 @@ def _scores(session) -> dict[str, Any]:
             "test_r2": _finite(m.test_r2)}
 
 
-def _through_steps(lesson, file: str) -> tuple[Any, list[dict[str, Any]]]:
-    """Enter every step of a lesson in order, as the window does; return the run and a record."""
+def built_problem(lesson, file: str):
+    """Return a lesson's problem built (a ``BuiltFormula``): a formula's sympy work within budget.
+
+    A formula's work is first done in the formula worker for at most ``FORMULA_SECONDS``;
+    past that the command gives up in one line. A network's problem is built here (a
+    run needs no formula model: ``model`` is None). Raises ``LessonError`` for
+    a network that cannot be built, ``BadInput`` naming the file for a formula that
+    cannot be, or not within the budget.
+    """
+    from simulator.lessons.building import build_problem
     from simulator.workspace.errors import EditError
+    from simulator.workspace.formula_builds import BuiltFormula, GaveUp, build_formula, formula_of
+
+    spec = formula_of(lesson)
+    if spec is None:
+        return BuiltFormula(lesson.problem, build_problem(lesson.problem), None)
+    # sympy loaded here first, so the worker forked from this process (no Qt: safe) starts at once
+    import simulator.symbolic.report  # noqa: F401
+    from simulator.symbolic.budget import fork_workers_here
+
+    fork_workers_here()
+    try:
+        return build_formula(spec, FORMULA_SECONDS, model=False)
+    except GaveUp as exc:
+        raise BadInput(exc.line(file)) from None
+    except EditError as exc:
+        raise BadInput(f"{file}: {exc}") from None
+
+
+def _through_steps(lesson, built, file: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Enter every step of a lesson in order, as the window does; return the run and a record.
+
+    ``built`` is the lesson's problem (``built_problem``): no formula is worked out again.
+    """
+    from simulator.workspace.errors import EditError
+    from simulator.workspace.formula_builds import formula_of
     from simulator.workspace.workspace import Workspace
 
     ws = Workspace()
     entered = []
     try:
-        ws.set_lesson(lesson)
+        ws.set_lesson(lesson, formula=built if formula_of(lesson) is not None else None)
         for k, step in enumerate(lesson.steps):
             ws.enter_step(k)
             session = ws.session

@@ -22,6 +22,10 @@ from .parsing import parse_formula
 MAX_VARIABLES = 2
 #: half-width of the landscape around the start when no range is given
 DEFAULT_HALF_RANGE = 4.0
+#: why a formula whose derivatives sympy cannot walk (deeper than Python's recursion limit)
+#: is refused
+TOO_DEEP = ("it is nested too deep for sympy to work out its derivatives (a sigmoid counts "
+            "as four levels)")
 
 Array = np.ndarray
 
@@ -58,8 +62,12 @@ def expression_problem(
     points = [_minimum(point, names, k) for k, point in enumerate(minima)]
     # Unsimplified derivatives: a run needs their numbers, not a shorter text, and
     # simplifying can take minutes (or overflow where the derivative does not).
-    function = _vectorised(compile_numpy(names, formula.expression))
-    partials = [_vectorised(compile_numpy(names, d)) for d in gradient(formula, simplify=False)]
+    try:
+        function = _vectorised(compile_numpy(names, formula.expression))
+        partials = [_vectorised(compile_numpy(names, d))
+                    for d in gradient(formula, simplify=False)]
+    except RecursionError:  # sympy walks its trees recursively: sigmoid nested 45 deep
+        raise ValueError(f"formula: {TOO_DEEP}") from None
 
     def gradient_function(*values: Array) -> tuple[Array, ...]:
         return tuple(partial(*values) for partial in partials)

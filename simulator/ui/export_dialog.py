@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.workspace.workspace import Workspace
-
 from .figures.animation import gif_bytes, walk
 from .figures.catalog import (
     VIEW_NAMES,
@@ -395,9 +393,11 @@ class ExportDialog(QDialog):
             close_figure(widget)
 
     def _gif(self, spec: FigureSpec, frames: int, every: int) -> bytes | None:
-        """Return a GIF of the hiker walking on from here (on a copy: the run stays as it is)."""
-        copy = Workspace()
-        copy.set_lesson(self.window_.controller.workspace.current_lesson())
+        """Return a GIF of the hiker walking on from here (on a twin: the run stays as it is).
+
+        The twin shares the window's built formula, so no sympy runs here, on the GUI thread.
+        """
+        copy = self.window_.controller.workspace.twin()
         progress = QProgressDialog("Drawing the frames…", "Stop", 0, frames, self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)

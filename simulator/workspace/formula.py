@@ -293,6 +293,14 @@ def formula_work(spec) -> Iterator[bool]:
     yield True
 
 
+def problem_work(spec) -> Iterator[bool]:
+    """Build a formula's engine problem once, then yield True (a task of the formula worker)."""
+    from simulator.lessons.building import build_problem
+
+    build_problem(spec)
+    yield True
+
+
 def build_formula_model(problem: ExpressionProblem) -> FormulaModel:
     """Return the formula model of an expression problem (its text and variable names).
 

@@ -44,42 +44,73 @@ class BuiltFormula:
     why: str = ""
 
 
+class GaveUp(EditError):
+    """A formula's sympy work did not fit its time budget (``seconds``); nothing was built."""
+
+    def __init__(self, seconds: float, expression: str):
+        super().__init__(f"Gave up after {seconds:g} s: working out the derivatives of "
+                         f"J = {expression} takes too long, so the problem stays as it was.")
+        self.seconds, self.expression = seconds, expression
+
+    def __reduce__(self):
+        return GaveUp, (self.seconds, self.expression)
+
+    def line(self, file: str, longest: int = 60) -> str:
+        """Return the command line's one line for this, naming the lesson file.
+
+        The formula is quoted up to ``longest`` characters.
+        """
+        text = self.expression if len(self.expression) <= longest else \
+            self.expression[:longest] + "…"
+        return (f"{file}: gave up after {self.seconds:g} s: working out the derivatives of "
+                f"J = {text} takes too long")
+
+
 def build_formula(spec: ExpressionSpec, seconds: float | None = None,
-                  abandon: threading.Event | None = None) -> BuiltFormula:
+                  abandon: threading.Event | None = None, model: bool = True) -> BuiltFormula:
     """Do a formula's sympy work, on any thread: its engine problem and its formula model.
 
     With ``seconds`` the same work is first done in the formula worker (``symbolic.budget``),
     which is abandoned past that budget, or as soon as ``abandon`` is set: a formula that
-    does not fit the budget raises ``EditError`` saying so, and nothing is built here.
-    ``EditError`` also says why a formula cannot be built.
+    does not fit the budget raises ``GaveUp`` saying so, and nothing is built here.
+    ``EditError`` also says why a formula cannot be built. Without ``model`` only the
+    engine problem is built (a run needs no formula model: ``model`` is None).
     """
     from simulator.symbolic.budget import ABANDONED, run_within
 
-    from .formula import build_formula_model, formula_work
+    from .formula import build_formula_model, formula_work, problem_work
 
+    reason = ""  # why the worker did not finish (it did, or there is none: "")
     try:
         if seconds is not None:
-            outcome = run_within(formula_work, (spec,), seconds, abandon)
-            if outcome.reason == ABANDONED:
-                raise EditError(f"J = {spec.expression} was replaced by a newer change.")
-            if not outcome.finished and outcome.reason.startswith(("gave up", "other formula")):
-                raise EditError(f"Gave up after {seconds:g} s: working out the derivatives of "
-                                f"J = {spec.expression} takes too long, so the problem stays "
-                                "as it was.")
-        problem = build_problem(spec)
+            outcome = run_within(formula_work if model else problem_work, (spec,), seconds,
+                                 abandon)
+            reason = "" if outcome.finished else outcome.reason
+        if not reason.startswith((ABANDONED, "gave up", "other formula")):
+            problem = build_problem(spec)
     except LessonError as exc:
         raise EditError(str(exc).removeprefix("problem: ")) from None
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise EditError(str(exc)) from None
+    if reason == ABANDONED:
+        raise EditError(f"J = {spec.expression} was replaced by a newer change.")
+    if reason.startswith(("gave up", "other formula")):
+        raise GaveUp(seconds, spec.expression)
+    if not model:
+        return BuiltFormula(spec, problem, None)
     return BuiltFormula(spec, problem, *analysed(problem, build_formula_model))
 
 
 def analysed(problem, build_model: Callable) -> tuple[object | None, str]:
     """Return a formula's model and "", or None and why sympy could not analyse it."""
+    from simulator.symbolic.problems import TOO_DEEP
+
     try:
         return build_model(problem), ""
     except (ValueError, TypeError, ArithmeticError) as exc:
         return None, f"This formula could not be analysed: {exc}"
+    except RecursionError:
+        return None, f"This formula could not be analysed: {TOO_DEEP}"
 
 
 def restarted(built: BuiltFormula, spec: ExpressionSpec) -> BuiltFormula:

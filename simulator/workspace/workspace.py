@@ -247,6 +247,25 @@ class Workspace:
             lesson = replace(lesson, landscape=named)
         return lesson.with_problem(self._spec_with_theta(lesson.problem, session.theta))
 
+    def twin(self) -> Workspace:
+        """Return a new workspace on the lesson as it stands now, to walk on and leave this run as it is.
+
+        Its lesson is ``current_lesson``. A formula is not worked out again: the twin
+        shares this workspace's compiled functions and formula model, so no sympy runs
+        (the Export dialog walks a twin on the GUI thread); its frames carry the nudge in
+        exact fractions only if this workspace's do.
+        """
+        lesson = self.current_lesson()
+        built = None
+        if formula_of(lesson) is not None:
+            model, why = self._formula_model()
+            built = restarted(BuiltFormula(lesson.problem, self.problem, model, why),
+                              lesson.problem)
+        twin = Workspace()
+        twin.exact_nudge_in_frames = self.exact_nudge_in_frames
+        twin.set_lesson(lesson, formula=built)
+        return twin
+
     def _spec_with_theta(self, spec, theta: np.ndarray):
         if isinstance(spec, NetworkSpec):
             weights, biases = self.problem.network.unpack(theta)

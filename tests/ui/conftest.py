@@ -1,6 +1,7 @@
 """Fixtures of the Qt tests: QSettings in tmp, no window or thread left behind, controllers that stop."""
 
 import gc
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,21 @@ def make_controller(qtbot):
 def controller(make_controller):
     """Return a controller on the reference network lesson (2-8-8-1 on the circle)."""
     return make_controller("14-circle-network.lesson.json")
+
+
+@pytest.fixture
+def sympy_threads(monkeypatch):
+    """Record the thread of every derivative sympy takes and every function it compiles."""
+    import sympy
+
+    calls: list[bool] = []  # True: on the GUI thread
+    diff, lambdify = sympy.Expr.diff, sympy.lambdify
+
+    def on_thread(function):
+        def recorded(*args, **kwargs):
+            calls.append(threading.current_thread() is threading.main_thread())
+            return function(*args, **kwargs)
+        return recorded
+    monkeypatch.setattr(sympy.Expr, "diff", on_thread(diff))
+    monkeypatch.setattr(sympy, "lambdify", on_thread(lambdify))
+    return calls

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
 from simulator.ui.export_dialog import ExportDialog, FigureChoices
 from simulator.ui.main_window import MainWindow
@@ -296,3 +297,29 @@ def test_the_whole_window_is_drawn_in_the_theme_chosen_and_stays_in_its_own(wind
         assert QApplication.palette().window().color().lightness() < 100  # dark again
     finally:
         window.set_theme("light")
+
+
+def test_a_gif_of_a_slow_formula_does_no_sympy_on_the_gui_thread(window, qtbot, tmp_path,
+                                                                   sympy_threads, monkeypatch):
+    # its derivatives take seconds of sympy's time: built once, in the pool, when typed
+    monkeypatch.setattr(window, "ask_to_save", lambda: QMessageBox.StandardButton.Discard)
+    controller = window.controller
+    with qtbot.waitSignal(controller.formulaChecked, timeout=60000):
+        assert controller.set_formula("cosh(w**5)*sigmoid(w - 6000)") is None
+    assert controller.workspace.lesson.problem.expression == "cosh(w**5)*sigmoid(w - 6000)"
+    controller.step()
+    before = controller.workspace.session.step_count
+    sympy_threads.clear()
+    dialog = ExportDialog(window, "formula")
+    qtbot.addWidget(dialog)
+    choose(dialog.format_box, ".gif")
+    choose(dialog.unit_box, "px")
+    dialog.width_box.setValue(480)
+    dialog.height_box.setValue(320)
+    dialog.frames_box.setValue(3)
+    out = tmp_path / "walk.gif"
+    assert dialog.export_to(str(out))
+    with Image.open(out) as gif:
+        assert gif.n_frames == 3
+    assert not any(sympy_threads), "sympy worked on the GUI thread"
+    assert controller.workspace.session.step_count == before

@@ -8,11 +8,9 @@ with a message and changes nothing.
 """
 
 import json
-import threading
 import time
 
 import pytest
-import sympy
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
@@ -126,22 +124,6 @@ def formula_lesson(tmp_path, name: str, expression: str, **extra) -> str:
         "problem": {"kind": "expression", "expression": expression, "start": {"w": 2.0}},
         "optimizer": {"name": "sgd", "learning_rate": 0.05}, **extra}), encoding="utf-8")
     return str(path)
-
-
-@pytest.fixture
-def sympy_threads(monkeypatch):
-    """Record the thread of every derivative sympy takes and every function it compiles."""
-    calls: list[bool] = []  # True: on the GUI thread
-    diff, lambdify = sympy.Expr.diff, sympy.lambdify
-
-    def on_thread(function):
-        def recorded(*args, **kwargs):
-            calls.append(threading.current_thread() is threading.main_thread())
-            return function(*args, **kwargs)
-        return recorded
-    monkeypatch.setattr(sympy.Expr, "diff", on_thread(diff))
-    monkeypatch.setattr(sympy, "lambdify", on_thread(lambdify))
-    return calls
 
 
 def test_the_gui_thread_does_no_sympy_when_formulas_arrive_by_any_path(
