@@ -23,6 +23,9 @@ from .widgets import Note
 
 MINIMUM_WIDTH = 300
 FONT_SCALE = 1.1  # a little larger than the app's text: the panel is read from the back row
+#: what the panel says while no lesson is open (at start-up, before the first one arrives)
+EMPTY_TEXT = ("No lesson is open yet. Open one (File ▸ Open, or the lesson list) and its "
+              "settings appear here.")
 SECTIONS = (ProblemSection, OptimizerSection, ScheduleSection, NetworkSection,
             InitialisationSection, DatasetSection, AxesSection, SpeedSection, RaceSection)
 
@@ -91,10 +94,12 @@ class ControlsPanel(QWidget):
         for label in captions:
             label.setMinimumWidth(width)
 
+        self.empty_note = Note()
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(6, 4, 6, 8)
         column.setSpacing(6)
+        column.addWidget(self.empty_note)
         for section in self.sections:
             column.addWidget(section)
         column.addStretch(1)
@@ -108,13 +113,22 @@ class ControlsPanel(QWidget):
         layout.addWidget(self.scroll)
 
         theme_manager().changed.connect(self._restyle)
-        self.setEnabled(False)  # until there is a problem to set
+        self._show_empty(True)  # until there is a problem to set
+
+    def _show_empty(self, empty: bool) -> None:
+        """With no lesson: every control disabled, the network's hidden, and a line saying why."""
+        self.empty_note.show_text(EMPTY_TEXT if empty else None)
+        for section in self.sections:
+            section.setEnabled(not empty)
+        if empty:
+            for section in (self.network, self.initialisation, self.dataset):
+                section.hide()
 
     # ----- inbound ------------------------------------------------------------------------
 
     def set_problem(self, info: ProblemInfo) -> None:
         """Show a new problem in every section (the network ones only for a network)."""
-        self.setEnabled(True)
+        self._show_empty(False)
         for section in (self.problem, self.optimizer, self.network, self.initialisation,
                         self.dataset, self.axes):
             section.set_problem(info)

@@ -22,7 +22,7 @@ from simulator.lessons.model import NetworkSpec
 from simulator.ui.binding import bind
 from simulator.ui.controller import SessionController
 from simulator.ui.controls.optimizer import LEARNING_RATE_PRESETS, slider_position, slider_rate
-from simulator.ui.controls.panel import SECTIONS, ControlsPanel
+from simulator.ui.controls.panel import EMPTY_TEXT, SECTIONS, ControlsPanel
 
 LESSONS = Path(__file__).resolve().parents[3] / "resources" / "lessons"
 CIRCLE = LESSONS / "14-circle-network.lesson.json"
@@ -422,12 +422,18 @@ def test_every_input_has_a_tooltip(panel):
     assert not missing
 
 
-def test_a_panel_made_before_any_lesson_waits_for_one(make_controller, qtbot):
+def test_a_panel_made_before_any_lesson_says_to_open_one_and_waits_for_it(make_controller, qtbot):
     c = make_controller()
     p = _made(c, qtbot)
-    assert not p.isEnabled()
+    p.show()
+    # no empty network controls: a line saying to open a lesson, every control disabled
+    assert p.empty_note.isVisible() and p.empty_note.text() == EMPTY_TEXT
+    assert not any(section.isEnabled() for section in p.sections)
+    assert not any(s.isVisible() for s in (p.network, p.initialisation, p.dataset))
     c.set_lesson_now(load_lesson(CIRCLE))
-    assert p.isEnabled()
+    assert not p.empty_note.isVisible()
+    assert all(section.isEnabled() for section in p.sections)
+    assert p.network.isVisible() and p.dataset.isVisible()
     assert p.optimizer.optimizer.currentData() == "adam"
     assert p.axes.x.count() == len(c.workspace.problem.names)
 
@@ -502,3 +508,4 @@ def test_out_of_range_or_garbled_rates_are_not_applied(panel, controller, qtbot)
     qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
     assert controller.workspace.session.config.learning_rate == 0.03
     assert box.text() == "0.03"
+
