@@ -88,7 +88,8 @@ def derive_report(
     report["note"] = kink_note(formula.expression)
     report["simplified"] = simplify
     if epsilon is not None:
-        report["nudge"] = _nudge(formula, single, point, epsilon, names)
+        report["nudge"], report["nudge_undefined"] = _nudge(formula, single, point, epsilon,
+                                                            names)
     return report
 
 
@@ -161,7 +162,11 @@ def _point(at: Mapping[str, str] | None, names: list[str]) -> dict[str, sp.Ratio
 def _nudge(
     formula: Formula, variable: str | None, point: dict[str, sp.Rational] | None,
     epsilon: str, names: list[str],
-) -> dict[str, int | float | None]:
+) -> tuple[dict[str, int | float | None], dict[str, str]]:
+    """Return the nudge's numbers by key, and why each one that has no number has none.
+
+    ΔJ of w² nudged by ε = 1e308 is exactly 1e616, finite but past floating point.
+    """
     try:
         step = exact_number(epsilon)
     except ValueError:
@@ -176,7 +181,8 @@ def _nudge(
     if point is None:
         raise ValueError("--epsilon needs --at, the point to nudge from")
     result = nudge(formula, variable, point, step)
-    return {key: json_number(getattr(result, key)) for key in _NUDGE_KEYS}
+    return ({key: json_number(getattr(result, key)) for key in _NUDGE_KEYS},
+            {key: why for key in _NUDGE_KEYS if (why := undefined_reason(getattr(result, key)))})
 
 
 def _check_float_range(value: sp.Rational, option: str, text: str) -> None:
@@ -249,6 +255,10 @@ def _nudge_lines(report: Mapping[str, Any]) -> list[str]:
         (slope, data["exact"], "the exact slope, the derivative"),
         ("error", data["error"], f"ΔJ/ε − {slope}: shrinks with ε"),
     ]
+    why = report.get("nudge_undefined", {})
+    keys = ("J", "J_plus", "delta", "ratio", "exact", "error")
+    rows = [(row[0], _value(data[key], why.get(key)), *row[2:])
+            for key, row in zip(keys, rows, strict=True)]
     header = (f"nudge {name} by ε = {_number(data['epsilon'])} "
               f"(from {name} = {_number(start)}):")
     return [header, *_table(rows)]

@@ -103,3 +103,15 @@ def test_text_summary_of_a_gradient():
     text = format_derive_report(derive_report("w1^2 + w2", None, {"w1": "2", "w2": "0"}, None))
     assert "∂J/∂w1 = 2*w1" in text and "∂J/∂w2 = 1" in text
     assert "at w1 = 2, w2 = 0:" in text
+
+
+def test_a_nudge_past_floating_point_says_so_not_undefined():
+    # ΔJ of w² at 1 nudged by 1e308 is exactly 2e308 + 1e616: finite, but no float holds it
+    report = derive_report("w**2", None, {"w": "1"}, "1e308")
+    assert report["nudge"]["delta"] is None and report["nudge"]["ratio"] == 1e308
+    assert report["nudge_undefined"] == {"J_plus": "too large for floating point",
+                                         "delta": "too large for floating point"}
+    text = format_derive_report(report)
+    assert "ΔJ         undefined (too large for floating point)" in text
+    assert json.loads(json.dumps(report, allow_nan=False)) == report
+    assert derive_report("w**2", None, {"w": "3"}, "0.001")["nudge_undefined"] == {}
