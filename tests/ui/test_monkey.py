@@ -41,7 +41,7 @@ from simulator.ui.launch import make_window
 
 from .settling import settle
 
-SEED = 14
+SEED = int(os.environ.get("BACKPROP_HIKER_MONKEY_SEED", "14"))
 ACTIONS = int(os.environ.get("BACKPROP_HIKER_MONKEY_ACTIONS", "2000"))
 ACTION_SECONDS = 2.0
 SIZES = ((1024, 768), (1366, 768), (1920, 1080), (800, 600))
