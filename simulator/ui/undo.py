@@ -1,8 +1,8 @@
 """Undo for the controller: edits as pairs of workspace mementos, and verbs made from a table.
 
 ``Restore`` is the command a ``QUndoStack`` holds: the workspace's state before and after
-an edit, so undo and redo never depend on which ``Session`` object is live. ``setting``
-and ``undoable`` make the controller's pass-through verbs from one line each.
+an edit, so undo and redo never depend on which ``Session`` object is live. ``setting``,
+``undoable`` and ``stepper_verb`` make the controller's pass-through verbs from one line each.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ def undoable(name: str, text: str, doc: str):
     """Return an undoable verb; ``text`` names it in the Edit menu, ``{}`` for its arguments."""
     def verb(self, *args):
         return self._edit(text.format(*args), getattr(self.workspace, name), *args)
+    verb.__name__, verb.__doc__ = name, doc
+    return verb
+
+
+def stepper_verb(name: str, doc: str):
+    """Return a verb that moves the backprop stepper through the workspace verb ``name``."""
+    def verb(self, *args):
+        return self._stepper_do(getattr(self.workspace, name), *args)
     verb.__name__, verb.__doc__ = name, doc
     return verb
 
