@@ -2,11 +2,16 @@
 
 A teacher presents a lesson from the keyboard or a clicker (F5 enters, Esc leaves). The
 window's menus, toolbar, status bar and docks go; a stage takes the window's centre with
-the lesson panel on the right and the views the current step's ``show`` lists on the
-left, its ``large`` one biggest. Each new step re-arranges the stage. The keys are those
+the views the current step's ``show`` lists and the lesson panel. The step's main view
+(the landscape when it is shown, else the step's ``large`` one, else its first) takes the
+left and the largest share; the others are stacked beside it, and the lesson panel is
+a third column on a wide stage or goes under them on a narrow one (a projector's 1024 or
+1366 pixels have room for two columns). Each new step re-arranges the stage. The keys are those
 clickers send: →, Space and Page Down go on, ← and Page Up go back; B and ``.`` black
 the screen, W whites it, and any key brings it back; Ctrl+= and Ctrl+− make everything
 larger or smaller, Ctrl+0 goes back to the default 1.6×, and the scale is remembered.
+The scale is meant for a 1920×1080 stage; on another it is fitted to the stage's size
+(``presenter_fit``), and the views' mouse-only controls are hidden and their labels wrap.
 
 Fonts and line widths are scaled by ``Scaler``: the stage's own font (which every widget
 without a font of its own inherits), each widget that sets its own font, and the fonts
@@ -26,11 +31,12 @@ import re
 import weakref
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QGridLayout,
     QHBoxLayout,
     QSizePolicy,
     QStackedWidget,
@@ -39,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .presenter_fit import Fitter, fit_factor
 from .theme import theme_manager
 
 DEFAULT_SCALE = 1.6
@@ -56,8 +63,16 @@ KEYS = {
     "smaller": ("Ctrl+-",),
     "default_size": ("Ctrl+0",),
 }
-#: the stage's share of the width the lesson panel takes
-PANEL_SHARE = 0.3
+#: a stage at least this wide has three columns: main view, the other views, lesson panel
+WIDE_STAGE = 1600
+#: the columns' shares of the stage's width: (main view, other views, lesson panel), with
+#: 0 for a column that is not there; on a narrow stage the lesson panel is under the others
+SHARES = {(True, True): (52, 24, 24), (True, False): (68, 0, 32),
+          (False, True): (58, 42, 0), (False, False): (64, 36, 0)}
+#: on a narrow stage with the other views in a row below: the rows' shares of the height
+GRID_ROWS = (60, 40)
+#: the views a step's main view is, first of all, when shown
+LANDSCAPES = ("landscape", "landscape3d")
 
 
 class Presenter(QObject):
@@ -77,6 +92,8 @@ class Presenter(QObject):
         self.scale = _clamp(_as_float(window.settings.value(SETTINGS_KEY, DEFAULT_SCALE)))
         self.stage: Stage | None = None
         self.scaler = Scaler()
+        self.fitter = Fitter(self)
+        self._fit: tuple[bool, float] | None = None
         self._homes: dict[str, _Home] = {}
         self._panel_home: _Home | None = None
         self._panel_keys: list[tuple[QAction, list]] = []
@@ -119,6 +136,7 @@ class Presenter(QObject):
         panel.set_chooser_visible(False)
         self._panel_home = _Home(panel)
         window.begin_presenting(self.stage)
+        self.stage.resized.connect(self._stage_resized)
         frame = panel.frame
         self._arrange(frame.show if frame is not None else None)
         self.stage.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -131,6 +149,7 @@ class Presenter(QObject):
         stage = self.stage
         stage.curtain.lift()
         self.scaler.restore()
+        self.fitter.restore()
         for home in self._homes.values():
             home.give_back()
         for home in self._homes.values():
@@ -160,6 +179,10 @@ class Presenter(QObject):
         else:
             names, large = list(self.window.presenter_default_panels()), None
         names = [n for n in names if n in views]
+        names.sort(key=lambda n: n != large)  # the large one first, after the main one
+        self.fitter.restore()  # a view that leaves the stage gets its controls back
+        main = next((n for n in LANDSCAPES if n in names),
+                    large if large in names else names[0] if names else None)
         for name in [n for n in self._homes if n not in names]:
             home = self._homes.pop(name)
             home.give_back()
@@ -167,13 +190,33 @@ class Presenter(QObject):
         for name in names:
             if name not in self._homes:
                 self._homes[name] = _Home(views[name])
-        self.stage.arrange([views[n] for n in names],
-                           views[large] if large in names else None, self.window.lesson_panel)
-        self.scaler.apply(self.stage, self.scale)
+        self._fit = self._fit_now()
+        wide, _ = self._fit
+        self.stage.arrange([views[n] for n in names], views.get(main), self.window.lesson_panel,
+                           wide)
+        self.fitter.apply([views[n] for n in names])
+        self.scaler.apply(self.stage, self.stage_scale)
+
+    @property
+    def stage_scale(self) -> float:
+        """Return the scale fitted to the stage's size: what fonts and lines are scaled by."""
+        return self.scale * fit_factor(self.stage.size()) if self.presenting else self.scale
+
+    def _fit_now(self) -> tuple[bool, float]:
+        size = self.stage.size()
+        return size.width() >= WIDE_STAGE, fit_factor(size)
+
+    def _stage_resized(self) -> None:
+        # Queued: the stage is re-arranged after its resize, not inside it.
+        QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        if self.presenting and self._fit_now() != self._fit:
+            self._arrange(self._show)
 
     def _restyled(self, _theme) -> None:
         if self.presenting:
-            self.scaler.apply(self.stage, self.scale)  # the views set their 1× sizes again
+            self.scaler.apply(self.stage, self.stage_scale)  # the views set their 1× sizes again
 
     # ----- keys -------------------------------------------------------------------------------
 
@@ -198,7 +241,7 @@ class Presenter(QObject):
         self.scale = _clamp(scale)
         self.window.settings.setValue(SETTINGS_KEY, self.scale)
         if self.presenting:
-            self.scaler.apply(self.stage, self.scale)
+            self.scaler.apply(self.stage, self.stage_scale)
 
     def larger(self) -> None:
         """Make fonts and lines larger by one step."""
@@ -214,7 +257,15 @@ class Presenter(QObject):
 
 
 class Stage(QWidget):
-    """What presenter mode shows: the step's views, the lesson panel, and a curtain over them."""
+    """What presenter mode shows: the step's views, the lesson panel, and a curtain over them.
+
+    Signals
+    -------
+    resized()
+        The stage changed size (the presenter fits its layout and type to it).
+    """
+
+    resized = Signal()
 
     def __init__(self, presenter: Presenter):
         super().__init__()
@@ -234,48 +285,87 @@ class Stage(QWidget):
             self.actions_by_name[name] = action
         self.curtain = Curtain(self)
 
-    def arrange(self, views: list[QWidget], large: QWidget | None, panel: QWidget) -> None:
-        """Lay out the views (``large`` biggest, else all alike) beside the lesson panel."""
+    def arrange(self, views: list[QWidget], main: QWidget | None, panel: QWidget,
+                wide: bool) -> None:
+        """Lay out the views, ``main`` largest on the left, and the lesson panel (see ``SHARES``).
+
+        On a narrow stage two or more other views go in a row under the main view and the
+        lesson panel: a column of four panels leaves none of them the height it needs.
+        """
         area = QWidget()
-        if large is not None and len(views) > 1:
-            layout = QHBoxLayout(area)
-            layout.addWidget(large, 3)
-            others = QVBoxLayout()
-            for view in views:
-                if view is not large:
-                    others.addWidget(view, 1)
-            layout.addLayout(others, 2)
-        elif len(views) > 2:
-            layout = QVBoxLayout(area)
-            half = (len(views) + 1) // 2
-            for row_views in (views[:half], views[half:]):
-                row = QHBoxLayout()
-                for view in row_views:
-                    row.addWidget(view, 1)
-                layout.addLayout(row, 1)
+        others = [view for view in views if view is not main]
+        main_share, others_share, panel_share = SHARES[wide, bool(others)]
+        if not wide and main is not None and len(others) > 1:
+            self._grid(area, main, others, panel)
         else:
-            layout = QHBoxLayout(area)
-            for view in views:
-                layout.addWidget(view, 1)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for view in views:
+            self._columns(area, main, others, panel, wide)
+        for view in (*views, panel):
             view.show()
         old = self.area
         self.row.replaceWidget(old, area)
         self.area = area
         old.deleteLater()
-        if self.row.indexOf(panel) < 0:
-            self.row.addWidget(panel)
-            panel.show()
-        share = round(100 * PANEL_SHARE)
-        self.row.setStretch(0, 100 - share)
-        self.row.setStretch(1, share)
         self.curtain.raise_()
+
+    @staticmethod
+    def _grid(area: QWidget, main: QWidget, others: list[QWidget], panel: QWidget) -> None:
+        grid = QGridLayout(area)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(_Slot(main), 0, 0)
+        grid.addWidget(_Slot(panel), 0, 1)
+        below = QHBoxLayout()
+        for view in others:
+            below.addWidget(_Slot(view), 1)
+        grid.addLayout(below, 1, 0, 1, 2)
+        main_share, panel_share, _ = SHARES[False, True]
+        grid.setColumnStretch(0, main_share)
+        grid.setColumnStretch(1, panel_share)
+        grid.setRowStretch(0, GRID_ROWS[0])
+        grid.setRowStretch(1, GRID_ROWS[1])
+
+    @staticmethod
+    def _columns(area: QWidget, main: QWidget | None, others: list[QWidget], panel: QWidget,
+                 wide: bool) -> None:
+        row = QHBoxLayout(area)
+        row.setContentsMargins(0, 0, 0, 0)
+        main_share, others_share, panel_share = SHARES[wide, bool(others)]
+        if main is not None:
+            row.addWidget(_Slot(main), main_share)
+        column = QVBoxLayout()
+        for view in others:
+            column.addWidget(_Slot(view), 1)
+        if wide or main is None:
+            if others:
+                row.addLayout(column, others_share)
+            row.addWidget(_Slot(panel), panel_share or 1)
+        else:
+            column.addWidget(_Slot(panel), 1)
+            row.addLayout(column, others_share or 100 - main_share)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Keep the curtain over the whole stage."""
         super().resizeEvent(event)
         self.curtain.setGeometry(self.rect())
+        self.resized.emit()
+
+
+class _Slot(QWidget):
+    """One view's place on the stage: its size is the stage's share, whatever text it wraps.
+
+    A view whose labels wrap asks its layout for a height for its width, and a column of
+    such views would share its height by those heights instead of by the stretch.
+    """
+
+    def __init__(self, view: QWidget):
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(view)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        """Return False: the stage, not the view's text, decides the slot's height."""
+        return False
 
 
 class Curtain(QWidget):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from simulator.lessons.catalog import lessons_dir
 from simulator.ui.launch import make_window
 from simulator.ui.presenter import DEFAULT_SCALE, SETTINGS_KEY, Presenter
+from simulator.ui.presenter_fit import fit_factor
 
 LESSON = str(lessons_dir() / "02-sympy-does-it-for-us.lesson.json")
 
@@ -59,9 +60,9 @@ def test_f5_enters_full_screen_with_only_the_panel_and_the_step_s_views(window, 
         assert not on_stage(window, window.presenter_views()[name])
     assert not window.controls.isVisible()
     assert not window.lesson_panel.chooser.isVisible()  # the room goes to the text
-    # The large view is the biggest one.
+    # The landscape is the biggest view, even where the step's large one is the formula.
     area = {w: w.width() * w.height() for w in (window.formula, window.landscape)}
-    assert area[window.formula] > area[window.landscape]
+    assert area[window.landscape] > area[window.formula]
 
 
 def test_esc_puts_everything_back(window, qtbot):
@@ -111,7 +112,7 @@ def test_a_step_that_shows_the_derivative_table_puts_it_on_stage(window, qtbot):
     table = window.derivative_table
     assert on_stage(window, table) and table.table.rowCount() == 3
     assert not on_stage(window, window.formula)  # that step shows no formula panel
-    assert table.width() * table.height() > window.landscape.width() * window.landscape.height()
+    assert table.width() * table.height() < window.landscape.width() * window.landscape.height()
 
 
 @pytest.mark.parametrize(("key", "text", "colour"), [
@@ -139,8 +140,10 @@ def test_fonts_and_lines_are_scaled_and_come_back(window, qtbot):
     curve_width = window.landscape.curve.opts["pen"].widthF()
     present(qtbot, window)
     assert window.presenter.scale == DEFAULT_SCALE == 1.6
-    assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(1.6 * text_size)
-    assert window.landscape.curve.opts["pen"].widthF() == pytest.approx(1.6 * curve_width)
+    scale = window.presenter.stage_scale  # fitted to the stage's size
+    assert scale == pytest.approx(1.6 * fit_factor(window.presenter.stage.size()))
+    assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(scale * text_size)
+    assert window.landscape.curve.opts["pen"].widthF() == pytest.approx(scale * curve_width)
     press(qtbot, window, Qt.Key.Key_Escape)
     assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(text_size)
     assert window.landscape.curve.opts["pen"].widthF() == pytest.approx(curve_width)
@@ -151,8 +154,9 @@ def test_ctrl_plus_minus_and_zero_change_the_scale_and_it_is_remembered(window, 
     present(qtbot, window)
     press(qtbot, window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     bigger = window.presenter.scale
+    fit = fit_factor(window.presenter.stage.size())
     assert bigger > DEFAULT_SCALE
-    assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(bigger * text_size)
+    assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(bigger * fit * text_size)
     assert float(QSettings("Backprop Hiker", "backprop-hiker").value(SETTINGS_KEY)) == bigger
     # A new presenter (the next start) takes the remembered scale.
     assert Presenter(window).scale == bigger
@@ -161,7 +165,8 @@ def test_ctrl_plus_minus_and_zero_change_the_scale_and_it_is_remembered(window, 
     assert window.presenter.scale < DEFAULT_SCALE
     press(qtbot, window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.presenter.scale == DEFAULT_SCALE
-    assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(DEFAULT_SCALE * text_size)
+    assert window.lesson_panel.text.font().pointSizeF() == pytest.approx(
+        DEFAULT_SCALE * fit * text_size)
 
 
 def test_the_scale_stays_within_its_range(window):
@@ -180,7 +185,8 @@ def test_a_restyle_while_presenting_keeps_the_scale(window, qtbot):
     present(qtbot, window)
     theme_manager().apply("dark")  # the views set their own widths again …
     try:
-        assert window.landscape.curve.opts["pen"].widthF() == pytest.approx(1.6 * curve_width)
+        assert window.landscape.curve.opts["pen"].widthF() == pytest.approx(
+            window.presenter.stage_scale * curve_width)
     finally:
         theme_manager().apply("light")
 

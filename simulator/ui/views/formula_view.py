@@ -49,6 +49,7 @@ from simulator.workspace.frames import ProblemInfo
 from simulator.workspace.numbers import format_number
 
 from ..items.graph_items import GraphDrawing
+from ..presenter_fit import HIDES
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .stepper_marks import chip_colours
 
@@ -349,6 +350,7 @@ class FormulaView(QWidget):
         self.graph_hint = QLabel("Hover over a box or a tag to read it in full; drag to pan.")
         self.graph_hint.setFont(ui_font(1.1))
         self.graph_hint.setWordWrap(True)
+        self.graph_hint.setProperty(HIDES, True)
         body.addWidget(self.graph_hint)
         content.addWidget(self.graph_section)
         self.graph_section.toggled.connect(self.schedule_fit)
@@ -403,10 +405,11 @@ class FormulaView(QWidget):
                    f"respect to {name} (sympy's diff), and its value where the hiker stands: "
                    f"how fast J grows as {name} grows.")
             self.cost_rows.append(self._cost_row(f"{symbol} =", text, tip))
-        # one width for the names, so that the expressions start in one column
+        # one width for the names, so that the expressions start in one column (at least:
+        # a larger font, as in presenter mode, widens them all alike)
         width = max(row[0].sizeHint().width() for row in self.cost_rows)
         for row in self.cost_rows:
-            row[0].setFixedWidth(width)
+            row[0].setMinimumWidth(width)
 
     def _name_nudge_rows(self) -> None:
         names = self.model.names

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from simulator.workspace.numbers import format_number
 
 from ..items.network_items import nice_ceil
+from ..presenter_fit import HIDES
 from ..theme import Theme, current_theme, theme_manager, ui_font
 
 SLIDER_STEPS = 1000  # the slider's integer positions on each side of zero
@@ -72,6 +73,7 @@ class ParameterInspector(QWidget):
 
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
+        self.hint.setProperty(HIDES, True)
         self.name_label = QLabel()
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.description = ElidedLabel()

@@ -48,6 +48,7 @@ from ..items.network_items import (
     StepOverlayItem,
     nice_ceil,
 )
+from ..presenter_fit import HIDES
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .inspector import HINT, ParameterInfo, ParameterInspector
 from .on_screen import DrawsWhenSeen
@@ -164,6 +165,7 @@ def _tool_button(text: str, tip: str) -> QToolButton:
     button.setToolTip(tip)
     button.setFont(ui_font(1.35, bold=True))
     button.setFixedSize(30, 28)
+    button.setProperty(HIDES, True)
     return button
 
 
@@ -626,6 +628,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
         self.stepper_button.setToolTip("Open the backprop stepper: this sample's forward and "
                                        "backward pass, one operation at a time, marked here")
         self.stepper_button.clicked.connect(self.stepperRequested)
+        self.stepper_button.setProperty(HIDES, True)
         group(self.stepper_button)
         for w in (self.stepper_button, self.layers_title, self.layer_count, self.sample_title,
                   self.sample_spin, self.sample_label, self.thumbnails_check, self.gradient_check,

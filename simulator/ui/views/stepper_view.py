@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from simulator.workspace.frames import ProblemInfo, StepperFrame
 from simulator.workspace.numbers import format_short
 
+from ..presenter_fit import HIDES
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .network_view import FlowLayout
 from .stepper_marks import chip_colours
@@ -290,6 +291,7 @@ class StepperView(QWidget):
         self.list.stepped.connect(self._step)
         self.list.copyRequested.connect(lambda: self.copy_row(self.frame.index))
         self.list.setMinimumHeight(90)
+        self.list.setProperty(HIDES, True)  # a navigator for the mouse: the card has the step
         self.list.setFont(ui_font(1.1))
         self.list.setToolTip("Every operation of the walk: those done so far above the one "
                              "reached. Click one to go there.")
@@ -297,6 +299,7 @@ class StepperView(QWidget):
         self.hint = QLabel("→ / ← step while this panel has the keyboard (click it first) · "
                            "Ctrl+click a point in the Data panel to follow it")
         self.hint.setWordWrap(True)
+        self.hint.setProperty(HIDES, True)
         self.hint.setFont(ui_font(0.95))
         layout.addWidget(self.hint)
         theme_manager().changed.connect(self._restyle)

@@ -1,0 +1,180 @@
+"""Presenter mode on a projector: every built-in lesson's steps fit the stage at three sizes.
+
+Measured on the real window: each visible widget lies inside its panel, each label's text
+fits its width, the landscape (when shown) is the largest panel, the type is large for the
+stage, and the mouse-only controls are hidden while presenting and come back after.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
+
+from simulator.lessons.catalog import lessons_dir
+from simulator.ui.launch import make_window
+from simulator.ui.presenter_fit import FIT_RANGE, fit_factor, interactive_only
+
+SIZES = [QSize(1024, 768), QSize(1366, 768), QSize(1920, 1080)]
+LESSONS = ["01-what-a-derivative-tells-you", "05-one-neuron-by-hand",
+           "06-backpropagation-through-a-network", "08-when-it-breaks"]
+
+
+def open_window(qtbot, name: str):
+    w = make_window(str(lessons_dir() / f"{name}.lesson.json"), reset_layout=True)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def close_window(w) -> None:
+    if w.presenter.presenting:
+        w.presenter.leave()
+    w.controller.pause()
+    w.controller.grids.cancel()
+    w.controller.grids.wait()
+
+
+def present_at(qtbot, w, size: QSize) -> QWidget:
+    """Enter presenter mode on a stage of this size; return the stage."""
+    w.presenter.enter()
+    w.setWindowState(Qt.WindowState.WindowNoState)
+    w.resize(size)
+    stage = w.presenter.stage
+    qtbot.waitUntil(lambda: stage.size() == size, timeout=3000)
+    qtbot.waitUntil(lambda: w.presenter._fit == w.presenter._fit_now(), timeout=3000)
+    settle(qtbot)
+    return stage
+
+
+def settle(qtbot) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(20)
+
+
+def panels_on_stage(w) -> dict[str, QWidget]:
+    stage = w.presenter.stage
+    views = {name: v for name, v in w.presenter_views().items()
+             if stage.isAncestorOf(v) and v.isVisible()}
+    return {**views, "lesson panel": w.lesson_panel}
+
+
+def rect_in(widget: QWidget, ancestor: QWidget) -> QRect:
+    # QWidget's own size(): a view's widget may keep a number of its own under that name
+    return QRect(widget.mapTo(ancestor, QPoint(0, 0)), QWidget.size(widget))
+
+
+def scrolled_by(widget: QWidget, panel: QWidget) -> QAbstractScrollArea | None:
+    """Return the scroll area between a widget and its panel whose content it is, if any."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not panel:
+        owner = parent.parentWidget()
+        if isinstance(owner, QAbstractScrollArea) and parent is owner.viewport():
+            return owner
+        parent = owner
+    return None
+
+
+def plain(label: QLabel) -> str:
+    if label.textFormat() == Qt.TextFormat.PlainText or "<" not in label.text():
+        return label.text()
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def misfits(w) -> list[str]:
+    """Return what does not fit on the stage: widgets out of their panel, labels cut."""
+    found = []
+    for name, panel in panels_on_stage(w).items():
+        inside = panel.rect().adjusted(-1, -1, 1, 1)
+        for child in panel.findChildren(QWidget):
+            if not child.isVisible() or child.width() <= 0:
+                continue
+            scroll = scrolled_by(child, panel)
+            where = rect_in(child, panel)
+            if scroll is not None:
+                view = rect_in(scroll.viewport(), panel).adjusted(-1, 0, 1, 0)
+                if where.left() < view.left() or where.right() > view.right():
+                    found.append(f"{name}: {type(child).__name__} {plain_of(child)} "
+                                 f"runs off {where} (viewport {view})")
+            elif not inside.contains(where):
+                found.append(f"{name}: {type(child).__name__} {plain_of(child)} is outside "
+                             f"{inside} at {where}")
+            if isinstance(child, QLabel) and child.pixmap().isNull():
+                found.extend(f"{name}: {cut}" for cut in cut_text(child))
+    return found
+
+
+def plain_of(widget: QWidget) -> str:
+    return repr(plain(widget)[:40]) if isinstance(widget, QLabel) else ""
+
+
+def cut_text(label: QLabel) -> list[str]:
+    text = plain(label).strip()
+    if not text:
+        return []
+    metrics = label.fontMetrics()
+    width = label.contentsRect().width() - 2 * label.margin() - label.indent() + 1
+    if label.wordWrap():
+        longest = max(text.split(), key=metrics.horizontalAdvance)
+        if metrics.horizontalAdvance(longest) > width:
+            return [f"{longest!r} is wider than its label ({width} px)"]
+        return []
+    wide = max(metrics.horizontalAdvance(line) for line in text.splitlines())
+    return [f"{text[:40]!r} needs {wide} px, has {width}"] if wide > width else []
+
+
+def area(widget: QWidget) -> int:
+    return widget.width() * widget.height()
+
+
+@pytest.mark.parametrize("name", LESSONS)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
+def test_every_step_fits_the_stage(qtbot, name, size):
+    w = open_window(qtbot, name)
+    try:
+        stage = present_at(qtbot, w, size)
+        steps = len(w.controller.workspace.lesson.steps)
+        for k in [None, *range(steps)]:
+            if k is not None:
+                assert w.controller.go_to_step(k)
+            settle(qtbot)
+            where = f"{name} step {k} at {size.width()}x{size.height()}"
+            assert misfits(w) == [], where
+            panels = panels_on_stage(w)
+            assert stage.isAncestorOf(w.lesson_panel), where
+            if "landscape" in panels:
+                largest = max(panels.values(), key=area)
+                assert area(panels["landscape"]) >= area(largest), where
+            assert stage.fontInfo().pixelSize() >= size.height() / 60, where
+    finally:
+        close_window(w)
+
+
+def test_the_mouse_only_controls_hide_while_presenting_and_come_back(qtbot):
+    w = open_window(qtbot, "06-backpropagation-through-a-network")
+    try:
+        boxes = [w.network.thumbnails_check, w.network.stepper_button, w.network.inspector.hint]
+        shown = [b.isVisibleTo(w) for b in boxes]
+        present_at(qtbot, w, SIZES[0])
+        assert all(interactive_only(b) for b in boxes)
+        assert not any(b.isVisible() for b in boxes)
+        w.network.inspector.hint.show()  # the view shows its hint again: it stays hidden
+        assert not w.network.inspector.hint.isVisible()
+        w.presenter.leave()
+        settle(qtbot)
+        assert [b.isVisibleTo(w) for b in boxes] == [True, *shown[1:2], True]
+    finally:
+        close_window(w)
+
+
+def test_the_scale_is_fitted_to_the_stage_size():
+    assert fit_factor(QSize(1920, 1080)) == 1.0
+    assert fit_factor(QSize(1366, 768)) == pytest.approx(768 / 1080)
+    assert fit_factor(QSize(1024, 768)) == FIT_RANGE[0]  # 1024/1920 is below the floor
+    assert fit_factor(QSize(3840, 2160)) == 2.0
+    assert fit_factor(QSize(0, 0)) == 1.0
