@@ -16,9 +16,6 @@ from typing import Any
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 EXIT_BENCH_INCOMPLETE = 1  # bench ran, but some figure could not be measured
-#: how long the sympy work on a lesson's formula may take in ``run`` and ``export`` (the
-#: formula worker's CPU time; ``symbolic.budget``)
-FORMULA_SECONDS = 10.0
 
 
 class BadInput(Exception):
@@ -230,7 +227,7 @@ def _scores(session) -> dict[str, Any]:
 def built_problem(lesson, file: str):
     """Return a lesson's problem built (a ``BuiltFormula``): a formula's sympy work within budget.
 
-    A formula's work is first done in the formula worker for at most ``FORMULA_SECONDS``;
+    A formula's work is first done in the formula worker for at most ``COMMAND_SECONDS``;
     past that the command gives up in one line. A network's problem is built here (a
     run needs no formula model: ``model`` is None). Raises ``LessonError`` for
     a network that cannot be built, ``BadInput`` naming the file for a formula that
@@ -238,7 +235,13 @@ def built_problem(lesson, file: str):
     """
     from simulator.lessons.building import build_problem
     from simulator.workspace.errors import EditError
-    from simulator.workspace.formula_builds import BuiltFormula, GaveUp, build_formula, formula_of
+    from simulator.workspace.formula_builds import (
+        COMMAND_SECONDS,
+        BuiltFormula,
+        GaveUp,
+        build_formula,
+        formula_of,
+    )
 
     spec = formula_of(lesson)
     if spec is None:
@@ -249,7 +252,7 @@ def built_problem(lesson, file: str):
 
     fork_workers_here()
     try:
-        return build_formula(spec, FORMULA_SECONDS, model=False)
+        return build_formula(spec, COMMAND_SECONDS, model=False)
     except GaveUp as exc:
         raise BadInput(exc.line(file)) from None
     except EditError as exc:

@@ -63,11 +63,10 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
 
 def _run(lesson: str, step: int | None, steps: int):
     """Return a workspace with the lesson open, at its step ``step`` then ``steps`` further."""
-    from simulator.cli import FORMULA_SECONDS
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
     from simulator.workspace.errors import EditError
-    from simulator.workspace.formula_builds import GaveUp
+    from simulator.workspace.formula_builds import COMMAND_SECONDS, GaveUp
     from simulator.workspace.workspace import Workspace
 
     try:
@@ -80,7 +79,7 @@ def _run(lesson: str, step: int | None, steps: int):
                          f"{f'steps 1–{count}' if count else 'no steps'}; got {step}")
     workspace = Workspace()
     try:
-        workspace.starting(lesson_model).now(FORMULA_SECONDS)  # a formula within its budget
+        workspace.starting(lesson_model).now(COMMAND_SECONDS)  # a formula within its budget
         if step is not None:
             workspace.enter_step(step - 1)
         workspace.step(steps)  # a run that diverges stops there, and is drawn so

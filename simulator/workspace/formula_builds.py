@@ -28,6 +28,9 @@ from .errors import EditError
 #: the landscape's half-width around the start when a formula's spec gives no range
 #: (as ``symbolic.problems`` builds it)
 HALF_RANGE = 4.0
+#: how long the sympy work on a lesson's formula may take in the headless commands, ``run``
+#: and ``export`` (the formula worker's CPU time; ``symbolic.budget``)
+COMMAND_SECONDS = 10.0
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``run`` and ``export`` work out a lesson's formula within a time budget (issue 14 §1).
 
 The sympy work is first done in the formula worker, which is killed past
-``cli.FORMULA_SECONDS``: the command then gives up in one line, exit 2, nothing written.
+``formula_builds.COMMAND_SECONDS``: the command then gives up in one line, exit 2, nothing written.
 Each command runs in a subprocess, as a user runs it; the budget is lowered there to 1 s
 so that a formula that takes over a minute gives up quickly.
 """
@@ -32,8 +32,9 @@ def lesson(tmp_path: Path, expression: str) -> str:
 
 
 def command(*args: str, seconds: float | None = None) -> subprocess.CompletedProcess:
-    budget = "" if seconds is None else f"cli.FORMULA_SECONDS = {seconds}; "
-    script = f"import sys; from simulator import cli; {budget}sys.exit(cli.main(sys.argv[1:]))"
+    budget = "" if seconds is None else f"formula_builds.COMMAND_SECONDS = {seconds}; "
+    script = ("import sys; from simulator import cli; from simulator.workspace import "
+              f"formula_builds; {budget}sys.exit(cli.main(sys.argv[1:]))")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
