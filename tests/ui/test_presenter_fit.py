@@ -17,8 +17,8 @@ from simulator.ui.launch import make_window
 from simulator.ui.presenter_fit import FIT_RANGE, fit_factor, interactive_only
 
 SIZES = [QSize(1024, 768), QSize(1366, 768), QSize(1920, 1080)]
-LESSONS = ["01-what-a-derivative-tells-you", "05-one-neuron-by-hand",
-           "06-backpropagation-through-a-network", "08-when-it-breaks"]
+LESSONS = sorted(p.name.removesuffix(".lesson.json")
+                 for p in lessons_dir().glob("*.lesson.json"))
 
 
 def open_window(qtbot, name: str):
