@@ -67,7 +67,7 @@ KEYS = {
 WIDE_STAGE = 1600
 #: the columns' shares of the stage's width: (main view, other views, lesson panel), with
 #: 0 for a column that is not there; on a narrow stage the lesson panel is under the others
-SHARES = {(True, True): (52, 24, 24), (True, False): (68, 0, 32),
+SHARES = {(True, True): (50, 27, 23), (True, False): (68, 0, 32),
           (False, True): (58, 42, 0), (False, False): (64, 36, 0)}
 #: on a narrow stage with the other views in a row below: the rows' shares of the height
 GRID_ROWS = (60, 40)
@@ -98,6 +98,7 @@ class Presenter(QObject):
         self._panel_home: _Home | None = None
         self._panel_keys: list[tuple[QAction, list]] = []
         self._show = None
+        self._defaults: tuple[str, ...] | None = None
         window.controller.lessonChanged.connect(self._step_changed)
         theme_manager().changed.connect(self._restyled)
         window.installEventFilter(self)
@@ -150,6 +151,7 @@ class Presenter(QObject):
         stage.curtain.lift()
         self.scaler.restore()
         self.fitter.restore()
+        self._defaults = None
         for home in self._homes.values():
             home.give_back()
         for home in self._homes.values():
@@ -177,7 +179,11 @@ class Presenter(QObject):
         if show is not None and show.panels:
             names, large = list(show.panels), show.large
         else:
-            names, large = list(self.window.presenter_default_panels()), None
+            # Asked once: with the network on the stage the window's explainer shows the
+            # formula, and a re-arrangement (a resize) would take that instead.
+            if self._defaults is None:
+                self._defaults = self.window.presenter_default_panels()
+            names, large = list(self._defaults), None
         names = [n for n in names if n in views]
         names.sort(key=lambda n: n != large)  # the large one first, after the main one
         self.fitter.restore()  # a view that leaves the stage gets its controls back

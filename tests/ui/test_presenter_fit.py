@@ -137,6 +137,7 @@ def area(widget: QWidget) -> int:
 def test_every_step_fits_the_stage(qtbot, name, size):
     w = open_window(qtbot, name)
     try:
+        defaults = {*w.presenter_default_panels(), "lesson panel"}
         stage = present_at(qtbot, w, size)
         steps = len(w.controller.workspace.lesson.steps)
         for k in [None, *range(steps)]:
@@ -147,6 +148,8 @@ def test_every_step_fits_the_stage(qtbot, name, size):
             assert misfits(w) == [], where
             panels = panels_on_stage(w)
             assert stage.isAncestorOf(w.lesson_panel), where
+            if k is None:  # the title page: the landscape and the explainer the lesson has
+                assert set(panels) == defaults, where
             if "landscape" in panels:
                 largest = max(panels.values(), key=area)
                 assert area(panels["landscape"]) >= area(largest), where
