@@ -41,6 +41,20 @@ def _no_leaked_windows_or_threads():
     assert not open_windows, f"test left windows open: {[type(w).__name__ for w in open_windows]}"
 
 
+@pytest.fixture(autouse=True)
+def _clipboard_emptied():
+    """Empty the clipboard after each Qt test.
+
+    Offscreen, Qt destroys what a test copied (a QMimeData made in Python) only at process
+    exit, after Python has gone; its wrapper's clean-up then crashes the run with a
+    segmentation fault after every test has passed (exit 139). On X11 the clipboard goes
+    with the application, so the app itself is not affected.
+    """
+    yield
+    if QApplication.instance() is not None:
+        QApplication.clipboard().clear()
+
+
 @pytest.fixture
 def make_controller(qtbot):
     """Return a factory of controllers (on a built-in lesson file's name, or none)."""
