@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
+from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QGraphicsItem,
+    QLabel,
+    QWidget,
+)
 
 from simulator.lessons.catalog import lessons_dir
 from simulator.ui.launch import make_window
@@ -171,6 +177,34 @@ def test_the_mouse_only_controls_hide_while_presenting_and_come_back(qtbot):
         w.presenter.leave()
         settle(qtbot)
         assert [b.isVisibleTo(w) for b in boxes] == [True, *shown[1:2], True]
+    finally:
+        close_window(w)
+
+
+def test_the_diagram_on_the_stage_is_drawn_afresh_not_from_its_old_picture(qtbot):
+    # Its layers keep pictures of themselves (DeviceCoordinateCache); moved onto the stage
+    # and laid out larger, the hidden layer was drawn from its picture of before: small
+    # neurons reading 0.00 over the new ones. Drawn with the pictures turned off is the truth.
+    w = open_window(qtbot, "06-backpropagation-through-a-network")
+    try:
+        qtbot.waitUntil(lambda: bool(w.network.layers), timeout=5000)
+        qtbot.wait(500)  # painted at the window's size: the layers' pictures are made
+        present_at(qtbot, w, SIZES[0])
+        qtbot.wait(500)
+        for _ in range(2):  # to step 2, the stepper's forward pass through the hidden layer
+            w.presenter.next_step()
+            qtbot.wait(500)
+        cached = w.network.grab().toImage()
+        for item in w.network.diagram.scene().items():
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        settle(qtbot)
+        fresh = w.network.grab().toImage()
+        assert cached.size() == fresh.size()
+        differ = sum(1 for y in range(0, fresh.height(), 2) for x in range(0, fresh.width(), 2)
+                     if max(abs(a - b) for a, b in zip(QColor(cached.pixel(x, y)).getRgb()[:3],
+                                                       QColor(fresh.pixel(x, y)).getRgb()[:3],
+                                                       strict=True)) > 40)
+        assert differ == 0, f"{differ} of every 4th pixel differ from the diagram drawn afresh"
     finally:
         close_window(w)
 

@@ -167,6 +167,7 @@ class EdgeBundleItem(QGraphicsItem):
         top = min(ys_from.min(), ys_to.min()) - pad
         bottom = max(ys_from.max(), ys_to.max()) + pad
         self._rect = QRectF(x_from - pad, top, x_to - x_from + 2 * pad, bottom - top)
+        _drop_cached_picture(self)
         self._regroup()
 
     def set_style(self, positive: str, negative: str, background: str, thin: float, thick: float,
@@ -347,6 +348,7 @@ class LayerItem(QGraphicsItem):
         self._value_font.setBold(True)
         self._outline.setWidthF(max(1.0, radius * 0.08))
         self._update_rect()
+        _drop_cached_picture(self)
 
     def _update_rect(self) -> None:
         r = self.radius + self.badge_radius * 2 + 4
@@ -372,6 +374,7 @@ class LayerItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.labels, self.label_side = labels, side
         self._update_rect()
+        self.update()
 
     def set_values(self, fills: list[QBrush], texts: list[str] | None, text_pens: list[QPen],
                    badge_brushes: list[QBrush] | None = None,
@@ -639,3 +642,14 @@ class StepOverlayItem(QGraphicsItem):
             painter.setBrush(QColor(fill))
             painter.drawRoundedRect(rect, 4, 4)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def _drop_cached_picture(item: QGraphicsItem) -> None:
+    """Forget an item's cached picture, so that it is drawn afresh at its new place and size.
+
+    ``update()`` is not enough here: a view moved into presenter mode's stage kept drawing a
+    layer's picture from before (its old size, and the values of then) after the relayout.
+    """
+    mode = item.cacheMode()
+    item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    item.setCacheMode(mode)
