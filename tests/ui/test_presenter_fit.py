@@ -215,3 +215,28 @@ def test_the_scale_is_fitted_to_the_stage_size():
     assert fit_factor(QSize(1024, 768)) == FIT_RANGE[0]  # 1024/1920 is below the floor
     assert fit_factor(QSize(3840, 2160)) == 2.0
     assert fit_factor(QSize(0, 0)) == 1.0
+
+
+def test_the_data_panel_says_what_the_dots_mean_but_not_what_clicks_do_on_the_stage(qtbot):
+    # A projector's audience cannot click: "click: add class 1 · Shift+click…" is the window's.
+    w = open_window(qtbot, "06-backpropagation-through-a-network")
+    try:
+        data = w.data
+        assert "Shift+click" in data.hints.text() and data.hints.isVisibleTo(w)
+        assert "click" not in plain(data.caption).lower()
+        present_at(qtbot, w, SIZES[0])
+        w.controller.go_to_step(0)  # the data large, the diagram and the loss beside it
+        settle(qtbot)
+        assert on_the_stage(w, data)
+        assert "filled: training, hollow: test" in plain(data.caption) and data.caption.isVisible()
+        assert not data.hints.isVisible()
+        w.presenter.leave()
+        settle(qtbot)
+        assert data.hints.isVisibleTo(w)
+    finally:
+        close_window(w)
+
+
+def on_the_stage(w, widget: QWidget) -> bool:
+    stage = w.presenter.stage
+    return stage is not None and stage.isAncestorOf(widget) and widget.isVisible()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout
 
 from simulator.workspace.frames import DecisionMap, ProblemInfo
 
+from ..presenter_fit import HIDES
 from ..theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
 from .on_screen import DrawsWhenSeen
 
@@ -116,6 +117,12 @@ class DataView(DrawsWhenSeen, QWidget):
         self.caption.setFont(ui_font(1.1))
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.caption.setWordWrap(True)
+        # What the mouse does: the window's; presenter mode hides it (nobody clicks a projector).
+        self.hints = QLabel()
+        self.hints.setFont(ui_font(1.0))
+        self.hints.setTextFormat(Qt.TextFormat.PlainText)
+        self.hints.setWordWrap(True)
+        self.hints.setProperty(HIDES, True)
         self.note = QLabel(NO_LESSON)
         self.note.setFont(ui_font(1.3))
         self.note.setWordWrap(True)
@@ -156,6 +163,7 @@ class DataView(DrawsWhenSeen, QWidget):
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addWidget(self.caption)
+        page_layout.addWidget(self.hints)
         page_layout.addWidget(self.plot_widget, 1)
         self.pages = QStackedWidget()
         self.pages.addWidget(page)
@@ -264,8 +272,8 @@ class DataView(DrawsWhenSeen, QWidget):
         bottom, left = ("x₁", "x₂") if self.mode == "plane" else ("x", "y")
         self.plot_item.setLabel("bottom", bottom, **style)
         self.plot_item.setLabel("left", left, **style)
-        self.caption.setText(self._caption_text(theme) + f"<br><span style='color:{theme.muted}'>"
-                             f"{FOLLOW_HINT}</span>")
+        self.caption.setText(self._caption_text(theme))
+        self.hints.setText(self._hint_text())
 
     def _class_label(self, k: int) -> str:
         """Return how the legend names class k: its imported name, or "class k"."""
@@ -273,35 +281,37 @@ class DataView(DrawsWhenSeen, QWidget):
         return escape(names[k]) if k < len(names) else f"class {k}"
 
     def _caption_text(self, theme: Theme) -> str:
-        muted = f"<span style='color:{theme.muted}'>"
-        if self._dataset.inputs > 2:
-            wide = self._dataset.inputs
-            rest = "x₃" if wide == 3 else f"x₃…x{str(wide).translate(SUBSCRIPTS)}"
-            classes = ""
-            if self._classification:
-                palette = class_colours(theme, self._dataset.classes)
-                classes = " ".join(f"<span style='color:{c}'>●</span> {self._class_label(k)}"
-                                   for k, c in enumerate(palette[:self._dataset.classes or 2]))
-                classes += " &nbsp;·&nbsp; "
-            return (f"{classes}x₁, x₂ of {wide} columns; the background holds {rest} at "
-                    f"their mean<br>{muted}filled: training, hollow: test · right-click: "
-                    f"delete</span>")
-        if self.mode == "plane" and self._classification:
+        """Return the legend: what the colours and the filled and hollow dots mean."""
+        classes = ""
+        if self._classification and (self.mode == "plane" or self._dataset.inputs > 2):
             palette = class_colours(theme, self._dataset.classes)
             classes = " ".join(f"<span style='color:{c}'>●</span> {self._class_label(k)}"
                                for k, c in enumerate(palette[:self._dataset.classes or 2]))
-            count = self._dataset.classes
-            keys = "" if count <= 2 else f" · keys 0–{count - 1} choose the class a click adds"
-            return (f"{classes} &nbsp;·&nbsp; filled: training, hollow: test<br>"
-                    f"{muted}click: add class {self._click_class} · Shift+click: add class 0"
-                    f"{keys} · right-click: delete</span>")
+            classes += " &nbsp;·&nbsp; "
+        if self._dataset.inputs > 2:
+            wide = self._dataset.inputs
+            rest = "x₃" if wide == 3 else f"x₃…x{str(wide).translate(SUBSCRIPTS)}"
+            return (f"{classes}x₁, x₂ of {wide} columns; the background holds {rest} at "
+                    f"their mean · filled: training, hollow: test")
         if self.mode == "plane":
-            return (f"colour: target value (viridis) &nbsp;·&nbsp; filled: training, "
-                    f"hollow: test<br>{muted}click: add a point · right-click: delete</span>")
+            colour = "" if self._classification else "colour: target value (viridis) &nbsp;·&nbsp; "
+            return f"{classes}{colour}filled: training, hollow: test"
         return (f"<span style='color:{theme.class1}'>●</span> training "
                 f"<span style='color:{theme.class1}'>○</span> test &nbsp;·&nbsp; "
-                f"<span style='color:{theme.trail}'>━</span> the network's fit<br>"
-                f"{muted}click: add a point · right-click: delete</span>")
+                f"<span style='color:{theme.trail}'>━</span> the network's fit")
+
+    def _hint_text(self) -> str:
+        """Return what the mouse (and the digit keys) do here: for the window, not the stage."""
+        if self._dataset.inputs > 2:
+            clicks = "right-click: delete"
+        elif self.mode == "plane" and self._classification:
+            count = self._dataset.classes
+            keys = "" if count <= 2 else f" · keys 0–{count - 1} choose the class a click adds"
+            clicks = (f"click: add class {self._click_class} · Shift+click: add class 0{keys} · "
+                      f"right-click: delete")
+        else:
+            clicks = "click: add a point · right-click: delete"
+        return f"{clicks}\n{FOLLOW_HINT}"
 
     # ----- the network's output --------------------------------------------------------------
 
@@ -411,7 +421,7 @@ class DataView(DrawsWhenSeen, QWidget):
         if self.mode == "plane" and self._classification and d is not None and \
                 d.classes > 2 and text.isdigit() and int(text) < d.classes:
             self._click_class = int(text)
-            self.caption.setText(self._caption_text(current_theme()))
+            self.hints.setText(self._hint_text())
             return
         super().keyPressEvent(event)
 
@@ -442,6 +452,7 @@ class DataView(DrawsWhenSeen, QWidget):
             axis.setPen(theme.muted)
             axis.setTextPen(theme.text)
         self.note.setStyleSheet(f"color: {theme.muted};")
+        self.hints.setStyleSheet(f"color: {theme.muted};")
         self.boundary.setPen(pg.mkPen(theme.text, width=2.5))
         self.fit_curve.setPen(pg.mkPen(theme.trail, width=3))
         if self.mode is not None:

@@ -241,13 +241,13 @@ def test_a_digit_key_chooses_the_class_a_click_adds(make_controller, qtbot):
     view.resize(600, 400)
     view.show()
     qtbot.waitExposed(view)
-    assert "keys 0–2 choose the class a click adds" in view.caption.text()
+    assert "keys 0–2 choose the class a click adds" in view.hints.text()
     view.plot_widget.setFocus()
     QTest.keyClick(view.plot_widget, Qt.Key.Key_2)
-    assert "click: add class 2" in view.caption.text()
+    assert "click: add class 2" in view.hints.text()
     with qtbot.waitSignal(view.planePointAdded) as asked:
         _click(view, 0.5, 0.5)
     assert asked.args[2] == 2.0
     assert _dataset(controller).y_train[-1, 0] == 2.0
     QTest.keyClick(view.plot_widget, Qt.Key.Key_7)  # no class 7: nothing changes
-    assert "click: add class 2" in view.caption.text()
+    assert "click: add class 2" in view.hints.text()
