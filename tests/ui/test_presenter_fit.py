@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QGraphicsItem,
     QLabel,
+    QLayout,
     QWidget,
 )
 
@@ -112,6 +113,35 @@ def misfits(w) -> list[str]:
                              f"{inside} at {where}")
             if isinstance(child, QLabel) and child.pixmap().isNull():
                 found.extend(f"{name}: {cut}" for cut in cut_text(child))
+        found.extend(f"{name}: {overlap}" for overlap in overlaps(panel))
+    return found
+
+
+def laid_out(layout: QLayout) -> list[QWidget]:
+    """Return the widgets a layout and the layouts in it place."""
+    widgets = []
+    for k in range(layout.count()):
+        item = layout.itemAt(k)
+        if item.widget() is not None:
+            widgets.append(item.widget())
+        elif item.layout() is not None:
+            widgets.extend(laid_out(item.layout()))
+    return widgets
+
+
+def overlaps(panel: QWidget) -> list[str]:
+    """Return the visible widgets one layout places over each other (given less than their minimum)."""
+    found = []
+    for owner in [panel, *panel.findChildren(QWidget)]:
+        if owner.layout() is None or not owner.isVisible():
+            continue
+        placed = [(c, c.geometry()) for c in laid_out(owner.layout())
+                  if c.isVisible() and c.height() > 0 and c.width() > 0]
+        for k, (a, ra) in enumerate(placed):
+            for b, rb in placed[k + 1:]:
+                if ra.intersects(rb):
+                    found.append(f"{type(a).__name__} {plain_of(a)} at {ra} overlaps "
+                                 f"{type(b).__name__} {plain_of(b)} at {rb}")
     return found
 
 
@@ -160,6 +190,31 @@ def test_every_step_fits_the_stage(qtbot, name, size):
                 largest = max(panels.values(), key=area)
                 assert area(panels["landscape"]) >= area(largest), where
             assert stage.fontInfo().pixelSize() >= size.height() / 60, where
+    finally:
+        close_window(w)
+
+
+@pytest.mark.parametrize(("name", "step"), [("06-backpropagation-through-a-network", 0),
+                                          ("14-circle-network", None)])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
+def test_the_diagram_s_legend_lies_below_its_neurons_in_a_short_panel(qtbot, name, step, size):
+    # Lesson 06's first step puts the diagram in the stage's lower row, about 300 pixels high
+    # at 768: the diagram kept its minimum of 200 and the legend was laid over its bottom row.
+    w = open_window(qtbot, name)
+    try:
+        present_at(qtbot, w, size)
+        if step is not None:
+            assert w.controller.go_to_step(step)
+        settle(qtbot)
+        net = w.network
+        qtbot.waitUntil(lambda: bool(net.layers), timeout=5000)
+        assert on_the_stage(w, net)
+        diagram, legend = rect_in(net.diagram, net), rect_in(net.legend, net)
+        assert legend.top() > diagram.bottom(), (diagram, legend)
+        height = net.diagram.viewport().height()
+        for layer in net.layers:
+            assert min(layer.ys) - layer.radius >= 0
+            assert max(layer.ys) + layer.radius <= height, (max(layer.ys), layer.radius, height)
     finally:
         close_window(w)
 

@@ -405,7 +405,9 @@ class DiagramView(QGraphicsView):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.viewport().setMouseTracking(True)
-        self.setMinimumSize(200, 200)
+        # Short: a minimum the panel cannot give makes its layout lay the legend over the
+        # bottom neurons (presenter mode's lower row at 768 pixels is about 300 high).
+        self.setMinimumSize(200, 60)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
