@@ -219,6 +219,31 @@ def test_the_diagram_s_legend_lies_below_its_neurons_in_a_short_panel(qtbot, nam
         close_window(w)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
+def test_the_landscape_s_axis_tags_cover_none_of_the_stepper_s_values(qtbot, size):
+    # Lesson 06's forward pass: the stepper writes "z = 0.2" right of hidden neuron 0, where
+    # the X tag on W2[0,0] (the landscape's x axis) was pinned, a third along that edge.
+    w = open_window(qtbot, "06-backpropagation-through-a-network")
+    try:
+        present_at(qtbot, w, size)
+        assert w.controller.go_to_step(1)
+        net = w.network
+        qtbot.waitUntil(lambda: net.step_overlay.isVisible() and bool(net.step_overlay.marks.tags),
+                        timeout=5000)
+        settle(qtbot)
+        values = net.step_overlay.tag_rects()
+        assert [t[1] for t in net.step_overlay.marks.tags] == ["z = 0.2"]
+        x, y = (net.tags[k].sceneBoundingRect() for k in ("x", "y"))
+        assert net.tags["x"].isVisible() and net.tags["y"].isVisible()
+        for rect in values:
+            assert not x.intersects(rect) and not y.intersects(rect), (x, y, rect)
+        assert not x.intersects(y)
+        area = net.diagram.scene().sceneRect()
+        assert area.contains(x) and area.contains(y)
+    finally:
+        close_window(w)
+
+
 def test_the_mouse_only_controls_hide_while_presenting_and_come_back(qtbot):
     w = open_window(qtbot, "06-backpropagation-through-a-network")
     try:

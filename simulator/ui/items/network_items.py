@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
 from simulator.workspace.numbers import format_number, power_of_ten
@@ -631,17 +631,24 @@ class StepOverlayItem(QGraphicsItem):
             painter.setPen(_pen(colour, width))
             painter.drawEllipse(centre, radius, radius)
         painter.setFont(self._font)
-        metrics = painter.fontMetrics()
-        for anchor, text, fill, ink in m.tags:
+        for rect, (_, text, fill, ink) in zip(self.tag_rects(), m.tags, strict=True):
+            painter.setPen(QPen(QColor(ink), 1))
+            painter.setBrush(QColor(fill))
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def tag_rects(self) -> list[QRectF]:
+        """Return where each value tag is drawn (in scene coordinates), kept inside the diagram."""
+        metrics = QFontMetricsF(self._font)
+        rects = []
+        for anchor, text, _, _ in self.marks.tags:
             w = metrics.horizontalAdvance(text) + 10
             h = metrics.height() + 4
             rect = QRectF(anchor.x(), anchor.y() - h / 2, w, h)
             rect.moveLeft(min(rect.left(), self._rect.right() - w - 2))
             rect.moveTop(max(self._rect.top() + 1, min(rect.top(), self._rect.bottom() - h - 1)))
-            painter.setPen(QPen(QColor(ink), 1))
-            painter.setBrush(QColor(fill))
-            painter.drawRoundedRect(rect, 4, 4)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            rects.append(self.mapRectToScene(rect))
+        return rects
 
 
 def _drop_cached_picture(item: QGraphicsItem) -> None:

@@ -52,7 +52,7 @@ from ..presenter_fit import HIDES
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .inspector import HINT, ParameterInfo, ParameterInspector
 from .on_screen import DrawsWhenSeen
-from .stepper_marks import network_marks
+from .stepper_marks import TAG_SPOTS, clear_spot, network_marks
 
 GRADIENT_DECADES = 6  # gradient mode: widths span this many powers of ten
 DRAG_START_PX = 4
@@ -549,6 +549,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
         self.step_overlay.hide()
         scene.addItem(self.step_overlay)
         self.tags = {"x": AxisTagItem("X"), "y": AxisTagItem("Y")}
+        self._tag_spots: dict[str, list[QPointF]] = {}  # where each may go, first choice first
         for tag in self.tags.values():
             scene.addItem(tag)
             tag.hide()
@@ -914,12 +915,14 @@ class NetworkView(DrawsWhenSeen, QWidget):
         frame = self.stepper_frame
         if frame is None or self.network is None or not self.layers:
             self.step_overlay.hide()
+            self._place_tags()
             return
         area = self.diagram.scene().sceneRect()
         marks = network_marks(frame, self.layers, self.bundles, self.network.sizes, area)
         px = int(np.clip(min(item.radius for item in self.layers) * 0.75, 12, 16))
         self.step_overlay.set_marks(marks, self._style.background, area, px)
         self.step_overlay.show()
+        self._place_tags()
 
     def set_axes(self, axes: Axes) -> None:
         """Mark the landscape's axes on their edges or badges."""
@@ -1115,7 +1118,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
         edge_marks: list[list] = [[] for _ in self.bundles]
         badge_marks: list[dict] = [{} for _ in self.layers]
         neuron_marks: list[dict] = [{} for _ in self.layers]
-        tag_places: dict[str, QPointF] = {}
+        tag_places: dict[str, list[QPointF]] = {}
 
         def mark(index: int, colour: QColor, extra: float, tag: str | None = None) -> None:
             kind, layer, cell = self._locate(index)
@@ -1123,14 +1126,16 @@ class NetworkView(DrawsWhenSeen, QWidget):
                 k = cell[0] * self.network.sizes[layer] + cell[1]
                 edge_marks[layer - 1].append((k, colour, extra))
                 if tag:
-                    tag_places[tag] = self.bundles[layer - 1].point_along(k, 0.3 if tag == "x" else 0.55)
+                    bundle = self.bundles[layer - 1]
+                    tag_places[tag] = [bundle.point_along(k, t) for t in TAG_SPOTS[tag]]
             else:
                 badge_marks[layer].setdefault(cell[0], []).append(colour)
                 if tag:
                     item = self.layers[layer]
                     c = item.badge_centre(cell[0])
                     shift = item.badge_radius + 16 + (22 if tag == "y" else 0)
-                    tag_places[tag] = QPointF(c.x() - shift, c.y())
+                    tag_places[tag] = [QPointF(c.x() - shift, c.y()), QPointF(c.x() + shift, c.y()),
+                                       QPointF(c.x(), c.y() - item.badge_radius - 14)]
 
         axes = self.axes
         count = self.network.parameter_count
@@ -1154,12 +1159,21 @@ class NetworkView(DrawsWhenSeen, QWidget):
             bundle.set_highlights(marks)
         for item, badges, neurons in zip(self.layers, badge_marks, neuron_marks, strict=True):
             item.set_highlights(badges, neurons)
+        self._tag_spots = tag_places
+        self._place_tags()
+
+    def _place_tags(self) -> None:
+        """Put the X and Y tags at their first spot that covers no stepper value and no other tag."""
+        avoid = self.step_overlay.tag_rects() if self.step_overlay.isVisible() else []
+        area = self.diagram.scene().sceneRect()
         for which, tag in self.tags.items():
-            if which in tag_places:
-                tag.setPos(tag_places[which])
-                tag.show()
-            else:
+            spots = self._tag_spots.get(which)
+            if not spots:
                 tag.hide()
+                continue
+            tag.setPos(clear_spot(tag.boundingRect(), spots, avoid, area))
+            tag.show()
+            avoid.append(tag.sceneBoundingRect())
 
     def select(self, index: int | None) -> None:
         """Select θ[index] (a weight or bias) for the inspector; None clears the selection."""

@@ -5,7 +5,8 @@ colour and a tag with its value; what it reads gets a fainter ring or halo; what
 computed yet is veiled. Forward values are blue, gradients orange, updates bluish green
 (Okabe–Ito, safe for every common colour-vision deficiency). When a layer has more than
 ``LABEL_ALL_UP_TO`` neurons, only the operation's own value is written; in smaller networks
-every δ known so far is written under its neuron too.
+every δ known so far is written under its neuron too. The landscape's X and Y tags on the
+diagram go where they cover none of these values (``clear_spot``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ CHIP = {"forward": ("#0072B2", "#ffffff"), "gradient": ("#E69F00", "#1b1b1f"),
         "update": ("#009E73", "#ffffff")}
 LABEL_ALL_UP_TO = 12
 FORWARD_VEIL, BACKWARD_VEIL = 0.82, 0.5
+#: where along its edge the landscape's X or Y tag may go (0 the source, 1 the neuron fed),
+#: first choice first; X and Y start apart so that two axes on one neuron's edges do not meet
+TAG_SPOTS = {"x": (0.3, 0.5, 0.15, 0.7, 0.85), "y": (0.55, 0.75, 0.35, 0.9, 0.2)}
+#: how far up or down (in tag heights) a tag moves when no spot on its edge is clear
+TAG_SHIFTS = (-1.2, 1.2, -2.4, 2.4, -3.6, 3.6)
 SYMBOLS = {"z": "z", "a": "a", "loss": "L", "dL_da": "∂L/∂a", "delta": "δ", "dL_dW": "∂L/∂W",
            "dL_db": "∂L/∂b", "parameter": "new", "value": "", "adjoint": "∂J/∂"}
 
@@ -41,6 +47,21 @@ def value_text(op, sample: int) -> str:
         value, where = op.values[min(sample, len(op.values) - 1)], f" (#{sample})"
     symbol = SYMBOLS.get(op.quantity) or op.target.text.split("(")[0]
     return f"{symbol}{where} = {format_number(value, 4)}"
+
+
+def clear_spot(size: QRectF, spots: list[QPointF], avoid: list[QRectF], area: QRectF) -> QPointF:
+    """Return the first spot where a tag (``size`` centred on it) is in ``area`` and clear of ``avoid``.
+
+    When no spot is clear the spots are tried again moved up and down (``TAG_SHIFTS``); when
+    none of those is either, the first spot.
+    """
+    h = size.height()
+    shifted = [QPointF(p.x(), p.y() + d * h) for d in TAG_SHIFTS for p in spots]
+    for spot in (*spots, *shifted):
+        rect = size.translated(spot)
+        if area.contains(rect) and not any(rect.intersects(other) for other in avoid):
+            return spot
+    return spots[0]
 
 
 def _translucent(colour: str, alpha: float) -> QColor:
