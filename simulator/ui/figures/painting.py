@@ -12,7 +12,9 @@ PySide6 6.11 (pyqtgraph issue #3485), so vector files come from ``QSvgGenerator`
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +35,8 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontInfo,
+    QFontMetricsF,
+    QGuiApplication,
     QImage,
     QMatrix4x4,
     QPageLayout,
@@ -234,7 +238,8 @@ def svg_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:
         paint_3d_labels(widget, painter)
     painter.end()
     buffer.close()
-    return flatten_svg(bytes(data), font_fallbacks(), plots, parts)
+    svg = bytes(data)
+    return flatten_svg(svg, font_fallbacks(svg), plots, parts, drawn_sizes(svg))
 
 
 def render_parts(widget: QWidget, painter: QPainter) -> dict[int, Box]:
@@ -348,12 +353,47 @@ def marked_plots(widget: QWidget) -> Iterator[dict[int, tuple[float, float, floa
             mark.scene().removeItem(mark)
 
 
-def font_fallbacks() -> dict[str, str]:
-    """Return, for the app's font family, the family it really is and a generic fallback."""
-    family = QApplication.font().family()
-    real = QFontInfo(QFont(family)).family()
-    listed = ", ".join(dict.fromkeys(f"'{name}'" for name in (real, family)))
-    return {family: f"{listed}, sans-serif"}
+def font_fallbacks(svg: bytes) -> dict[str, str]:
+    """Return, for each font family an SVG names, the family it really is and a generic fallback.
+
+    The generic family is ``monospace`` for a fixed-pitch font (the nudge test's numbers),
+    else ``sans-serif``: the numbers were written as "monospace, sans-serif", which Qt's
+    SVG renderer drew in a proportional font.
+    """
+    fallbacks = {}
+    for family in set(re.findall(rb'font-family="([^"]*)"', svg)):
+        name = family.decode().strip().strip("'\"")
+        font = QFont(name)
+        info, metrics = QFontInfo(font), QFontMetricsF(font)
+        # Measured: Qt reports Noto Sans Mono (fontconfig's "monospace") as not fixed-pitch.
+        fixed = metrics.horizontalAdvance("iiii") == metrics.horizontalAdvance("MMMM")
+        generic = "monospace" if fixed else "sans-serif"
+        listed = ", ".join(dict.fromkeys(f"'{n}'" for n in (info.family(), name)
+                                         if n.lower() != generic))
+        fallbacks[name] = f"{listed}, {generic}" if listed else generic
+    return fallbacks
+
+
+def drawn_sizes(svg: bytes) -> dict[str, str]:
+    """Return, for each font size an SVG names (in pixels), the size Qt really set its text at.
+
+    Qt lays text out and paints it at a whole number of pixels where its font engine does
+    (here a 10.8 pt label, 14.4 px, is set at 14 px), but writes the size asked for: librsvg
+    then drew a long line 2.9 % wider than Qt and cut its end at the figure's edge.
+    """
+    dpi = QGuiApplication.primaryScreen().logicalDotsPerInchY()
+    sample = "Nudging w1 by 0.001 changes J by 0.006001; the slope is 6."
+    sizes = {}
+    for text in set(re.findall(rb'font-size="([\d.]+)"', svg)):
+        asked = float(text)
+        font = QFont(QApplication.font())
+        font.setPointSizeF(asked * 72 / dpi)
+        whole = QFont(font)
+        whole.setPixelSize(max(1, math.floor(asked + 0.5)))
+        same = abs(QFontMetricsF(font).horizontalAdvance(sample)
+                   - QFontMetricsF(whole).horizontalAdvance(sample)) < 1e-3
+        sizes[text.decode()] = str(whole.pixelSize()) if same else text.decode()
+    return sizes
 
 
 def pdf_bytes(widget: QWidget, title: str, marks: float = 1.0) -> bytes:

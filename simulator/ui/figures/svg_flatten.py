@@ -35,6 +35,8 @@ Box = tuple[float, float, float, float]  # left, top, width, height
 _PLOT_MARK = re.compile(r"#fe0([12])([0-9a-f]{2})")
 _PART_MARK = re.compile(r"#fd([01])([0-9a-f]{3})")
 MAX_PARTS = 0xFFF  # widgets a figure masks, one by one
+_DRAWN = {"path", "polyline", "polygon", "rect", "line", "circle", "ellipse", "text", "image",
+          "use"}
 
 
 def plot_mark(plot: int, end: bool) -> str:
@@ -49,7 +51,7 @@ def part_mark(part: int, end: bool) -> str:
 
 def flatten_svg(data: bytes, families: dict[str, str] | None = None,
                 plots: dict[int, Box] | None = None, parts: dict[int, Box] | None = None,
-                ) -> bytes:
+                sizes: dict[str, str] | None = None) -> bytes:
     """Return the SVG with no stroke inside a scaling transform, fonts with fallbacks, plots masked.
 
     Empty paths (an empty curve) are left out.
@@ -58,6 +60,7 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None,
     instead (``"DejaVu Sans, sans-serif"``); any other family gets ``, sans-serif``.
     ``plots`` gives the area (in the file's coordinates) of each plot whose items were
     painted between its two marks, ``parts`` the area of each widget painted so.
+    ``sizes`` maps a font size Qt wrote to the size it set the text at (its whole pixels).
     """
     root = ET.fromstring(data)
     _mask_marked(root, parts or {}, _PART_MARK, "part", lambda end: end == "1")
@@ -74,6 +77,9 @@ def flatten_svg(data: bytes, families: dict[str, str] | None = None,
         family = element.get("font-family")
         if family is not None:
             element.set("font-family", _with_fallback(family, families or {}))
+        size = element.get("font-size")
+        if size is not None and sizes and size in sizes:
+            element.set("font-size", sizes[size])
     for parent in list(root.iter()):  # an empty curve: Qt's renderer calls its path invalid
         for path in parent.findall(f"{{{SVG}}}path"):
             if not path.get("d", "").strip():
@@ -101,10 +107,13 @@ def _mask_marked(root: ET.Element, areas: dict[int, Box], marked: re.Pattern, na
         for number in sorted({number for number, _end in marks}):
             start, end = marks.get((number, False)), marks.get((number, True))
             if number in areas and start is not None and end is not None and start < end:
-                group = ET.Element(f"{{{SVG}}}g", mask=f"url(#{name}-{number})")
-                group.extend(children[start + 1:end])
-                for child in children[start + 1:end]:
+                between = children[start + 1:end]
+                for child in between:
                     parent.remove(child)
+                if not any(_draws(child) for child in between):
+                    continue  # Qt's renderer calls the mask of an empty group "too big"
+                group = ET.Element(f"{{{SVG}}}g", mask=f"url(#{name}-{number})")
+                group.extend(between)
                 parent.insert(list(parent).index(children[start]), group)
                 masks.append((number, areas[number]))
         for index in marks.values():
@@ -120,6 +129,11 @@ def _mask_marked(root: ET.Element, areas: dict[int, Box], marked: re.Pattern, na
             mask = ET.SubElement(defs, f"{{{SVG}}}mask", id=f"{name}-{number}",
                                  maskUnits="userSpaceOnUse", **area)
             ET.SubElement(mask, f"{{{SVG}}}rect", fill="#ffffff", **area)
+
+
+def _draws(element: ET.Element) -> bool:
+    """Return whether an element, or one inside it, draws something (a group may be empty)."""
+    return any(part.tag.rsplit("}", 1)[-1] in _DRAWN for part in element.iter())
 
 
 def parse_matrix(text: str) -> Matrix:
