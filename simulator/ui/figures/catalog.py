@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPalette, QPen, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QGuiApplication,
+    QPalette,
+    QPen,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
@@ -71,8 +79,10 @@ MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (a text panel's la
 
 LABEL_MARGIN = 4  # pixels a 3-D label keeps from the figure's left edge
 #: the landscape legend's names in a narrow figure
-SHORT_LEGEND = {"path so far": "path", "where it diverged": "diverged", "; font-size:large": ""}
+SHORT_LEGEND = {"path so far": "path", "where it diverged": "diverged", "; font-size:large": "",
+                ", shown ×": " ×"}
 LEGEND_GAP = "&nbsp;&nbsp;&nbsp;"  # between the landscape legend's entries
+PLOT_LABEL_SHARE = 0.7  # the widest a label inside a figure's plot may be, of the plot's width
 
 
 class FigureError(ValueError):
@@ -116,6 +126,16 @@ def text_in_points(view: QWidget) -> None:
             widget.setFont(font)
 
 
+def drawn_points(font: QFont) -> float:
+    """Return the size in points Qt sets a font's text at: a whole number of pixels.
+
+    A 10.8 pt tag (14.4 px) is set at 14 px, 10.5 pt: scaled to 9 pt as asked, it
+    came out at 8.75 pt.
+    """
+    dpi = QGuiApplication.primaryScreen().logicalDotsPerInchY()
+    return QFontInfo(font).pixelSize() * 72 / dpi
+
+
 def _tidy_network(view: NetworkView) -> None:
     view.set_stepper(None)  # the stepper's marks belong to its own figure
     view.diagram.setMinimumSize(120, 120)  # a small figure is not shrunk below its labels' size
@@ -141,7 +161,7 @@ def _tidy_formula(view: FormulaView) -> None:
         expression.setMinimumWidth(max(metrics.horizontalAdvance(word) + 2
                                        for word in expression.text().split() or [""]))
     text_in_points(view)
-    sizes = [font.pointSizeF() for font in (*node_fonts(), label_font())]
+    sizes = [drawn_points(font) for font in (*node_fonts(), label_font())]
     view.graph_scales = (TEXT_POINTS[0] / min(sizes), TEXT_POINTS[1] / max(sizes))
     formula_figure.apply(view)
 
@@ -178,15 +198,28 @@ def fit_note(view: QWidget, spec: FigureSpec) -> str | None:
 
 
 def _tidy_landscape(view: LandscapeView) -> None:
-    """Keep the legend to a thin strip: its marks' names, in one line.
+    """Keep the legend to a thin strip, and the plot's labels to one short line each.
 
     The notes in brackets are for the screen ("momentum (its direction; length scaled to
     be seen)" took a third of a 6.4 cm figure). A legend still over a line takes the
     names' short forms, its swatches and text at the least size, and then leaves out
     entries from the first (the hiker, then its path: the arrows are the ones to name).
+    The legend's height moves the plot, and the view places its labels again: they are
+    made short once the plot has settled (``_labels_on_a_line``).
     """
+    for _ in range(2):  # the step's scale depends on the plot's height, which the legend sets
+        _legend_in_a_line(view, _step_scale(view))
+        settle(view)
+    _labels_on_a_line(view)
+
+
+def _legend_in_a_line(view: LandscapeView, shown: str | None) -> None:
+    """Set the landscape's legend in one line; ``shown`` is the step arrow's scale it says."""
     legend = view.legend_label
-    entries = re.sub(r" \([^()]*\)", "", legend.text()).split(LEGEND_GAP)
+    text = re.sub(r"next step(, shown)? ×[^&<]*", "next step", legend.text())  # a last try's
+    entries = re.sub(r" \([^()]*\)", "", text).split(LEGEND_GAP)
+    if shown is not None:  # the step arrow's scale, moved out of the plot
+        entries = [entry.replace("next step", f"next step, {shown}") for entry in entries]
     legend.setText(LEGEND_GAP.join(entries))
     if _fits_a_line(legend):
         return
@@ -200,6 +233,66 @@ def _tidy_landscape(view: LandscapeView) -> None:
         if len(entries) == 1 or _fits_a_line(legend):
             return
         entries = entries[1:]
+
+
+def _step_scale(view: LandscapeView) -> str | None:
+    """Return the step label's note of its arrow's scale ("shown ×31") when the label is too wide."""
+    view.view_box.prepareForPaint()  # the plot's range settles (the view places its labels)
+    step = view.step_label
+    match = re.fullmatch(r"next step \((shown ×[^()]+)\)", step.toPlainText())
+    if not step.isVisible() or match is None or \
+            _fits_the_plot(step, view.view_box.sceneBoundingRect()):
+        return None
+    return match[1]
+
+
+def _labels_on_a_line(view: LandscapeView) -> None:
+    """Keep the plot's labels (the next step's, the slope's) to one short line each, in the plot.
+
+    In a narrow figure "next step (shown ×31)" wrapped to the plot's width and its
+    background covered the landscape. A label wider than ``PLOT_LABEL_SHARE`` of the plot
+    sheds its note (the step's scale, which the legend then says; the word "slope"); the
+    step's label, still too wide or over the slope's, is left out (the legend names the arrow).
+    """
+    view.view_box.prepareForPaint()
+    box = view.view_box.sceneBoundingRect()
+    step, tangent = view.step_label, view.tangent_label
+    if step.isVisible():
+        if not _fits_the_plot(step, box):
+            step.setText(re.sub(r" \([^()]*\)$", "", step.toPlainText()))
+        if not _fits_the_plot(step, box):
+            step.setVisible(False)
+    if tangent.isVisible() and not _fits_the_plot(tangent, box):
+        tangent.setText(tangent.toPlainText().removeprefix("slope "))
+    for label in (step, tangent):
+        if label.isVisible():
+            if label.textItem.boundingRect().width() > box.width():
+                label.setTextWidth(max(1.0, box.width()))  # wraps, as the view wraps it
+            _keep_in_plot(view, label, box)
+    if step.isVisible() and tangent.isVisible() and \
+            step.sceneBoundingRect().intersects(tangent.sceneBoundingRect()):
+        step.setVisible(False)  # the slope's value is the one to read; the legend names the arrow
+
+
+def _fits_the_plot(label, box: QRectF) -> bool:
+    """Return whether a plot's label, unwrapped, takes at most ``PLOT_LABEL_SHARE`` of its width."""
+    label.setTextWidth(-1)
+    return label.textItem.boundingRect().width() <= PLOT_LABEL_SHARE * box.width()
+
+
+def _keep_in_plot(view: LandscapeView, label, box: QRectF) -> None:
+    """Slide a plot's label along its anchor until it lies inside the plot (``box``, in the scene)."""
+    text = label.textItem.boundingRect()
+    at = view.view_box.mapViewToScene(label.pos())
+    anchor = []
+    for a, point, low, high, length in ((label.anchor[0], at.x(), box.left(), box.right(),
+                                         text.width()),
+                                        (label.anchor[1], at.y(), box.top(), box.bottom(),
+                                         text.height())):
+        if length > 0 and high - low > length:
+            a = min(max(a, (point - high) / length + 1.0), (point - low) / length)
+        anchor.append(a)
+    label.setAnchor(tuple(anchor))
 
 
 def _fits_a_line(label: QLabel) -> bool:
