@@ -300,12 +300,6 @@ def _fits_a_line(label: QLabel) -> bool:
     return label.heightForWidth(max(1, label.width())) < 1.5 * label.fontMetrics().lineSpacing()
 
 
-def _tidy_data(view: DataView) -> None:
-    # The caption's first line is the legend (classes, filled and hollow); the second says
-    # what clicks do, which a printed figure does not need.
-    view.caption.setText(view.caption.text().split("<br>")[0])
-
-
 def _tidy_stepper(view: StepperView) -> None:
     for button in view.phase_buttons.values():
         button.hide()
@@ -429,7 +423,7 @@ FIGURE_VIEWS: dict[str, FigureView] = {
                           _tidy_formula, formula_figure.fit_graph, formula_figure.graph_room,
                           formula_figure.choose),
     "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
-    "data": FigureView("Data", DataView, (), _tidy_data),
+    "data": FigureView("Data", DataView, ("hints",)),  # what clicks do: not for print
     "gradients": FigureView("Gradients per layer", GradientView),
     "stepper": FigureView("Backprop stepper", StepperView,
                           ("slider", "hint", "previous_button", "next_button", "copy_button",
