@@ -26,6 +26,7 @@ Python loop runs over grid points or samples one at a time.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -122,6 +123,7 @@ def network_loss_grid(
     # rows [u; v; 1] of each chunk of grid points
     coordinates = np.stack([u, v, np.ones(padded, dtype)]).reshape(3, chunks, chunk)
     coordinates = np.ascontiguousarray(coordinates.transpose(1, 0, 2))
+    activate = [None, *(_activation_into(network, layer) for layer in range(1, top + 1))]
     for index in range(chunks):
         start = index * chunk
         cu, cv, total = u[start:start + chunk], v[start:start + chunk], totals[start:start + chunk]
@@ -133,7 +135,7 @@ def network_loss_grid(
             # the changed rows' activations above a row of ones, a sample's rows together
             stack = work.stack(len(rows), count)
             a_rows = stack[:, :-1].transpose(1, 0, 2)  # rows × samples × points
-            _activate(network, first + 1, z_rows, a_rows)
+            activate[first + 1](z_rows, a_rows)
             if first + 1 == top:
                 n_top = base_z[top].shape[0]
                 z = _with_rows(base_z[top][:, part], rows, z_rows, work.get("z_out", n_top, count))
@@ -158,18 +160,16 @@ def network_loss_grid(
                 # a hidden layer's z is not needed once activated: activate it in place
                 a = work.get(f"a{layer}", n_out, count) if layer + 1 == top else z
                 if not (folded and layer + 1 == top):
-                    _activate(network, layer + 1, z, a)
+                    activate[layer + 1](z, a)
             if folded:  # z holds z/2: Σ over samples and outputs of (tanh(z/2) + 1 − 2y)²
                 np.tanh(z, z)
                 z += shifts[:, part, None]
                 np.multiply(z, z, out=z)
-                total += np.add.reduce(z.reshape(-1, chunk), axis=0,
-                                       out=work.get("sum", 1, 1).reshape(chunk))
+                _add_rows(total, z.reshape(-1, chunk), work)
             elif plain_mse:  # Σ over samples and outputs of (a − y)², without temporaries
                 diff = np.subtract(a, y_rows[:, part, None], out=work.get("diff", a.shape[0], count))
                 np.multiply(diff, diff, out=diff)
-                total += np.add.reduce(diff.reshape(-1, chunk), axis=0,
-                                       out=work.get("sum", 1, 1).reshape(chunk))
+                _add_rows(total, diff.reshape(-1, chunk), work)
             else:  # the loss objects take (…, samples, outputs): hand them transposed views
                 total += count * network.loss.values(z.transpose(2, 1, 0), a.transpose(2, 1, 0),
                                                      y[part])
@@ -223,13 +223,27 @@ def _work(chunk: int, dtype: type) -> _Work:
     return work
 
 
-def _activate(network: Network, layer: int, z: Array, out: Array) -> None:
-    """Write f_layer(z) into ``out``; softmax runs along the neurons (the first axis here)."""
+def _activation_into(network: Network, layer: int) -> Callable[[Array, Array], None]:
+    """Return ``into(z, out)``, which writes f_layer(z) into ``out``.
+
+    Softmax runs along the neurons (the first axis here). Looked up once per grid: the
+    loop calls it for every few samples.
+    """
     act = network.activation(layer)
     if isinstance(act, Softmax):
-        np.copyto(out, np.moveaxis(act.value(np.moveaxis(z, 0, -1)), -1, 0))
+        return lambda z, out: np.copyto(out, np.moveaxis(act.value(np.moveaxis(z, 0, -1)), -1, 0))
+    return act.value_out or act.value_into
+
+
+def _add_rows(total: Array, rows: Array, work: _Work) -> None:
+    """Add the sum of the rows of ``rows`` (rows × chunk) to ``total``, summed in their dtype.
+
+    One row is added as it is: numpy's reduction over a single row costs twice the add.
+    """
+    if rows.shape[0] == 1:
+        total += rows[0]
     else:
-        act.value_into(z, out)
+        total += np.add.reduce(rows, axis=0, out=work.get("sum", 1, 1).reshape(-1))
 
 
 def _product(w_t: Array, a: Array, out: Array) -> None:
