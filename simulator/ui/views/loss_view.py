@@ -37,9 +37,10 @@ PLOT_TIP = ("Training loss (solid) and test loss (dashed) at each step; the dot 
 
 LOSS_DIGITS = 3  # significant digits of a loss on screen
 #: how long (s) the scores beside the curves wait to be renewed while playing: each is a
-#: forward pass over every point (~3 ms for the biggest network). Painted every 40 ms, they
-#: are renewed every other paint (12.5 times a second); a paused frame's are shown at once.
-SCORES_SECONDS = 0.075
+#: forward pass over every point (~5 ms for the biggest network, a frame's worth on top of
+#: its step). Renewed twice a second, about as often as a reader can take in the accuracy
+#: and the confusion matrix; a paused frame's are shown at once.
+SCORES_SECONDS = 0.5
 
 
 NICE = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # axis ends
