@@ -218,16 +218,30 @@ class Recent:
         if self._held < self.capacity:
             self._held += 1
 
-    def cursor(self, theta: Array) -> tuple[list[Array], list[int], int]:
-        """Return (rows, steps, next slot) for a loop that fills steps itself, then ``filled``.
+    def cursor(self, theta: Array) -> tuple[list[Array], int]:
+        """Return (rows, next slot) for a loop that writes θ itself, then ``number`` and ``filled``.
 
-        The training loop writes θ into ``rows[slot]`` and the step into ``steps[slot]``,
-        wrapping the slot at ``size``: a method call per step cost more than the copy.
+        The training loop writes θ into ``rows[slot]``, wrapping the slot at ``size``: a
+        method call per step cost more than the copy.
         """
         if theta.size != self._width:
             self.add(-1, theta)  # makes the ring (and holds a placeholder, dropped here)
             self._next = self._held = 0
-        return self._rows, self._steps, self._next
+        return self._rows, self._next
+
+    def number(self, slot: int, after: int, count: int) -> None:
+        """Take note that the ``count`` rows from ``slot`` (wrapping) hold steps ``after + 1``, …."""
+        end, steps = slot + count, self._steps
+        if end <= self.size:
+            steps[slot:end] = range(after + 1, after + 1 + count)
+        else:
+            split = self.size - slot
+            steps[slot:] = range(after + 1, after + 1 + split)
+            steps[:end - self.size] = range(after + 1 + split, after + 1 + count)
+
+    def row(self, slot: int) -> Array:
+        """Return the θ in a slot (a read-only view)."""
+        return self._view[slot]
 
     def filled(self, slot: int, count: int) -> None:
         """Take note that ``count`` steps were written from the cursor, ``slot`` the next."""
@@ -403,11 +417,12 @@ class Session:
         The training loop's common step, with what it reads every step held in locals: a
         mini-batch step at a constant η that meets no edit (it stops before one). A step
         writes θ into the recent ring and nothing else; every few steps comes an *event*,
-        the next step that records more (a loss row, a path row, a checkpoint) or at most
+        the next step that records more (a loss row, a checkpoint) or at most
         ``CHECK_EVERY`` steps on. There the new rows of the ring are checked for a θ that
-        is not finite, one product for all of them instead of θ·1 after every step, before
-        anything else records the step. A step the divergence bound or that check must
-        look at is judged by ``_judge`` and ends it.
+        is not finite, one product for all of them instead of θ·1 after every step, and
+        only then recorded: the path's rows are copied from the ring, the ring's steps
+        numbered, the loss row and checkpoint written. A step the divergence bound or that
+        check must look at is judged by ``_judge`` and ends it.
         """
         full, spacing, samples = self._batching()
         if full or self.config.schedule.varies:
@@ -419,17 +434,16 @@ class Session:
             last = min(last, min(later_edits) - 1)
         if last <= first:
             return 0
-        theta, grad, losses, path, recent = self.theta, self._grad, self.losses, self.path, \
-            self._recent
+        theta, grad, losses, recent = self.theta, self._grad, self.losses, self._recent
         batch_gradient, optimizer_step = self._batch_gradient(), self.optimizer.step
         order, position, size = self._epoch_order(samples), self._position, self.batch_size
-        rows, ring_steps, slot = recent.cursor(theta)
-        ring_size, ones = recent.size, self._ones
+        rows, slot = recent.cursor(theta)
+        ring_size = recent.size
         while step < last:
-            # loss rows at the multiples of both powers of 2, path rows and checkpoints at theirs
-            every, stride, saves = max(spacing, losses.stride), path.stride, self._checkpoint_every
+            # loss rows at the multiples of both powers of 2, checkpoints at theirs
+            every, saves = max(spacing, losses.stride), self._checkpoint_every
             event = min(last, step + CHECK_EVERY, step - step % every + every,
-                        step - step % stride + stride, step - step % saves + saves)
+                        step - step % saves + saves)
             checked, checked_slot = step, slot
             self._loss, self._grad_fresh = None, False
             while step < event:
@@ -438,7 +452,6 @@ class Session:
                 optimizer_step(theta, grad)
                 step += 1
                 rows[slot][...] = theta  # what recent.add does
-                ring_steps[slot] = step
                 slot = slot + 1 if slot + 1 < ring_size else 0
                 if end < samples:
                     position = end
@@ -448,25 +461,25 @@ class Session:
                 if not abs(batch_loss) <= bound:
                     break
             self.step_count, self._position = step, position
-            infinite = recent.first_not_finite(checked_slot, step - checked, ones)
+            recent.number(checked_slot, checked, step - checked)
+            infinite = recent.first_not_finite(checked_slot, step - checked, self._ones)
             if infinite >= 0:  # θ was not finite there: that step and the later ones are undone
                 step = checked + infinite + 1
-                self._stand_at(step, (checked_slot + infinite) % ring_size, first)
+                self._stand_at(step, checked, checked_slot, first)
                 self._diverge(None)
                 return step - first
             if not abs(batch_loss) <= bound:
-                self._stand_at(step, (slot - 1) % ring_size, first)
+                self._stand_at(step, checked, checked_slot, first)
                 self._judge(batch_loss, bound)
                 return step - first
             if not step % every:
                 loss = self._evaluate(with_gradient=False)
                 if not abs(loss) <= bound:  # NaN too
-                    self._stand_at(step, (slot - 1) % ring_size, first)
+                    self._stand_at(step, checked, checked_slot, first)
                     self._judge(batch_loss, bound)
                     return step - first
                 losses.add(step, self._loss_row(step, loss))
-            if not step % stride:
-                path.add(step, theta)
+            self._path_from_ring(checked, step, checked_slot)
             if not step % saves:
                 self._save_checkpoint()
         recent.filled(slot, step - first)
@@ -489,16 +502,28 @@ class Session:
         loss_and_gradient = problem.loss_and_gradient
         return lambda batch: loss_and_gradient(theta, batch, grad)[0]
 
-    def _stand_at(self, step: int, slot: int, first: int) -> None:
-        """Stop a run of plain steps from ``first`` at ``step``, whose θ went into ring slot ``slot``.
+    def _stand_at(self, step: int, checked: int, slot: int, first: int) -> None:
+        """Stop a run of plain steps from ``first`` at ``step``, checked up to ``checked``.
 
-        The ring holds the steps before it (the later ones wrote only its spare rows); the
-        step is then judged again (``_judge``) or undone (``_diverge``), which records it,
-        or goes back to the state before it, replayed from a checkpoint.
+        The steps after ``checked`` went into the ring from slot ``slot``: those before
+        ``step`` stand and are recorded (their path rows), the ring holds them and the steps
+        before; the step is then judged again (``_judge``) or undone (``_diverge``), which
+        records it, or goes back to the state before it, replayed from a checkpoint.
         """
-        self._recent.filled(slot, step - 1 - first)
+        self._path_from_ring(checked, step - 1, slot)
+        self._recent.filled((slot + step - 1 - checked) % self._recent.size, step - 1 - first)
         self.step_count = step
         self.furthest_step = max(self.furthest_step, step - 1)  # the steps before it stay
+
+    def _path_from_ring(self, after: int, last: int, slot: int) -> None:
+        """Record the path's rows of the steps after ``after`` up to ``last``, from the ring.
+
+        Step ``after + 1`` went into ring slot ``slot``, each later step into the next.
+        """
+        path, stride = self.path, self.path.stride
+        recent = self._recent
+        for step in range(after - after % stride + stride, last + 1, stride):
+            path.add(step, recent.row((slot + step - after - 1) % recent.size))  # it keeps the stride's
 
     def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
         """Take a step and judge it against the divergence bound; return whether it is kept."""
