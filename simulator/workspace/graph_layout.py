@@ -239,10 +239,13 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
     # leave it. A tag sits on its edge; where neighbours would overlap, the gap holds two
     # rows of tags and each tag takes the row where it has more room.
     band = max(across_extent(s) for s in node_sizes.values())
-    tag = max((across_extent(s) for s in label_sizes), default=20.0)
     by_gap: dict[int, list[int]] = {}
     for index, e in enumerate(edges):
         by_gap.setdefault(depth[e.parent], []).append(index)
+    # Each gap is as deep as its own widest tag: left to right, one long tag ("−2·w1² + 2·w2
+    # = −0.5") made every gap as wide, and Rosenbrock's graph 2268 px wide.
+    tags = [max((across_extent(label_sizes[i]) for i in by_gap.get(k, ())), default=20.0)
+            for k in range(len(rows))]
     mid_along = [(pos[chain[0]] + pos[chain[1]]) / 2 for chain in chains]
     rows_in_gap = [1] * len(rows)
     for k, members in by_gap.items():
@@ -251,7 +254,7 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
             room = mid_along[b] - mid_along[a]
             if room < (along_extent(label_sizes[a]) + along_extent(label_sizes[b])) / 2 + LABEL_GAP:
                 rows_in_gap[k] = 2
-    gaps = [ARROW + n * tag + (n + 1) * TAG_PAD for n in rows_in_gap]
+    gaps = [ARROW + n * tag + (n + 1) * TAG_PAD for n, tag in zip(rows_in_gap, tags, strict=True)]
     band_start = [0.0]
     for k in range(len(rows) - 1):
         band_start.append(band_start[-1] + band + gaps[k])
@@ -273,6 +276,7 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
     label_along = list(mid_along)
     label_across = [0.0] * len(edges)
     for k, members in by_gap.items():
+        tag = tags[k]
         top = band_start[k] + band + ARROW + TAG_PAD + tag / 2
         levels = [top + r * (tag + TAG_PAD) for r in range(rows_in_gap[k])]
         if rows_in_gap[k] == 1:

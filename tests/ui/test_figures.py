@@ -682,3 +682,14 @@ def test_librsvg_ends_the_nudge_sentence_where_qt_paints_it(figure, lesson):
     assert ends["painted"] > 0.8 * spec.layout[0], ends  # a long line
     assert abs(ends["librsvg"] - ends["painted"]) <= 3, ends
     assert differing(renders["librsvg"], renders["painted"]) < 0.01
+
+
+def test_a_wide_formula_figure_holds_rosenbrock_s_graph_left_to_right(figure):
+    # Left to right, each gap was as wide as the widest tag of the graph: 2268 px at scale 1,
+    # in no figure at 9 pt. Each gap as wide as its own tags: 1574 px, and 40.6 × 16.9 cm
+    # holds it, uncut, at 9–11 pt.
+    widget, spec = figure("11-rosenbrock-adam.lesson.json", "formula", size="2400x1000")
+    assert widget.graph_section.isVisibleTo(widget) and not widget._drawing.vertical
+    assert cut_off(widget) == []
+    points = text_points(figure_bytes(widget, spec, ".svg", "test"))
+    assert all(LEAST_POINTS <= size <= MOST_POINTS for size, _ in points)

@@ -161,3 +161,16 @@ def test_spread_keeps_order_and_gaps_and_moves_as_little_as_it_can():
     assert spread([0.0, 100.0], [10.0, 10.0], 2.0) == [0.0, 100.0]  # already apart: unmoved
     placed = spread([5.0, 0.0, 50.0], [20.0, 20.0, 4.0], 1.0)
     assert placed[1] - placed[0] == pytest.approx(21.0) and placed[2] == 50.0
+
+
+def test_each_gap_is_as_deep_as_its_own_tags():
+    # A chain a → b → c left to right: one wide tag widens its own gap, not the other.
+    from simulator.workspace.graph_layout import EdgeSpec, NodeSpec, Size, layered_layout
+
+    nodes = [NodeSpec(0, "a", "a", True, False), NodeSpec(1, "b", "b", False, False),
+             NodeSpec(2, "c", "c", False, True)]
+    edges = [EdgeSpec(1, 0, "x"), EdgeSpec(2, 1, "y")]
+    sizes = {k: Size(40, 30) for k in range(3)}
+    placed = layered_layout(nodes, edges, 2, sizes, [Size(200, 20), Size(20, 20)], False)
+    xs = sorted(x for x, _ in placed.centres.values())
+    assert xs[1] - xs[0] > xs[2] - xs[1] + 150  # the wide tag's gap, then the narrow one
