@@ -30,6 +30,10 @@ FUNCTIONS_TEXT = "sin, cos, tan, exp, log, sqrt, abs, tanh, sigmoid, relu, softp
 
 MAX_LENGTH = 500  # characters of formula text
 MAX_DEPTH = 50  # nesting: of parentheses, and of operations in the tree
+#: nesting of the sympy expression built (sigmoid(u) is four levels: 1/(1 + exp(-u))).
+#: Sympy walks its trees recursively: sigmoid nested 30 deep (121 levels) ran out of
+#: Python's stack in ``derive``, and 28 (113) did not
+MAX_TREE_DEPTH = 100
 MAX_EXPONENT = 1000  # largest |exponent|, and largest |argument| of exp of a number
 MAX_DIGITS = 1000  # largest number of digits in an exact number (and the result of a power)
 

@@ -34,6 +34,7 @@ from .grammar import (
     MAX_DIGITS,
     MAX_EXPONENT,
     MAX_LENGTH,
+    MAX_TREE_DEPTH,
     VARIABLES,
     variable_order,
 )
@@ -292,6 +293,7 @@ class _Builder:
 
     def __init__(self, source: _Source) -> None:
         self.source = source
+        self._depths: dict[sp.Basic, int] = {}
 
     def build(self, node: ast.AST, depth: int) -> sp.Expr:
         """Return the sympy expression of a tree node at a nesting depth."""
@@ -332,7 +334,20 @@ class _Builder:
             raise self.source.refuse(node, f"'{self.source.segment(node)}' is not allowed")
         value = _settled(value)
         self._check(value, node)
+        if self._tree_depth(value) > MAX_TREE_DEPTH:
+            raise self.source.refuse(
+                node, f"the formula is nested too deeply: more than {MAX_TREE_DEPTH} levels "
+                      "once written out for sympy (a sigmoid counts as four, a division or a "
+                      "minus as two)")
         return value
+
+    def _tree_depth(self, value: sp.Basic) -> int:
+        """Return how many levels deep a built expression is (its parts remembered)."""
+        depth = self._depths.get(value)
+        if depth is None:
+            depth = 1 + max((self._tree_depth(arg) for arg in value.args), default=0)
+            self._depths[value] = depth
+        return depth
 
     def _number(self, node: ast.Constant) -> sp.Expr:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):

@@ -110,8 +110,13 @@ def derive_with_budget(
     ``FormulaError`` or ``ValueError`` for bad input, and ``OutOfTime`` when not even
     the unsimplified answer came in time.
     """
-    outcome = run_within(_derive_task, (expression, wrt, dict(at) if at else None, epsilon),
-                         seconds, deadline=deadline)
+    try:
+        outcome = run_within(_derive_task, (expression, wrt, dict(at) if at else None,
+                                            epsilon), seconds, deadline=deadline)
+    except RecursionError:  # the parser's depth limit should come first; this stays a line
+        from .problems import TOO_DEEP
+
+        raise ValueError(f"the formula cannot be differentiated: {TOO_DEEP}") from None
     if not outcome.results and outcome.reason.startswith("gave up"):
         raise OutOfTime(f"gave up after {seconds:g} s: this formula takes too long to "
                         "differentiate and evaluate exactly")

@@ -71,6 +71,15 @@ def test_derive_gives_up_in_about_two_seconds_in_one_line():
                                   "differentiate and evaluate exactly")
 
 
+def test_a_formula_too_deep_for_sympy_says_so_and_names_the_limit():
+    # before: "gave up after 2 s", or a RecursionError traceback from the worker at 30 deep
+    for depth in (25, 30, 45):
+        out = derive("sigmoid(" * depth + "w" + ")" * depth, "--at", "w=1")
+        assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+        assert "nested too deeply: more than 100 levels" in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1
+
+
 def test_an_undefined_value_says_why():
     out = derive("1/w", "--at", "w=0")
     assert out.returncode == 0, out.stderr

@@ -74,6 +74,7 @@ def test_a_formula_too_deep_for_sympy_is_refused_in_one_line(tmp_path):
     path = lesson(tmp_path, DEEP)
     done = command("run", path, "--steps", "1")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == (f"{path}: problem.expression: it is nested too deep for "
-                                   "sympy to work out its derivatives (a sigmoid counts as "
-                                   "four levels)")
+    assert done.stderr.strip() == (f"{path}: problem.expression: column 161: the formula is "
+                                   "nested too deeply: more than 100 levels once written out "
+                                   "for sympy (a sigmoid counts as four, a division or a minus "
+                                   "as two)")

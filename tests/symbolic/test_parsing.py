@@ -162,6 +162,17 @@ def test_caret_columns_map_back_to_the_typed_text():
     assert (caught.value.column, caught.value.token) == (9, "1001")
 
 
+def test_nesting_is_limited_as_sympy_builds_it():
+    # a sigmoid is four levels of sympy's tree: 24 nested is 97 levels, 25 is 101
+    assert parse_formula("sigmoid(" * 24 + "w" + ")" * 24).variables == ("w",)
+    for text in ("sigmoid(" * 25 + "w" + ")" * 25, "sigmoid(" * 45 + "w" + ")" * 45,
+                 "sigmoid(w/(1 - " * 15 + "w" + "))" * 15):
+        with pytest.raises(FormulaError, match="more than 100 levels"):
+            parse_formula(text)
+    # the tree-depth limit is not reached before the nesting limit by one-level functions
+    parse_formula("tanh(" * 49 + "w" + ")" * 49)
+
+
 def test_length_cap():
     with pytest.raises(FormulaError) as caught:
         parse_formula("w+" * 299 + "w")
