@@ -227,32 +227,37 @@ def _scores(session) -> dict[str, Any]:
 def built_problem(lesson, file: str):
     """Return a lesson's problem built (a ``BuiltFormula``): a formula's sympy work within budget.
 
-    A formula's work is first done in the formula worker for at most ``COMMAND_SECONDS``;
-    past that the command gives up in one line. A network's problem is built here (a
-    run needs no formula model: ``model`` is None). Raises ``LessonError`` for
-    a network that cannot be built, ``BadInput`` naming the file for a formula that
-    cannot be, or not within the budget.
+    A formula's work may take ``COMMAND_SECONDS`` of CPU time; past that the command
+    gives up in one line. It is done once, here, bounded by a timer
+    (``budget.within_here``); where there are no interval timers (Windows), in the formula
+    worker first. A network's problem is built here (a run needs no formula model:
+    ``model`` is None). Raises ``LessonError`` for a network that cannot be built,
+    ``BadInput`` naming the file for a formula that cannot be, or not within the budget.
     """
     from simulator.lessons.building import build_problem
+    from simulator.workspace import formula_builds
     from simulator.workspace.errors import EditError
-    from simulator.workspace.formula_builds import (
-        COMMAND_SECONDS,
-        BuiltFormula,
-        GaveUp,
-        build_formula,
-        formula_of,
-    )
+    from simulator.workspace.formula_builds import BuiltFormula, GaveUp, build_formula, formula_of
 
     spec = formula_of(lesson)
     if spec is None:
         return BuiltFormula(lesson.problem, build_problem(lesson.problem), None)
-    # sympy loaded here first, so the worker forked from this process (no Qt: safe) starts at once
-    import simulator.symbolic.report  # noqa: F401
-    from simulator.symbolic.budget import fork_workers_here
+    from simulator.symbolic import budget
 
-    fork_workers_here()
+    seconds = formula_builds.COMMAND_SECONDS
     try:
-        return build_formula(spec, COMMAND_SECONDS, model=False)
+        if budget.can_bound_here():
+            try:
+                with budget.within_here(seconds):
+                    return build_formula(spec, model=False)
+            except budget.OverBudget:
+                raise GaveUp(seconds, spec.expression) from None
+        # sympy loaded here first, so the worker forked from this process (no Qt: safe)
+        # starts at once
+        import simulator.symbolic.report  # noqa: F401
+
+        budget.fork_workers_here()
+        return build_formula(spec, seconds, model=False)
     except GaveUp as exc:
         raise BadInput(exc.line(file)) from None
     except EditError as exc:

@@ -17,6 +17,11 @@ caller whose task went stale (a newer formula was typed) sets the task's ``aband
 event: the worker is killed at once, so the newer task gets the worker, and its whole
 budget, at once too. A task's budget starts when it gets the worker, not while it waits.
 
+A command line on a system with interval timers (Linux, macOS) that wants a result it can
+use needs no worker at all: ``within_here`` bounds work on its own main thread with
+signals, so the work is done once, where its result is wanted (a compiled formula does not
+cross a pipe).
+
 A command line that must answer by a time of the wall clock (``derive``: 2 s from the
 process's start) gives ``run_within`` a ``deadline``, and calls ``fork_workers_here``
 first: its worker is then forked from the command's own process, which has sympy loaded
@@ -25,9 +30,11 @@ already, and starts in milliseconds instead of the forkserver's second.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -195,6 +202,47 @@ class _Worker:
         self.process.kill()
         self.process.join(5)
         self.connection.close()
+
+
+class OverBudget(BaseException):
+    """Work under ``within_here`` that ran over its budget.
+
+    A BaseException, so that sympy's own ``except Exception`` blocks do not swallow it.
+    """
+
+
+def can_bound_here() -> bool:
+    """Return whether ``within_here`` works here: the main thread, with interval timers."""
+    return (hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread())
+
+
+@contextlib.contextmanager
+def within_here(seconds: float) -> Iterator[None]:
+    """Bound the work in the ``with`` body to ``seconds`` of this process's CPU time.
+
+    Past it, or past ``WALL_FACTOR`` budgets of wall time, ``OverBudget`` is raised in
+    the body. Only for a command line's main thread (``can_bound_here``), whose other
+    signal handlers it borrows (SIGPROF, SIGALRM) for the while.
+    """
+    finished = False
+
+    def over(signum, frame):
+        if not finished:
+            raise OverBudget(f"over {seconds:g} s")
+
+    previous = {number: signal.signal(number, over)
+                for number in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, WALL_FACTOR * seconds)
+    try:
+        yield
+    finally:
+        finished = True
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def fork_workers_here() -> None:

@@ -1,7 +1,8 @@
 """``run`` and ``export`` work out a lesson's formula within a time budget (issue 14 §1).
 
-The sympy work is first done in the formula worker, which is killed past
-``formula_builds.COMMAND_SECONDS``: the command then gives up in one line, exit 2, nothing written.
+``run`` does the sympy work once, on its own thread, stopped by a timer past
+``formula_builds.COMMAND_SECONDS``; ``export`` does it first in the formula worker, which is
+killed past it. The command then gives up in one line, exit 2, nothing written.
 Each command runs in a subprocess, as a user runs it; the budget is lowered there to 1 s
 so that a formula that takes over a minute gives up quickly.
 """
@@ -68,6 +69,27 @@ def test_the_slow_formula_runs_and_exports_within_the_budget(tmp_path):
     done = command("export", path, str(out), "--view", "formula", "--size", "800x600")
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 1000
+
+
+def test_run_works_out_a_formula_once_and_starts_no_worker(tmp_path, monkeypatch, capsys):
+    # before: the whole work in the formula worker, then again in the command (0.15 s idle,
+    # about 0.8 s at load 6, for Rosenbrock)
+    from simulator import cli
+    from simulator.symbolic import budget, problems
+
+    compiled = []
+    compile_numpy = problems.compile_numpy
+    monkeypatch.setattr(problems, "compile_numpy",
+                        lambda *args: compiled.append(args) or compile_numpy(*args))
+
+    def no_worker():
+        raise AssertionError("run started a formula worker")
+
+    monkeypatch.setattr(budget, "_Worker", no_worker)
+    path = lesson(tmp_path, "w**4 - 3*w**2 + w")
+    assert cli.main(["run", path, "--steps", "3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["steps"] == 3
+    assert len(compiled) == 2  # J and dJ/dw, once each
 
 
 def test_a_formula_too_deep_for_sympy_is_refused_in_one_line(tmp_path):

@@ -1,12 +1,20 @@
 """The formula worker: a task over its budget is abandoned, and the next one still runs."""
 
+import signal
 import threading
 import time
 
 import pytest
 
 from simulator.lessons.checking import LessonError
-from simulator.symbolic.budget import ABANDONED, Outcome, run_within
+from simulator.symbolic.budget import (
+    ABANDONED,
+    Outcome,
+    OverBudget,
+    can_bound_here,
+    run_within,
+    within_here,
+)
 from simulator.symbolic.errors import FormulaError
 
 from .budget_tasks import lesson_error_task, refusing_task, sleep_task, unrebuildable_task
@@ -99,3 +107,24 @@ def test_a_deadline_stops_a_task_whatever_its_budget():
 def test_a_deadline_already_past_gives_up_without_running():
     outcome = run_within(sleep_task, ("never", 0), 30, deadline=time.monotonic() - 1)
     assert outcome.results == () and outcome.reason.startswith("gave up")
+
+
+def test_work_on_the_main_thread_over_its_budget_is_stopped_there():
+    assert can_bound_here()
+    before = signal.getsignal(signal.SIGPROF), signal.getsignal(signal.SIGALRM)
+    with pytest.raises(OverBudget), within_here(0.2):
+        while True:  # CPU time, which is what the budget counts
+            sum(range(1000))
+    assert (signal.getsignal(signal.SIGPROF), signal.getsignal(signal.SIGALRM)) == before
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    with within_here(5.0):
+        value = sum(range(1000))
+    assert value == 499500 and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_only_the_main_thread_can_bound_its_own_work():
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(can_bound_here()))
+    worker.start()
+    worker.join()
+    assert answers == [False]
