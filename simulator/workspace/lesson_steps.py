@@ -209,6 +209,21 @@ def _not_a_parameter(name: str, names: list[str]) -> str:
     return f"{name!r} is not a parameter of this problem (e.g. {', '.join(names[:3])})"
 
 
+def neuron_place(name: str, sizes: tuple[int, ...] | list[int]) -> tuple[int, int] | None:
+    """Return the (layer, neuron) a neuron's name means in a network of these layer sizes.
+
+    Layers count from 0 (the inputs); ``None`` when the name is no neuron of that network.
+    """
+    match = NEURON.match(name)
+    if match is None:
+        return None
+    kind, hidden, index = match.group(1), match.group(2), int(match.group(3))
+    layer = 0 if kind == "x" else len(sizes) - 1 if kind == "out" else int(hidden)
+    if (hidden is not None and layer > len(sizes) - 2) or index >= sizes[layer]:
+        return None
+    return layer, index
+
+
 def target_problem(problem: Problem, name: str) -> str:
     """Return what is wrong with a parameter or neuron name for a problem ("" if nothing)."""
     if name in problem.names:

@@ -11,6 +11,7 @@ from simulator.lessons.model import StepShow
 from simulator.workspace.errors import EditError
 from simulator.workspace.formula_text import parse_epsilon
 from simulator.workspace.frames import LessonFrame
+from simulator.workspace.lesson_steps import neuron_place
 from simulator.workspace.workspace import CONVERGED_GRADIENT, Workspace
 from tests.lessons.test_mutations import HOSTILE, _paths, _replaced
 
@@ -390,3 +391,12 @@ def test_stepping_through_a_network_lesson_loads_no_sympy():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_neuron_s_name_is_placed_in_its_layer():
+    sizes = (2, 3, 1)
+    assert neuron_place("x[1]", sizes) == (0, 1)
+    assert neuron_place("h1[2]", sizes) == (1, 2)
+    assert neuron_place("out[0]", sizes) == (2, 0)
+    for name in ("x[2]", "h1[3]", "h2[0]", "out[1]", "W1[0,0]"):
+        assert neuron_place(name, sizes) is None, name

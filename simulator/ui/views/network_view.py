@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from simulator.workspace.choices import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS
 from simulator.workspace.frames import Axes, Frame, NeuronMaps, ProblemInfo, SampleTrace
+from simulator.workspace.lesson_steps import neuron_place
 from simulator.workspace.numbers import format_number, format_short
 
 from ..items.network_items import (
@@ -513,6 +514,8 @@ class NetworkView(DrawsWhenSeen, QWidget):
         self.mode = "weights"
         self.sample = 0
         self.selected: int | None = None
+        self.highlight: str | None = None  # what the lesson's step marks, by name
+        self._lesson_step: tuple | None = None  # the step whose selection was applied last
         self.hover: Target | None = None
         self.preview: tuple[int, float] | None = None
         self.bundles: list[EdgeBundleItem] = []
@@ -1147,6 +1150,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
             sel = QColor(theme.text)
             sel.setAlphaF(0.55)
             mark(self.selected, sel, 5.0)
+        self._mark_highlight(mark, neuron_marks)
         hover = self.hover
         if hover is not None:
             muted = QColor(theme.muted)
@@ -1174,6 +1178,46 @@ class NetworkView(DrawsWhenSeen, QWidget):
             tag.setPos(clear_spot(tag.boundingRect(), spots, avoid, area))
             tag.show()
             avoid.append(tag.sceneBoundingRect())
+
+    def set_lesson_frame(self, frame) -> None:
+        """Select and mark what the lesson's step names (a ``LessonFrame``).
+
+        The step's selection is applied when a step is entered, so a weight clicked on
+        since stays selected while the step is only told again; its mark lasts as long
+        as the step.
+        """
+        self.highlight = frame.highlight
+        step = (frame.lesson_title, frame.index, frame.selection)
+        if step != self._lesson_step:
+            self._lesson_step = step
+            self.select(self._parameter_named(frame.selection))
+        else:
+            self._update_highlights()
+
+    def _parameter_named(self, name: str | None) -> int | None:
+        """Return θ's index of a named weight or bias, or of a named neuron's bias (or None)."""
+        if name is None or self.info is None or self.network is None:
+            return None
+        if name in self.info.names:
+            return self.info.names.index(name)
+        place = neuron_place(name, self.network.sizes)
+        if place is None or place[0] == 0:
+            return None  # an input neuron has no bias
+        return self.network.index_of(f"b{place[0]}[{place[1]}]")
+
+    def _mark_highlight(self, mark, neuron_marks: list[dict]) -> None:
+        """Ring what the lesson's step marks: a weight's edge, a bias badge or a neuron."""
+        name = self.highlight
+        if name is None:
+            return
+        colour = QColor(self._style.step_arrow)  # the lesson's pointer, red as the hiker's
+        if name in self.info.names:
+            mark(self.info.names.index(name), colour, 7.0)
+            return
+        place = neuron_place(name, self.network.sizes)
+        if place is not None:
+            layer, j = place
+            neuron_marks[layer][self._input_rows[j] if layer == 0 else j] = colour
 
     def select(self, index: int | None) -> None:
         """Select θ[index] (a weight or bias) for the inspector; None clears the selection."""
