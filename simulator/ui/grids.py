@@ -3,6 +3,8 @@
 A request names a channel ("landscape", "decision"…) and a list of functions to run in
 order (coarse first, then fine). Each request bumps the channel's generation; results
 of older generations are thrown away, so the GUI shows only what matches its state.
+A stale request runs no further stage, and a loss grid under way stops part-way
+(``landscape.wanted_while``): a cancelled big network's landscape frees its thread at once.
 Formulas are built the same way, on the "formula" channel (``FormulaBuilds``).
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from simulator.engine.landscape import Abandoned, wanted_while
 from simulator.workspace.errors import EditError
 from simulator.workspace.formula_builds import BuiltFormula, Change, build_formula
 from simulator.workspace.grid_requests import GridRequest
@@ -60,12 +63,19 @@ class _Job(QRunnable):
         self.relay, self.channel, self.generation = relay, channel, generation
         self.stages, self.current = stages, current
 
+    def wanted(self) -> bool:
+        """Return whether this request is still the newest of its channel."""
+        return self.current(self.channel) == self.generation
+
     def run(self) -> None:
         for stage in self.stages:
-            if self.current(self.channel) != self.generation:
+            if not self.wanted():
                 return  # a newer request exists: do not spend time on this one
             try:
-                result = stage()
+                with wanted_while(self.wanted):  # a landscape grid stops part-way once stale
+                    result = stage()
+            except Abandoned:
+                return
             except Exception as exc:  # noqa: BLE001 - shown to the user, never raised in a thread
                 result = exc
             self.relay.done.emit(self.channel, self.generation, result)
@@ -99,7 +109,10 @@ class GridService(QObject):
         return self._generations.get(channel, 0)
 
     def cancel(self, channel: str | None = None) -> None:
-        """Drop every pending result (of one channel, or all)."""
+        """Drop every pending result (of one channel, or all); a running loss grid stops soon after.
+
+        Queued jobs stay in the pool (it is shared): each returns before its first stage.
+        """
         for key in [channel] if channel else list(self._generations):
             self._generations[key] = self._generations.get(key, 0) + 1
 
