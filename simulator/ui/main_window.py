@@ -71,14 +71,17 @@ SHORTCUTS = (
     ("Right", "Take one step"),
     ("Left", "Step back one step (exact rewind)"),
     ("→ / ← in the stepper", "Next / previous operation of the backprop stepper (once the "
-                             "stepper panel has the keyboard)"),
+                             "stepper panel has the keyboard: click it, or a lesson step that "
+                             "shows it gives it the keys)"),
     ("R", "Reset to step 0"),
     ("+ / −", "Faster / slower (steps per frame)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an edit"),
     ("Ctrl+O / Ctrl+S", "Open / save a lesson"),
     ("Page Down / Page Up", "Next / previous step of the lesson"),
-    ("F5", "Presenter mode: → / Space / Page Down next step, ← / Page Up back, "
-           "B or . black screen, W white screen, Ctrl+= / Ctrl+− / Ctrl+0 text size, Esc leaves"),
+    ("F5", "Presenter mode: Page Down / Page Up next / previous step; → / ← the backprop "
+           "stepper's next / previous operation while it is shown, else next / previous step; "
+           "Space play / pause; B or . black screen, W white screen, Ctrl+= / Ctrl+− / Ctrl+0 "
+           "text size, Esc leaves"),
     ("F11", "Full screen"),
     ("Esc", "Leave a text field: the keys above drive the hiker again"),
 )
@@ -896,6 +899,9 @@ class MainWindow(QMainWindow):
         tabs raised, and the landscape tab switches between 2-D and 3-D as the step says.
         A panel that shares its tabs with the lesson panel is raised over the step's text
         only when it is the step's large one: the text is what the class reads otherwise.
+        A step that shows the backprop stepper gives it the keyboard, so that → and ← walk
+        it as the step's text says; the next step that does not gives the keys back to the
+        landscape (→ a step of the descent again).
         """
         if frame.show is None:
             return
@@ -918,6 +924,11 @@ class MainWindow(QMainWindow):
                 docks[name].show()
                 if name == large or docks[name] not in self.tabifiedDockWidgets(self.lesson_dock):
                     docks[name].raise_()
+        if "stepper" in panels:
+            self.stepper.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif (focus := self.focusWidget()) is not None and (
+                focus is self.stepper or self.stepper.isAncestorOf(focus)):
+            self._focus_landscape()
 
     _derivative_table: DerivativeTableView | None = None
 

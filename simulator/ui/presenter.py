@@ -6,10 +6,13 @@ the views the current step's ``show`` lists and the lesson panel. The step's mai
 (the landscape when it is shown, else the step's ``large`` one, else its first) takes the
 left and the largest share; the others are stacked beside it, and the lesson panel is
 a third column on a wide stage or goes under them on a narrow one (a projector's 1024 or
-1366 pixels have room for two columns). Each new step re-arranges the stage. The keys are those
-clickers send: →, Space and Page Down go on, ← and Page Up go back; B and ``.`` black
-the screen, W whites it, and any key brings it back; Ctrl+= and Ctrl+− make everything
-larger or smaller, Ctrl+0 goes back to the default 1.6×, and the scale is remembered.
+1366 pixels have room for two columns). Each new step re-arranges the stage. The keys:
+Page Down and Page Up (what clickers send) go on to the next step and back; → and ← walk
+the backprop stepper one operation at a time while it is on the stage, as the lessons' texts
+say ("press →"), and step through the lesson otherwise; Space plays and pauses the descent,
+as in the window ("Press Space to keep going"); B and ``.`` black the screen, W whites it,
+and any key brings it back; Ctrl+= and Ctrl+− make everything larger or smaller, Ctrl+0
+goes back to the default 1.6×, and the scale is remembered.
 The scale is meant for a 1920×1080 stage; on another it is fitted to the stage's size
 (``presenter_fit``), and the views' mouse-only controls are hidden and their labels wrap.
 
@@ -54,8 +57,11 @@ SCALE_FACTOR = 1.15  # one Ctrl+= or Ctrl+− changes the scale by this factor
 SETTINGS_KEY = "presenter/scale"
 #: the keys of each presenter command; the first ones are what clickers send
 KEYS = {
-    "next_step": ("Right", "Space", "PgDown"),
-    "previous_step": ("Left", "PgUp"),
+    "next_step": ("PgDown",),
+    "previous_step": ("PgUp",),
+    "forward": ("Right",),
+    "back": ("Left",),
+    "play": ("Space",),
     "leave": ("Esc",),
     "black": ("B", "."),
     "white": ("W",),
@@ -233,6 +239,30 @@ class Presenter(QObject):
     def previous_step(self) -> None:
         """Go back to the step before."""
         self.window.lesson_panel.previousRequested.emit()
+
+    def forward(self) -> None:
+        """Walk the stepper one operation on while it is on the stage, else go to the next step."""
+        if self._walking():
+            self._homes["stepper"].widget.nextRequested.emit()
+        else:
+            self.next_step()
+
+    def back(self) -> None:
+        """Walk the stepper one operation back while it is on the stage, else go a step back."""
+        if self._walking():
+            self._homes["stepper"].widget.previousRequested.emit()
+        else:
+            self.previous_step()
+
+    def _walking(self) -> bool:
+        """Return whether the backprop stepper is on the stage with a walk to step through."""
+        home = self._homes.get("stepper")
+        frame = home.widget.frame if home is not None else None
+        return frame is not None and frame.count > 0
+
+    def play(self) -> None:
+        """Play or pause the descent, as Space does in the window."""
+        self.window.controller.toggle_play()
 
     def black(self) -> None:
         """Black the screen until a key is pressed."""
