@@ -1,8 +1,9 @@
 """``run`` and ``export`` work out a lesson's formula within a time budget (issue 14 §1).
 
-``run`` does the sympy work once, on its own thread, stopped by a timer past
-``formula_builds.COMMAND_SECONDS``; ``export`` does it first in the formula worker, which is
-killed past it. The command then gives up in one line, exit 2, nothing written.
+``run`` and ``export`` do the sympy work once, on their own thread, stopped by a timer
+past ``formula_builds.COMMAND_SECONDS`` (where there are no interval timers, first in the
+formula worker, which is killed past it). The command then gives up in one line, exit 2,
+nothing written.
 Each command runs in a subprocess, as a user runs it; the budget is lowered there to 1 s
 so that a formula that takes over a minute gives up quickly.
 """
@@ -90,6 +91,31 @@ def test_run_works_out_a_formula_once_and_starts_no_worker(tmp_path, monkeypatch
     assert cli.main(["run", path, "--steps", "3", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["steps"] == 3
     assert len(compiled) == 2  # J and dJ/dw, once each
+
+
+def test_export_works_out_a_formula_once_here(tmp_path, monkeypatch, capsys):
+    # before: the whole work (derivatives, compiling, the formula model) in the formula
+    # worker, then all of it again in the command. The worker still simplifies the
+    # model's derivatives (``derivatives.tidy``, its own 1 s budget), as in the window.
+    from simulator import cli
+    from simulator.lessons.files import load_lesson
+    from simulator.symbolic import budget, problems
+    from simulator.workspace.formula_builds import build_formula, formula_of
+
+    compiled, tasks = [], []
+    compile_numpy, run_within = problems.compile_numpy, budget.run_within
+    monkeypatch.setattr(problems, "compile_numpy",
+                        lambda *args: compiled.append(args) or compile_numpy(*args))
+    path, out = lesson(tmp_path, "w**4 - 3*w**2 + w"), tmp_path / "formula.png"
+    build_formula(formula_of(load_lesson(path)))  # the work once, as a yardstick
+    once, compiled[:] = len(compiled), []
+    monkeypatch.setattr(budget, "run_within",
+                        lambda task, *args, **kw: tasks.append(task.__name__) or
+                        run_within(task, *args, **kw))
+    assert cli.main(["export", path, str(out), "--view", "formula", "--size", "800x600"]) == 0
+    assert capsys.readouterr().out.startswith("wrote ") and out.stat().st_size > 1000
+    assert len(compiled) == once > 0
+    assert "formula_work" not in tasks and "problem_work" not in tasks
 
 
 def test_a_formula_too_deep_for_sympy_is_refused_in_one_line(tmp_path):
