@@ -20,6 +20,10 @@ Array = np.ndarray
 
 #: the epochs whose words are worked out at once (the cost of a block is ~100 numpy calls)
 BLOCK = 256
+#: the epochs whose orders ``order`` makes at once: at most this many, and at most
+#: ``ORDER_INDICES`` indices in all (32 KB; 16 epochs of the Playground's 200 points)
+ORDER_EPOCHS = 16
+ORDER_INDICES = 4096
 
 # SeedSequence's constants (numpy/random/bit_generator.pyx)
 INIT_A, MULT_A = 0x43B0D7E5, 0x931E8875
@@ -88,10 +92,59 @@ class BatchOrder:
         self.seed = seed
         self._first = -BLOCK  # the first epoch of the block of words held (none yet)
         self._words = np.zeros((0, WORDS), np.uint64)
+        self._first_order = 0  # the first epoch of the block of orders held
+        self._orders = np.zeros((0, 0), np.int64)  # epochs × samples
+        self._batch_lists: tuple = (None, 0, [])  # (the orders, batch size, each epoch's batches)
+
+    def batches(self, epoch: int, samples: int, size: int) -> list[Array]:
+        """Return the epoch's batches of ``size`` in order (views of ``order``), the last maybe short.
+
+        Made for every epoch of the block of orders at once, as the orders are.
+        """
+        k = self._block(epoch, samples)
+        orders, made_size, lists = self._batch_lists
+        if orders is not self._orders or made_size != size:
+            orders, whole = self._orders, samples // size * size
+            if whole == samples:  # every epoch's batches in one go
+                rows, per_epoch = list(orders.reshape(-1, size)), samples // size
+                lists = [rows[at:at + per_epoch] for at in range(0, len(rows), per_epoch)]
+            else:
+                lists = [[*row[:whole].reshape(-1, size), row[whole:]] for row in orders]
+            self._batch_lists = orders, size, lists
+        return lists[k]
+
+    def order(self, epoch: int, samples: int) -> Array:
+        """Return ``permutation(epoch, samples)`` (a read-only view), made with the next epochs' orders."""
+        k = self._block(epoch, samples)
+        return self._orders[k]
+
+    def _block(self, epoch: int, samples: int) -> int:
+        """Make sure the block of orders holds the epoch's; return its row."""
+        k = epoch - self._first_order
+        if not (0 <= k < len(self._orders) and self._orders.shape[1] == samples):
+            count = max(1, min(ORDER_EPOCHS, ORDER_INDICES // max(samples, 1)))
+            self._first_order, k = epoch, 0
+            self._orders = self.permutations(epoch, count, samples)
+            self._orders.flags.writeable = False
+        return k
 
     def permutation(self, epoch: int, samples: int) -> Array:
         """Return ``np.random.default_rng([seed, epoch]).permutation(samples)``."""
         return np.random.Generator(np.random.PCG64(self._sequence(epoch))).permutation(samples)
+
+    def permutations(self, first: int, count: int, samples: int) -> Array:
+        """Return the permutations of ``count`` epochs from ``first`` on, one a row.
+
+        Row k is ``permutation(first + k, samples)``: ``permutation`` shuffles a fresh
+        ``arange``, these shuffle rows that start as one. Made in one go, the generators
+        find numpy's code and data warm: between two epochs of training, one permutation
+        took 9 µs, against 5 µs in a loop of them.
+        """
+        rows = np.empty((count, samples), np.int64)
+        rows[:] = np.arange(samples)
+        for k in range(count):
+            np.random.Generator(np.random.PCG64(self._sequence(first + k))).shuffle(rows[k])
+        return rows
 
     def _sequence(self, epoch: int):
         seed = self.seed

@@ -58,6 +58,20 @@ def norm(vector: Array) -> float:
     return largest * float(np.sqrt(np.sum((vector / largest) ** 2)))
 
 
+class Bound(dict):
+    """What a session works out once from its arrays (views, bound calls), by name.
+
+    Each entry holds the arrays it was made for. A copy of the session starts with none: a
+    copy's views and calls would be of the arrays it was copied from.
+    """
+
+    def __deepcopy__(self, memo: dict) -> Bound:
+        return Bound()
+
+    def __reduce__(self):
+        return Bound, ()
+
+
 @dataclass(frozen=True)
 class OptimizerConfig:
     """Which optimizer, its base learning rate η₀, hyper-parameters and η's schedule."""
@@ -156,6 +170,28 @@ class Thinned:
             self._steps[:self.count] = self._steps[kept]
             self._rows[:self.count] = self._rows[kept]
 
+    def extend(self, steps: range, rows: Array) -> None:
+        """Record ``rows[k]`` for ``steps[k]``, each as ``add`` would, in one copy while they fit.
+
+        The steps are on the stride, rising. A path of 20 rows an epoch took 20 calls of ``add``.
+        """
+        count, number = self.count, len(steps)
+        if not number:
+            return
+        stride = self.stride
+        if self._rows is None or count + number > self.capacity or steps.start % stride \
+                or steps.step % stride:  # the first row, thinning, or steps off the stride
+            for step, row in zip(steps, rows, strict=True):
+                self.add(step, row)
+            return
+        if self._last >= steps.start:
+            self.truncate(steps.start - 1)
+            count = self.count
+        end = count + number
+        self._steps[count:end] = np.arange(steps.start, steps.stop, steps.step)
+        self._rows[count:end] = rows
+        self.count, self._last = end, steps[-1]
+
     def truncate(self, last_step: int) -> None:
         """Drop every row after ``last_step``."""
         self.count = int(np.searchsorted(self._steps[:self.count], last_step, side="right"))
@@ -239,9 +275,10 @@ class Recent:
             steps[slot:] = range(after + 1, after + 1 + split)
             steps[:end - self.size] = range(after + 1 + split, after + 1 + count)
 
-    def row(self, slot: int) -> Array:
-        """Return the θ in a slot (a read-only view)."""
-        return self._view[slot]
+    @property
+    def ring(self) -> Array:
+        """Return the ring's rows, slot by slot (a read-only view)."""
+        return self._view
 
     def filled(self, slot: int, count: int) -> None:
         """Take note that ``count`` steps were written from the cursor, ``slot`` the next."""
@@ -322,6 +359,7 @@ class Session:
         self.optimizer = self.config.build()
         self._check_batch_size(self.batch_size)
         self._batching_of: tuple = ((), ())  # (batch size, its _batching()); () = none yet
+        self._bound = Bound()  # calls and views made once for θ and the gradient array
         self.step_count = 0
         self.furthest_step = 0
         self.status = "ready"
@@ -420,9 +458,10 @@ class Session:
         the next step that records more (a loss row, a checkpoint) or at most
         ``CHECK_EVERY`` steps on. There the new rows of the ring are checked for a θ that
         is not finite, one product for all of them instead of θ·1 after every step, and
-        only then recorded: the path's rows are copied from the ring, the ring's steps
-        numbered, the loss row and checkpoint written. A step the divergence bound or that
-        check must look at is judged by ``_judge`` and ends it.
+        only then recorded: the loss row and checkpoint written. The ring's steps are
+        numbered and the path's rows copied from it once for all the steps it holds
+        unrecorded, before they could be overwritten and at the end. A step the divergence
+        bound or that check must look at is judged by ``_judge`` and ends it.
         """
         full, spacing, samples = self._batching()
         if full or self.config.schedule.varies:
@@ -436,9 +475,13 @@ class Session:
             return 0
         theta, grad, losses, recent = self.theta, self._grad, self.losses, self._recent
         batch_gradient, optimizer_step = self._batch_gradient(), self.optimizer.step
-        order, position, size = self._epoch_order(samples), self._position, self.batch_size
+        snapshot, config, size = self.optimizer.snapshot, self.config, self.batch_size
+        rate, norms = config.rate_at(step), self._norm_views()  # η is constant here
+        batches, start = self._batches(samples)
+        index, count = (self._position - start) // size, len(batches)
         rows, slot = recent.cursor(theta)
         ring_size = recent.size
+        numbered, numbered_slot = first, slot  # the ring's steps are numbered up to here
         while step < last:
             # loss rows at the multiples of both powers of 2, checkpoints at theirs
             every, saves = max(spacing, losses.stride), self._checkpoint_every
@@ -447,45 +490,77 @@ class Session:
             checked, checked_slot = step, slot
             self._loss, self._grad_fresh = None, False
             while step < event:
-                end = position + size
-                batch_loss = batch_gradient(order[position:end])
+                batch_loss = batch_gradient(batches[index])
                 optimizer_step(theta, grad)
                 step += 1
                 rows[slot][...] = theta  # what recent.add does
                 slot = slot + 1 if slot + 1 < ring_size else 0
-                if end < samples:
-                    position = end
-                else:  # the epoch's last batch: the next epoch's order
-                    self._epoch, position = self._epoch + 1, 0
-                    order = self._epoch_order(samples)
+                index += 1
+                if index == count:  # the epoch's last batch: the next epoch's order
+                    self._epoch, self._position = self._epoch + 1, 0
+                    batches, start = self._batches(samples)
+                    index, count = 0, len(batches)
                 if not abs(batch_loss) <= bound:
                     break
-            self.step_count, self._position = step, position
-            recent.number(checked_slot, checked, step - checked)
+            self.step_count, self._position = step, start + index * size
             infinite = recent.first_not_finite(checked_slot, step - checked, self._ones)
             if infinite >= 0:  # θ was not finite there: that step and the later ones are undone
+                recent.number(numbered_slot, numbered, step - numbered)
                 step = checked + infinite + 1
-                self._stand_at(step, checked, checked_slot, first)
+                self._stand_at(step, numbered, numbered_slot, first)
                 self._diverge(None)
                 return step - first
             if not abs(batch_loss) <= bound:
-                self._stand_at(step, checked, checked_slot, first)
+                recent.number(numbered_slot, numbered, step - numbered)
+                self._stand_at(step, numbered, numbered_slot, first)
                 self._judge(batch_loss, bound)
                 return step - first
             if not step % every:
                 loss = self._evaluate(with_gradient=False)
                 if not abs(loss) <= bound:  # NaN too
-                    self._stand_at(step, checked, checked_slot, first)
+                    recent.number(numbered_slot, numbered, step - numbered)
+                    self._stand_at(step, numbered, numbered_slot, first)
                     self._judge(batch_loss, bound)
                     return step - first
-                losses.add(step, self._loss_row(step, loss))
-            self._path_from_ring(checked, step, checked_slot)
+                test = self.problem.test_loss(theta)
+                losses.add(step, (loss, np.nan if test is None else test, rate,
+                                  *self._norms(norms)))
             if not step % saves:
-                self._save_checkpoint()
+                cps = self._checkpoints
+                if cps[-1].step < step and len(cps) < self._checkpoint_cap:  # nothing to drop
+                    cps.append(Checkpoint(step, theta.copy(), snapshot(), config, size,
+                                          self._epoch, self._position))
+                else:
+                    self._save_checkpoint()
+            if step - numbered + CHECK_EVERY > ring_size or step >= last:
+                # the next event could overwrite rows not yet on the path
+                recent.number(numbered_slot, numbered, step - numbered)
+                self._path_from_ring(numbered, step, numbered_slot)
+                numbered, numbered_slot = step, slot
         recent.filled(slot, step - first)
         if step > self.furthest_step:
             self.furthest_step = step
         return step - first
+
+    def _batches(self, samples: int) -> tuple[list[Array], int]:
+        """Return the epoch's batches from a position on (views of its order), and that position.
+
+        The loop reads a batch where it sliced one. They are from the epoch's start
+        (``BatchOrder.batches``) when the position is on a batch's boundary, else (the
+        batch size changed within the epoch) from the position, made here.
+        """
+        order, start, size = self._epoch_order(samples), self._position, self.batch_size
+        if not start % size:
+            return self._batch_order.batches(self._epoch, samples, size), 0
+        made = self._bound.get("batches")
+        if made is not None and made[0] is order and made[1] == start and made[2] == size:
+            return made[3], start
+        whole = (samples - start) // size * size
+        batches = list(order[start:start + whole].reshape(-1, size))
+        if start + whole < samples:
+            batches.append(order[start + whole:])
+        self._bound["batches"] = (order, start, size, batches)
+        return batches, start
 
     def _batch_gradient(self) -> Callable[[Array], float]:
         """Return ``run(batch)``: the batch's loss at θ, its gradient written into ``_grad``.
@@ -493,14 +568,39 @@ class Session:
         A problem whose class has a ``stepper`` (a network's) makes it, with each call's
         look-ups done once; any other is asked ``loss_and_gradient`` every time. The
         method is looked up on the class: a wrapper that forwards attributes to a problem
-        (a test's recorder of batches) has its own ``loss_and_gradient`` called.
+        (a test's recorder of batches) has its own ``loss_and_gradient`` called. Made once
+        for θ and the gradient array.
         """
         theta, grad, problem = self.theta, self._grad, self.problem
+        made = self._bound.get("stepper")
+        if made is not None and made[0] is theta and made[1] is grad:
+            return made[2]
         stepper = getattr(type(problem), "stepper", None)
         if stepper is not None:
-            return stepper(problem, theta, grad)
-        loss_and_gradient = problem.loss_and_gradient
-        return lambda batch: loss_and_gradient(theta, batch, grad)[0]
+            run = stepper(problem, theta, grad)
+        else:
+            loss_and_gradient = problem.loss_and_gradient
+            run = lambda batch: loss_and_gradient(theta, batch, grad)[0]  # noqa: E731
+        self._bound["stepper"] = (theta, grad, run)
+        return run
+
+    def _norm_views(self) -> list[Array]:
+        """Return the gradient's weights of each layer (views of ``_grad``, made once for it)."""
+        made = self._bound.get("norms")
+        if made is not None and made[0] is self._grad:
+            return made[1]
+        network = getattr(self.problem, "network", None)
+        views = [] if network is None else [self._grad[w_start:b_start]
+                                            for w_start, b_start in network.weight_spans]
+        self._bound["norms"] = (self._grad, views)
+        return views
+
+    def _norms(self, views: list[Array]) -> list[float]:
+        """Return ‖dL/dW_l‖ of each layer: ``weight_gradient_norms``, its sums on ``_norm_views``."""
+        norms = [math.sqrt(part.dot(part)) for part in views]
+        if not math.isfinite(sum(norms)):  # squares past the largest float: it scales first
+            return weight_gradient_norms(self.problem, self._grad)
+        return norms
 
     def _stand_at(self, step: int, checked: int, slot: int, first: int) -> None:
         """Stop a run of plain steps from ``first`` at ``step``, checked up to ``checked``.
@@ -518,12 +618,24 @@ class Session:
     def _path_from_ring(self, after: int, last: int, slot: int) -> None:
         """Record the path's rows of the steps after ``after`` up to ``last``, from the ring.
 
-        Step ``after + 1`` went into ring slot ``slot``, each later step into the next.
+        Step ``after + 1`` went into ring slot ``slot``, each later step into the next: the
+        rows on the path's stride are a strided slice of the ring (two, where it wraps).
         """
-        path, stride = self.path, self.path.stride
-        recent = self._recent
-        for step in range(after - after % stride + stride, last + 1, stride):
-            path.add(step, recent.row((slot + step - after - 1) % recent.size))  # it keeps the stride's
+        path, ring = self.path, self._recent.ring
+        stride, size = path.stride, len(ring)
+        start = after - after % stride + stride  # the first step on the stride
+        if start > last:
+            return
+        first_slot = (slot + start - after - 1) % size
+        steps = range(start, last + 1, stride)
+        before_wrap = (size - 1 - first_slot) // stride + 1  # the rows before the ring's end
+        if before_wrap >= len(steps):
+            path.extend(steps, ring[first_slot:first_slot + (len(steps) - 1) * stride + 1:stride])
+            return
+        path.extend(steps[:before_wrap], ring[first_slot::stride])
+        wrapped = first_slot + before_wrap * stride - size
+        after_wrap = len(steps) - before_wrap
+        path.extend(steps[before_wrap:], ring[wrapped:wrapped + (after_wrap - 1) * stride + 1:stride])
 
     def _step_once(self, bound: float, wants_loss: bool = False) -> bool:
         """Take a step and judge it against the divergence bound; return whether it is kept."""
@@ -594,7 +706,7 @@ class Session:
         if self._order_epoch != self._epoch:
             if self._batch_order.seed != self.seed:
                 self._batch_order = BatchOrder(self.seed)
-            self._order = self._batch_order.permutation(self._epoch, samples)
+            self._order = self._batch_order.order(self._epoch, samples)
             self._order_epoch = self._epoch
         return self._order
 
@@ -617,7 +729,7 @@ class Session:
         config = self.config if step not in self._pinned else next(
             c.config for c in self._checkpoints if c.step == step and c.pinned)
         return (loss, np.nan if test is None else test, config.rate_at(step),
-                *weight_gradient_norms(self.problem, self._grad))
+                *self._norms(self._norm_views()))
 
     # ----- checkpoints, rewind and edits ------------------------------------------------
 
