@@ -162,7 +162,11 @@ class Node:
         return None if self.value is None else self.integer(low, high)
 
     def string(self, choices: tuple[str, ...] | None = None, max_len: int = 500) -> str:
-        """Check that the value is a string (one of ``choices``, when given)."""
+        r"""Check that the value is a string of text (one of ``choices``, when given).
+
+        A lone surrogate (``"\ud800"`` in JSON) is no character at all: it cannot be
+        printed or saved, so it is refused.
+        """
         v = self.value
         if not isinstance(v, str):
             raise self.fail(f"must be a string, got {_describe(v)}")
@@ -170,7 +174,21 @@ class Node:
             raise self.fail(f"must be one of {', '.join(choices)}; got {_describe(v)}")
         if len(v) > max_len:
             raise self.fail(f"must be at most {max_len} characters, got {len(v)}")
+        index = _lone_surrogate(v)
+        if index is not None:
+            raise self.fail(f"must be text; character {index + 1} is a lone surrogate "
+                            f"({ascii(v[index])[1:-1]}), which is no character")
         return v
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """Return the index of the first lone surrogate in a string, or None."""
+    if text.isprintable():  # the usual case, at C speed
+        return None
+    for index, char in enumerate(text):
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            return index
+    return None
 
 
 def _span(low: float, high: float) -> str:

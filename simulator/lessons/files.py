@@ -23,14 +23,19 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     a link to ``/dev/zero`` is refused instead of hanging or filling memory.
     """
     path = Path(path)
+    shown = shown_path(path)
     try:
         data = _read_regular_file(path)
     except FileNotFoundError:
-        raise LessonError("", f"{path}: no such file") from None
+        raise LessonError("", f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise LessonError("", f"{path} is a folder, not a lesson file") from None
+        raise LessonError("", f"{shown} is a folder, not a lesson file") from None
     except OSError as exc:
-        raise LessonError("", f"{path}: {exc.strerror or exc}") from None
+        raise LessonError("", f"{shown}: {exc.strerror or exc}") from None
+    except LessonError:
+        raise
+    except ValueError:  # a NUL in the name (a path the system cannot take)
+        raise LessonError("", f"{shown}: not a file name the system can open") from None
     if len(data) > MAX_FILE_BYTES:
         limit = (f"{MAX_FILE_BYTES / 2**20:g} MiB" if MAX_FILE_BYTES >= 2**20
                  else f"{MAX_FILE_BYTES} bytes")
@@ -42,6 +47,16 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     return parse_lesson(text, path.name)
 
 
+def shown_path(path: str | os.PathLike, longest: int = 100) -> str:
+    """Return a path as a message shows it: a very long one cut in its middle.
+
+    The reason after it then fits in a message's line (before, a 5,000-character path
+    filled the whole message and "File name too long" was cut off).
+    """
+    text = str(path)
+    return text if len(text) <= longest else f"{text[:40]}…{text[-(longest - 41):]}"
+
+
 def _read_regular_file(path: Path) -> bytes:
     """Return up to MAX_FILE_BYTES + 1 bytes of a regular file; refuse anything else."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
@@ -51,8 +66,8 @@ def _read_regular_file(path: Path) -> bytes:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(path)
         if not stat.S_ISREG(mode):
-            raise LessonError("", f"{path} is not a regular file (a device, FIFO or socket), "
-                                  "so it is not read")
+            raise LessonError("", f"{shown_path(path)} is not a regular file (a device, FIFO "
+                                  "or socket), so it is not read")
         return handle.read(MAX_FILE_BYTES + 1)
 
 

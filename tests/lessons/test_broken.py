@@ -66,6 +66,10 @@ CORPUS = {
     "duplicate-top-level-key.lesson.json": ("title", "appears twice"),
     "long-key.lesson.json": ("problem." + "k" * 30 + "…", "unknown field"),
     "long-string.lesson.json": ("problem.activation", "got 'relurelu"),
+    # a lone surrogate escape: run's text output then ended in a UnicodeEncodeError traceback
+    "lone-surrogate-title.lesson.json": ("title", "character 1 is a lone surrogate (\\ud800)"),
+    "lone-surrogate-description.lesson.json": ("description", "character 17 is a lone "
+                                                              "surrogate (\\udfff)"),
     "step-negative-learning-rate.lesson.json": ("steps[1].set.learning_rate", "got -1"),
     "step-schedule.lesson.json": ("steps[0].set.schedule.gamma", "unknown field; expected one "
                                                                  "of kind, min_lr, steps"),

@@ -183,6 +183,21 @@ def test_file_level_errors_name_the_file(tmp_path, monkeypatch):
         load_lesson(big)
 
 
+def test_a_very_long_name_keeps_the_reason_in_the_message(tmp_path):
+    # before: the 5,000-character name filled the message, cut at 199 characters, and the
+    # reason ("File name too long") was lost
+    with pytest.raises(LessonError) as info:
+        load_lesson(tmp_path / ("x" * 5000 + ".lesson.json"))
+    message = str(info.value)
+    assert message.endswith("x.lesson.json: File name too long") and len(message) < 200
+    assert message.startswith(str(tmp_path)[:20]) and "…" in message
+
+
+def test_a_name_the_system_cannot_take_is_a_lesson_error():
+    with pytest.raises(LessonError, match="not a file name the system can open"):
+        load_lesson("a\x00b.lesson.json")  # ValueError("embedded null byte") before
+
+
 def test_deeply_nested_json_is_a_lesson_error():
     with pytest.raises(LessonError, match="nested too deeply|line"):
         parse_lesson("[" * 100_000 + "]" * 100_000, "deep.lesson.json")
