@@ -144,55 +144,62 @@ def network_loss_grid(
     coordinates = np.stack([u, v, np.ones(padded, dtype)]).reshape(3, chunks, chunk)
     coordinates = np.ascontiguousarray(coordinates.transpose(1, 0, 2))
     activate = [None, *(_activation_into(network, layer) for layer in range(1, top + 1))]
+    # what every group of samples reads, looked up once per grid: the loop below runs once
+    # per few samples (200 times for a float64 grid of the reference network), and its
+    # Python work was a tenth of the grid's time
+    layers = range(first + 1, top)
+    weights_t = {layer: w0[layer].T for layer in layers}
+    biases = {layer: b0[layer][:, None, None] for layer in layers}
+    summed = work.get("sum", 1, 1).reshape(-1)
+    groups: dict[int, _Group] = {}  # by their number of samples: one, the last maybe another
     wanted = getattr(_local, "wanted", None)
     for index in range(chunks):
         start = index * chunk
         cu, cv, total = u[start:start + chunk], v[start:start + chunk], totals[start:start + chunk]
+        corners = coordinates[index]
         for first_sample in range(0, samples, group):
             if wanted is not None and not wanted():
                 raise Abandoned("the grid is no longer wanted")
             part = slice(first_sample, min(first_sample + group, samples))
             count = part.stop - part.start
-            z_rows = work.get("z_rows", len(rows), count)
-            np.matmul(stacked_rows[:, part], coordinates[index], out=z_rows)
-            # the changed rows' activations above a row of ones, a sample's rows together
-            stack = work.stack(len(rows), count)
-            a_rows = stack[:, :-1].transpose(1, 0, 2)  # rows × samples × points
+            arrays = groups.get(count)
+            if arrays is None:
+                arrays = groups[count] = _Group(work, network, count, len(rows), first, touched)
+            z_rows, a_rows = arrays.z_rows, arrays.a_rows
+            np.matmul(stacked_rows[:, part], corners, z_rows)
             activate[first + 1](z_rows, a_rows)
             if first + 1 == top:
-                n_top = base_z[top].shape[0]
-                z = _with_rows(base_z[top][:, part], rows, z_rows, work.get("z_out", n_top, count))
-                a = _with_rows(base_a[top][:, part], rows, a_rows, work.get("a_out", n_top, count))
-            else:
-                z, a = None, (a_rows, rows)
-            for layer in range(first + 1, top):
-                n_out = network.sizes[layer + 1]
-                z = work.get(f"z{layer}", n_out, count)
+                z = _with_rows(base_z[top][:, part], rows, z_rows, arrays.z_out)
+                a = _with_rows(base_a[top][:, part], rows, a_rows, arrays.a_out)
+            for layer in layers:
+                z = arrays.z[layer]
                 if layer == first + 1:
-                    np.matmul(row_weights[part], stack, out=z.transpose(1, 0, 2))
+                    # the changed rows' activations above a row of ones, a sample's together
+                    np.matmul(row_weights[part], arrays.stack, arrays.z_t)
                 else:
-                    _product(w0[layer].T, a, z)
-                    z += b0[layer][:, None, None]
+                    np.matmul(weights_t[layer], arrays.flat[layer - 1], arrays.flat[layer])
+                    z += biases[layer]
                 if layer in touched:
-                    full = _full(a, base_a, layer, work, part)
-                    term = work.get(f"t{layer}", n_out, count)
+                    full = a if layer > first + 1 else _with_rows(
+                        base_a[layer][:, part], rows, a_rows, arrays.full)
+                    term = arrays.terms[layer]
                     for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
                         _product(dw[layer].T, full, term)
                         term += db[layer][:, None, None]
                         z += np.multiply(coefficient, term, out=term)
                 # a hidden layer's z is not needed once activated: activate it in place
-                a = work.get(f"a{layer}", n_out, count) if layer + 1 == top else z
+                a = arrays.a_top if layer + 1 == top else z
                 if not (folded and layer + 1 == top):
                     activate[layer + 1](z, a)
             if folded:  # z holds z/2: Σ over samples and outputs of (tanh(z/2) + 1 − 2y)²
                 np.tanh(z, z)
                 z += shifts[:, part, None]
-                np.multiply(z, z, out=z)
-                _add_rows(total, z.reshape(-1, chunk), work)
+                np.multiply(z, z, z)
+                _add_rows(total, arrays.z_top_rows, summed)
             elif plain_mse:  # Σ over samples and outputs of (a − y)², without temporaries
-                diff = np.subtract(a, y_rows[:, part, None], out=work.get("diff", a.shape[0], count))
-                np.multiply(diff, diff, out=diff)
-                _add_rows(total, diff.reshape(-1, chunk), work)
+                diff = np.subtract(a, y_rows[:, part, None], arrays.diff)
+                np.multiply(diff, diff, diff)
+                _add_rows(total, arrays.diff_rows, summed)
             else:  # the loss objects take (…, samples, outputs): hand them transposed views
                 total += count * network.loss.values(z.transpose(2, 1, 0), a.transpose(2, 1, 0),
                                                      y[part])
@@ -234,6 +241,36 @@ class _Work:
         return array
 
 
+class _Group:
+    """The work arrays of a group of ``count`` samples, and the views the grid's loop writes through.
+
+    Made once per grid for each group size, so the loop over groups only reads attributes.
+    """
+
+    def __init__(self, work: _Work, network: Network, count: int, changed: int, first: int,
+                 touched: list[int]):
+        top, sizes, chunk = network.layer_count, network.sizes, work.chunk
+        self.z_rows = work.get("z_rows", changed, count)
+        self.stack = work.stack(changed, count)
+        self.a_rows = self.stack[:, :-1].transpose(1, 0, 2)  # rows × samples × points
+        self.z = {layer: work.get(f"z{layer}", sizes[layer + 1], count)
+                  for layer in range(first + 1, top)}
+        self.flat = {layer: z.reshape(z.shape[0], -1) for layer, z in self.z.items()}
+        self.terms = {layer: work.get(f"t{layer}", sizes[layer + 1], count)
+                      for layer in touched if layer > first}
+        if first + 1 in touched:
+            self.full = work.get(f"full{first + 1}", sizes[first + 1], count)
+        if first + 1 == top:
+            self.z_out = work.get("z_out", sizes[top], count)
+            self.a_out = work.get("a_out", sizes[top], count)
+        else:
+            self.z_t = self.z[first + 1].transpose(1, 0, 2)  # samples × neurons × points
+            self.a_top = work.get(f"a{top - 1}", sizes[top], count)
+            self.z_top_rows = self.z[top - 1].reshape(-1, chunk)
+        self.diff = work.get("diff", sizes[top], count)
+        self.diff_rows = self.diff.reshape(-1, chunk)
+
+
 _local = threading.local()
 
 
@@ -258,15 +295,16 @@ def _activation_into(network: Network, layer: int) -> Callable[[Array, Array], N
     return act.value_out or act.value_into
 
 
-def _add_rows(total: Array, rows: Array, work: _Work) -> None:
+def _add_rows(total: Array, rows: Array, summed: Array) -> None:
     """Add the sum of the rows of ``rows`` (rows × chunk) to ``total``, summed in their dtype.
 
-    One row is added as it is: numpy's reduction over a single row costs twice the add.
+    ``summed`` is a work array of a row. One row is added as it is: numpy's reduction over
+    a single row costs twice the add.
     """
     if rows.shape[0] == 1:
         total += rows[0]
     else:
-        total += np.add.reduce(rows, axis=0, out=work.get("sum", 1, 1).reshape(-1))
+        total += np.add.reduce(rows, axis=0, out=summed)
 
 
 def _product(w_t: Array, a: Array, out: Array) -> None:
@@ -282,15 +320,6 @@ def _with_rows(base: Array, rows: Array, changed: Array, out: Array) -> Array:
     out[...] = base[:, :, None]
     out[rows] = changed
     return out
-
-
-def _full(a, base_a: list, layer: int, work: _Work, part: slice) -> Array:
-    """Return the full activation stack entering weight layer ``layer``."""
-    if not isinstance(a, tuple):
-        return a
-    a_rows, rows = a
-    full = work.get(f"full{layer}", base_a[layer].shape[0], a_rows.shape[1])
-    return _with_rows(base_a[layer][:, part], rows, a_rows, full)
 
 
 def _regularization_grid(
