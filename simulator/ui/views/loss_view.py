@@ -35,6 +35,10 @@ PLOT_TIP = ("Training loss (solid) and test loss (dashed) at each step; the dot 
 
 
 
+#: where the "diverged at step N" label may sit, tried in order: (height along the line
+#: from the bottom of the plot, side of the line); the first that covers no curve wins
+DIVERGED_SPOTS = tuple((height, side) for height in (0.9, 0.78, 0.66, 0.54, 0.42, 0.3, 0.18, 0.06)
+                       for side in ("left", "right"))
 LOSS_DIGITS = 3  # significant digits of a loss on screen
 #: how long (s) the scores beside the curves wait to be renewed while playing: each is a
 #: forward pass over every point (~5 ms for the biggest network, a frame's worth on top of
@@ -157,13 +161,15 @@ class LossView(DrawsWhenSeen, QWidget):
         for curve in self.race_curves:
             curve.setVisible(False)
         self._racing = False
-        # Its label sits left of the line (the run ends there), below the marker dot.
+        # Its label goes beside the line where it covers no curve (``_place_divergence_label``).
         self.divergence_line = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
-            labelOpts={"position": 0.7, "anchors": [(1.0, 0.5), (1.0, 0.5)]})
+            labelOpts={"position": DIVERGED_SPOTS[0][0], "anchors": [(1.0, 0.5), (1.0, 0.5)]})
         self.divergence_line.label.setFont(ui_font(1.1))
         self.divergence_line.setVisible(False)
         plot.addItem(self.divergence_line, ignoreBounds=True)
+        plot.getViewBox().sigResized.connect(self._place_divergence_label)
+        plot.getViewBox().sigRangeChanged.connect(self._place_divergence_label)
         self.marker_line = pg.InfiniteLine(angle=90, movable=False)
         plot.addItem(self.marker_line, ignoreBounds=True)
         self.marker_dot = pg.PlotDataItem(symbol="o", symbolSize=13, pen=None)
@@ -298,6 +304,39 @@ class LossView(DrawsWhenSeen, QWidget):
         self._update_log(values)
         self._fit_ranges(steps, values)
         self._update_label(frame)
+        self._place_divergence_label()
+
+    def _place_divergence_label(self, *_args) -> None:
+        """Put the "diverged at step N" label at its first spot that covers no curve or dot.
+
+        A diverging loss shoots up at the line, so a fixed spot beside it lay on the curve.
+        Each spot is tried in the plot's own coordinates: the label covers a curve when the
+        curve, between the label's left and right edges, takes a height within the label's.
+        Where every spot covers one (a small plot), the label is left out: the line above
+        the plot says the same in words.
+        """
+        line = self.divergence_line
+        if not line.isVisible():
+            return
+        label, box = line.label, self.plot_item.getViewBox()
+        label.setVisible(True)
+        shown = box.viewRect()
+        # The loss curves and the dot in the plot's box; the learning rate in its own.
+        drawn = [(box, c) for c in (self.train_curve, self.test_curve, *self.race_curves,
+                                    self.marker_dot)] + [(self.rates.view, self.rates.curve)]
+        curves = [(view, *c.getData()) for view, c in drawn if c.isVisible()]
+        curves = [(view, x, y) for view, x, y in curves if x is not None and len(x)]
+        for height, side in DIVERGED_SPOTS:
+            anchor = (1.0, 0.5) if side == "left" else (0.0, 0.5)
+            label.anchors = [anchor, anchor]
+            label.setPosition(height)
+            area = label.sceneBoundingRect()
+            if not shown.contains(box.mapSceneToView(area).boundingRect()):
+                continue
+            if not any(_covers(view.mapSceneToView(area).boundingRect(), x, y)
+                       for view, x, y in curves):
+                return
+        label.setVisible(False)
 
     def _fit_ranges(self, steps: np.ndarray, values: np.ndarray) -> None:
         """Frame the curves in round numbers that change rarely.
@@ -413,3 +452,16 @@ class LossView(DrawsWhenSeen, QWidget):
         steps = self._steps[(self._steps >= low) & (self._steps <= high)]
         candidates = np.append(steps, [low, high])
         return int(candidates[np.argmin(np.abs(candidates - x))])
+
+
+def _covers(rect, x: np.ndarray, y: np.ndarray) -> bool:
+    """Return whether a curve through the points (x, y), x rising, passes through a rectangle."""
+    left, right = rect.left(), rect.right()
+    ok = np.isfinite(y)
+    x, y = np.asarray(x, dtype=float)[ok], np.asarray(y, dtype=float)[ok]
+    if not len(x) or right < x[0] or left > x[-1]:
+        return False
+    inside = y[(x >= left) & (x <= right)]
+    ends = np.interp([max(left, x[0]), min(right, x[-1])], x, y)
+    heights = np.concatenate([inside, ends])
+    return bool(heights.max() >= rect.top() and heights.min() <= rect.bottom())

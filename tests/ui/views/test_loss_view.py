@@ -196,3 +196,45 @@ def test_while_playing_the_curve_catches_up_after_a_pause(controller, view, qtbo
     qtbot.waitUntil(lambda: len(view.train_curve.getData()[0]) == len(steps), timeout=2000)
     assert np.array_equal(view.train_curve.getData()[1], train)
 
+
+
+def _label_covers(view: LossView) -> list[str]:
+    """Return the curves (densely interpolated) that pass under the divergence label."""
+    area = view.divergence_line.label.sceneBoundingRect()
+    drawn = {"train": (view.plot_item.getViewBox(), view.train_curve),
+             "dot": (view.plot_item.getViewBox(), view.marker_dot),
+             "rate": (view.rates.view, view.rates.curve)}
+    found = []
+    for name, (box, item) in drawn.items():
+        x, y = item.getData()
+        if not item.isVisible() or x is None or not len(x):
+            continue
+        xs = np.linspace(x[0], x[-1], 4000) if len(x) > 1 else np.asarray(x, dtype=float)
+        ys = np.interp(xs, x, y)
+        for px, py in zip(xs, ys, strict=True):
+            if area.contains(box.mapViewToScene(QPointF(float(px), float(py)))):
+                found.append(f"{name} at ({px:.3g}, {py:.3g})")
+                break
+    return found
+
+
+@pytest.mark.parametrize("size", [(600, 400), (420, 260), (900, 300)])
+def test_the_diverged_label_covers_no_curve(make_controller, qtbot, size):
+    """Lesson 03's last step diverges: the loss shoots up at the line, where the label was."""
+    controller = make_controller("03-hiking-down-the-mountain.lesson.json")
+    v = _made(controller, qtbot)
+    v.resize(*size)
+    v.show()
+    qtbot.waitExposed(v)
+    assert controller.go_to_step(5)
+    QApplication.processEvents()
+    assert controller.frame().status == "diverged" and v.divergence_line.isVisible()
+    label = v.divergence_line.label
+    assert label.toPlainText().startswith("diverged at step")
+    if size != (420, 260):  # there the label would cover a curve wherever it went: not shown
+        assert label.isVisible()
+        assert v.plot_item.getViewBox().sceneBoundingRect().contains(label.sceneBoundingRect())
+        assert _label_covers(v) == []
+    else:
+        assert not label.isVisible()
+        assert "diverged at step" in v.values_label.text()
