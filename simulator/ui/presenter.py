@@ -141,6 +141,7 @@ class Presenter(QObject):
         for action, _ in self._panel_keys:
             action.setShortcuts([])
         panel.set_chooser_visible(False)
+        panel.set_fit_text(True)  # nobody scrolls a projector: a long text is set smaller
         self._panel_home = _Home(panel)
         window.begin_presenting(self.stage)
         self.stage.resized.connect(self._stage_resized)
@@ -165,6 +166,7 @@ class Presenter(QObject):
         self._homes = {}
         self._panel_home.give_back()
         self.window.lesson_panel.set_chooser_visible(True)
+        self.window.lesson_panel.set_fit_text(False)
         for action, keys in self._panel_keys:
             action.setShortcuts(keys)
         self.window.end_presenting()

@@ -190,6 +190,11 @@ def test_every_step_fits_the_stage(qtbot, name, size):
                 largest = max(panels.values(), key=area)
                 assert area(panels["landscape"]) >= area(largest), where
             assert stage.fontInfo().pixelSize() >= size.height() / 60, where
+            # Nobody scrolls a projector: the step's text fits its box, set smaller if need be.
+            text = w.lesson_panel.text
+            assert text.verticalScrollBar().maximum() == 0, where
+            smallest = text.font().pointSizeF() * 0.7
+            assert text.document().defaultFont().pointSizeF() >= smallest - 0.01, where
     finally:
         close_window(w)
 

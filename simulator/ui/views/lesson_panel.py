@@ -7,15 +7,18 @@ the window gives it (``set_recent``); choosing one asks for it to be opened. The
 holds no controller: it says what the user asks for through its ``INTENTS``.
 
 ``next_action`` and ``previous_action`` (Page Down, Page Up) work while the panel has
-the keyboard; the window may make them window-wide.
+the keyboard; the window may make them window-wide. On a projector nobody scrolls: with
+``set_fit_text`` the step's text is set smaller, down to ``FIT_FLOOR`` of its size, until it
+fits its box (a text longer than that still scrolls).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,6 +37,10 @@ from simulator.workspace.choices import lessons
 from ..theme import Theme, current_theme, theme_manager, ui_font
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+#: the smallest share of its own size the step's text is set at to fit its box
+FIT_FLOOR = 0.7
+#: how much smaller each try at fitting the text is
+FIT_STEP = 0.05
 
 
 class LessonPanel(QWidget):
@@ -48,6 +55,9 @@ class LessonPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.frame = None
+        self._fit_text = False
+        self._fitted = None  # what the text was last fitted for: its box, font and text
+        self.text_fit = 1.0  # the share of its font's size the step's text is set at
         self._recent: list[str] = []
         self._current_file = ""
         layout = QVBoxLayout(self)
@@ -78,6 +88,11 @@ class LessonPanel(QWidget):
         self.text.setOpenLinks(False)
         self.text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.text.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.text.installEventFilter(self)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._refit)
         column.addWidget(self.text, 1)
         row = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous")
@@ -143,6 +158,62 @@ class LessonPanel(QWidget):
         self.previous_action.setEnabled(can_go_back)
         self.next_button.setEnabled(can_go_on)
         self.next_action.setEnabled(can_go_on)
+        self._refit()
+
+    def set_fit_text(self, fit: bool) -> None:
+        """Set the step's text smaller where it would need scrolling (presenter mode), or not."""
+        self._fit_text = fit
+        self._fitted = None
+        self._refit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Fit the text again when its box changes size or its font changes (a new scale)."""
+        if watched is self.text and self._fit_text and event.type() in (
+                QEvent.Type.Resize, QEvent.Type.FontChange):
+            # After the browser's own handling: a new font is given to the document then.
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _refit(self) -> None:
+        """Set the text at the largest share of its font (down to ``FIT_FLOOR``) that needs no scrolling.
+
+        It is measured at the box's whole width, scroll bar or not, so that a scroll bar
+        coming or going cannot start the fit over; the same box, font and text are not
+        fitted twice.
+        """
+        text, document = self.text, self.text.document()
+        font = QFont(text.font())
+        if not self._fit_text:
+            if self.text_fit != 1.0:
+                document.setDefaultFont(font)
+                self.text_fit = 1.0
+            text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            return
+        frame = 2 * text.frameWidth()
+        width, room = text.width() - frame, text.height() - frame
+        key = (width, room, font.toString(), document.toHtml() if self.frame is None
+               else self.frame.html)
+        if key == self._fitted or width <= 0 or room <= 0:
+            return
+        self._fitted = key
+        size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+        measure = document.clone(self)
+        measure.setTextWidth(width)
+        fit = 1.0
+        while True:
+            font.setPointSizeF(size * fit)
+            measure.setDefaultFont(font)
+            fits = math.ceil(measure.size().height()) <= room
+            if fits or fit <= FIT_FLOOR:
+                break
+            fit = max(FIT_FLOOR, round(fit - FIT_STEP, 2))
+        measure.deleteLater()
+        # A text that fits has no scroll bar: one left from before would narrow it and make
+        # it a line too long again. One too long even at the floor scrolls.
+        text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits
+                                        else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        document.setDefaultFont(font)
+        self.text_fit = fit
 
     def set_recent(self, paths) -> None:
         """List these recent files (newest first) after the built-in lessons."""

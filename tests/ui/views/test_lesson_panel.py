@@ -140,3 +140,24 @@ def test_the_header_of_recent_files_opens_nothing(panel, controller, qtbot):
     with qtbot.assertNotEmitted(panel.openRequested):
         panel.lesson_list.itemActivated.emit(header)
         QApplication.processEvents()
+
+
+def test_fitted_text_is_set_smaller_until_it_needs_no_scrolling(panel, controller, qtbot):
+    controller.go_to_step(2)  # "Common derivatives": the longest text of the lesson
+    panel.resize(420, 370)
+    QApplication.processEvents()
+    text = panel.text
+    size = text.font().pointSizeF()
+    assert text.verticalScrollBar().maximum() > 0  # in the window it scrolls
+    panel.set_fit_text(True)
+    QApplication.processEvents()
+    assert text.verticalScrollBar().maximum() == 0
+    assert 0.7 <= panel.text_fit < 1.0
+    assert text.document().defaultFont().pointSizeF() == pytest.approx(size * panel.text_fit)
+    fit = panel.text_fit
+    panel.resize(420, 600)  # a taller box: larger again, still whole
+    qtbot.waitUntil(lambda: panel.text_fit > fit, timeout=3000)
+    assert text.verticalScrollBar().maximum() == 0
+    panel.set_fit_text(False)
+    assert panel.text_fit == 1.0
+    assert text.document().defaultFont().pointSizeF() == pytest.approx(size)
