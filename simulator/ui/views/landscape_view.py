@@ -36,6 +36,7 @@ from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_man
 from .on_screen import DrawsWhenSeen
 
 TRAIL_CHUNKS = 8  # the trail is drawn in this many pieces, older pieces fainter
+TRAIL_SLACK = 1 / 40  # a piece's end moves once it is this part of the trail from its place
 TRAIL_DOTS = 40  # the newest steps also get a dot each
 TRAIL_DOT, TRAIL_DOT_ON_CURVE = 6, 11  # their sizes in pixels on a surface and on a curve
 FAR = 50.0  # points further than this many landscape widths away are pulled in before drawing
@@ -151,6 +152,7 @@ class LandscapeView(DrawsWhenSeen, QWidget):
 
         self.trail = []
         self._trail_pieces = [np.zeros((0, 2))] * TRAIL_CHUNKS  # the points each piece shows
+        self._trail_bounds = np.zeros(TRAIL_CHUNKS + 1, dtype=int)  # where the pieces split
         for k in range(TRAIL_CHUNKS):
             chunk = pg.PlotCurveItem(antialias=True)
             chunk.setZValue(5 + k * 0.01)
@@ -614,10 +616,7 @@ class LandscapeView(DrawsWhenSeen, QWidget):
     def _draw_trail(self, trail: np.ndarray) -> None:
         finite = trail[np.all(np.isfinite(trail), axis=1)] if len(trail) else trail
         finite = self._pull_in(finite) if len(finite) else np.zeros((0, 2))
-        n = len(finite)
-        # Equal pieces, the newest last and most opaque; neighbours share a point so the
-        # line stays unbroken.
-        bounds = np.linspace(0, n, TRAIL_CHUNKS + 1).astype(int)
+        bounds = self._trail_bounds = _piece_bounds(self._trail_bounds, len(finite))
         for k, chunk in enumerate(self.trail):
             start, stop = bounds[k], bounds[k + 1]
             piece = finite[max(start - 1, 0):stop] if stop > start else np.zeros((0, 2))
@@ -920,6 +919,23 @@ class LandscapeView(DrawsWhenSeen, QWidget):
             self._draw_curve(self._grid, True)
         elif not axes.is_curve:
             self.view_box.setRange(xRange=axes.x_range, yRange=axes.y_range, padding=0)
+
+
+def _piece_bounds(kept: np.ndarray, n: int) -> np.ndarray:
+    """Return where a trail of ``n`` points splits into its pieces (first index of each, then n).
+
+    Equal pieces, the newest last and most opaque; neighbours share a point so the line
+    stays unbroken. A split of ``kept`` (the last drawn) stays where it is while it is
+    within ``TRAIL_SLACK`` of the trail from its equal place: as the trail grows by a point
+    a frame, equal splits would move most pieces on every frame, and each moved piece is
+    set and stroked again (a big network's frame paid for five).
+    """
+    equal = np.linspace(0, n, TRAIL_CHUNKS + 1).astype(int)
+    if kept[-1] > n:  # a shorter trail (a reset, a seek, a thinned path): split it afresh
+        return equal
+    bounds = np.where(np.abs(kept - equal) <= int(n * TRAIL_SLACK), kept, equal)
+    bounds[-1] = n
+    return bounds
 
 
 def _same_axes(a, b, ranges: bool = True) -> bool:

@@ -13,7 +13,7 @@ from simulator.lessons.files import load_lesson
 from simulator.lessons.model import ExpressionSpec, Lesson, OptimizerSpec
 from simulator.ui.binding import bind
 from simulator.ui.theme import theme_manager
-from simulator.ui.views.landscape_view import TRAIL_CHUNKS, LandscapeView
+from simulator.ui.views.landscape_view import TRAIL_CHUNKS, TRAIL_SLACK, LandscapeView
 from simulator.workspace.frames import Axes, LandscapeGrid
 from simulator.workspace.surface_scale import LossScale, contour_segments
 from tests.ui.settling import settle
@@ -404,6 +404,39 @@ def test_a_frame_that_moves_nothing_sets_no_trail_piece_again(controller, view, 
     assert set_again == []
     controller.step()  # one step more: the newest piece takes it
     assert TRAIL_CHUNKS - 1 in set_again
+
+
+def test_a_growing_trail_moves_few_pieces_a_step_and_stays_whole(controller, view, monkeypatch):
+    controller.set_lesson_now(load_lesson(CIRCLE))
+    settle(controller)
+    for _ in range(120):
+        controller.step()
+    set_again = []
+    for k, chunk in enumerate(view.trail):
+        original = chunk.setData
+        monkeypatch.setattr(chunk, "setData",
+                            lambda *args, k=k, original=original: (set_again.append(k), original(*args)))
+    steps = 80
+    for _ in range(steps):
+        controller.step()
+    # The newest piece takes every step; an older one only when its end has moved by a
+    # fortieth of the trail (equal splits would move about five pieces a step).
+    assert set_again.count(TRAIL_CHUNKS - 1) == steps
+    assert len(set_again) <= 2.5 * steps
+    frame = controller.frame()
+    n = len(frame.path_xy)
+    pieces = [np.column_stack(chunk.getData()) for chunk in view.trail]
+    drawn = np.vstack([pieces[0]] + [piece[1:] for piece in pieces[1:]])
+    assert np.array_equal(drawn, frame.path_xy)  # still the whole path, unbroken
+    sizes = np.array([len(pieces[0])] + [len(piece) - 1 for piece in pieces[1:]])
+    ends = np.cumsum(sizes)
+    equal = np.linspace(0, n, TRAIL_CHUNKS + 1).astype(int)[1:]
+    assert np.all(np.abs(ends - equal) <= n * TRAIL_SLACK)  # nearly equal pieces
+    controller.reset()  # a shorter trail is split afresh, into equal pieces
+    for _ in range(15):
+        controller.step()
+    sizes = [len(chunk.getData()[0]) for chunk in view.trail]
+    assert sizes == [2] + [3] * (TRAIL_CHUNKS - 1)
 
 
 def test_the_crash_mark_goes_when_the_run_is_reset(controller, view):
