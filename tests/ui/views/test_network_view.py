@@ -479,10 +479,11 @@ def test_while_playing_a_big_network_re_pens_its_layers_of_weights_in_turn(contr
     controller.set_lesson_now(load_lesson(path))
     view = make_view(controller, qtbot)
     count = len(view.bundles)
-    turns = [view._bundles_to_draw(moving=True) for _ in range(4)]
+    turns = [view._bundles_to_draw(moving=True) for _ in range(8)]
     for chosen in turns:
         assert sum(len(view.bundles[k].fractions) for k in chosen) <= PLAYING_EDGES
-    assert set().union(*turns) == set(range(count))  # every layer within four painted frames
+        assert sum(len(view.bundles[k].fractions) > 64 for k in chosen) == 1  # one 32 × 32 layer
+    assert set().union(*turns) == set(range(count))  # every layer within eight painted frames
     assert view._bundles_to_draw(moving=False) == list(range(count))
     controller.play()
     for _ in range(3):
