@@ -482,11 +482,12 @@ class Session:
         rows, slot = recent.cursor(theta)
         ring_size = recent.size
         numbered, numbered_slot = first, slot  # the ring's steps are numbered up to here
+        saved: list[tuple] = []  # (step, its slot, optimizer, epoch, position) of checkpoints to be
         while step < last:
             # loss rows at the multiples of both powers of 2, checkpoints at theirs
             every, saves = max(spacing, losses.stride), self._checkpoint_every
-            event = min(last, step + CHECK_EVERY, step - step % every + every,
-                        step - step % saves + saves)
+            event = min(last, step + CHECK_EVERY, step - step % every + every)
+            save_at = step - step % saves + saves
             checked, checked_slot = step, slot
             self._loss, self._grad_fresh = None, False
             while step < event:
@@ -494,12 +495,15 @@ class Session:
                 optimizer_step(theta, grad)
                 step += 1
                 rows[slot][...] = theta  # what recent.add does
-                slot = slot + 1 if slot + 1 < ring_size else 0
                 index += 1
                 if index == count:  # the epoch's last batch: the next epoch's order
                     self._epoch, self._position = self._epoch + 1, 0
                     batches, start = self._batches(samples)
                     index, count = 0, len(batches)
+                if step == save_at:  # a checkpoint, its θ taken from the ring once checked
+                    saved.append((step, slot, snapshot(), self._epoch, start + index * size))
+                    save_at += saves
+                slot = slot + 1 if slot + 1 < ring_size else 0
                 if not abs(batch_loss) <= bound:
                     break
             self.step_count, self._position = step, start + index * size
@@ -507,11 +511,13 @@ class Session:
             if infinite >= 0:  # θ was not finite there: that step and the later ones are undone
                 recent.number(numbered_slot, numbered, step - numbered)
                 step = checked + infinite + 1
+                self._keep_saved(saved, step)
                 self._stand_at(step, numbered, numbered_slot, first)
                 self._diverge(None)
                 return step - first
-            if not abs(batch_loss) <= bound:
+            if not abs(batch_loss) <= bound:  # _judge records the step (its checkpoint too)
                 recent.number(numbered_slot, numbered, step - numbered)
+                self._keep_saved(saved, step)
                 self._stand_at(step, numbered, numbered_slot, first)
                 self._judge(batch_loss, bound)
                 return step - first
@@ -519,19 +525,15 @@ class Session:
                 loss = self._evaluate(with_gradient=False)
                 if not abs(loss) <= bound:  # NaN too
                     recent.number(numbered_slot, numbered, step - numbered)
+                    self._keep_saved(saved, step)
                     self._stand_at(step, numbered, numbered_slot, first)
                     self._judge(batch_loss, bound)
                     return step - first
                 test = self.problem.test_loss(theta)
                 losses.add(step, (loss, np.nan if test is None else test, rate,
                                   *self._norms(norms)))
-            if not step % saves:
-                cps = self._checkpoints
-                if cps[-1].step < step and len(cps) < self._checkpoint_cap:  # nothing to drop
-                    cps.append(Checkpoint(step, theta.copy(), snapshot(), config, size,
-                                          self._epoch, self._position))
-                else:
-                    self._save_checkpoint()
+            if saved:
+                self._keep_saved(saved, step + 1)
             if step - numbered + CHECK_EVERY > ring_size or step >= last:
                 # the next event could overwrite rows not yet on the path
                 recent.number(numbered_slot, numbered, step - numbered)
@@ -601,6 +603,19 @@ class Session:
         if not math.isfinite(sum(norms)):  # squares past the largest float: it scales first
             return weight_gradient_norms(self.problem, self._grad)
         return norms
+
+    def _keep_saved(self, saved: list[tuple], before: int) -> None:
+        """Keep the checkpoints the loop took note of before step ``before`` (their θ checked).
+
+        One that the spacing, doubled by an earlier one, has left off is not kept; the list
+        is emptied.
+        """
+        ring, config, size = self._recent.ring, self.config, self.batch_size
+        for step, slot, optimizer, epoch, position in saved:
+            if step < before and not step % self._checkpoint_every:
+                self._keep_checkpoint(Checkpoint(step, ring[slot].copy(), optimizer, config, size,
+                                                 epoch, position))
+        saved.clear()
 
     def _stand_at(self, step: int, checked: int, slot: int, first: int) -> None:
         """Stop a run of plain steps from ``first`` at ``step``, checked up to ``checked``.
@@ -734,9 +749,16 @@ class Session:
     # ----- checkpoints, rewind and edits ------------------------------------------------
 
     def _save_checkpoint(self, pinned: bool = False) -> None:
-        cp = Checkpoint(self.step_count, self.theta.copy(), self.optimizer.snapshot(),
-                        self.config, self.batch_size, self._epoch, self._position, pinned)
-        cps = self._checkpoints
+        self._keep_checkpoint(Checkpoint(self.step_count, self.theta.copy(),
+                                         self.optimizer.snapshot(), self.config, self.batch_size,
+                                         self._epoch, self._position, pinned))
+
+    def _keep_checkpoint(self, cp: Checkpoint) -> None:
+        """Add a checkpoint, dropping those after it and thinning them when over the cap."""
+        pinned, cps = cp.pinned, self._checkpoints
+        if cps and cps[-1].step < cp.step and len(cps) < self._checkpoint_cap and not pinned:
+            cps.append(cp)  # the common case: nothing to drop
+            return
         changed = False  # whether a pinned checkpoint may have gone (the set is then rebuilt)
         while cps and cps[-1].step >= cp.step and not (cps[-1].pinned and not pinned):
             changed |= cps.pop().pinned
