@@ -97,9 +97,14 @@ class BatchOrder:
         self._batch_lists: tuple = (None, 0, [])  # (the orders, batch size, each epoch's batches)
 
     def batches(self, epoch: int, samples: int, size: int) -> list[Array]:
-        """Return the epoch's batches of ``size`` in order (views of ``order``), the last maybe short.
+        """Return the epoch's batches of ``size`` in order (views of ``order``), the last maybe short."""
+        lists, k = self.batch_lists(epoch, samples, size)
+        return lists[k]
 
-        Made for every epoch of the block of orders at once, as the orders are.
+    def batch_lists(self, epoch: int, samples: int, size: int) -> tuple[list[list[Array]], int]:
+        """Return the batches of the block of epochs that holds this one, and which is this one's.
+
+        Made for every epoch of the block at once, as the orders are.
         """
         k = self._block(epoch, samples)
         orders, made_size, lists = self._batch_lists
@@ -111,7 +116,7 @@ class BatchOrder:
             else:
                 lists = [[*row[:whole].reshape(-1, size), row[whole:]] for row in orders]
             self._batch_lists = orders, size, lists
-        return lists[k]
+        return lists, k
 
     def order(self, epoch: int, samples: int) -> Array:
         """Return ``permutation(epoch, samples)`` (a read-only view), made with the next epochs' orders."""

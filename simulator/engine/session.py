@@ -463,9 +463,10 @@ class Session:
         unrecorded, before they could be overwritten and at the end. A step the divergence
         bound or that check must look at is judged by ``_judge`` and ends it.
         """
-        full, spacing, samples = self._batching()
-        if full or self.config.schedule.varies:
+        bound_run = self._run_binding()
+        if bound_run is None:
             return 0
+        spacing, samples, batch_gradient, optimizer_step, snapshot, rate, norms = bound_run
         step = first = self.step_count
         last = first + limit
         later_edits = [s for s in self._pinned if s > first]
@@ -474,10 +475,9 @@ class Session:
         if last <= first:
             return 0
         theta, grad, losses, recent = self.theta, self._grad, self.losses, self._recent
-        batch_gradient, optimizer_step = self._batch_gradient(), self.optimizer.step
-        snapshot, config, size = self.optimizer.snapshot, self.config, self.batch_size
-        rate, norms = config.rate_at(step), self._norm_views()  # η is constant here
-        batches, start = self._batches(samples)
+        size = self.batch_size
+        epochs, row, start = self._batches(samples)  # the batches of a block of epochs
+        batches = epochs[row]
         index, count = (self._position - start) // size, len(batches)
         rows, slot = recent.cursor(theta)
         ring_size = recent.size
@@ -496,10 +496,13 @@ class Session:
                 step += 1
                 rows[slot][...] = theta  # what recent.add does
                 index += 1
-                if index == count:  # the epoch's last batch: the next epoch's order
-                    self._epoch, self._position = self._epoch + 1, 0
-                    batches, start = self._batches(samples)
-                    index, count = 0, len(batches)
+                if index == count:  # the epoch's last batch: on to the next epoch's
+                    self._epoch, row, index = self._epoch + 1, row + 1, 0
+                    if row == len(epochs):
+                        self._position = 0
+                        epochs, row, start = self._batches(samples)
+                    start, batches = 0, epochs[row]
+                    count = len(batches)
                 if step == save_at:  # a checkpoint, its θ taken from the ring once checked
                     saved.append((step, slot, snapshot(), self._epoch, start + index * size))
                     save_at += saves
@@ -544,25 +547,44 @@ class Session:
             self.furthest_step = step
         return step - first
 
-    def _batches(self, samples: int) -> tuple[list[Array], int]:
-        """Return the epoch's batches from a position on (views of its order), and that position.
+    def _batches(self, samples: int) -> tuple[list[list[Array]], int, int]:
+        """Return the batches of epochs (views of their orders), which is this epoch's, and from where.
 
-        The loop reads a batch where it sliced one. They are from the epoch's start
-        (``BatchOrder.batches``) when the position is on a batch's boundary, else (the
-        batch size changed within the epoch) from the position, made here.
+        The loop reads a batch where it sliced one. They are the batches of a block of epochs
+        from their start (``BatchOrder.batch_lists``) when the position is on a batch's
+        boundary, else (the batch size changed within the epoch) this epoch's from the
+        position, made here.
         """
         order, start, size = self._epoch_order(samples), self._position, self.batch_size
         if not start % size:
-            return self._batch_order.batches(self._epoch, samples, size), 0
+            return *self._batch_order.batch_lists(self._epoch, samples, size), 0
         made = self._bound.get("batches")
-        if made is not None and made[0] is order and made[1] == start and made[2] == size:
-            return made[3], start
-        whole = (samples - start) // size * size
-        batches = list(order[start:start + whole].reshape(-1, size))
-        if start + whole < samples:
-            batches.append(order[start + whole:])
-        self._bound["batches"] = (order, start, size, batches)
-        return batches, start
+        if made is None or made[0] is not order or made[1] != start or made[2] != size:
+            whole = (samples - start) // size * size
+            batches = list(order[start:start + whole].reshape(-1, size))
+            if start + whole < samples:
+                batches.append(order[start + whole:])
+            made = self._bound["batches"] = (order, start, size, [batches])
+        return made[3], 0, start
+
+    def _run_binding(self) -> tuple | None:
+        """Return what a run of plain steps reads, ``None`` if the steps are not plain.
+
+        (spacing of the loss rows, samples, batch gradient, optimizer step and snapshot,
+        η, the gradient's layer views), made once for θ, the gradient array, optimizer,
+        settings and batch size.
+        """
+        theta, grad, optimizer, config = self.theta, self._grad, self.optimizer, self.config
+        made = self._bound.get("run")
+        if made is not None and made[0] is theta and made[1] is grad and \
+                made[2] is optimizer and made[3] is config and made[4] == self.batch_size:
+            return made[5]
+        full, spacing, samples = self._batching()
+        run = None if full or config.schedule.varies else (
+            spacing, samples, self._batch_gradient(), optimizer.step, optimizer.snapshot,
+            config.rate_at(self.step_count), self._norm_views())  # η is constant here
+        self._bound["run"] = (theta, grad, optimizer, config, self.batch_size, run)
+        return run
 
     def _batch_gradient(self) -> Callable[[Array], float]:
         """Return ``run(batch)``: the batch's loss at θ, its gradient written into ``_grad``.
