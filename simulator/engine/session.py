@@ -476,7 +476,12 @@ class Session:
             return 0
         theta, grad, losses, recent = self.theta, self._grad, self.losses, self._recent
         size = self.batch_size
-        epochs, row, start = self._batches(samples)  # the batches of a block of epochs
+        walk = self._bound.get("walk")  # where the last run of steps left the batches
+        if walk is not None and walk[0] == self._epoch and walk[1] == self._position and \
+                walk[2] == size and walk[3] == self.seed:
+            epochs, row, start = walk[4]
+        else:
+            epochs, row, start = self._batches(samples)  # the batches of a block of epochs
         batches = epochs[row]
         index, count = (self._position - start) // size, len(batches)
         rows, slot = recent.cursor(theta)
@@ -543,6 +548,7 @@ class Session:
                 self._path_from_ring(numbered, step, numbered_slot)
                 numbered, numbered_slot = step, slot
         recent.filled(slot, step - first)
+        self._bound["walk"] = (self._epoch, self._position, size, self.seed, (epochs, row, start))
         if step > self.furthest_step:
             self.furthest_step = step
         return step - first
