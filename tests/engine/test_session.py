@@ -468,3 +468,30 @@ def test_recent_holds_the_last_steps_oldest_first_and_forgets_after_a_rewind():
         recent.items()[0][1][0] = 1.0
     recent.keep_until(-1)
     assert len(recent) == 0 and recent.items() == []
+
+
+def _records(session: Session) -> list[np.ndarray]:
+    steps, train, test = session.loss_history()
+    path_steps, path = session.path_history()
+    cps = session._checkpoints
+    return [steps, train, test, session.rate_history(), session.gradient_norm_history(),
+            path_steps, path, np.array([s for s, _ in session.recent]),
+            np.array([t for _, t in session.recent]), session.theta,
+            np.array([(c.step, c.epoch, c.position, c.optimizer[0]) for c in cps]),
+            np.array([c.theta for c in cps])]
+
+
+@pytest.mark.parametrize(("batch_size", "calls"), [(10, [20] * 30), (7, [1000]), (39, [3, 77, 500])])
+def test_runs_of_plain_steps_record_what_steps_one_by_one_do(batch_size, calls):
+    """The loop of plain steps (path rows from the ring, checkpoints noted in the loop, batches
+    of blocks of epochs) records the same as stepping one judged step at a time."""
+    def session():
+        return Session(xor_problem(), OptimizerConfig("momentum", 0.1), batch_size=batch_size,
+                       seed=3, history_capacity=32, path_capacity=16, checkpoint_bytes=8000)
+    fast, slow = session(), session()
+    for n in calls:
+        fast.step(n)
+        slow.step(n, record=[])  # asking for the loss at every step takes the general path
+        fast = copy.deepcopy(fast, {id(fast.problem): fast.problem})  # a copy steps on as well
+    for a, b in zip(_records(fast), _records(slow), strict=True):
+        np.testing.assert_array_equal(a, b)
