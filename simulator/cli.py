@@ -387,6 +387,8 @@ def derive_command(args: argparse.Namespace) -> int:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             raise BadInput(f"--at: expected VAR=VALUE like w=3, got {item!r}")
+        if name.strip() in at:  # the last one was taken without a word
+            raise BadInput(f"--at: {name.strip()} is given twice; give each variable once")
         at[name.strip()] = value.strip()
     fork_workers_here()  # no Qt here: a worker forked from this process starts at once
     try:
@@ -441,7 +443,8 @@ def export_command(args: argparse.Namespace) -> int:
         raise BadInput(f"{args.output}: could not write it: {exc.strerror or exc}") from None
     shown = f"{written[0]} … {written[-1].name} ({len(written)} files)" if len(written) > 1 \
         else str(written[0])
-    print(f"wrote {shown}")
+    # a name of bytes that are not UTF-8 holds surrogates, which a strict terminal refuses
+    print(f"wrote {shown}".encode("utf-8", "backslashreplace").decode("utf-8"))
     return EXIT_OK
 
 
@@ -460,6 +463,9 @@ def check_export_target(output: str) -> None:
     if target.is_dir():
         raise BadInput(f"{output} is a folder; give a file name inside it, e.g. "
                        f"{target / ('figure' + target.suffix)}")
+    if target.exists() and not target.is_file():
+        raise BadInput(f"{output} is not a regular file (a device, FIFO or socket); "
+                       "the figure would replace it")
     folder = target.parent
     if not folder.is_dir():
         raise BadInput(f"{folder}: no such folder")

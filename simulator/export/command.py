@@ -41,6 +41,14 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
             raise ValueError("--frames: an animation is a .gif, or a .png series (OUT-0000.png…)")
         if view == WINDOW:
             raise ValueError("--frames: animate one view (--view landscape…), not the window")
+        from simulator.ui.figures.animation import MAX_FRAMES
+
+        # here, before the training (the walk checks them only as its first frame is drawn,
+        # and a .png series of 0 frames drew none: an IndexError after the training)
+        if not 1 <= frames <= MAX_FRAMES:
+            raise ValueError(f"--frames must be 1–{MAX_FRAMES}, got {frames}")
+        if not 1 <= every <= 100_000:
+            raise ValueError(f"--every must be 1–100000, got {every}")
     # Offscreen: no window flashes up. The 3-D view needs OpenGL, which only a display has.
     wants_gl = view == "landscape3d" and os.environ.get("DISPLAY")
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if wants_gl else "offscreen")

@@ -44,6 +44,13 @@ def test_bad_point_is_one_line_exit_2():
     assert "abc" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_a_variable_given_twice_is_refused():
+    # before: the last --at was taken without a word
+    out = derive("w**2", "--at", "w=1", "--at", "w=2")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == "--at: w is given twice; give each variable once"
+
+
 def test_a_formula_starting_with_minus_is_a_formula_not_an_option():
     for args in (["-w**2", "--at", "w=3"], ["--at", "w=3", "-w**2"], ["--wrt", "w", "-w**2"]):
         out = derive(*args, "--json")

@@ -1,6 +1,8 @@
 """`backprop-hiker export`: figures for lecture notes, as PNG, SVG, PDF and GIF, from a script."""
 
+import os
 import re
+import stat
 import struct
 import subprocess
 import sys
@@ -114,6 +116,10 @@ def test_a_lesson_step_is_entered_before_drawing(tmp_path):
     (["--scale", "5"], "--scale must be 1, 2, 3 or 4"),
     (["--theme", "neon"], "--theme: choose screen or print"),
     (["--frames", "3", "--view", "window"], "--frames: animate one view"),
+    # checked only as the first frame was drawn: a .png series of 0 frames was an IndexError
+    (["--frames", "0", "--view", "loss", "--steps", "1000000"], "--frames must be 1–2000, got 0"),
+    (["--frames", "2", "--every", "0", "--view", "loss", "--steps", "1000000"],
+     "--every must be 1–100000"),
 ])
 def test_bad_options_are_one_line_exit_2_and_nothing_written(tmp_path, args, fragment):
     out = tmp_path / "figure.png"
@@ -152,6 +158,26 @@ def test_an_unwritable_target_is_refused_before_training(tmp_path, target, fragm
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and fragment in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_fifo_named_as_the_figure_is_refused_not_replaced(tmp_path):
+    fifo = tmp_path / "figure.png"
+    os.mkfifo(fifo)
+    result = export(str(fifo), "--steps", "1000000")
+    assert result.returncode == 2 and "is not a regular file" in result.stderr
+    assert result.stderr.count("\n") == 1 and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_file_name_of_bytes_that_are_not_utf8_is_said_on_a_strict_terminal(tmp_path):
+    # such a name reaches Python with surrogates; printing "wrote …" raised
+    # UnicodeEncodeError on a terminal whose encoding is strict (a UTF-8 locale's)
+    out = tmp_path / os.fsdecode(b"\xfe.svg")
+    result = subprocess.run([sys.executable, "-m", "simulator", "export", str(SEED), str(out),
+                             "--view", "landscape"], capture_output=True, timeout=180,
+                            env=dict(os.environ, PYTHONIOENCODING="utf-8:strict"))
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert result.stdout.decode().strip() == f"wrote {tmp_path}/\\udcfe.svg"
+    assert out.stat().st_size > 1000
 
 
 def test_a_huge_size_is_refused_with_the_pixel_count(tmp_path):
