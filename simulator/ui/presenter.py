@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .presenter_fit import Fitter, fit_factor
+from .presenter_fit import TALL, Fitter, HeightFitter, fit_factor
 from .theme import theme_manager
 
 DEFAULT_SCALE = 1.6
@@ -77,6 +77,11 @@ SHARES = {(True, True): (50, 27, 23), (True, False): (68, 0, 32),
           (False, True): (58, 42, 0), (False, False): (64, 36, 0)}
 #: on a narrow stage with the other views in a row below: the rows' shares of the height
 GRID_ROWS = (60, 40)
+#: on a narrow stage with one tall view (``presenter_tall``) beside the main one: the
+#: shares of the width (main view and lesson panel, tall view) and of the left column's
+#: height (main view, lesson panel); the tall view has the whole height
+TALL_COLUMNS = (62, 38)
+TALL_ROWS = (65, 35)
 #: the views a step's main view is, first of all, when shown
 LANDSCAPES = ("landscape", "landscape3d")
 
@@ -99,8 +104,10 @@ class Presenter(QObject):
         self.stage: Stage | None = None
         self.scaler = Scaler()
         self.fitter = Fitter(self)
+        self.heights = HeightFitter(self.scaler, self)
         self._fit: tuple[bool, float] | None = None
         self._homes: dict[str, _Home] = {}
+        self._on_stage: list[QWidget] = []  # the views on the stage now
         self._panel_home: _Home | None = None
         self._panel_keys: list[tuple[QAction, list]] = []
         self._show = None
@@ -156,6 +163,7 @@ class Presenter(QObject):
             return
         stage = self.stage
         stage.curtain.lift()
+        self.heights.restore()
         self.scaler.restore()
         self.fitter.restore()
         self._defaults = None
@@ -209,7 +217,8 @@ class Presenter(QObject):
         self.stage.arrange([views[n] for n in names], views.get(main), self.window.lesson_panel,
                            wide)
         self.fitter.apply([views[n] for n in names])
-        self.scaler.apply(self.stage, self.stage_scale)
+        self._on_stage = [views[n] for n in names]
+        self._scale_stage()
 
     @property
     def stage_scale(self) -> float:
@@ -230,7 +239,7 @@ class Presenter(QObject):
 
     def _restyled(self, _theme) -> None:
         if self.presenting:
-            self.scaler.apply(self.stage, self.stage_scale)  # the views set their 1× sizes again
+            self._scale_stage()  # the views set their 1× sizes again
 
     # ----- keys -------------------------------------------------------------------------------
 
@@ -279,7 +288,12 @@ class Presenter(QObject):
         self.scale = _clamp(scale)
         self.window.settings.setValue(SETTINGS_KEY, self.scale)
         if self.presenting:
-            self.scaler.apply(self.stage, self.stage_scale)
+            self._scale_stage()
+
+    def _scale_stage(self) -> None:
+        """Scale the stage's type and lines, then fit the tall views to their slots."""
+        self.scaler.apply(self.stage, self.stage_scale)
+        self.heights.apply(self._on_stage, self.stage_scale)
 
     def larger(self) -> None:
         """Make fonts and lines larger by one step."""
@@ -328,12 +342,17 @@ class Stage(QWidget):
         """Lay out the views, ``main`` largest on the left, and the lesson panel (see ``SHARES``).
 
         On a narrow stage two or more other views go in a row under the main view and the
-        lesson panel: a column of four panels leaves none of them the height it needs.
+        lesson panel: a column of four panels leaves none of them the height it needs. A
+        tall view (``presenter_tall``) has the stage's whole height beside the main one,
+        and the rest go under the main view (``_tall``).
         """
         area = QWidget()
         others = [view for view in views if view is not main]
-        main_share, others_share, panel_share = SHARES[wide, bool(others)]
-        if not wide and main is not None and len(others) > 1:
+        tall = next((view for view in others if view.property(TALL)), None)
+        rest = [view for view in others if view is not tall]
+        if main is not None and tall is not None and (rest or not wide):
+            self._tall(area, main, tall, rest, panel, wide)
+        elif not wide and main is not None and len(others) > 1:
             self._grid(area, main, others, panel)
         else:
             self._columns(area, main, others, panel, wide)
@@ -360,6 +379,32 @@ class Stage(QWidget):
         grid.setColumnStretch(1, panel_share)
         grid.setRowStretch(0, GRID_ROWS[0])
         grid.setRowStretch(1, GRID_ROWS[1])
+
+    @staticmethod
+    def _tall(area: QWidget, main: QWidget, tall: QWidget, rest: list[QWidget], panel: QWidget,
+              wide: bool) -> None:
+        """Lay out the main view over a row of the rest, and a tall view at the whole height.
+
+        On a narrow stage the lesson panel ends the row under the main view; on a wide one
+        it keeps its column on the right.
+        """
+        grid = QGridLayout(area)
+        grid.setContentsMargins(0, 0, 0, 0)
+        below = [*rest] if wide else [*rest, panel]
+        grid.addWidget(_Slot(main), 0, 0, 1 if below else 2, 1)
+        if below:
+            row = QHBoxLayout()
+            for view in below:
+                row.addWidget(_Slot(view), 1)
+            grid.addLayout(row, 1, 0)
+        grid.addWidget(_Slot(tall), 0, 1, 2, 1)
+        if wide:
+            grid.addWidget(_Slot(panel), 0, 2, 2, 1)
+        shares = SHARES[True, True] if wide else TALL_COLUMNS
+        for k, share in enumerate(shares):
+            grid.setColumnStretch(k, share)
+        for k, share in enumerate(TALL_ROWS):
+            grid.setRowStretch(k, share)
 
     @staticmethod
     def _columns(area: QWidget, main: QWidget | None, others: list[QWidget], panel: QWidget,
@@ -518,6 +563,10 @@ class Scaler:
         font = QFont(QApplication.font())
         font.setPointSizeF(_points(font) * scale)
         root.setFont(font)  # for every widget that has no font of its own
+        self.apply_under(root, scale)
+
+    def apply_under(self, root: QWidget, scale: float) -> None:
+        """Scale the fonts and lines of the widgets and plots under ``root`` (not its own font)."""
         for widget in root.findChildren(QWidget):
             if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
                 self._scale_font(widget, widget.font, widget.setFont, scale)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from simulator.lessons.catalog import lessons_dir
 from simulator.ui.launch import make_window
 from simulator.ui.presenter_fit import FIT_RANGE, fit_factor, interactive_only
+from simulator.ui.views.formula_view import GRAPH_MAX_SCALE, GRAPH_MIN_SCALE
 
 SIZES = [QSize(1024, 768), QSize(1366, 768), QSize(1920, 1080)]
 LESSONS = sorted(p.name.removesuffix(".lesson.json")
@@ -325,3 +326,38 @@ def test_the_data_panel_says_what_the_dots_mean_but_not_what_clicks_do_on_the_st
 def on_the_stage(w, widget: QWidget) -> bool:
     stage = w.presenter.stage
     return stage is not None and stage.isAncestorOf(widget) and widget.isVisible()
+
+
+@pytest.mark.parametrize("name", ["01-what-a-derivative-tells-you", "02-sympy-does-it-for-us",
+                                  "03-hiking-down-the-mountain", "07-computation-graphs"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
+def test_the_formula_panel_fits_the_stage_whole(qtbot, name, size):
+    # The nudge table was cut at 1024 and 1366 pixels, and lesson 07's graph at 1920: the
+    # panel scrolled, and nobody scrolls a projector. Its type is fitted to the stage's height.
+    w = open_window(qtbot, name)
+    try:
+        present_at(qtbot, w, size)
+        formula = w.formula
+        bar = formula.scroll.verticalScrollBar()
+        for k in [None, *range(len(w.controller.workspace.lesson.steps))]:
+            if k is not None:
+                assert w.controller.go_to_step(k)
+            settle(qtbot)
+            if not on_the_stage(w, formula):
+                continue
+            where = f"{name} step {k} at {size.width()}x{size.height()}"
+            qtbot.waitUntil(lambda: not w.presenter.heights._timer.isActive(), timeout=5000)
+            assert bar.maximum() == 0, where
+            shown = formula.scroll.viewport().rect()
+            for part in (formula.nudge_labels["ratio"], formula.graph_view):
+                place = QRect(part.mapTo(formula.scroll.viewport(), QPoint(0, 0)), part.size())
+                assert shown.contains(place), (where, part, place, shown)
+            # The table's numbers stay at least a 72nd of the height (11 px at 768: the least
+            # lesson 07's graph and table leave them on a 1024 stage).
+            assert formula.nudge_labels["ratio"].fontInfo().pixelSize() >= size.height() / 72, where
+        w.presenter.leave()
+        assert formula.graph_scales == (GRAPH_MIN_SCALE, GRAPH_MAX_SCALE)
+        assert formula.nudge_labels["ratio"].font().pointSizeF() == pytest.approx(
+            formula._mono.pointSizeF())
+    finally:
+        close_window(w)

@@ -49,7 +49,7 @@ from simulator.workspace.frames import ProblemInfo
 from simulator.workspace.numbers import format_number
 
 from ..items.graph_items import GraphDrawing
-from ..presenter_fit import HIDES
+from ..presenter_fit import HIDES, TALL
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .stepper_marks import chip_colours
 
@@ -187,6 +187,12 @@ class FormulaView(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.scroll)
         self.scroll.hide()
+
+        # On the presenter's stage it takes the whole height, its type fitted to it; the
+        # captions are for a reader, the step's text speaks to the room.
+        self.setProperty(TALL, True)
+        for caption in (self.cost_caption, self.mode_label):
+            caption.setProperty(HIDES, True)
 
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
@@ -598,6 +604,12 @@ class FormulaView(QWidget):
     def schedule_fit(self, *_args) -> None:
         """Fit the graph to the panel once the layout has settled."""
         self._fit_timer.start()
+
+    def set_type_scale(self, scale: float) -> None:
+        """Scale the graph's least and most sizes with the panel's type (presenter mode)."""
+        self.graph_scales = (GRAPH_MIN_SCALE * scale, GRAPH_MAX_SCALE * scale)
+        self._fitted = None
+        self.schedule_fit()
 
     def fit_graph(self) -> None:
         """Scale the graph to the panel's width (and the room left below), choosing its direction.
