@@ -108,11 +108,12 @@ def _export_view(workspace, spec, fmt: str, output: str, title: str) -> Path:
     from simulator.ui.figures.painting import figure_bytes, write_atomically
     from simulator.ui.figures.state import FigureState
 
-    view = build_figure(spec.view, FigureState.of(workspace), spec.layout, spec.theme)
+    state = FigureState.of(workspace)
+    view = build_figure(spec.view, state, spec.layout, spec.theme)
     try:
         written = write_atomically(output, figure_bytes(view, spec, fmt, title,
                                                         marks_scale(spec.theme)))
-        note = fit_note(view, spec)
+        note = fit_note(view, spec, state)
         if note is not None:
             print(f"note: {note}", file=sys.stderr)
         return written

@@ -36,8 +36,10 @@ from .figures.catalog import (
     FigureError,
     build_figure,
     close_figure,
+    fitting_size,
     left_out,
     marks_scale,
+    unshrunk_cm,
     view_label,
     window_theme,
 )
@@ -309,19 +311,35 @@ class ExportDialog(QDialog):
                 QGuiApplication.restoreOverrideCursor()
         return self._state
 
-    def figure_image(self, spec: FigureSpec) -> tuple[QImage, float, list[str]]:
-        """Return the figure as an image (the first frame, for a GIF), its shrink, what it left out.
+    def figure_image(self, spec: FigureSpec) -> tuple[QImage, list[str]]:
+        """Return the figure as an image (the first frame, for a GIF) and its notes on fitting.
 
-        The shrink is how much the view was made smaller to fit the size (1: not at all);
-        a text panel leaves out the sections that do not fit whole at its text's size.
+        A view made smaller to fit the size says so, and the size that keeps its text at
+        its size; a text panel that left out sections that do not fit whole at its text's
+        size names them, and the size found to show them.
         """
         if spec.view == WINDOW:
             with window_theme(spec.theme):
-                return image_of(self.window_, spec), 1.0, []
+                return image_of(self.window_, spec), []
         widget = build_figure(spec.view, self.state(), spec.layout, spec.theme)
         try:
-            return (image_of(widget, spec, marks_scale(spec.theme)),
-                    paper_size(widget).width() / max(1, widget.width()), left_out(widget))
+            image = image_of(widget, spec, marks_scale(spec.theme))
+            notes = []
+            shrunk = paper_size(widget).width() / max(1, widget.width())
+            if shrunk <= 0.97:
+                width, height = unshrunk_cm(widget, spec)
+                notes.append(
+                    f"This view needs more room than this size: it is drawn at {shrunk:.0%} (its "
+                    f"text smaller) so that nothing is cut off. {width:g} × {height:g} cm or "
+                    "larger keeps the text at its size.")
+            missing = left_out(widget)
+            if missing:
+                fitting = fitting_size(widget, spec, self.state())
+                larger = (f"At least {fitting[0]:g} × {fitting[1]:g} cm shows it." if fitting
+                          else "A larger figure shows it.")
+                notes.append(f"Left out at this size, as it does not fit whole at 9–11 pt: "
+                             f"{', '.join(missing)}. {larger}")
+            return image, notes
         finally:
             close_figure(widget)
 
@@ -330,18 +348,12 @@ class ExportDialog(QDialog):
         try:
             spec = self.current_spec()
             small = replace(spec, scale=1)
-            image, shrunk, missing = self.figure_image(small)
+            image, notes = self.figure_image(small)
         except (ValueError, FigureError) as exc:
             self.preview.setPixmap(QPixmap())
             self.preview.setText(str(exc).removeprefix("--size: "))
             self.fit_note.clear()
             return
-        notes = [] if shrunk > 0.97 else [
-            f"This view needs more room than this size: it is drawn at {shrunk:.0%} (its text "
-            "smaller) so that nothing is cut off. A larger figure keeps the text at its size."]
-        if missing:
-            notes.append(f"Left out at this size, as it does not fit whole at 9–11 pt: "
-                         f"{', '.join(missing)}. A larger figure shows it.")
         self.fit_note.setText("".join(f"<i>{note}</i><br>" for note in notes).removesuffix("<br>"))
         pixmap = QPixmap.fromImage(image).scaled(
             self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,

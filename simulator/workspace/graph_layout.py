@@ -238,7 +238,10 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
     # Across positions: a band per layer and a gap below it for the tags of the edges that
     # leave it. A tag sits on its edge; where neighbours would overlap, the gap holds two
     # rows of tags and each tag takes the row where it has more room.
-    band = max(across_extent(s) for s in node_sizes.values())
+    # Each band is as deep as its own deepest box: left to right a layer of "+" boxes is
+    # narrower than one of numbers.
+    band = [max((across_extent(node_sizes[i]) for i in row if not isinstance(i, tuple)),
+                default=WAYPOINT) for row in rows]
     by_gap: dict[int, list[int]] = {}
     for index, e in enumerate(edges):
         by_gap.setdefault(depth[e.parent], []).append(index)
@@ -257,15 +260,15 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
     gaps = [ARROW + n * tag + (n + 1) * TAG_PAD for n, tag in zip(rows_in_gap, tags, strict=True)]
     band_start = [0.0]
     for k in range(len(rows) - 1):
-        band_start.append(band_start[-1] + band + gaps[k])
+        band_start.append(band_start[-1] + band[k] + gaps[k])
 
     def across_of(item) -> float:
         k = depth[item] if not isinstance(item, tuple) else item[2]
-        return band_start[k] + band / 2
+        return band_start[k] + band[k] / 2
 
     def near_end(item) -> float:  # where an edge leaves a box or waypoint, towards the leaves
         if isinstance(item, tuple):
-            return band_start[item[2]] + band
+            return band_start[item[2]] + band[item[2]]
         return across_of(item) + across_extent(node_sizes[item]) / 2
 
     def far_end(item) -> float:  # where an edge reaches a box or waypoint, from the root side
@@ -277,10 +280,10 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
     label_across = [0.0] * len(edges)
     for k, members in by_gap.items():
         tag = tags[k]
-        top = band_start[k] + band + ARROW + TAG_PAD + tag / 2
+        top = band_start[k] + band[k] + ARROW + TAG_PAD + tag / 2
         levels = [top + r * (tag + TAG_PAD) for r in range(rows_in_gap[k])]
         if rows_in_gap[k] == 1:
-            levels = [band_start[k] + band + ARROW + (gaps[k] - ARROW) / 2]
+            levels = [band_start[k] + band[k] + ARROW + (gaps[k] - ARROW) / 2]
         chosen: dict[int, list[tuple[float, int]]] = {r: [] for r in range(len(levels))}
         for i in members:
             a, b = chains[i][0], chains[i][1]
@@ -310,7 +313,7 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
     high = max([pos[i] + extent_of[i] / 2 for i in pos] +
                [label_along[i] + along_extent(label_sizes[i]) / 2 for i in range(len(edges))])
     span_along = high - low
-    span_across = band_start[-1] + band
+    span_across = band_start[-1] + band[-1]
 
     def point(along: float, across: float) -> Point:
         a = along - low + MARGIN
@@ -326,7 +329,7 @@ def layered_layout(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec], root: i
         for waypoint in chain[1:-1]:
             k = waypoint[2]
             pts.append(point(pos[waypoint], band_start[k]))
-            pts.append(point(pos[waypoint], band_start[k] + band))
+            pts.append(point(pos[waypoint], band_start[k] + band[k]))
         pts.append(point(pos[child], across_of(child) - across_extent(node_sizes[child]) / 2))
         routes.append(pts)
     labels = [point(label_along[i], label_across[i]) for i in range(len(edges))]

@@ -243,3 +243,18 @@ def test_a_window_larger_than_its_figure_is_drawn_whole_and_says_so(tmp_path):
     assert "note: the whole window at 12.0 × 8.0 cm is drawn at" in result.stderr
     chunks = png_chunks(out.read_bytes())
     assert struct.unpack(">II", chunks[b"IHDR"][:8]) == (1417, 945)
+
+
+def test_a_formula_figure_that_leaves_its_graph_out_names_the_size_that_shows_it(tmp_path):
+    # Rosenbrock's graph does not fit 12 × 8 cm at 9 pt; the note said only "a larger
+    # figure shows it". Now it names a size, and at that size the note is gone.
+    lesson = XOR.parent / "11-rosenbrock-adam.lesson.json"
+    small = export(str(tmp_path / "small.png"), "--view", "formula", "--size", "12x8cm",
+                   "--dpi", "300", lesson=lesson)
+    assert small.returncode == 0, small.stderr
+    fits = re.search(r"note: formula at 12\.0 × 8\.0 cm leaves out Computation graph: .*"
+                     r"at least ([\d.]+) × ([\d.]+) cm shows it", small.stderr)
+    assert fits, small.stderr
+    large = export(str(tmp_path / "large.png"), "--view", "formula", "--size",
+                   f"{fits[1]}x{fits[2]}cm", "--dpi", "300", lesson=lesson)
+    assert large.returncode == 0 and "note:" not in large.stderr, large.stderr

@@ -244,6 +244,29 @@ def test_the_preview_says_when_a_view_is_shrunk_or_leaves_a_section_out(window, 
     assert dialog.fit_note.text() == ""
 
 
+def test_the_preview_names_the_size_that_shows_rosenbrock_s_graph(make_controller, qtbot):
+    # At 12 × 8 cm and 300 dpi the graph needs about 24 × 11 cm at 9 pt: before, the
+    # preview said only "a larger figure shows it".
+    import re
+
+    window = MainWindow(make_controller("11-rosenbrock-adam.lesson.json"))
+    qtbot.addWidget(window)
+    dialog = ExportDialog(window, "formula")
+    qtbot.addWidget(dialog)
+    choose(dialog.unit_box, "cm")
+    dialog.dpi_box.setValue(300)
+    dialog.width_box.setValue(12)
+    dialog.height_box.setValue(8)
+    dialog.refresh_preview()
+    note = dialog.fit_note.text()
+    match = re.search(r"Computation graph\. At least ([\d.]+) × ([\d.]+) cm shows it", note)
+    assert match, note
+    dialog.width_box.setValue(float(match[1]))
+    dialog.height_box.setValue(float(match[2]))
+    dialog.refresh_preview()
+    assert dialog.fit_note.text() == ""
+
+
 def test_the_stepper_copies_and_exports_the_operation_reached(make_controller, qtbot, tmp_path):
     window = MainWindow(make_controller("13-xor-network.lesson.json"))
     qtbot.addWidget(window)

@@ -58,7 +58,7 @@ from ..views.stepper_view import ROW_INSET, StepperView
 from . import formula_figure
 from .formula_figure import TEXT_POINTS
 from .painting import PAPER, label_points, paper_size
-from .spec import FigureSpec
+from .spec import LAYOUT_DPI, FigureSpec
 from .state import FigureState
 
 #: printed figures: white paper, black ink, lines and marks that survive a grey-scale copier
@@ -98,7 +98,8 @@ class FigureView:
     lays the view's content out again for its size, each time the figure's size changes;
     ``room`` says how many times wider the view would have to be to show what it holds.
     A text panel's ``choose`` picks what it shows so that it fits unshrunk (given a
-    ``measure`` that lays it out and says how much more room it needs).
+    ``measure`` that lays it out and says how much more room it needs); its ``least``
+    guesses the least layouts, at least the one asked, that would show all it holds.
     """
 
     label: str
@@ -108,6 +109,7 @@ class FigureView:
     refit: Callable[[QWidget], None] | None = None
     room: Callable[[QWidget], float] | None = None
     choose: Callable[[QWidget, Callable[[], float]], None] | None = None
+    least: Callable[[QWidget, tuple[int, int]], list[tuple[float, float]]] | None = None
 
 
 def text_in_points(view: QWidget) -> None:
@@ -177,23 +179,70 @@ def left_out(view: QWidget) -> list[str]:
     return [section.button.text() for section in sections if not section.isVisibleTo(view)]
 
 
-def fit_note(view: QWidget, spec: FigureSpec) -> str | None:
+def _shrunk(view: QWidget) -> float:
+    """Return how much a figure's view is drawn smaller than laid out (1: not at all)."""
+    return paper_size(view).width() / max(1, view.width())
+
+
+def _is_whole(view: QWidget) -> bool:
+    """Return whether a figure shows all it holds at its size, unshrunk."""
+    return _shrunk(view) >= 0.97 and not left_out(view)
+
+
+def unshrunk_cm(view: QWidget, spec: FigureSpec) -> tuple[float, float]:
+    """Return the size (cm, rounded up to a millimetre) at which a shrunk figure is drawn at its size."""
+    shrunk = _shrunk(view)
+    return tuple(math.ceil(side / shrunk * 10) / 10 for side in spec.physical_cm)
+
+
+def fitting_size(view: QWidget, spec: FigureSpec, state: FigureState) -> tuple[float, float] | None:
+    """Return the least size (cm, to half a centimetre) found at which a text panel leaves nothing out.
+
+    The panel's two least guesses (``FigureView.least``) are tried, then the least 10%
+    and 21% larger; None for a figure that is whole, or with no guess, or none found.
+    """
+    kind = FIGURE_VIEWS[spec.view]
+    if kind.least is None or _is_whole(view):
+        return None
+    guesses = kind.least(view, spec.layout)
+    (width, height), tried = guesses[0], set()
+    for size in [*guesses[:2], (width * 1.1, height * 1.1), (width * 1.21, height * 1.21)]:
+        cm = tuple(math.ceil(side / LAYOUT_DPI * 2.54 * 2) / 2 for side in size)
+        if cm in tried:
+            continue
+        tried.add(cm)
+        probe = build_figure(spec.view, state, tuple(round(side / 2.54 * LAYOUT_DPI) for side in cm),
+                             spec.theme)
+        try:
+            if _is_whole(probe):
+                return cm
+        finally:
+            close_figure(probe)
+    return None
+
+
+def fit_note(view: QWidget, spec: FigureSpec, state: FigureState | None = None) -> str | None:
     """Return one line saying a figure was shrunk or left something out to fit, or None.
 
     A shrunk figure's text is below 9 pt; the line says the least size that keeps it whole.
+    A text panel that left a section out says the size that shows it (given the figure's
+    ``state`` to try it with).
     """
     width_cm, height_cm = spec.physical_cm
-    shrunk = paper_size(view).width() / max(1, view.width())
+    shrunk = _shrunk(view)
     if shrunk < 0.97:
+        least = unshrunk_cm(view, spec)
         return (f"{spec.view} at {width_cm:.1f} × {height_cm:.1f} cm is drawn at {shrunk:.0%} "
                 f"to fit (its text below {TEXT_POINTS[0]:g} pt); "
-                f"{math.ceil(width_cm / shrunk * 10) / 10:.1f} × "
-                f"{math.ceil(height_cm / shrunk * 10) / 10:.1f} cm or larger keeps it at its size")
+                f"{least[0]:.1f} × {least[1]:.1f} cm or larger keeps it at its size")
     missing = left_out(view)
     if missing:
+        fitting = fitting_size(view, spec, state) if state is not None else None
+        larger = (f"at least {fitting[0]:g} × {fitting[1]:g} cm shows it" if fitting
+                  else "a larger figure shows it")
         return (f"{spec.view} at {width_cm:.1f} × {height_cm:.1f} cm leaves out "
                 f"{', '.join(missing)}: it does not fit whole at {TEXT_POINTS[0]:g}–"
-                f"{TEXT_POINTS[1]:g} pt; a larger figure shows it")
+                f"{TEXT_POINTS[1]:g} pt; {larger}")
     return None
 
 
@@ -421,7 +470,7 @@ FIGURE_VIEWS: dict[str, FigureView] = {
     "formula": FigureView("Formula", FormulaView,
                           ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
                           _tidy_formula, formula_figure.fit_graph, formula_figure.graph_room,
-                          formula_figure.choose),
+                          formula_figure.choose, formula_figure.least_layouts),
     "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
     "data": FigureView("Data", DataView, ("hints",)),  # what clicks do: not for print
     "gradients": FigureView("Gradients per layer", GradientView),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import product
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 
 from ..views.formula_view import FormulaView
@@ -75,6 +76,8 @@ def apply(view: FormulaView) -> None:
     layout: FormulaLayout | None = getattr(view, ATTRIBUTE, None)
     if layout is None:
         return
+    if view._drawing is not None:  # noqa: SLF001 - a figure's numbers stay: boxes fit them
+        view._drawing.fit_texts()  # noqa: SLF001
     grid = _grid(view)
     cost, nudge, graph = view.cost_section, view.nudge_section, view.graph_section
     for section in (cost, nudge, graph):
@@ -159,6 +162,46 @@ def graph_room(view: FormulaView) -> float:
         return 1.0
     scale, _vertical = _best_direction(view)
     return view.graph_scales[0] / max(scale, 1e-9)
+
+
+def _settle(view: FormulaView) -> None:
+    """Deliver the layout events that showing and hiding the sections posted."""
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents()
+        view.layout().activate()
+
+
+def least_layouts(view: FormulaView, asked: tuple[int, int]) -> list[tuple[float, float]]:
+    """Return guesses of the least layout (96-dpi pixels) that shows every section whole, least first.
+
+    The graph at its least scale (its text at 9 pt) in either direction, beside the cost
+    and nudge, below them, or under them stacked, each at least as large as ``asked``.
+    Guesses: sections' texts wrap, so the caller tries them. The sections are measured
+    as the least decoration sets them, and then shown as they were.
+    """
+    host = _grid(view).parentWidget()
+    pad = (view.width() - host.width(), view.height() - host.height())
+    shown = getattr(view, ATTRIBUTE, None)
+    arrange(view, FormulaLayout(decoration=0))
+    _settle(view)
+    cost, nudge = view.cost_section.sizeHint(), view.nudge_section.sizeHint()
+    if shown is not None:
+        arrange(view, shown)
+        _settle(view)
+    frame = 2 * view.graph_view.frameWidth() + 2
+    margins = view.graph_section.body_layout.contentsMargins()
+    graph_sizes = [(w * view.graph_scales[0] + frame + margins.left() + margins.right(),
+                    h * view.graph_scales[0] + frame + margins.top() + margins.bottom())
+                   for w, h in _graph_sizes(view).values()] or [(0.0, 0.0)]
+    text_w, text_h = max(cost.width(), nudge.width()), cost.height() + SPACING + nudge.height()
+    options = []
+    for gw, gh in graph_sizes:
+        options += [(max(text_w, gw), text_h + SPACING + gh),  # stacked
+                    (text_w + SPACING + gw, max(text_h, gh)),  # graph beside
+                    (max(cost.width() + SPACING + nudge.width(), gw),  # graph below
+                     max(cost.height(), nudge.height()) + SPACING + gh)]
+    sizes = {(max(w + pad[0], asked[0]), max(h + pad[1], asked[1])) for w, h in options}
+    return sorted(sizes, key=lambda size: (size[0] * size[1], size))
 
 
 def choose(view: FormulaView, measure: Callable[[], float]) -> None:

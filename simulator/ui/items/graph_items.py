@@ -47,17 +47,28 @@ class _ThemedItem(QGraphicsItem):
 
 
 class _GrowingItem(_ThemedItem):
-    """A box that grows to fit its texts and never shrinks (so a layout stays put)."""
+    """A box that grows to fit its texts and never shrinks (so a layout stays put).
+
+    A ``tight`` box (a figure's: its numbers do not change) is as large as the texts it
+    shows, not as the widest number expected (``NUMBER_TEMPLATE``).
+    """
 
     _size: QSizeF
+    tight = False
 
     def needed_size(self) -> QSizeF:
         """Return the size the texts need now."""
         raise NotImplementedError
 
     def fit(self) -> bool:
-        """Grow to the texts; return whether it grew."""
+        """Grow to the texts (a tight box: take their size); return whether the size changed."""
         need = self.needed_size()
+        if self.tight:
+            if need == self._size:
+                return False
+            self.prepareGeometryChange()
+            self._size = need
+            return True
         if need.width() <= self._size.width() and need.height() <= self._size.height():
             return False
         self.prepareGeometryChange()
@@ -87,10 +98,11 @@ class NodeItem(_GrowingItem):
         self.fit()
 
     def needed_size(self) -> QSizeF:
-        """Return the size the box needs for its texts (at least the number template)."""
+        """Return the size the box needs for its texts (at least the number template, unless tight)."""
         bold, plain = self._fonts
         fb, fp = QFontMetricsF(bold), QFontMetricsF(plain)
-        width = max(fb.horizontalAdvance(self.spec.label), fp.horizontalAdvance(NUMBER_TEMPLATE),
+        template = "" if self.tight else NUMBER_TEMPLATE
+        width = max(fb.horizontalAdvance(self.spec.label), fp.horizontalAdvance(template),
                     fp.horizontalAdvance(self.value_text), fp.horizontalAdvance(self.adjoint_text))
         return QSizeF(math.ceil(width + 2 * PAD), math.ceil(fb.height() + 2 * fp.height() + 2 * PAD))
 
@@ -198,13 +210,17 @@ class EdgeItem(_ThemedItem):
 
 
 class EdgeLabelItem(_GrowingItem):
-    """The tag on an edge: the local derivative ∂parent/∂child and its value."""
+    """The tag on an edge: the local derivative ∂parent/∂child and its value.
+
+    A tight tag may be set in two lines (``wrapped``), its value under its formula.
+    """
 
     def __init__(self, spec: EdgeSpec, parent_text: str, child_text: str):
         super().__init__()
         self.spec = spec
         self.parent_text, self.child_text = parent_text, child_text
         self.text = "—"
+        self.wrapped = False
         self._theme: Theme | None = None
         self._size = QSizeF(10, 10)
         self._font = label_font()
@@ -214,12 +230,26 @@ class EdgeLabelItem(_GrowingItem):
     def _shown(self, value_text: str) -> str:
         return f"{self.spec.local} = {value_text}" if self.spec.local else value_text
 
+    def lines(self) -> list[str]:
+        """Return the tag's text as drawn: one line, or its formula over its value when wrapped."""
+        if self.wrapped and self.spec.local and self.text.startswith(f"{self.spec.local} = "):
+            return [self.spec.local, self.text[len(self.spec.local) + 1:]]
+        return [self.text]
+
     def needed_size(self) -> QSizeF:
-        """Return the size the tag needs (at least for the number template)."""
+        """Return the size the tag needs (at least for the number template, unless tight)."""
         fm = QFontMetricsF(self._font)
-        template = self._shown(NUMBER_TEMPLATE) if self.spec.varies else ""
-        width = max(fm.horizontalAdvance(template), fm.horizontalAdvance(self.text))
-        return QSizeF(math.ceil(width + 10), math.ceil(fm.height() + 4))
+        template = self._shown(NUMBER_TEMPLATE) if self.spec.varies and not self.tight else ""
+        lines = self.lines()
+        width = max(fm.horizontalAdvance(template), *(fm.horizontalAdvance(line) for line in lines))
+        return QSizeF(math.ceil(width + 10), math.ceil(len(lines) * fm.height() + 4))
+
+    def set_wrapped(self, wrapped: bool) -> None:
+        """Set a tight tag in two lines, or in one; its size follows."""
+        if wrapped != self.wrapped:
+            self.wrapped = wrapped
+            self.fit()
+            self.update()
 
     def set_value(self, value_text: str, local_text: str) -> bool:
         """Show the local derivative's value; return whether the tag had to grow."""
@@ -251,7 +281,7 @@ class EdgeLabelItem(_GrowingItem):
         painter.drawRoundedRect(rect, 5, 5)
         painter.setFont(self._font)
         painter.setPen(QColor(theme.velocity_arrow))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "\n".join(self.lines()))
 
 
 def _size(item: _GrowingItem) -> Size:
@@ -275,21 +305,48 @@ class GraphDrawing:
             scene.addItem(item)
         self.vertical = True
         self._placements: dict[bool, Placement] = {}
+        self._wraps: set[int] = set()  # the tags set in two lines left to right (tight only)
         self.restyle(theme)
+
+    def fit_texts(self) -> None:
+        """Size every box and tag to the texts it shows now, for a figure (its numbers stay).
+
+        Left to right, a gap between layers is as deep as its widest tag, so a tag wider
+        than the widest box is set in two lines there, its value under its formula.
+        """
+        items = [*self.node_items.values(), *self.label_items]
+        if all(item.tight for item in items):
+            return
+        for item in items:
+            item.tight = True
+            item.fit()
+        widest_box = max(item.size().width() for item in self.node_items.values())
+        self._wraps = {k for k, item in enumerate(self.label_items)
+                       if item.spec.local and item.size().width() > widest_box}
+        self._placements.clear()
+        self.arrange(self.vertical)
+
+    def _set_wraps(self, vertical: bool) -> None:
+        """Set the tags that wrap left to right in two lines, the others in one."""
+        for k, item in enumerate(self.label_items):
+            item.set_wrapped(not vertical and k in self._wraps)
 
     def placement(self, vertical: bool) -> Placement:
         """Return (and remember) the layout in one orientation."""
         if vertical not in self._placements:
+            self._set_wraps(vertical)
             self._placements[vertical] = layered_layout(
                 self.nodes, self.edges, self.root,
                 {i: _size(item) for i, item in self.node_items.items()},
                 [_size(item) for item in self.label_items], vertical)
+            self._set_wraps(self.vertical)
         return self._placements[vertical]
 
     def arrange(self, vertical: bool) -> QSizeF:
         """Put every item where the layout says; return the drawing's size."""
         self.vertical = vertical
         placed = self.placement(vertical)
+        self._set_wraps(vertical)
         for node_id, item in self.node_items.items():
             item.setPos(QPointF(*placed.centres[node_id]))
         for item, route in zip(self.edge_items, placed.routes, strict=True):
