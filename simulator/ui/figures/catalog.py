@@ -82,6 +82,8 @@ LABEL_MARGIN = 4  # pixels a 3-D label keeps from the figure's left edge
 SHORT_LEGEND = {"path so far": "path", "where it diverged": "diverged", "; font-size:large": "",
                 ", shown ×": " ×"}
 LEGEND_GAP = "&nbsp;&nbsp;&nbsp;"  # between the landscape legend's entries
+#: the colour bar's title, shorter and shorter, for a bar too short for it
+BAR_TITLES = {"loss (log scale)": ("loss (log)", "loss")}
 PLOT_LABEL_SHARE = 0.7  # the widest a label inside a figure's plot may be, of the plot's width
 
 
@@ -259,7 +261,26 @@ def _tidy_landscape(view: LandscapeView) -> None:
     for _ in range(2):  # the step's scale depends on the plot's height, which the legend sets
         _legend_in_a_line(view, _step_scale(view))
         settle(view)
+    _bar_title_in_its_height(view)
     _labels_on_a_line(view)
+
+
+def _bar_title_in_its_height(view: LandscapeView) -> None:
+    """Shorten the colour bar's title ("loss (log scale)") where the bar is shorter than it.
+
+    In a figure 4.2 cm tall the title ran past the plot, and the whole figure was drawn at
+    89% (its text under 9 pt) to hold it; its ticks (1, 10, 100) say the scale is
+    logarithmic.
+    """
+    axis = view.colorbar.axis
+    if not axis.isVisible() or not axis.label.isVisible():
+        return
+    for title in BAR_TITLES.get(axis.labelText, ()):
+        margin = axis.label.document().documentMargin()
+        if axis.label.boundingRect().width() - 2 * margin <= axis.geometry().height():
+            return
+        axis.setLabel(title)
+        settle(view)
 
 
 def _legend_in_a_line(view: LandscapeView, shown: str | None) -> None:
