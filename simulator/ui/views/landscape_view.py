@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from simulator.workspace.numbers import format_number, format_slope
 from simulator.workspace.surface_scale import LossScale, surface_contours
 
+from ..items.arrow_item import ArrowItem
 from ..theme import LOSS_COLORMAP, RACE_COLOURS, Theme, current_theme, theme_manager, ui_font
 from .on_screen import DrawsWhenSeen
 
@@ -170,23 +171,18 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         self.tangent = pg.PlotDataItem(antialias=True)
         self.tangent.setZValue(6)
         self.plot.addItem(self.tangent)
-        # The arrows' shafts move on every frame: plain curves, without a PlotDataItem's
-        # bookkeeping (its data set, log mapping, bounds), which cost 8× as much to move.
-        self.step_line = pg.PlotCurveItem(antialias=True)
-        self.step_head = pg.ArrowItem(headLen=18, tipAngle=40, tailLen=None, pxMode=True)
-        self.velocity_casing = pg.PlotCurveItem(antialias=True)
-        self.velocity_line = pg.PlotCurveItem(antialias=True)
-        self.velocity_head = pg.ArrowItem(headLen=16, tipAngle=40, tailLen=None, pxMode=True)
+        # The arrows move on every frame: each is one item (shaft and head), which costs a
+        # fraction of a curve and a pyqtgraph arrow head apiece to move and paint.
+        self.step_arrow = ArrowItem(head_length=18, tip_angle=40)
+        self.velocity_arrow = ArrowItem(head_length=16, tip_angle=40)
         self.step_target = pg.ScatterPlotItem(symbol="o", size=12, pxMode=True)
-        # Momentum above the step, thinner and dashed: when both point the same way the
+        # Momentum above the step and the step's end mark: when both point the same way the
         # red step still shows through.
-        for item, z in ((self.step_line, 7), (self.step_head, 7.1), (self.step_target, 7.2),
-                        (self.velocity_casing, 7.9), (self.velocity_line, 8),
-                        (self.velocity_head, 8.1)):
+        for item, z in ((self.step_arrow, 7), (self.step_target, 7.2), (self.velocity_arrow, 8)):
             item.setZValue(z)
-            self.plot.addItem(item)
-        self.step_line.setToolTip("The next step: where the optimizer moves the hiker next.")
-        self.velocity_line.setToolTip(
+            self.plot.addItem(item, ignoreBounds=True)  # drawn longer or shorter to be seen
+        self.step_arrow.setToolTip("The next step: where the optimizer moves the hiker next.")
+        self.velocity_arrow.setToolTip(
             "Momentum: the direction the optimizer's velocity carries the hiker "
             "(drawn longer or shorter so it can be seen).")
         self.hiker = pg.ScatterPlotItem(symbol="o", size=20, pxMode=True)
@@ -277,15 +273,15 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         self.minima.setBrush(pg.mkBrush("#ffffff"))
         self._style_trail()
         self.tangent.setPen(pg.mkPen(theme.axis_x, width=2.5, style=Qt.PenStyle.DashLine))
-        self.step_line.setPen(pg.mkPen(theme.step_arrow, width=3.5))
-        self.step_head.setStyle(pen=pg.mkPen(theme.step_arrow), brush=pg.mkBrush(theme.step_arrow))
+        self.step_arrow.set_style([pg.mkPen(theme.step_arrow, width=3.5)], pg.mkPen(theme.step_arrow),
+                                  pg.mkBrush(theme.step_arrow))
         self.step_target.setPen(pg.mkPen(theme.step_arrow, width=2.5))
         self.step_target.setBrush(pg.mkBrush(None))
         # A light casing under the blue line keeps it visible on the dark end of viridis.
-        self.velocity_casing.setPen(pg.mkPen(_mk_colour("#ffffff", 220), width=7))
-        self.velocity_line.setPen(pg.mkPen(theme.velocity_arrow, width=3.5))
-        self.velocity_head.setStyle(pen=pg.mkPen("#ffffff", width=1.5),
-                                    brush=pg.mkBrush(theme.velocity_arrow))
+        self.velocity_arrow.set_style([pg.mkPen(_mk_colour("#ffffff", 220), width=7),
+                                       pg.mkPen(theme.velocity_arrow, width=3.5)],
+                                      pg.mkPen("#ffffff", width=1.5),
+                                      pg.mkBrush(theme.velocity_arrow))
         self.hiker.setPen(pg.mkPen(theme.hiker_edge, width=4))
         self.hiker.setBrush(pg.mkBrush(theme.hiker))
         self.crash.setPen(pg.mkPen(theme.error, width=5))
@@ -437,9 +433,8 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         self._racers = tuple(racers)
         racing = bool(racers)
         if racing:
-            for item in (self.hiker, self.crash, self.step_line, self.step_head,
-                         self.step_label, self.velocity_line, self.velocity_casing,
-                         self.velocity_head, self.tangent, self.tangent_label, self.step_target,
+            for item in (self.hiker, self.crash, self.step_arrow, self.step_label,
+                         self.velocity_arrow, self.tangent, self.tangent_label, self.step_target,
                          self.crash_label, self.trail_dots, *self.trail):
                 item.setVisible(False)
             if self._axes is not None:
@@ -695,15 +690,12 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         if momentum is not None:
             start = np.array(momentum[0])
             vector, _ = self._visible_length(start, np.array(momentum[1]), 75.0, 150.0)
-            push_angle = self._draw_arrow(start, start + vector, start,
-                                          (self.velocity_casing, self.velocity_line),
-                                          self.velocity_head)
+            push_angle = self._draw_arrow(start, start + vector, start, self.velocity_arrow)
         else:
-            self._draw_arrow(None, None, None, (self.velocity_casing, self.velocity_line),
-                             self.velocity_head)
+            self._draw_arrow(None, None, None, self.velocity_arrow)
         step = self._arrows.get("step") if visible else None
         if step is None:
-            self._draw_arrow(None, None, None, (self.step_line,), self.step_head)
+            self._draw_arrow(None, None, None, self.step_arrow)
             self.step_target.setVisible(False)
             self.step_label.setVisible(False)
             return
@@ -722,7 +714,7 @@ class LandscapeView(DrawsWhenSeen, QWidget):
             end = before = None
             end = start + vector
             before, shaft = start, None
-        angle = self._draw_arrow(start, end, before, (self.step_line,), self.step_head, shaft)
+        angle = self._draw_arrow(start, end, before, self.step_arrow, shaft)
         self.step_target.setVisible(curve and angle is not None)
         if curve:  # before the curve's grid arrives its J is unknown: no mark yet
             finite = np.all(np.isfinite(end))
@@ -770,26 +762,19 @@ class LandscapeView(DrawsWhenSeen, QWidget):
             fitted.append(a)
         label.setAnchor(tuple(fitted))
 
-    def _draw_arrow(self, start, end, before, lines, head, shaft=None) -> float | None:
+    def _draw_arrow(self, start, end, before, arrow, shaft=None) -> float | None:
         """Show an arrow from ``start`` to ``end`` (hide it when ``start`` is None).
 
-        Return its screen angle in degrees, or None when it has no length on screen.
+        ``shaft`` is its points when it is not straight, ``before`` the point its head
+        points away from. Return its screen angle in degrees, or None when it has no length
+        on screen (the arrow then draws no head).
         """
         if start is None or not np.all(np.isfinite(end)):
-            for item in (*lines, head):
-                item.setVisible(False)
+            arrow.setVisible(False)
             return None
-        if shaft is None:
-            shaft = np.array([start, end])
-        for line in lines:
-            line.setData(shaft[:, 0], shaft[:, 1])
-            line.setVisible(True)
-        angle = self._screen_angle(before, end)
-        head.setVisible(angle is not None)
-        if angle is not None:
-            head.setStyle(angle=angle + 180.0)  # an ArrowItem at angle 0 points left
-            head.setPos(float(end[0]), float(end[1]))
-        return angle
+        arrow.set_points(np.array([start, end]) if shaft is None else shaft)
+        arrow.setVisible(True)
+        return self._screen_angle(before, end)
 
     def _screen_angle(self, start, end) -> float | None:
         a = self.view_box.mapViewToScene(QPointF(float(start[0]), float(start[1])))

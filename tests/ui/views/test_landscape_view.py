@@ -73,7 +73,7 @@ def test_step_puts_the_hiker_on_the_engines_next_theta(controller, view):
     assert (x[0], y[0]) == axes.project(controller.workspace.session.theta)
     # The arrow starts at the hiker and points where the optimizer goes next.
     snap = controller.frame()
-    line_x, line_y = view.step_line.getData()
+    line_x, line_y = view.step_arrow.getData()
     assert (line_x[0], line_y[0]) == (x[0], y[0])
     step = snap.next_step[[axes.x, axes.y]]
     drawn = np.array([line_x[-1] - line_x[0], line_y[-1] - line_y[0]])
@@ -232,7 +232,7 @@ def test_one_variable_shows_the_curve_the_tangent_and_its_slope(controller, view
     hx, hy = view.hiker.getData()
     assert (hx[0], hy[0]) == (3.0, 9.0)
     # The step runs along the curve from w to w + step.
-    sx, sy = view.step_line.getData()
+    sx, sy = view.step_arrow.getData()
     w_next = 3.0 + snap.next_step[0]
     assert sx[-1] == pytest.approx(w_next)
     # Its end sits on the curve as drawn (straight between the grid's points), which is
@@ -266,7 +266,7 @@ def test_divergence_marks_the_spot_and_shows_no_nan(controller, view):
     cx, cy = view.crash.getData()
     assert len(cx) == 1 and np.isfinite(cx[0]) and np.isfinite(cy[0])
     assert len(view.hiker.getData()[0]) == 0
-    assert not view.step_line.isVisible()
+    assert not view.step_arrow.isVisible()
     texts = [view.crash_label.toPlainText(), view.legend_label.text(),
              view.step_label.toPlainText(), view.tangent_label.toPlainText()]
     assert not any("nan" in t.lower() or "inf" in t.lower() for t in texts)
@@ -326,11 +326,11 @@ def test_a_view_made_after_the_lesson_draws_the_current_hiker(controller, qtbot)
 def test_momentum_arrow_is_shown_for_momentum_only(controller, view):
     bowl_lesson(controller)
     controller.step()
-    assert not view.velocity_line.isVisible()
+    assert not view.velocity_arrow.isVisible()
     controller.set_optimizer("momentum")
     controller.step()
     assert controller.frame().velocity is not None
-    assert view.velocity_line.isVisible()
+    assert view.velocity_arrow.isVisible()
     assert "momentum" in view.legend_label.text()
 
 
