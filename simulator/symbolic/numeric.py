@@ -35,6 +35,7 @@ _KINKED = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
 _STEP = sp.Function("kink_step")
 _SIGMOID = sp.Function("stable_sigmoid")
 _SOFTPLUS = sp.Function("stable_softplus")
+_REAL_POWER = sp.Function("real_power")
 
 
 def _kink_step(u: np.ndarray, at_zero: float = 0.5) -> np.ndarray:
@@ -50,8 +51,13 @@ def _stable_softplus(u: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, np.asarray(u, dtype=float))
 
 
+def _real_power(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    # in floats: a negative base to a fractional power is nan, never a complex number
+    return np.power(np.asarray(base, dtype=float), np.asarray(exponent, dtype=float))
+
+
 _NAMESPACE = {"kink_step": _kink_step, "stable_sigmoid": _stable_sigmoid,
-              "stable_softplus": _stable_softplus}
+              "stable_softplus": _stable_softplus, "real_power": _real_power}
 
 # Integers up to this size are exact as floats and print as themselves (w**2 stays w**2).
 _EXACT_FLOAT_INT = 2**53
@@ -146,7 +152,13 @@ def _folded(expr: sp.Expr, memo: dict) -> tuple[sp.Expr, bool]:
             elif all(new is old for new, old in zip(args, expr.args, strict=True)):
                 result = (expr, False)
             else:
-                result = (expr.func(*args), False)
+                rebuilt = expr.func(*args)
+                if isinstance(expr, sp.Pow) and rebuilt.has(sp.I):
+                    # sympy split (-|w|)**0.43 into the complex constant (-1)**0.43 times
+                    # |w|**0.43: numpy would give complex numbers where the real power is
+                    # undefined. A power sympy cannot rewrite gives nan there instead.
+                    rebuilt = _REAL_POWER(*args)
+                result = (rebuilt, False)
     memo[expr] = result
     return result
 

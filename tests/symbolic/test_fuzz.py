@@ -73,7 +73,10 @@ def _evaluate(compiled, count: int) -> None:
     """Evaluate at every point (each variable its own shift of POINTS); check the numbers."""
     inputs = [np.roll(POINTS, k) for k in range(count)]
     for value in _leaves(compiled(*inputs)):
-        # nan and ±inf are allowed (shown as "undefined"); a constant entry is a scalar
+        # nan and ±inf are allowed (shown as "undefined"); a constant entry is a scalar.
+        # Never a complex number (cast to float it would lose its imaginary part, and a
+        # value where J is undefined would be shown as a number)
+        assert not np.iscomplexobj(value), value
         numbers = np.broadcast_to(np.asarray(value, dtype=float), POINTS.shape)
         assert numbers.dtype == float
 
@@ -140,6 +143,20 @@ def _names(text: str) -> tuple[str, ...]:
         return parse_formula(text).variables
     except FormulaError:
         return ()
+
+
+@pytest.mark.parametrize("text", [
+    "sigmoid(log(-Abs(w), 10))",  # seed 18, formula 664: complex values before
+    "log(-abs(w), 10)**2 + (-abs(w1))**(1/log(3))",
+])
+def test_a_power_of_a_negative_base_is_undefined_never_complex(text):
+    parsed = parse_formula(text)
+    names = list(parsed.variables)
+    compiled = compile_numpy(names, [parsed.expression, gradient(parsed, names, simplify=False),
+                                     hessian(parsed, names, simplify=False)])
+    leaves = _leaves(compiled(*[np.array([1.0, 2.0])] * len(names)))
+    assert not any(np.iscomplexobj(leaf) for leaf in leaves)
+    assert np.isnan(leaves[0]).all()  # J is not a real number at w = 1 and 2
 
 
 @pytest.mark.parametrize("text", [
