@@ -299,9 +299,22 @@ def _through_steps(lesson, built, file: str) -> tuple[Any, list[dict[str, Any]]]
     return ws.session, entered
 
 
+def printable(text: str) -> str:
+    """Return a lesson's text with its control characters escaped, for a terminal.
+
+    A lesson file travels by e-mail: a title holding ``ESC]0;…`` would otherwise retitle
+    or clear the terminal of whoever runs it.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else ascii(char)[1:-1]
+                   for char in text)
+
+
 def _step_line(entered: dict[str, Any], count: int) -> str:
-    return (f"step {entered['index'] + 1}/{count} “{entered['title']}”: at optimizer step "
-            f"{entered['step']}, loss {_shown(entered['loss'])}, {entered['status']}")
+    return (f"step {entered['index'] + 1}/{count} “{printable(entered['title'])}”: at "
+            f"optimizer step {entered['step']}, loss {_shown(entered['loss'])}, "
+            f"{entered['status']}")
 
 
 def _stuck_at_start(session) -> str | None:
@@ -344,7 +357,7 @@ def _reason(session, names: list[str], gradient: list[float]) -> str | None:
 
 def _run_summary(title: str, result: dict[str, Any]) -> str:
     loss = result["loss"]
-    lines = [f"{title}: {result['steps']} steps, loss {_shown(loss[0])} → {_shown(loss[-1])}"]
+    lines = [f"{printable(title)}: {result['steps']} steps, loss {_shown(loss[0])} → {_shown(loss[-1])}"]
     if result["status"] == "diverged":
         lines.append(f"Diverged at step {result['diverged_at']}: the loss left every bound. "
                      "Lower the learning rate.")

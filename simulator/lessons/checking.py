@@ -81,7 +81,9 @@ def _describe(value: Any) -> str:
 
 
 def _key(key: str) -> str:
-    """Return a key as a path shows it (a very long key shortened)."""
+    """Return a key as a path shows it: a very long key shortened, control characters escaped."""
+    if not key.isprintable():
+        key = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in key)
     return key if len(key) <= 40 else f"{key[:30]}…"
 
 

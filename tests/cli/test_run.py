@@ -288,3 +288,23 @@ def test_text_mode_says_the_accuracy():
     done = run(str(THREE), "--steps", "40")
     assert done.returncode == 0
     assert "accuracy " in done.stdout and "% (test " in done.stdout
+
+
+def test_a_lesson_s_control_characters_do_not_reach_the_terminal(tmp_path):
+    # a lesson file travels by e-mail: ESC]0;…BEL retitles a terminal, ESC[2J clears it
+    path = tmp_path / "escape.lesson.json"
+    path.write_text(json.dumps({
+        "format": "backprop-hiker-lesson", "version": 2, "title": "\x1b]0;pwned\x07 hiker",
+        "problem": {"kind": "expression", "expression": "w**2", "start": {"w": 3}},
+        "optimizer": {"name": "sgd", "learning_rate": 0.1},
+        "steps": [{"title": "\x1b[2Jclear", "text": "a step"}]}), encoding="utf-8")
+    done = run(str(path), "--through-steps")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "step 1/1 “\\x1b[2Jclear”" in done.stdout
+    assert "\\x1b]0;pwned\\x07 hiker: 0 steps" in done.stdout
+    path.write_text(json.dumps({"format": "backprop-hiker-lesson", "version": 1, "title": "t",
+                                "\x1b[2J": 1}), encoding="utf-8")
+    done = run(str(path), "--steps", "1")
+    assert done.returncode == 2 and "\x1b" not in done.stderr
+    assert done.stderr.startswith(f"{path}: \\x1b[2J: unknown field")
