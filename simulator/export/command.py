@@ -51,7 +51,8 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
             raise ValueError(f"--every must be 1–100000, got {every}")
     # Offscreen: no window flashes up. The 3-D view needs OpenGL, which only a display has.
     wants_gl = view == "landscape3d" and os.environ.get("DISPLAY")
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if wants_gl else "offscreen")
+    if not os.environ.get("QT_QPA_PLATFORM"):  # set but empty is unset too (else Qt aborts)
+        os.environ["QT_QPA_PLATFORM"] = "xcb" if wants_gl else "offscreen"
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])

@@ -180,6 +180,18 @@ def test_a_file_name_of_bytes_that_are_not_utf8_is_said_on_a_strict_terminal(tmp
     assert out.stat().st_size > 1000
 
 
+def test_an_empty_platform_variable_is_taken_as_none(tmp_path):
+    # QT_QPA_PLATFORM= (set, empty) with no display: Qt aborted (exit 134), since only an
+    # unset variable was given the offscreen platform
+    out = tmp_path / "figure.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "simulator", "export", str(SEED), str(out),
+                             "--view", "landscape"], capture_output=True, text=True,
+                            timeout=180, env=dict(env, QT_QPA_PLATFORM=""))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 1000
+
+
 def test_a_huge_size_is_refused_with_the_pixel_count(tmp_path):
     result = export(str(tmp_path / "huge.png"), "--size", "8000x8000")
     assert result.returncode == 2
