@@ -26,7 +26,7 @@ from simulator.lessons.catalog import builtin_lessons, is_builtin
 from simulator.lessons.files import SUFFIX
 from simulator.lessons.model import ExpressionSpec, Lesson
 from simulator.workspace.derivative_table import derivative_table
-from simulator.workspace.frames import Frame
+from simulator.workspace.frames import Frame, ProblemInfo
 from simulator.workspace.numbers import format_number
 from simulator.workspace.play_rules import SPEEDS
 from simulator.workspace.table_import import TableError, read_text
@@ -59,6 +59,10 @@ from .views.network_view import NetworkView
 from .views.on_screen import catch_up_within
 from .views.stepper_view import StepperView
 
+#: the views of one kind of lesson (network or formula), each made when first wanted:
+#: its name → the stack it is a page of, its class (in the order of the stack's pages)
+LAZY_VIEWS = {"network": ("explainer", NetworkView), "formula": ("explainer", FormulaView),
+              "data": ("ground", DataView), "curvature": ("ground", CurvatureView)}
 GRADIENTS_TAB = "Gradients per layer"
 GRADIENTS_TIP = "‖∂L/∂W‖ of each layer over the steps: vanishing and exploding gradients"
 #: a message's longest word shown whole (longer ones widen the window past the screen)
@@ -112,8 +116,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._frame: Frame | None = None
         c = self.controller
-        for view in (self.landscape, self.landscape_3d, self.history, self.controls, self.network,
-                     self.formula, self.loss, self.data, self.curvature):
+        for view in (self.landscape, self.landscape_3d, self.history, self.controls, self.loss):
             bind(c, view, replay=False)
         c.frameChanged.connect(self._show_frame)
         c.playingChanged.connect(self._show_playing)
@@ -129,9 +132,7 @@ class MainWindow(QMainWindow):
         self.banner.lowerRateRequested.connect(self._lower_learning_rate)
         self._build_presenting()
         self.figure_menu.install({"landscape": self.landscape, "landscape3d": self.landscape_3d,
-                                  "network": self.network, "formula": self.formula,
-                                  "loss": self.loss, "data": self.data,
-                                  "stepper": self.stepper})
+                                  "loss": self.loss, "stepper": self.stepper})
         self.layout_restored = False  # True once restore_settings brings back a saved layout
         self.fit_to_screen()
         if c.ready:
@@ -174,13 +175,18 @@ class MainWindow(QMainWindow):
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.controls = ControlsPanel()
-        self.network = NetworkView()
-        self.formula = FormulaView()
         # One dock explains the problem: the network diagram, or a formula's derivative,
-        # nudge table and computation graph.
+        # nudge table and computation graph. The data dock shows the dataset for a network,
+        # the curvature for a formula. Each view holds its page from when it is first
+        # wanted (see ``LAZY_VIEWS``); until then a blank page keeps its place.
         self.explainer = QStackedWidget()
-        self.explainer.addWidget(self.network)
-        self.explainer.addWidget(self.formula)
+        self.ground = QStackedWidget()
+        self._views: dict[str, QWidget] = {}
+        self._pages: dict[QWidget, str] = {}  # each blank page, by the view it stands for
+        for name, (stack, _view) in LAZY_VIEWS.items():
+            page = QWidget()
+            self._pages[page] = name
+            getattr(self, stack).addWidget(page)
         self.loss = LossView()
         # The loss dock's tabs: the loss curve, and the gradient's size per layer (made when
         # first wanted: see ``gradients``).
@@ -190,12 +196,6 @@ class MainWindow(QMainWindow):
         self.loss_tabs.addTab(QWidget(), GRADIENTS_TAB)
         self.loss_tabs.setTabToolTip(1, GRADIENTS_TIP)
         self.loss_tabs.currentChanged.connect(self._loss_tab_chosen)
-        self.data = DataView()
-        self.curvature = CurvatureView()
-        # The data dock shows the dataset for a network, the curvature for a formula.
-        self.ground = QStackedWidget()
-        self.ground.addWidget(self.data)
-        self.ground.addWidget(self.curvature)
         self.docks = [
             self._dock("Controls", "controls", self.controls, left),
             self._dock("Network", "network", self.explainer, right),
@@ -213,6 +213,67 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.setDockOptions(self.dockOptions() | QMainWindow.DockOption.AllowTabbedDocks)
         c.problemChanged.connect(self._show_explainer)
+
+    @property
+    def network(self) -> NetworkView:
+        """The network diagram, in the Network dock (made when first wanted)."""
+        return self._view("network")
+
+    @property
+    def formula(self) -> FormulaView:
+        """A formula's derivative, nudge table and graph, in the same dock (made when first wanted)."""
+        return self._view("formula")
+
+    @property
+    def data(self) -> DataView:
+        """The dataset and the decision map, in the Data dock (made when first wanted)."""
+        return self._view("data")
+
+    @property
+    def curvature(self) -> CurvatureView:
+        """A formula's curvature, in the same dock (made when first wanted)."""
+        return self._view("curvature")
+
+    def _view(self, name: str, info: ProblemInfo | None = None) -> QWidget:
+        """Return one of ``LAZY_VIEWS``, made and bound now if it is not yet.
+
+        A view made for a new problem (``info``, while ``problemChanged`` is sent) is
+        told the problem; the rest of the state follows in the same publication. One
+        made at another time is shown the state now.
+        """
+        view = self._views.get(name)
+        if view is not None:
+            return view
+        stack_name, kind = LAZY_VIEWS[name]
+        c = self.controller
+        view = self._views[name] = bind(c, kind(), replay=False)
+        stack = getattr(self, stack_name)
+        page = next(p for p, n in self._pages.items() if n == name)
+        del self._pages[page]
+        index, current = stack.indexOf(page), stack.currentWidget()
+        stack.insertWidget(index, view)
+        stack.setCurrentWidget(view if current is page else current)
+        stack.removeWidget(page)
+        page.deleteLater()
+        if hasattr(view, "stepperRequested"):
+            view.stepperRequested.connect(self.show_stepper)
+        if name != "curvature":  # (the curvature has no figure of its own)
+            self.figure_menu.install({name: view})
+        if info is not None:
+            view.set_problem(info)
+        elif c.ready:
+            frame = c.frame()
+            for setter, value in (("set_problem", c.workspace.problem_info()),
+                                  ("set_axes", c.workspace.axes), ("set_frame", frame),
+                                  ("paint_diagram", frame)):
+                if hasattr(view, setter):
+                    getattr(view, setter)(value)
+        return view
+
+    def _shown_view(self, stack: QStackedWidget) -> QWidget:
+        """Return the view a stack shows, made now if its page is still blank."""
+        widget = stack.currentWidget()
+        return self._view(self._pages[widget]) if widget in self._pages else widget
 
     _gradients: GradientView | None = None
 
@@ -302,13 +363,14 @@ class MainWindow(QMainWindow):
         """Return the widget that shows a view by its name (for figures), such as ``landscape``."""
         return {"window": self, "landscape": self.landscape, "loss": self.loss,
                 "gradients": self.gradients,
-                "data": self.ground.currentWidget(),
-                "network": self.explainer.currentWidget(), "stepper": self.stepper}[name]
+                "data": self._shown_view(self.ground),
+                "network": self._shown_view(self.explainer), "stepper": self.stepper}[name]
 
     def _show_explainer(self, info) -> None:
-        self.explainer.setCurrentWidget(self.network if info.is_network else self.formula)
+        explainer, ground = ("network", "data") if info.is_network else ("formula", "curvature")
+        self.explainer.setCurrentWidget(self._view(explainer, info))
         self.docks[1].setWindowTitle("Network" if info.is_network else "Formula")
-        self.ground.setCurrentWidget(self.data if info.is_network else self.curvature)
+        self.ground.setCurrentWidget(self._view(ground, info))
         self.docks[2].setWindowTitle("Data" if info.is_network else "Curvature")
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -832,8 +894,6 @@ class MainWindow(QMainWindow):
         self.stepper.stepperWanted.disconnect(c.want_stepper)
         self.stepper.stepperWanted.connect(self._want_stepper)
         self.stepper_dock.toggleViewAction().toggled.connect(self._want_stepper)
-        self.network.stepperRequested.connect(self.show_stepper)
-        self.formula.stepperRequested.connect(self.show_stepper)
         self.derivative_dock.visibilityChanged.connect(self._fill_derivative_table)
         self.lesson_panel.set_recent(self.settings.value("recent", [], list))
         c.fileChanged.connect(self._show_file_in_panel)
@@ -957,7 +1017,7 @@ class MainWindow(QMainWindow):
 
     def presenter_default_panels(self) -> tuple[str, ...]:
         """Return what presenter mode shows when no step chose: the landscape and its explainer."""
-        return ("landscape", "network" if self.explainer.currentWidget() is self.network
+        return ("landscape", "network" if self._shown_view(self.explainer) is self.network
                 else "formula")
 
     def begin_presenting(self, stage: QWidget) -> None:

@@ -60,7 +60,7 @@ class ScheduleSection(Section):
                          expanded=False, parent=parent)
         self._shown = None  # (schedule, η₀, start) the widgets show
         self._deferred = Deferred()  # the frame put off while the section is folded
-        self.header.toggled.connect(lambda unfolded: unfolded and self.catch_up())
+        self.header.toggled.connect(self._unfolded)
         self._curve_key = None
 
         self.kind = compact_combo("How η changes with the step. The values are PyTorch's "
@@ -92,6 +92,25 @@ class ScheduleSection(Section):
             self.add_row(LABELS[key], box)
             self.boxes[key] = box
 
+        self.summary = Note("info")
+        self.add_wide(self.summary)
+        # η's curve is made when the section is first unfolded (a plot costs ~25 ms of
+        # start-up, and the section starts folded); it is None until then.
+        self.plot: pg.PlotWidget | None = None
+        self.curve: pg.PlotDataItem | None = None
+        self.marker: pg.PlotDataItem | None = None
+        self._frame: Frame | None = None  # the frame the widgets show, for the curve once made
+        self._show_settings("constant", 0)
+        theme_manager().changed.connect(self._restyle)
+
+    def _unfolded(self, unfolded: bool) -> None:
+        if unfolded:
+            self.catch_up()
+            if self.plot is None:
+                self._build_plot()
+
+    def _build_plot(self) -> None:
+        """Make η's curve above the summary, and draw the frame shown."""
         self.plot = pg.PlotWidget()
         self.plot.setFixedHeight(CURVE_HEIGHT)
         self.plot.setToolTip("η at each step of the run under this schedule; the dot is the "
@@ -107,12 +126,12 @@ class ScheduleSection(Section):
         self.curve = item.plot()
         self.marker = pg.PlotDataItem(symbol="o", symbolSize=9, pen=None)
         item.addItem(self.marker)
-        self.add_wide(self.plot)
-        self.summary = Note("info")
-        self.add_wide(self.summary)
-        self._show_settings("constant", 0)
+        row, _ = self.form.getWidgetPosition(self.summary)
+        self.form.insertRow(row, self.plot)
+        self.plot.show()  # (a layout shows a new child of a shown widget only later)
         self._restyle(current_theme())
-        theme_manager().changed.connect(self._restyle)
+        if self._frame is not None:
+            self._draw_curve(self._frame)
 
     # ----- edits ------------------------------------------------------------------------------
 
@@ -171,8 +190,18 @@ class ScheduleSection(Section):
                 with QSignalBlocker(box):
                     box.setValue(getattr(schedule, key))
             self._show_settings(schedule.kind, schedule.warmup)
+        self._frame = frame
+        if self.plot is not None:
+            self._draw_curve(frame)
+        text = f"η now {float(f'{frame.learning_rate:.3g}'):g} · {schedule.describe()}"
+        if text != self.summary.text():
+            self.summary.show_text(text)
+
+    def _draw_curve(self, frame: Frame) -> None:
+        """Draw η over the steps (again only when the schedule or the span changed), and the dot."""
+        config = frame.config
         horizon = curve_horizon(frame)
-        key = (shown, horizon)
+        key = ((config.schedule, config.learning_rate, config.schedule_start), horizon)
         if key != self._curve_key:
             self._curve_key = key
             steps = np.unique(np.linspace(0, horizon, CURVE_POINTS).astype(np.int64))
@@ -183,11 +212,10 @@ class ScheduleSection(Section):
             top = float(rates.max()) if rates.size else 1.0
             item.setYRange(0, top * 1.08 if top > 0 else 1.0, padding=0)
         self.marker.setData([float(frame.step)], [float(frame.learning_rate)])
-        text = f"η now {float(f'{frame.learning_rate:.3g}'):g} · {schedule.describe()}"
-        if text != self.summary.text():
-            self.summary.show_text(text)
 
     def _restyle(self, theme: Theme) -> None:
+        if self.plot is None:
+            return  # styled when made
         self.plot.setBackground(theme.background)
         for name in ("left", "bottom"):
             axis = self.plot.getPlotItem().getAxis(name)

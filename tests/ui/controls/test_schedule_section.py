@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from simulator.engine.schedules import make_schedule
+from simulator.ui.theme import current_theme, theme_manager
 
 from .test_controls import _made, _messages, choose, type_into
 
@@ -76,3 +77,47 @@ def test_a_refused_schedule_is_said_and_changes_nothing(controller, section):
     section.scheduleChanged.emit("step", {"step_size": 5, "gamma": 7.0})
     assert controller.workspace.session.config == before
     assert any("gamma must be in" in text for text in said)
+
+
+def test_the_curve_is_made_when_the_section_is_first_unfolded(controller, qtbot):
+    panel = _made(controller, qtbot)
+    panel.resize(340, 1400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    s = panel.schedule
+    assert s.plot is None  # folded: no plot yet
+    controller.set_schedule("step", {"step_size": 5, "gamma": 0.5})
+    controller.workspace.step(7)
+    controller.replay_state()
+    lr = controller.workspace.session.config.learning_rate
+    qtbot.mouseClick(s.header, Qt.MouseButton.LeftButton)
+    assert s.plot is not None and s.plot.isVisible()
+    # between the settings and the summary, as it always was
+    plot_row, _ = s.form.getWidgetPosition(s.plot)
+    summary_row, _ = s.form.getWidgetPosition(s.summary)
+    assert plot_row == summary_row - 1 and plot_row > s.form.getWidgetPosition(s.kind)[0]
+    xs, ys = s.curve.getData()
+    assert ys[0] == pytest.approx(lr) and min(ys) == pytest.approx(lr / 2**4)
+    assert s.marker.getData()[0][0] == 7 and s.marker.getData()[1][0] == pytest.approx(lr / 2)
+    assert s.plot.backgroundBrush().color().name() == current_theme().background
+    # made once: folded and unfolded again, the same plot follows the run
+    plot = s.plot
+    qtbot.mouseClick(s.header, Qt.MouseButton.LeftButton)
+    controller.step()
+    qtbot.mouseClick(s.header, Qt.MouseButton.LeftButton)
+    assert s.plot is plot and s.marker.getData()[0][0] == 8
+
+
+def test_the_curve_made_late_takes_the_theme_chosen_before(controller, qtbot):
+    panel = _made(controller, qtbot)
+    panel.show()
+    qtbot.waitExposed(panel)
+    s = panel.schedule
+    try:
+        theme_manager().apply("dark")
+        qtbot.mouseClick(s.header, Qt.MouseButton.LeftButton)
+        assert s.plot.backgroundBrush().color().name() == current_theme().background == "#1e1f22"
+        theme_manager().apply("light")
+        assert s.plot.backgroundBrush().color().name() == "#ffffff"
+    finally:
+        theme_manager().apply("system")
