@@ -1,18 +1,28 @@
 """Every lesson of the catalog as a 12 × 8 cm figure at 300 dpi: whole, uncut, its text at 9–11 pt.
 
 The formula figure of each formula lesson is tested in ``test_figure_graph`` (whole, or
-naming the size that shows it whole); here the stepper's, whose rows wrap.
+naming the size that shows it whole); here the stepper's, whose rows wrap, the landscape's
+at the least sizes the dialog allows, and where the landscape's labels go.
 """
 
 import pytest
 
+from simulator.lessons.files import load_lesson
 from simulator.ui.figures.catalog import build_figure, close_figure, fit_note
 from simulator.ui.figures.painting import figure_bytes
 from simulator.ui.figures.spec import figure_spec
 from simulator.ui.figures.state import FigureState
+from simulator.workspace.workspace import Workspace
 
 from .conftest import LESSONS
-from .test_figures import LEAST_POINTS, MOST_POINTS, cut_off, text_points, workspace
+from .test_figures import (
+    LEAST_POINTS,
+    MOST_POINTS,
+    cut_off,
+    labels_out_of_the_plot,
+    text_points,
+    workspace,
+)
 
 ALL_LESSONS = sorted(path.name for path in LESSONS.glob("*.lesson.json"))
 
@@ -55,5 +65,74 @@ def test_a_landscape_at_the_least_size_the_dialog_allows_keeps_its_text_at_9_poi
         points = text_points(figure_bytes(widget, spec, ".svg", "test"))
         assert points and all(LEAST_POINTS <= size <= MOST_POINTS for size, _ in points), \
             sorted(points)[:3]
+    finally:
+        close_figure(widget)
+
+
+def covered_marks(widget) -> list[tuple[str, str]]:
+    """Return (label, mark) for each of a landscape's shown labels over the hiker, a trail end or a label.
+
+    Marks by their bounding rects: the hiker's spot, 6 px about each end of the trail, and
+    the other labels (the arrows' heads by their shapes: a label is hung at the tip).
+    """
+    from PySide6.QtCore import QPointF, QRectF
+
+    box = widget.view_box
+    marks = {}
+    xs, ys = widget.hiker.getData()
+    size = widget.hiker.opts["size"]
+    for x, y in zip(xs, ys, strict=True):
+        at = box.mapViewToScene(QPointF(float(x), float(y)))
+        marks["hiker"] = QRectF(at.x() - size / 2, at.y() - size / 2, size, size)
+    ends = [(px[k], py[k]) for piece in widget.trail if piece.isVisible()
+            for px, py in [piece.getData()] if px is not None and len(px) for k in (0, -1)]
+    for name, (x, y) in zip(("trail start", "trail end"), ends[:1] + ends[-1:], strict=False):
+        at = box.mapViewToScene(QPointF(float(x), float(y)))
+        marks[name] = QRectF(at.x() - 3, at.y() - 3, 6, 6)
+    labels = {label.toPlainText(): label.sceneBoundingRect() for label in
+              (widget.step_label, widget.tangent_label, widget.crash_label) if label.isVisible()}
+    covered = [(text, name) for text, rect in labels.items() for name, mark in marks.items()
+               if rect.intersects(mark)]
+    for head in (widget.step_head, widget.velocity_head):
+        if head.isVisible():
+            shape = head.path.translated(box.mapViewToScene(head.pos()))
+            covered += [(text, "arrow head") for text, rect in labels.items()
+                        if shape.intersects(rect)]
+    texts = list(labels)
+    covered += [(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]
+                if labels[a].intersects(labels[b])]
+    return covered
+
+
+@pytest.mark.parametrize("step", [None, 0, 1, 2, 3, 4])
+@pytest.mark.parametrize("size, dpi", [("1600x1000", 150), ("12x8cm", 300), ("8x6cm", 300),
+                                       ("900x600", 150)])
+def test_lesson_04_s_labels_cover_no_hiker_trail_end_arrow_head_or_label(qtbot, step, size, dpi):
+    # At 8 × 6 cm lesson 04's second step hung "next step" over the hiker and the arrow;
+    # at 12 × 8 cm its fourth over the trail's start, and most over an arrow's head.
+    lesson = load_lesson(LESSONS / "04-momentum-and-adam.lesson.json")
+    ws = Workspace()
+    ws.set_lesson(lesson)
+    if step is not None:
+        ws.enter_step(step)
+    ws.step(12)
+    spec = figure_spec("landscape", size, dpi, 1, "screen")
+    widget = build_figure("landscape", FigureState.of(ws), spec.layout)
+    try:
+        assert covered_marks(widget) == []
+        if size == "12x8cm":  # it finds a clear place, not only leaves the label out
+            assert widget.step_label.isVisible()
+        assert labels_out_of_the_plot(widget) == []
+    finally:
+        close_figure(widget)
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS)
+def test_no_lesson_s_landscape_label_covers_the_hiker(qtbot, lesson):
+    spec = figure_spec("landscape", "12x8cm", 300, 1, "screen")
+    widget = build_figure("landscape", FigureState.of(workspace(lesson)), spec.layout)
+    try:
+        assert [hit for hit in covered_marks(widget) if "hiker" in hit] == []
+        assert covered_marks(widget) == []
     finally:
         close_figure(widget)

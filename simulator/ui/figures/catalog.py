@@ -24,13 +24,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontInfo,
     QGuiApplication,
+    QPainterPath,
+    QPainterPathStroker,
     QPalette,
     QPen,
     QTextDocument,
@@ -85,6 +88,10 @@ LEGEND_GAP = "&nbsp;&nbsp;&nbsp;"  # between the landscape legend's entries
 #: the colour bar's title, shorter and shorter, for a bar too short for it
 BAR_TITLES = {"loss (log scale)": ("loss (log)", "loss")}
 PLOT_LABEL_SHARE = 0.7  # the widest a label inside a figure's plot may be, of the plot's width
+LABEL_GAPS = (4.0, 16.0, 32.0)  # pixels a plot's label may keep from the point it labels
+TRAIL_END = 6.0  # the radius of the trail's ends that labels keep off
+SHAFT_WIDTH = 5.0  # the width of an arrow's shaft that labels keep off
+HIKER = 100  # what covering the hiker weighs against covering other marks (one each)
 
 
 class FigureError(ValueError):
@@ -339,9 +346,94 @@ def _labels_on_a_line(view: LandscapeView) -> None:
             if label.textItem.boundingRect().width() > box.width():
                 label.setTextWidth(max(1.0, box.width()))  # wraps, as the view wraps it
             _keep_in_plot(view, label, box)
-    if step.isVisible() and tangent.isVisible() and \
-            step.sceneBoundingRect().intersects(tangent.sceneBoundingRect()):
-        step.setVisible(False)  # the slope's value is the one to read; the legend names the arrow
+    _clear_of_marks(view, box)
+
+
+def _clear_of_marks(view: LandscapeView, box: QRectF) -> None:
+    """Hang the plot's labels (the slope's, the crash's, the next step's) where they cover no mark.
+
+    The marks are the hiker, the trail's two ends, the minima, the crash, the arrows (heads
+    and shafts) and the other labels. Each label tries its own place, then each side and
+    corner of the point it labels, nearer first, then (a value that needs no pointer: the
+    slope's, the crash's) the plot's corners, and keeps the first clear one inside the plot.
+    Found none, the slope's and the crash's keep the place covering the fewest marks, if
+    not the hiker; else, as the next step's, they are left out (the legend names the
+    arrows). Lesson 04's step label covered the hiker.
+    """
+    marks = _landscape_marks(view)
+    labels = (view.tangent_label, view.crash_label, view.step_label)
+    for label in labels:
+        if not label.isVisible():
+            continue
+        others = [item.sceneBoundingRect() for item in labels
+                  if item is not label and item.isVisible()]
+        text = label.textItem.boundingRect()
+        here = QPointF(label.pos())
+        places = [(here, tuple(label.anchor))] + [
+            (here, (0.5 - side_x * (0.5 + gap / max(1.0, text.width())),
+                    0.5 - side_y * (0.5 + gap / max(1.0, text.height()))))
+            for gap in LABEL_GAPS
+            for side_x, side_y in ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1),
+                                   (-1, 1))]  # right, left, above, below, then the corners
+        if label is not view.step_label:
+            inner = box.adjusted(LABEL_GAPS[0], LABEL_GAPS[0], -LABEL_GAPS[0], -LABEL_GAPS[0])
+            places += [(view.view_box.mapSceneToView(corner), anchor) for corner, anchor in
+                       ((inner.topLeft(), (0, 0)), (inner.topRight(), (1, 0)),
+                        (inner.bottomLeft(), (0, 1)), (inner.bottomRight(), (1, 1)))]
+        best, fewest = None, math.inf
+        for at, anchor in places:
+            label.setPos(at)
+            label.setAnchor(anchor)
+            rect = label.sceneBoundingRect()
+            if not box.contains(rect):
+                continue
+            covered = sum(weight for path, weight in marks if path.intersects(rect)) + \
+                sum(rect.intersects(other) for other in others)
+            if covered < fewest:
+                best, fewest = (at, anchor), covered
+            if covered == 0:
+                break
+        if best is None or (fewest > 0 and label is view.step_label) or fewest >= HIKER:
+            label.setVisible(False)
+        else:
+            label.setPos(best[0])
+            label.setAnchor(best[1])
+
+
+def _landscape_marks(view: LandscapeView) -> list[tuple[QPainterPath, int]]:
+    """Return the shapes (scene coordinates) a landscape's labels must not cover, each with its weight.
+
+    The hiker weighs ``HIKER``, every other mark 1.
+    """
+    marks = []
+    spots = [view.hiker, view.minima, view.crash, view.step_target, view.race_markers]
+    for item in spots:
+        if not item.isVisible():
+            continue
+        side = item.opts["size"] + 2  # with its outline
+        for x, y in zip(*item.getData(), strict=True):
+            if np.isfinite(x) and np.isfinite(y):
+                at = view.view_box.mapViewToScene(QPointF(float(x), float(y)))
+                path = QPainterPath()
+                path.addRect(QRectF(at.x() - side / 2, at.y() - side / 2, side, side))
+                marks.append((path, HIKER if item is view.hiker else 1))
+    ends = [(xs[k], ys[k]) for piece in view.trail if piece.isVisible()
+            for xs, ys in [piece.getData()] if xs is not None and len(xs) for k in (0, -1)]
+    for x, y in ends[:1] + ends[-1:]:  # the trail's first point and its last
+        at = view.view_box.mapViewToScene(QPointF(float(x), float(y)))
+        path = QPainterPath()
+        path.addEllipse(at, TRAIL_END, TRAIL_END)
+        marks.append((path, 1))
+    stroker = QPainterPathStroker()
+    stroker.setWidth(SHAFT_WIDTH)
+    for line in (view.step_line, view.velocity_line):
+        if line.isVisible() and line.getData()[0] is not None:
+            marks.append((stroker.createStroke(line.sceneTransform().map(line.getPath())), 1))
+    for head in (view.step_head, view.velocity_head):
+        if head.isVisible():  # drawn in pixels about its tip, whatever the zoom
+            tip = view.view_box.mapViewToScene(head.pos())
+            marks.append((head.path.translated(tip), 1))
+    return marks
 
 
 def _fits_the_plot(label, box: QRectF) -> bool:
