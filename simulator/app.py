@@ -34,6 +34,12 @@ def platform_hint(qt_message: str) -> str:
 HEADLESS = ("run", "derive", "export", "bench")
 
 
+def use_platform_unless_chosen(name: str) -> None:
+    """Set Qt's platform to ``name`` unless ``QT_QPA_PLATFORM`` names one (set but empty names none)."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = name
+
+
 def _no_display() -> bool:
     """Return whether Qt would find no display: Linux, no X or Wayland, no platform chosen."""
     return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
@@ -41,12 +47,16 @@ def _no_display() -> bool:
 
 
 def _gui_parser() -> argparse.ArgumentParser:
+    from simulator import __version__
+
     parser = argparse.ArgumentParser(
         prog="backprop-hiker",
         description="Backprop Hiker: watch a hiker walk down the cost surface. "
                     f"Headless commands: {', '.join(HEADLESS)} (see backprop-hiker run -h).",
     )
     parser.add_argument("lesson", nargs="?", help="a *.lesson.json file to open")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the version and exit")
     parser.add_argument("--fullscreen", action="store_true", help="start full screen")
     parser.add_argument("--reset-layout", action="store_true",
                         help="forget the saved window layout and theme")

@@ -16,7 +16,6 @@ import contextlib
 import importlib.util
 import io
 import math
-import os
 import sys
 import tempfile
 import time
@@ -53,7 +52,9 @@ def _say(text: str, error: bool = False) -> None:
 
 def run_self_test() -> int:
     """Run every check in order; return 0 when all passed, else 1 after naming the first failure."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from simulator.app import use_platform_unless_chosen
+
+    use_platform_unless_chosen("offscreen")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="backprop-hiker-self-test-") as folder:
         test = SelfTest(Path(folder))

@@ -51,3 +51,13 @@ def test_help_lists_the_headless_commands():
                          text=True, timeout=60)
     assert out.returncode == 0
     assert "run, derive, export, bench" in out.stdout
+
+
+def test_version_prints_one_line_and_exits_0():
+    from simulator import __version__
+
+    out = subprocess.run([sys.executable, "-m", "simulator", "--version"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"backprop-hiker {__version__}\n" and out.stderr == ""
+    assert __version__.count(".") == 2

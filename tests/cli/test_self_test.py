@@ -90,3 +90,17 @@ def test_an_error_raised_in_the_window_fails_the_check_it_happened_in(qapp, qtbo
     assert reason == ("lesson 09-seed-w-squared.lesson.json: an error was raised in the window: "
                       "RuntimeError: the status bar could not be drawn")
     assert caught and all(kind is RuntimeError for kind, _, _ in caught)
+
+
+def test_an_empty_platform_variable_is_taken_as_none(tmp_path):
+    # QT_QPA_PLATFORM= (set, empty) with no display: Qt aborted (exit 134), since only an
+    # unset variable was given the offscreen platform
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY") and not k.startswith("XDG_")}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="", TMPDIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-m", "simulator", "--self-test"], capture_output=True,
+                         text=True, env=env, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1].startswith("self-test ok")
