@@ -22,14 +22,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.lessons.catalog import builtin_lessons, is_builtin
+from simulator.lessons.catalog import builtin_lessons
 from simulator.lessons.files import SUFFIX
-from simulator.lessons.model import ExpressionSpec, Lesson
 from simulator.workspace.derivative_table import derivative_table
 from simulator.workspace.frames import Frame, ProblemInfo
-from simulator.workspace.numbers import format_number
 from simulator.workspace.play_rules import SPEEDS
 from simulator.workspace.table_import import TableError, read_text
+from simulator.workspace.window_rules import (
+    NEW_LESSON_TITLE,
+    lesson_path,
+    lowered_rate,
+    new_lesson,
+    open_folder,
+    remembered,
+    save_folder,
+    saves_in_place,
+    still_there,
+)
+from simulator.workspace.window_text import file_title, shortened, status_texts, window_title
 from simulator.workspace.workspace import describe_divergence
 
 from .about import AboutDialog, app_icon
@@ -65,10 +75,6 @@ LAZY_VIEWS = {"network": ("explainer", NetworkView), "formula": ("explainer", Fo
               "data": ("ground", DataView), "curvature": ("ground", CurvatureView)}
 GRADIENTS_TAB = "Gradients per layer"
 GRADIENTS_TIP = "‖∂L/∂W‖ of each layer over the steps: vanishing and exploding gradients"
-#: a message's longest word shown whole (longer ones widen the window past the screen)
-LONGEST_WORD = 60
-#: the status field's word for a run's status, where it is not the status capitalised
-STATE_WORDS = {"escaping": "Walking away", "undefined": "Undefined here"}
 
 SHORTCUTS = (
     ("Space", "Play / pause"),
@@ -89,11 +95,6 @@ SHORTCUTS = (
     ("F11", "Full screen"),
     ("Esc", "Leave a text field: the keys above drive the hiker again"),
 )
-
-
-def shortened(text: str, longest: int = LONGEST_WORD) -> str:
-    """Return a message with each word longer than ``longest`` cut (a formula can be any length)."""
-    return " ".join(w if len(w) <= longest else w[:longest - 1] + "…" for w in text.split(" "))
 
 
 class MainWindow(QMainWindow):
@@ -517,10 +518,8 @@ class MainWindow(QMainWindow):
 
     def _show_frame(self, frame: Frame) -> None:
         self._frame = frame
-        f = self.status_fields
-        f["step"].setText(f"Step {frame.step:,}")
-        f["loss"].setText(f"Loss {format_number(frame.loss)}")
-        f["grad"].setText(f"‖∇L‖ {format_number(frame.gradient_norm)}")
+        for key, text in status_texts(frame).items():
+            self.status_fields[key].setText(text)
         if frame.status == "diverged":
             self._explained = None
             self.banner.show_message(describe_divergence(frame), "error", actions=True)
@@ -534,8 +533,6 @@ class MainWindow(QMainWindow):
             self._explained = None  # the divergence or the stall is behind us
             self.banner.hide()
             self.banner.level = "info"
-        state = "running" if frame.playing and frame.status == "ready" else frame.status
-        f["state"].setText(STATE_WORDS.get(state, state.capitalize()))
 
     _explained: str | None = None  # the status sentence the banner shows, if any
 
@@ -577,18 +574,17 @@ class MainWindow(QMainWindow):
 
     def _show_file(self, path: str) -> None:
         self.setWindowFilePath(path)
-        self.setWindowTitle(f"{Path(path).name}[*] — Backprop Hiker")
-        recent = [p for p in self.settings.value("recent", [], list) if p != path]
-        self.settings.setValue("recent", [path, *recent][:8])
+        self.setWindowTitle(file_title(path))
+        self.settings.setValue("recent", remembered(self.settings.value("recent", [], list), path))
         self.settings.setValue("last_file", path)
         if self.controller.undo_stack.isClean():
             self.autosaver.remove()  # saved, or a file opened afresh: nothing to recover
 
     def _lower_learning_rate(self) -> None:
-        c = self.controller
-        if self._frame.status == "diverged":
-            c.step_back()
-        c.set_learning_rate(self._frame.config.learning_rate / 10)
+        back, rate = lowered_rate(self._frame)
+        if back:
+            self.controller.step_back()
+        self.controller.set_learning_rate(rate)
 
     # ----- files ---------------------------------------------------------------------------
 
@@ -631,21 +627,17 @@ class MainWindow(QMainWindow):
         """Start a new lesson in no file yet: the seed's J(w) = w² at w = 3."""
         if not self.may_replace():
             return False
-        lesson = Lesson(title="New lesson", problem=ExpressionSpec(
-            "w**2", start=(("w", 3.0),), range=(("w", (-4.0, 4.0)),)),
-            description="J(w) = w², the hiker at w = 3.")
-
         def named() -> None:  # once it is open (its formula is built off the GUI thread)
             self.autosaver.remove()
             self.setWindowFilePath("")
-            self.setWindowTitle("New lesson[*] — Backprop Hiker")
-        return self.controller.new_file(lesson, then=named)
+            self.setWindowTitle(window_title(NEW_LESSON_TITLE))
+        return self.controller.new_file(new_lesson(), then=named)
 
     def open_dialog(self) -> None:
         """Ask for a lesson file and open it."""
         if not self.may_replace():
             return
-        start = str(Path(self.controller.path).parent) if self.controller.path else str(Path.home())
+        start = str(open_folder(self.controller.path, Path.home()))
         path, _ = QFileDialog.getOpenFileName(self, "Open lesson", start,
                                               f"Lessons (*{SUFFIX});;JSON (*.json);;All files (*)")
         if path:
@@ -725,27 +717,23 @@ class MainWindow(QMainWindow):
 
     def save(self) -> None:
         """Save to the current file, or ask for one."""
-        path = self.controller.path
-        if path and not is_builtin(path):
-            self.controller.save_file(path)
+        if saves_in_place(self.controller.path):
+            self.controller.save_file(self.controller.path)
         else:
             self.save_as()
 
     def save_as(self) -> None:
         """Ask for a file name and save the lesson there."""
-        folder = Path(self.controller.path).parent if self.controller.path and \
-            not is_builtin(self.controller.path) else Path.home()
+        folder = save_folder(self.controller.path, Path.home())
         name = self.controller.workspace.suggested_file_name()
         path, _ = QFileDialog.getSaveFileName(self, "Save lesson", str(folder / name),
                                               f"Lessons (*{SUFFIX})")
         if path:
-            if not path.endswith(".json"):
-                path += SUFFIX
-            self.controller.save_file(path)
+            self.controller.save_file(lesson_path(path))
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        recent = [p for p in self.settings.value("recent", [], list) if Path(p).exists()]
+        recent = still_there(self.settings.value("recent", [], list))
         for path in recent:
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)

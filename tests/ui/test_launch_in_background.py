@@ -16,7 +16,7 @@ from simulator.lessons.catalog import builtin_lessons, lessons_dir
 from simulator.lessons.files import load_lesson
 from simulator.ui import autosave, launch
 from simulator.ui.launch import offer_recovery, start_window
-from simulator.ui.main_window import shortened
+from simulator.workspace.window_text import shortened
 
 from .settling import built
 from .test_autosave import data_home  # noqa: F401 - the fixture
