@@ -190,6 +190,16 @@ class SessionController(Publisher):
             self.playingChanged.emit(False)
             self._publish()
 
+    def stop_background(self, wait_ms: int = 3000) -> bool:
+        """Drop the background work and wait up to ``wait_ms`` for it (the window closes).
+
+        The exact nudge's worker is killed, so the pool need not wait for it. Returns
+        whether every job finished in time.
+        """
+        self.nudges.cancel()
+        self.grids.cancel()
+        return self.grids.wait(wait_ms)
+
     def toggle_play(self) -> None:
         """Play when paused, pause when playing."""
         self.pause() if self.playing else self.play()

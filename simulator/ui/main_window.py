@@ -821,9 +821,7 @@ class MainWindow(QMainWindow):
                     and not self.controller.undo_stack.isClean()):
                 event.ignore()  # cancelled, or the save did not happen: keep the work
                 return
-        self.controller.nudges.cancel()  # its worker is killed: the pool need not wait for it
-        self.controller.grids.cancel()
-        self.controller.grids.wait(3000)
+        self.controller.stop_background()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         self.settings.setValue("screen", self._screen_key())

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
 
 from simulator.engine.session import Session
 from simulator.lessons.building import build_problem
@@ -113,6 +115,16 @@ def test_stale_grid_results_are_dropped(controller, qtbot):
     controller.grids.wait()
     qtbot.waitUntil(lambda: any(g.fine for g in grids), timeout=10000)
     assert all(g.axes.x == 2 for g in grids)
+
+
+def test_stopping_the_background_drops_what_was_asked_for(controller, qtbot):
+    grids = []
+    controller.landscapeReady.connect(grids.append)
+    controller.set_axes(0, 1)  # a landscape is asked for
+    assert controller.stop_background()  # (the window closing): every job done in time
+    QApplication.processEvents()
+    assert not grids  # what came after the stop was dropped
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
 
 
 def test_add_neuron_keeps_weights_and_undo_restores_shape(controller):
