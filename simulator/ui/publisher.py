@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from simulator.workspace.frames import Frame
 from simulator.workspace.pacing import PACE_MS, Pacing
-from simulator.workspace.play_rules import faster, slower
+from simulator.workspace.play_rules import MAX_FPS, faster, slower
 from simulator.workspace.terrain import quietly
 from simulator.workspace.workspace import Workspace
 
@@ -216,7 +216,7 @@ class Publisher(QObject):
         if steps_per_frame is not None:
             self.steps_per_frame = int(min(max(steps_per_frame, 1), 10_000))
         if fps is not None:
-            self.fps = int(min(max(fps, 1), 120))
+            self.fps = int(min(max(fps, 1), MAX_FPS))
             self._timer.setInterval(max(1, round(1000 / self.fps)))
         self.speedChanged.emit(self.steps_per_frame, self.fps)
 

@@ -10,6 +10,8 @@ from .workspace import Workspace, describe_convergence, describe_divergence
 
 #: the steps-per-frame choices that + and − move between
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
+#: the most frames per second Play draws (the speed control's top, the controller's cap)
+MAX_FPS = 120
 
 
 def faster(steps_per_frame: int) -> int:

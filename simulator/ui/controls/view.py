@@ -9,13 +9,12 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QSpinBox, QWidget
 
 from simulator.workspace.frames import Axes, ProblemInfo
-from simulator.workspace.play_rules import SPEEDS
+from simulator.workspace.play_rules import MAX_FPS, SPEEDS
 
 from ..theme import current_theme
 from .widgets import Note, Section, compact_combo
 
 MAX_STEPS_PER_FRAME = 500
-MAX_FPS = 120
 
 
 class AxesSection(Section):

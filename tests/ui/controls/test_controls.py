@@ -509,3 +509,10 @@ def test_out_of_range_or_garbled_rates_are_not_applied(panel, controller, qtbot)
     assert controller.workspace.session.config.learning_rate == 0.03
     assert box.text() == "0.03"
 
+
+
+def test_the_fps_box_tops_out_where_the_controller_does(controller, qtbot):
+    panel = _made(controller, qtbot)
+    controller.set_speed(fps=10_000)
+    assert controller.fps == panel.speed.fps.maximum() == panel.speed.fps_slider.maximum()
+    assert panel.speed.fps.value() == controller.fps
