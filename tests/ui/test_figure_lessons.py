@@ -5,6 +5,8 @@ naming the size that shows it whole); here the stepper's, whose rows wrap, the l
 at the least sizes the dialog allows, and where the landscape's labels go.
 """
 
+import math
+
 import pytest
 
 from simulator.lessons.files import load_lesson
@@ -76,6 +78,7 @@ def covered_marks(widget) -> list[tuple[str, str]]:
     the other labels (the arrows' heads by their shapes: a label is hung at the tip).
     """
     from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QPainterPath, QPolygonF
 
     box = widget.view_box
     marks = {}
@@ -93,9 +96,16 @@ def covered_marks(widget) -> list[tuple[str, str]]:
               (widget.step_label, widget.tangent_label, widget.crash_label) if label.isVisible()}
     covered = [(text, name) for text, rect in labels.items() for name, mark in marks.items()
                if rect.intersects(mark)]
-    for head in (widget.step_head, widget.velocity_head):
-        if head.isVisible():
-            shape = head.path.translated(box.mapViewToScene(head.pos()))
+    for arrow in (widget.step_arrow, widget.velocity_arrow):
+        px, py = arrow.getData()
+        if arrow.isVisible() and len(px) >= 2:  # the head: 18 px back from the tip, 40°
+            tip, before = (box.mapViewToScene(QPointF(float(px[k]), float(py[k])))
+                           for k in (-1, -2))
+            along = (tip - before) / max(1e-9, (tip - before).manhattanLength())
+            base = tip - along * 18 / max(1e-9, math.hypot(along.x(), along.y()))
+            side = QPointF(-(tip - base).y(), (tip - base).x()) * math.tan(math.radians(20))
+            shape = QPainterPath(tip)
+            shape.addPolygon(QPolygonF([tip, base + side, base - side, tip]))
             covered += [(text, "arrow head") for text, rect in labels.items()
                         if shape.intersects(rect)]
     texts = list(labels)

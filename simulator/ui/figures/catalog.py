@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPalette,
     QPen,
+    QPolygonF,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -91,6 +92,7 @@ PLOT_LABEL_SHARE = 0.7  # the widest a label inside a figure's plot may be, of t
 LABEL_GAPS = (4.0, 16.0, 32.0)  # pixels a plot's label may keep from the point it labels
 TRAIL_END = 6.0  # the radius of the trail's ends that labels keep off
 SHAFT_WIDTH = 5.0  # the width of an arrow's shaft that labels keep off
+ARROW_HEAD = 18.0  # the length of the landscape's arrow heads (the step's), in pixels
 HIKER = 100  # what covering the hiker weighs against covering other marks (one each)
 
 
@@ -400,6 +402,32 @@ def _clear_of_marks(view: LandscapeView, box: QRectF) -> None:
             label.setAnchor(best[1])
 
 
+def _arrow_head(before: QPointF, tip: QPointF) -> QPainterPath:
+    """Return an arrow's head as the landscape paints it: ``ARROW_HEAD`` px back from its tip.
+
+    Its width is that of the landscape's heads (a 40° tip); empty for a shaft of no length.
+    """
+    head = QPainterPath()
+    dx, dy = tip.x() - before.x(), tip.y() - before.y()
+    length = math.hypot(dx, dy)
+    if not math.isfinite(length) or length < 1e-6:
+        return head
+    ux, uy = dx / length, dy / length
+    half = ARROW_HEAD * math.tan(math.radians(20))
+    base = QPointF(tip.x() - ux * ARROW_HEAD, tip.y() - uy * ARROW_HEAD)
+    head.addPolygon(QPolygonF([tip, base + QPointF(-uy * half, ux * half),
+                               base - QPointF(-uy * half, ux * half), tip]))
+    return head
+
+
+def _polyline(points: list[QPointF]) -> QPainterPath:
+    """Return an open path through points."""
+    path = QPainterPath(points[0])
+    for point in points[1:]:
+        path.lineTo(point)
+    return path
+
+
 def _landscape_marks(view: LandscapeView) -> list[tuple[QPainterPath, int]]:
     """Return the shapes (scene coordinates) a landscape's labels must not cover, each with its weight.
 
@@ -426,13 +454,14 @@ def _landscape_marks(view: LandscapeView) -> list[tuple[QPainterPath, int]]:
         marks.append((path, 1))
     stroker = QPainterPathStroker()
     stroker.setWidth(SHAFT_WIDTH)
-    for line in (view.step_line, view.velocity_line):
-        if line.isVisible() and line.getData()[0] is not None:
-            marks.append((stroker.createStroke(line.sceneTransform().map(line.getPath())), 1))
-    for head in (view.step_head, view.velocity_head):
-        if head.isVisible():  # drawn in pixels about its tip, whatever the zoom
-            tip = view.view_box.mapViewToScene(head.pos())
-            marks.append((head.path.translated(tip), 1))
+    for arrow in (view.step_arrow, view.velocity_arrow):
+        xs, ys = arrow.getData()
+        if not arrow.isVisible() or len(xs) < 2:
+            continue
+        points = [view.view_box.mapViewToScene(QPointF(float(x), float(y)))
+                  for x, y in zip(xs, ys, strict=True)]
+        marks.append((stroker.createStroke(_polyline(points)), 1))
+        marks.append((_arrow_head(points[-2], points[-1]), 1))
     return marks
 
 
