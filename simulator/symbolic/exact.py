@@ -105,4 +105,16 @@ def undefined_reason(value: sp.Expr) -> str | None:
         return "not defined at this point"
     if value.is_number and value.is_extended_real is False:
         return "not a real number"
+    if value.is_extended_real is None:  # e.g. two complex logarithms whose difference sympy cannot settle
+        return "not known to be a real number"
     return "too large for floating point"
+
+
+def no_value_reason(value: sp.Expr) -> str | None:
+    """Return why a value is no real number at all (not real, a pole, not defined), else None.
+
+    A finite value too large for floating point is a value: J = w**2 + 10**400 has a slope.
+    """
+    if value in (sp.zoo, sp.nan) or value.is_extended_real is not True:
+        return undefined_reason(value) or "not a real number"
+    return None

@@ -16,7 +16,7 @@ import sympy as sp
 
 from .budget import run_within
 from .derivatives import derivative, exact_value, nudge
-from .exact import exact_number, json_number, undefined_reason
+from .exact import exact_number, json_number, no_value_reason, undefined_reason
 from .grammar import VARIABLES, VARIABLES_TEXT
 from .numeric import kink_note
 from .parsing import Formula, latex_text, parse_formula, plain_text
@@ -59,21 +59,25 @@ def derive_report(
     single = wrt if wrt is not None else (names[0] if len(names) == 1 else None)
     derivatives = ([derivative(formula, single, simplify)] if single is not None else
                    [derivative(formula, name, simplify) for name in names] or [sp.Integer(0)])
+    cost = None if point is None else exact_value(formula.expression, point)
+    no_cost = None if cost is None else no_value_reason(cost)
     exact_values = None if point is None else [exact_value(d, point) for d in derivatives]
     values = None if exact_values is None else [json_number(v) for v in exact_values]
     undefined: dict[str, str] = {}
     if point is not None:
         shown = [single] if single is not None else names or ["w"]
-        pairs = [("J", exact_value(formula.expression, point)), *zip(shown, exact_values, strict=True)]
+        pairs = [("J", cost), *zip(shown, exact_values, strict=True)]
         undefined = {key: why for key, value in pairs if (why := undefined_reason(value))}
+        if no_cost:  # where J has no value it has no slope, whatever the derivative's formula gives
+            values = [None] * len(derivatives)
+            undefined.update({name: _without_cost(no_cost) for name in shown if name not in undefined})
     report: dict[str, Any] = {
         "expression": formula.plain,
         "variables": names,
         "wrt": single,
         "expression_latex": formula.latex,
         "at": None if point is None else {k: json_number(v) for k, v in point.items()},
-        "expression_value": None if point is None else json_number(
-            exact_value(formula.expression, point)),
+        "expression_value": None if cost is None else json_number(cost),
     }
     if single is not None or not names:
         report["derivative"] = plain_text(derivatives[0])
@@ -186,8 +190,24 @@ def _nudge(
     if point is None:
         raise ValueError("--epsilon needs --at, the point to nudge from")
     result = nudge(formula, variable, point, step)
-    return ({key: json_number(getattr(result, key)) for key in _NUDGE_KEYS},
-            {key: why for key in _NUDGE_KEYS if (why := undefined_reason(getattr(result, key)))})
+    numbers = {key: json_number(getattr(result, key)) for key in _NUDGE_KEYS}
+    why = {key: reason for key in _NUDGE_KEYS if (reason := undefined_reason(getattr(result, key)))}
+    # what is worked out from a J that has no value has none either (two complex logarithms
+    # can subtract into a real ΔJ), and it says so rather than a reason of its own
+    spread = (("J_plus", ("delta", "ratio", "error")), ("J", ("delta", "ratio", "exact", "error")))
+    for source, keys in spread:  # J last: its reason is the one kept
+        if reason := no_value_reason(getattr(result, source)):
+            for key in keys:
+                numbers[key] = None
+                if key != "exact" or key not in why:  # the slope keeps its own reason, as above
+                    why[key] = _without_cost(reason, source)
+    return numbers, why
+
+
+def _without_cost(reason: str, source: str = "J") -> str:
+    """Return why a value worked out from J (or J after the nudge) has none: J has none."""
+    where = "here" if source == "J" else "after the nudge"
+    return f"J is undefined {where}: {reason}"
 
 
 def _check_float_range(value: sp.Rational, option: str, text: str) -> None:

@@ -115,3 +115,52 @@ def test_a_nudge_past_floating_point_says_so_not_undefined():
     assert "ΔJ         undefined (too large for floating point)" in text
     assert json.loads(json.dumps(report, allow_nan=False)) == report
     assert derive_report("w**2", None, {"w": "3"}, "0.001")["nudge_undefined"] == {}
+
+
+NO_REAL_J = "J is undefined here: not a real number"
+POLE = "infinite: a division by zero, or the log of 0"
+
+
+@pytest.mark.parametrize("formula, at, j, slopes", [
+    ("log(w, 2)", {"w": "-1"}, "not a real number", {"w": NO_REAL_J}),  # was a slope of -1.44
+    ("w2*log(w1)", {"w1": "-1", "w2": "2"}, "not a real number",
+     {"w1": NO_REAL_J, "w2": "not a real number"}),  # ∂J/∂w1 = w2/w1 was -2
+    ("sqrt(w)", {"w": "-1"}, "not a real number", {"w": "not a real number"}),
+    ("log(w)", {"w": "0"}, POLE, {"w": POLE}),
+    ("1/w", {"w": "0"}, POLE, {"w": POLE}),
+])
+def test_where_j_has_no_value_no_slope_is_shown(formula, at, j, slopes):
+    report = derive_report(formula, None, at, None)
+    assert report["expression_value"] is None
+    assert report["undefined"] == {"J": j, **slopes}
+    values = report["value"] if isinstance(report["value"], list) else [report["value"]]
+    assert values == [None] * len(slopes)
+    assert json.loads(json.dumps(report, allow_nan=False)) == report
+    text = format_derive_report(report)
+    for why in slopes.values():
+        assert f"undefined ({why})" in text
+    assert [line.split()[1] for line in text.splitlines()[-len(slopes):]] == ["undefined"] * len(slopes)
+
+
+def test_a_slope_next_to_a_huge_but_finite_j_stays():
+    report = derive_report("w**2 + 10**400", None, {"w": "1"}, None)
+    assert report["undefined"] == {"J": "too large for floating point"} and report["value"] == 2
+
+
+def test_a_nudge_from_where_j_has_no_value_measures_nothing():
+    # log(-0.999) − log(-1) is real in complex arithmetic: ΔJ was "too large for floating point"
+    report = derive_report("log(w, 2)", None, {"w": "-1"}, "0.001")
+    assert report["nudge"] == {"epsilon": 0.001, "J": None, "J_plus": None, "delta": None,
+                               "ratio": None, "exact": None, "error": None}
+    assert report["nudge_undefined"] == {
+        "J": "not a real number", "J_plus": "not a real number",
+        **{key: "J is undefined here: not a real number" for key in ("delta", "ratio", "exact", "error")}}
+    assert "dJ/dw      undefined (J is undefined here: not a real number)" in format_derive_report(report)
+
+
+def test_a_nudge_into_where_j_has_no_value_keeps_the_slope():
+    report = derive_report("log(w)", None, {"w": "0.0005"}, "-0.001")
+    assert report["nudge"]["exact"] == 2000 and report["value"] == 2000
+    assert report["nudge_undefined"] == {
+        "J_plus": "not a real number",
+        **{key: "J is undefined after the nudge: not a real number" for key in ("delta", "ratio", "error")}}
