@@ -227,53 +227,29 @@ def _scores(session) -> dict[str, Any]:
 def built_problem(lesson, file: str):
     """Return a lesson's problem built (a ``BuiltFormula``): a formula's sympy work within budget.
 
-    A formula is built by ``formula_within_budget`` (a run needs no formula model:
-    ``model`` is None). A network's problem is built here. Raises ``LessonError`` for a
+    A formula is built by ``formula_builds.build_within_budget`` (a run needs no formula
+    model: ``model`` is None). A network's problem is built here. Raises ``LessonError`` for a
     network that cannot be built, ``BadInput`` naming the file for a formula that cannot
     be, or not within the budget.
     """
     from simulator.lessons.building import build_problem
     from simulator.workspace.errors import EditError
-    from simulator.workspace.formula_builds import BuiltFormula, GaveUp, formula_of
+    from simulator.workspace.formula_builds import (
+        BuiltFormula,
+        GaveUp,
+        build_within_budget,
+        formula_of,
+    )
 
     spec = formula_of(lesson)
     if spec is None:
         return BuiltFormula(lesson.problem, build_problem(lesson.problem), None)
     try:
-        return formula_within_budget(spec, model=False, fork_here=True)
+        return build_within_budget(spec, model=False, fork_here=True)
     except GaveUp as exc:
         raise BadInput(exc.line(file)) from None
     except EditError as exc:
         raise BadInput(f"{file}: {exc}") from None
-
-
-def formula_within_budget(spec, model: bool, fork_here: bool):
-    """Return a headless command's formula built (a ``BuiltFormula``) within its budget.
-
-    The sympy work may take ``COMMAND_SECONDS`` of CPU time; past that ``GaveUp`` is
-    raised. It is done once, here, bounded by a timer (``budget.within_here``); where
-    there are no interval timers (Windows) or off the main thread, in the formula worker
-    first, then again here. ``fork_here``: that worker may be forked from this process
-    (no Qt threads in it). ``model``: the formula model too (for drawing). Raises
-    ``EditError`` for a formula that cannot be built.
-    """
-    from simulator.symbolic import budget
-    from simulator.workspace import formula_builds
-    from simulator.workspace.formula_builds import GaveUp, build_formula
-
-    seconds = formula_builds.COMMAND_SECONDS
-    if budget.can_bound_here():
-        try:
-            with budget.within_here(seconds):
-                return build_formula(spec, model=model)
-        except budget.OverBudget:
-            raise GaveUp(seconds, spec.expression) from None
-    if fork_here:
-        # sympy loaded here first, so the worker forked from this process starts at once
-        import simulator.symbolic.report  # noqa: F401
-
-        budget.fork_workers_here()
-    return build_formula(spec, seconds, model=model)
 
 
 def _through_steps(lesson, built, file: str) -> tuple[Any, list[dict[str, Any]]]:

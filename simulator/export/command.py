@@ -72,11 +72,10 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
 
 def _run(lesson: str, step: int | None, steps: int):
     """Return a workspace with the lesson open, at its step ``step`` then ``steps`` further."""
-    from simulator.cli import formula_within_budget
     from simulator.lessons.checking import LessonError
     from simulator.lessons.files import load_lesson
     from simulator.workspace.errors import EditError
-    from simulator.workspace.formula_builds import GaveUp
+    from simulator.workspace.formula_builds import GaveUp, build_within_budget
     from simulator.workspace.workspace import Workspace
 
     try:
@@ -92,7 +91,7 @@ def _run(lesson: str, step: int | None, steps: int):
         change = workspace.starting(lesson_model)
         # a formula's sympy work once, within its budget (Qt's threads run: no worker forked here)
         change.make(None if change.formula is None else
-                    formula_within_budget(change.formula, model=True, fork_here=False))
+                    build_within_budget(change.formula, model=True, fork_here=False))
         if step is not None:
             workspace.enter_step(step - 1)
         workspace.step(steps)  # a run that diverges stops there, and is drawn so

@@ -104,6 +104,33 @@ def build_formula(spec: ExpressionSpec, seconds: float | None = None,
     return BuiltFormula(spec, problem, *analysed(problem, build_formula_model))
 
 
+def build_within_budget(spec: ExpressionSpec, model: bool, fork_here: bool) -> BuiltFormula:
+    """Return a headless command's formula built (a ``BuiltFormula``) within its budget.
+
+    The sympy work may take ``COMMAND_SECONDS`` of CPU time; past that ``GaveUp`` is
+    raised. It is done once, here, bounded by a timer (``budget.within_here``); where
+    there are no interval timers (Windows) or off the main thread, in the formula worker
+    first, then again here. ``fork_here``: that worker may be forked from this process
+    (no Qt threads in it). ``model``: the formula model too (for drawing). Raises
+    ``EditError`` for a formula that cannot be built.
+    """
+    from simulator.symbolic import budget
+
+    seconds = COMMAND_SECONDS
+    if budget.can_bound_here():
+        try:
+            with budget.within_here(seconds):
+                return build_formula(spec, model=model)
+        except budget.OverBudget:
+            raise GaveUp(seconds, spec.expression) from None
+    if fork_here:
+        # sympy loaded here first, so the worker forked from this process starts at once
+        import simulator.symbolic.report  # noqa: F401
+
+        budget.fork_workers_here()
+    return build_formula(spec, seconds, model=model)
+
+
 def analysed(problem, build_model: Callable) -> tuple[object | None, str]:
     """Return a formula's model and "", or None and why sympy could not analyse it."""
     from simulator.symbolic.problems import TOO_DEEP
