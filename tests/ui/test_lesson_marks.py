@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
@@ -83,3 +83,19 @@ def test_a_weight_clicked_on_stays_selected_until_the_next_step(window, qtbot):
     assert selected(window) == "W1[0,0]"
     enter(qtbot, window, Qt.Key.Key_PageDown)  # entering a step puts its selection back
     assert selected(window) == "b1[0]"
+
+
+def test_a_highlighted_neuron_s_ring_is_clear_of_the_stepper_s_ring(window, qtbot):
+    present(qtbot, window)
+    enter(qtbot, window, Qt.Key.Key_PageDown)  # step 1 marks out[0], which the stepper rings
+    net = window.network
+    out = net.layers[1]
+    assert marks(window)["out[0]"] and net.step_overlay.isVisible()
+    centre = QPointF(out.x, out.ys[0])
+    rings = [(radius, width) for c, radius, _, width in net.step_overlay.marks.rings
+             if c == centre]
+    assert rings, "the stepper rings the output neuron at step 1"
+    ring, width = out.neuron_ring()
+    # the red ring's inner edge lies outside every stepper ring's outer edge: both show
+    assert all(ring - width / 2 > radius + w / 2 for radius, w in rings)
+    assert ring + width / 2 < out.boundingRect().bottom() - out.ys[0]  # and inside the item

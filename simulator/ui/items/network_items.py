@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QGraphicsItem
 from simulator.workspace.numbers import format_number, power_of_ten
 
 LEVELS = 24  # edge widths are drawn with this many cached pens per sign
+#: how far outside a neuron its highlight ring's inner edge lies: clear of the backprop
+#: stepper's ring (at radius + 3, at most 4 px wide, drawn above the layers), so both show
+NEURON_RING_OUTSIDE = 6.0
 
 
 def nice_ceil(value: float) -> float:
@@ -424,6 +427,11 @@ class LayerItem(QGraphicsItem):
         s = self.thumb_size
         return QRectF(self.x + self.radius + self.thumb_gap, self.ys[j] - s / 2, s, s)
 
+    def neuron_ring(self) -> tuple[float, float]:
+        """Return the radius and pen width of the ring a highlighted neuron gets."""
+        width = max(2.5, self.radius * 0.16)
+        return self.radius + NEURON_RING_OUTSIDE + width / 2, width
+
     def out_x(self) -> float:
         """Return where outgoing edges start (right of the neuron, or of its thumbnail)."""
         extra = self.thumb_gap + self.thumb_size if self.thumb_size > 0 else 0.0
@@ -476,10 +484,11 @@ class LayerItem(QGraphicsItem):
                 fill = no_brush if j in self.inactive else fill
             painter.setBrush(fill)
             painter.drawEllipse(centre, r, r)
+        ring, width = self.neuron_ring()
         for j, colour in self.neuron_highlights.items():
-            painter.setPen(_pen(colour, max(2.5, r * 0.16)))
+            painter.setPen(_pen(colour, width))
             painter.setBrush(no_brush)
-            painter.drawEllipse(QPointF(x, self.ys[j]), r + 2, r + 2)
+            painter.drawEllipse(QPointF(x, self.ys[j]), ring, ring)
         if self.texts is not None:
             painter.setFont(self._value_font)
             for j, text in enumerate(self.texts):
