@@ -146,3 +146,19 @@ def test_no_lesson_s_landscape_label_covers_the_hiker(qtbot, lesson):
         assert covered_marks(widget) == []
     finally:
         close_figure(widget)
+
+
+def test_a_network_lesson_s_formula_figure_is_the_panel_s_note_not_empty_sections(qtbot):
+    # It showed the panel's section titles over nothing: "Cost and slope", "Nudge test 0.001"
+    # and the graph's legend beside an empty frame.
+    import xml.etree.ElementTree as ET
+
+    spec = figure_spec("formula", "12x8cm", 300, 1, "print")
+    widget = build_figure("formula", FigureState.of(workspace("13-xor-network.lesson.json")),
+                          spec.layout, "print")
+    try:
+        texts = " ".join(ET.fromstring(figure_bytes(widget, spec, ".svg", "test")).itertext())
+    finally:
+        close_figure(widget)
+    assert "this lesson is a network" in " ".join(texts.split())
+    assert "Cost and slope" not in texts and "Nudge test" not in texts

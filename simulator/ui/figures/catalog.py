@@ -161,6 +161,9 @@ def _tidy_network(view: NetworkView) -> None:
 
 def _tidy_formula(view: FormulaView) -> None:
     view.set_stepper(None)
+    if view.model is None:  # a network lesson: the panel's note says what it shows instead
+        text_in_points(view)
+        return
     view.note.hide()
     view.scroll.show()
     view.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
