@@ -237,7 +237,17 @@ class ExpressionProblem:
             return float(self.function(*theta))
 
     def gradient(self, theta: Array) -> Array:
-        """Return ∇J(θ)."""
+        """Return ∇J(θ): nan where J itself is undefined (``_gradient_at``)."""
+        return self._gradient_at(theta, self.loss(theta))
+
+    def _gradient_at(self, theta: Array, loss: float) -> Array:
+        """Return ∇J(θ), given J(θ) = ``loss``.
+
+        Where J has no value (nan: log of a negative number) neither has its slope, though
+        the compiled partials may give one (log(w, 2) at w = −1: −1.44).
+        """
+        if math.isnan(loss):
+            return np.full(len(self.names), math.nan)
         with np.errstate(all="ignore"):
             parts = self.gradient_function(*theta)
         return np.array([float(np.asarray(p)) for p in parts])
@@ -246,11 +256,12 @@ class ExpressionProblem:
         self, theta: Array, batch: Array | None = None, out: Array | None = None
     ) -> tuple[float, Array]:
         """Return J(θ) and ∇J(θ); ``batch`` is ignored (a formula has no samples)."""
-        grad = self.gradient(theta)
+        loss = self.loss(theta)
+        grad = self._gradient_at(theta, loss)
         if out is not None:
             out[:] = grad
             grad = out
-        return self.loss(theta), grad
+        return loss, grad
 
     def test_loss(self, theta: Array) -> float | None:
         """Return ``None``: a formula has no held-out data."""

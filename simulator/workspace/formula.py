@@ -156,6 +156,8 @@ class FormulaModel:
         compiled = self._compiled
         cost = _evaluate(compiled.cost, theta, 1)[0]
         gradient = _evaluate(compiled.partials, theta, len(self.names))
+        if math.isnan(cost):  # J has no value here, nor has its slope (log(w, 2) at −1)
+            gradient = (math.nan,) * len(self.names)
         if exact:
             nudge = self.exact_nudge(theta, epsilon, variable)
         else:
@@ -243,10 +245,12 @@ def _undefined_spread(variable: int, epsilon: float, before: float, after: float
     """Return the nudge's numbers with every value computed from an undefined one undefined.
 
     Exact arithmetic may subtract two complex values (log of a negative number) into a
-    real ΔJ: J itself is undefined there, and so is the measured slope.
+    real ΔJ: J itself is undefined there, and so are the measured slope and the exact one.
     """
     if not (math.isfinite(before) and math.isfinite(after)):
         delta = ratio = error = math.nan
+    if math.isnan(before):
+        slope = math.nan
     if not math.isfinite(slope):
         error = math.nan
     return NudgeNumbers(variable, epsilon, before, after, delta, ratio, slope, error,

@@ -155,11 +155,22 @@ def test_undefined_values_stay_floats_and_spread_to_what_depends_on_them():
         n = values.nudge
         assert math.isnan(values.cost) and math.isnan(n.J) and math.isnan(n.J_plus)
         assert math.isnan(n.delta) and math.isnan(n.ratio) and math.isnan(n.error)
-        assert n.exact == 0.0  # the slope 1/w + 1 is defined (and 0) at −1
-        assert values.gradient == (0.0,)
+        # 1/w + 1 is 0 at −1, but J has no value there, so it has no slope (as derive says)
+        assert math.isnan(n.exact) and math.isnan(values.gradient[0])
         every = [values.cost, *values.gradient, *values.node_values, *values.adjoints,
                  *values.local_derivatives, *values.eigenvalues, *n.as_dict().values()]
         assert all(type(x) is float for x in every)
+
+
+def test_no_slope_where_j_is_undefined_but_one_where_j_is_only_too_large():
+    model, theta = _model("log(w, 2)", {"w": -1.0})  # the partial 1/(w·ln 2) gives −1.44 here
+    assert math.isnan(model.at(theta).gradient[0])
+    problem = expression_problem("log(w, 2)", {"w": -1.0})
+    loss, grad = problem.loss_and_gradient(problem.initial_theta())
+    assert math.isnan(loss) and math.isnan(grad[0]) and math.isnan(problem.gradient(theta)[0])
+    big = expression_problem("w1*exp(w2)", {"w1": 1.0, "w2": 800.0})  # J overflows to inf
+    assert math.isinf(big.loss(big.initial_theta()))
+    assert big.gradient(big.initial_theta())[0] == math.inf  # ∂J/∂w1 = exp(800): a slope all the same
 
 
 def test_a_point_that_is_not_finite_falls_back_to_floating_point():
