@@ -94,7 +94,9 @@ def _run(lesson: str, step: int | None, steps: int):
                     build_within_budget(change.formula, model=True, fork_here=False))
         if step is not None:
             workspace.enter_step(step - 1)
-        workspace.step(steps)  # a run that diverges stops there, and is drawn so
+        # a run that diverges stops there, and is drawn so; a step that diverged is drawn as it is
+        if steps and workspace.session.status != "diverged":
+            workspace.step(steps)
     except GaveUp as exc:
         raise ValueError(exc.line(lesson)) from None
     except EditError as exc:

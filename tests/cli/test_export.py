@@ -109,6 +109,18 @@ def test_a_lesson_step_is_entered_before_drawing(tmp_path):
     assert not (tmp_path / "bad.svg").exists()
 
 
+def test_a_step_whose_run_diverged_is_drawn_with_its_crash(tmp_path):
+    # lesson 03's step 6 runs at η = 1.1 and diverges at step 88: the figure shows that, and
+    # further --steps add nothing (it exited 2 with the divergence's sentence instead)
+    for more in ("0", "5"):
+        out = tmp_path / f"crash-{more}.svg"
+        result = export(str(out), "--view", "landscape", "--step", "6", "--steps", more,
+                        "--size", "600x400", lesson=LESSONS / "03-hiking-down-the-mountain.lesson.json")
+        assert result.returncode == 0, result.stderr
+        texts = " ".join(t.text or "" for t in ET.parse(out).iter() if t.tag.endswith("text"))
+        assert "diverged" in texts
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--view", "everything"], "--view: choose one of landscape, landscape3d"),
     (["--size", "12xcm"], "--size: expected WIDTHxHEIGHT"),
