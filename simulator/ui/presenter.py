@@ -82,6 +82,9 @@ GRID_ROWS = (60, 40)
 #: height (main view, lesson panel); the tall view has the whole height
 TALL_COLUMNS = (62, 38)
 TALL_ROWS = (65, 35)
+#: the views a step that makes them large puts in the tall view's place beside the main
+#: one: the network diagram under lesson 05's landscape was a strip 40 px high at 1366x768
+TALL_WHEN_LARGE = ("network",)
 #: the views a step's main view is, first of all, when shown
 LANDSCAPES = ("landscape", "landscape3d")
 
@@ -214,8 +217,9 @@ class Presenter(QObject):
                 self._homes[name] = _Home(views[name])
         self._fit = self._fit_now()
         wide, _ = self._fit
+        tall = views[large] if large in TALL_WHEN_LARGE and large in names else None
         self.stage.arrange([views[n] for n in names], views.get(main), self.window.lesson_panel,
-                           wide)
+                           wide, tall)
         self.fitter.apply([views[n] for n in names])
         self._on_stage = [views[n] for n in names]
         self._scale_stage()
@@ -338,17 +342,19 @@ class Stage(QWidget):
         self.curtain = Curtain(self)
 
     def arrange(self, views: list[QWidget], main: QWidget | None, panel: QWidget,
-                wide: bool) -> None:
+                wide: bool, tall: QWidget | None = None) -> None:
         """Lay out the views, ``main`` largest on the left, and the lesson panel (see ``SHARES``).
 
         On a narrow stage two or more other views go in a row under the main view and the
         lesson panel: a column of four panels leaves none of them the height it needs. A
         tall view (``presenter_tall``) has the stage's whole height beside the main one,
-        and the rest go under the main view (``_tall``).
+        and the rest go under the main view (``_tall``); ``tall`` names another view to put
+        there (the step's large one, when it is not the main one).
         """
         area = QWidget()
         others = [view for view in views if view is not main]
-        tall = next((view for view in others if view.property(TALL)), None)
+        if tall not in others:
+            tall = next((view for view in others if view.property(TALL)), None)
         rest = [view for view in others if view is not tall]
         if main is not None and tall is not None and (rest or not wide):
             self._tall(area, main, tall, rest, panel, wide)

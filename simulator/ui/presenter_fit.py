@@ -4,8 +4,9 @@ A projector shows 1024×768 as large as 1920×1080, so the type is sized to the 
 presenter's scale is meant for a 1920×1080 stage and ``fit_factor`` turns it into the same
 share of the screen on a smaller or larger one. While presenting nobody clicks the views, so
 ``Fitter`` hides their interactive-only controls (check boxes, push buttons, sliders and any
-widget a view marks with the ``presenter_hides`` property, such as "Click an edge…" hints)
-and lets every label wrap (but those given a width of their own), so that what stays fits
+widget a view marks with the ``presenter_hides`` property, such as "Click an edge…" hints,
+but a control marked ``presenter_keeps`` that a lesson's text names) and lets every label
+wrap (but those given a width of their own), so that what stays fits
 the narrower panels of the stage.
 
 A view that marks itself ``presenter_tall`` (the formula panel: cost, nudge table and graph
@@ -28,6 +29,9 @@ FIT_RANGE = (0.7, 2.0)
 #: the property a view sets on a widget that only makes sense with a mouse
 HIDES = "presenter_hides"
 INTERACTIVE = (QCheckBox, QPushButton, QSlider)
+#: the property a view sets on a control a lesson's text asks the presenter to use, such as
+#: the network's Gradients box: it stays on the stage
+KEEPS = "presenter_keeps"
 #: the property a view sets when it is a column of parts that wants the stage's whole height
 TALL = "presenter_tall"
 #: the least share of the stage's scale a tall view's type is set at to fit its slot
@@ -49,6 +53,8 @@ def fit_factor(size: QSize) -> float:
 
 def interactive_only(widget: QWidget) -> bool:
     """Return whether a widget is a control for the mouse, with no place on a projector."""
+    if widget.property(KEEPS):
+        return False
     return isinstance(widget, INTERACTIVE) or bool(widget.property(HIDES))
 
 

@@ -361,3 +361,34 @@ def test_the_formula_panel_fits_the_stage_whole(qtbot, name, size):
             formula._mono.pointSizeF())
     finally:
         close_window(w)
+
+
+@pytest.mark.parametrize("name", ["05-one-neuron-by-hand"])
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s.width()}x{s.height()}")
+def test_a_step_s_large_network_has_most_of_the_stage_s_height(qtbot, name, size):
+    # Lesson 05's diagram was a strip 40 px high under the landscape at 1366x768.
+    w = open_window(qtbot, name)
+    try:
+        stage = present_at(qtbot, w, size)
+        net = w.network
+        steps = w.controller.workspace.lesson.steps
+        for k, step in enumerate(steps):
+            if step.show is None or step.show.large != "network":
+                continue
+            assert w.controller.go_to_step(k)
+            settle(qtbot)
+            where = f"{name} step {k} at {size.width()}x{size.height()}"
+            assert net.diagram.isVisible(), where
+            assert net.diagram.height() >= 0.35 * stage.height(), where
+            assert not net.sample_spin.isVisible(), where
+            assert net.gradient_check.isVisible(), where  # lessons 06 and 08: "Tick Gradients"
+            viewport = net.diagram.viewport()
+            seen = QRect(QPoint(0, 0), viewport.size())
+            for layer in net.layers:
+                for y in layer.ys:
+                    for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                        p = net.diagram.mapFromScene(layer.x + dx * layer.radius,
+                                                     y + dy * layer.radius)
+                        assert seen.contains(p), f"{where}: a neuron of layer {layer.layer}"
+    finally:
+        close_window(w)

@@ -49,7 +49,7 @@ from ..items.network_items import (
     StepOverlayItem,
     nice_ceil,
 )
-from ..presenter_fit import HIDES
+from ..presenter_fit import HIDES, KEEPS
 from ..theme import Theme, current_theme, theme_manager, ui_font
 from .inspector import HINT, ParameterInfo, ParameterInspector
 from .on_screen import DrawsWhenSeen
@@ -571,6 +571,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
         layout.addWidget(self.diagram, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.inspector)
+        self._mark_stage_parts()
 
         theme_manager().changed.connect(self._restyle)
         self._restyle(current_theme())
@@ -641,6 +642,17 @@ class NetworkView(DrawsWhenSeen, QWidget):
                   self.sample_spin, self.sample_label, self.thumbnails_check, self.gradient_check,
                   self.features_check):
             w.setFont(ui_font(1.1))
+
+    def _mark_stage_parts(self) -> None:
+        """Mark what the presenter's stage hides, so the diagram has most of the view's height.
+
+        The toolbar keeps only the Gradients box, which the lessons' texts ask to tick; the
+        inspector shows its hint, which the stage hides, unless a step selects.
+        """
+        for w in (self.layers_title, self.layer_count, self.sample_title, self.sample_spin,
+                  self.sample_label):
+            w.setProperty(HIDES, True)
+        self.gradient_check.setProperty(KEEPS, True)
 
     # ----- inbound ---------------------------------------------------------------------------
 
