@@ -85,6 +85,9 @@ TALL_ROWS = (65, 35)
 #: the views a step that makes them large puts in the tall view's place beside the main
 #: one: the network diagram under lesson 05's landscape was a strip 40 px high at 1366x768
 TALL_WHEN_LARGE = ("network",)
+#: views that need more than the row under the main view beside a tall one (``TALL_ROWS``):
+#: beside lesson 08's tall diagram the loss panel's scores (170 px) stood out of a 264 px row
+NEEDS_A_ROW = ("loss",)
 #: the views a step's main view is, first of all, when shown
 LANDSCAPES = ("landscape", "landscape3d")
 
@@ -217,7 +220,8 @@ class Presenter(QObject):
                 self._homes[name] = _Home(views[name])
         self._fit = self._fit_now()
         wide, _ = self._fit
-        tall = views[large] if large in TALL_WHEN_LARGE and large in names else None
+        tall = views[large] if large in TALL_WHEN_LARGE and large in names and \
+            not set(NEEDS_A_ROW) & set(names) else None
         self.stage.arrange([views[n] for n in names], views.get(main), self.window.lesson_panel,
                            wide, tall)
         self.fitter.apply([views[n] for n in names])
