@@ -8,28 +8,16 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from simulator.lessons.catalog import lessons_dir
-from simulator.ui.launch import make_window
 from simulator.ui.theme import current_theme
 
-from .test_presenter import present, press
+from .test_presenter import opened, present, press
 
 LESSON = str(lessons_dir() / "05-one-neuron-by-hand.lesson.json")
 
 
 @pytest.fixture
 def window(qtbot):
-    w = make_window(LESSON, reset_layout=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
-    yield w
-    if w.presenter.presenting:
-        w.presenter.leave()
-    w.controller.pause()
-    w.controller.grids.cancel()
-    w.controller.grids.wait()
+    yield from opened(qtbot, LESSON)
 
 
 def marks(window) -> dict[str, bool]:

@@ -15,9 +15,9 @@ from simulator.ui.presenter_fit import fit_factor
 LESSON = str(lessons_dir() / "02-sympy-does-it-for-us.lesson.json")
 
 
-@pytest.fixture
-def window(qtbot):
-    w = make_window(LESSON, reset_layout=True)
+def opened(qtbot, lesson: str):
+    """Yield a window with ``lesson`` open, shown and active; then out of presenter mode, idle."""
+    w = make_window(lesson, reset_layout=True)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
@@ -29,6 +29,11 @@ def window(qtbot):
     w.controller.pause()
     w.controller.grids.cancel()
     w.controller.grids.wait()
+
+
+@pytest.fixture
+def window(qtbot):
+    yield from opened(qtbot, LESSON)
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
