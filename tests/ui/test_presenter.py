@@ -264,68 +264,50 @@ def test_space_plays_and_pauses_on_the_stage_as_the_lessons_say(window, qtbot):
     assert not c.playing
 
 
-def test_arrows_walk_the_stepper_while_it_is_on_the_stage(qtbot):
+@pytest.fixture
+def lesson_06(qtbot):
+    """The window with lesson 06 open (its steps show the backprop stepper)."""
+    yield from opened(qtbot, str(lessons_dir() / "06-backpropagation-through-a-network.lesson.json"))
+
+
+def test_arrows_walk_the_stepper_while_it_is_on_the_stage(lesson_06, qtbot):
     """Lesson 06 says "press →": → and ← walk the stepper; Page Down / Up go through the steps."""
-    w = make_window(str(lessons_dir() / "06-backpropagation-through-a-network.lesson.json"),
-                    reset_layout=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
-    c, ws = w.controller, w.controller.workspace
-    try:
-        present(qtbot, w)
-        press(qtbot, w, Qt.Key.Key_Right)  # step 1 has no stepper: → goes on
+    w = lesson_06
+    ws = w.controller.workspace
+    present(qtbot, w)
+    press(qtbot, w, Qt.Key.Key_Right)  # step 1 has no stepper: → goes on
+    press(qtbot, w, Qt.Key.Key_Right)
+    assert ws.step_index == 1 and on_stage(w, w.stepper)
+    qtbot.waitUntil(lambda: w.stepper.frame is not None and w.stepper.frame.count > 0,
+                    timeout=5000)
+    for _ in range(3):
         press(qtbot, w, Qt.Key.Key_Right)
-        assert ws.step_index == 1 and on_stage(w, w.stepper)
-        qtbot.waitUntil(lambda: w.stepper.frame is not None and w.stepper.frame.count > 0,
-                        timeout=5000)
-        for _ in range(3):
-            press(qtbot, w, Qt.Key.Key_Right)
-        qtbot.waitUntil(lambda: w.stepper.frame.index == 3, timeout=3000)
-        assert ws.step_index == 1 and w.stepper.position_label.text().startswith("4 / ")
-        press(qtbot, w, Qt.Key.Key_Left)
-        qtbot.waitUntil(lambda: w.stepper.frame.index == 2, timeout=3000)
-        assert ws.step_index == 1
-        press(qtbot, w, Qt.Key.Key_PageDown)
-        assert ws.step_index == 2
-        press(qtbot, w, Qt.Key.Key_PageUp)
-        assert ws.step_index == 1
-    finally:
-        if w.presenter.presenting:
-            w.presenter.leave()
-        c.pause()
-        c.grids.cancel()
-        c.grids.wait()
+    qtbot.waitUntil(lambda: w.stepper.frame.index == 3, timeout=3000)
+    assert ws.step_index == 1 and w.stepper.position_label.text().startswith("4 / ")
+    press(qtbot, w, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: w.stepper.frame.index == 2, timeout=3000)
+    assert ws.step_index == 1
+    press(qtbot, w, Qt.Key.Key_PageDown)
+    assert ws.step_index == 2
+    press(qtbot, w, Qt.Key.Key_PageUp)
+    assert ws.step_index == 1
 
 
-def test_in_the_window_a_step_that_shows_the_stepper_gives_it_the_arrows(qtbot):
-    w = make_window(str(lessons_dir() / "06-backpropagation-through-a-network.lesson.json"),
-                    reset_layout=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+def test_in_the_window_a_step_that_shows_the_stepper_gives_it_the_arrows(lesson_06, qtbot):
+    w = lesson_06
     c, ws = w.controller, w.controller.workspace
-    try:
+    press(qtbot, w, Qt.Key.Key_PageDown)
+    press(qtbot, w, Qt.Key.Key_PageDown)
+    assert ws.step_index == 1
+    qtbot.waitUntil(lambda: w.stepper.frame is not None and w.stepper.frame.count > 0,
+                    timeout=5000)
+    step = c.frame().step
+    press(qtbot, w, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: w.stepper.frame.index == 1, timeout=3000)
+    assert c.frame().step == step  # the stepper's operation, not a step of the descent
+    for _ in range(4):  # to step 6, "Train until it solves XOR": no stepper
         press(qtbot, w, Qt.Key.Key_PageDown)
-        press(qtbot, w, Qt.Key.Key_PageDown)
-        assert ws.step_index == 1
-        qtbot.waitUntil(lambda: w.stepper.frame is not None and w.stepper.frame.count > 0,
-                        timeout=5000)
-        step = c.frame().step
-        press(qtbot, w, Qt.Key.Key_Right)
-        qtbot.waitUntil(lambda: w.stepper.frame.index == 1, timeout=3000)
-        assert c.frame().step == step  # the stepper's operation, not a step of the descent
-        for _ in range(4):  # to step 6, "Train until it solves XOR": no stepper
-            press(qtbot, w, Qt.Key.Key_PageDown)
-        assert ws.step_index == 5
-        step = c.frame().step
-        press(qtbot, w, Qt.Key.Key_Right)
-        assert c.frame().step == step + 1  # → takes a step of the descent again
-    finally:
-        c.pause()
-        c.grids.cancel()
-        c.grids.wait()
+    assert ws.step_index == 5
+    step = c.frame().step
+    press(qtbot, w, Qt.Key.Key_Right)
+    assert c.frame().step == step + 1  # → takes a step of the descent again
