@@ -72,9 +72,10 @@ def test_a_landscape_at_the_least_size_the_dialog_allows_keeps_its_text_at_9_poi
 
 
 def covered_marks(widget) -> list[tuple[str, str]]:
-    """Return (label, mark) for each of a landscape's shown labels over the hiker, a trail end or a label.
+    """Return (label, mark) for each shown label of a landscape over the hiker, a trail end, a crash, a label.
 
-    Marks by their bounding rects: the hiker's spot, 6 px about each end of the trail, and
+    Marks by their bounding rects: the hiker's spot, 6 px about each end of the trail, the
+    crash's cross, and
     the other labels (the arrows' heads by their shapes: a label is hung at the tip).
     """
     from PySide6.QtCore import QPointF, QRectF
@@ -92,6 +93,11 @@ def covered_marks(widget) -> list[tuple[str, str]]:
     for name, (x, y) in zip(("trail start", "trail end"), ends[:1] + ends[-1:], strict=False):
         at = box.mapViewToScene(QPointF(float(x), float(y)))
         marks[name] = QRectF(at.x() - 3, at.y() - 3, 6, 6)
+    if widget.crash.isVisible():
+        size = widget.crash.opts["size"]
+        for x, y in zip(*widget.crash.getData(), strict=True):
+            at = box.mapViewToScene(QPointF(float(x), float(y)))
+            marks["crash"] = QRectF(at.x() - size / 2, at.y() - size / 2, size, size)
     labels = {label.toPlainText(): label.sceneBoundingRect() for label in
               (widget.step_label, widget.tangent_label, widget.crash_label) if label.isVisible()}
     covered = [(text, name) for text, rect in labels.items() for name, mark in marks.items()
@@ -132,6 +138,38 @@ def test_lesson_04_s_labels_cover_no_hiker_trail_end_arrow_head_or_label(qtbot, 
         assert covered_marks(widget) == []
         if size == "12x8cm":  # it finds a clear place, not only leaves the label out
             assert widget.step_label.isVisible()
+        assert labels_out_of_the_plot(widget) == []
+    finally:
+        close_figure(widget)
+
+
+@pytest.mark.parametrize("lesson, step, steps, size, labelled", [
+    ("03-hiking-down-the-mountain.lesson.json", 5, 0, "8x6cm", "diverged at step 88 (off the map)"),
+    ("03-hiking-down-the-mountain.lesson.json", 5, 0, "6.4x4.3cm", "diverged at step 88"),
+    ("08-when-it-breaks.lesson.json", 5, 0, "8x6cm", None),
+    ("07-computation-graphs.lesson.json", None, 1000, "8x6cm", None),
+    ("07-computation-graphs.lesson.json", None, 1000, "6.4x4.3cm", None),
+])
+def test_a_crash_s_label_in_a_small_figure_covers_no_trail_start_or_crash(
+        qtbot, lesson, step, steps, size, labelled):
+    # Wrapped to the plot's width, "diverged at step 88 (off the map)" had a box as wide as
+    # the plot, and lessons 03's and 08's sixth steps hung it over the trail's start; lesson
+    # 07 after 1000 steps over its cross (8 × 6 cm) or the start and half the plot (6.4 cm).
+    # A label with no clear place sheds its note, and is then left out (the legend says
+    # "diverged").
+    ws = Workspace()
+    ws.set_lesson(load_lesson(LESSONS / lesson))
+    if step is not None:
+        ws.enter_step(step)
+    if steps:
+        ws.step(steps)
+    assert ws.session.status == "diverged"
+    spec = figure_spec("landscape", size, 300, 1, "screen")
+    widget = build_figure("landscape", FigureState.of(ws), spec.layout)
+    try:
+        assert covered_marks(widget) == []
+        shown = widget.crash_label.toPlainText() if widget.crash_label.isVisible() else None
+        assert shown == labelled
         assert labels_out_of_the_plot(widget) == []
     finally:
         close_figure(widget)

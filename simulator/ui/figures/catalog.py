@@ -351,7 +351,25 @@ def _labels_on_a_line(view: LandscapeView) -> None:
             if label.textItem.boundingRect().width() > box.width():
                 label.setTextWidth(max(1.0, box.width()))  # wraps, as the view wraps it
             _keep_in_plot(view, label, box)
+    for label in (step, tangent, view.crash_label):
+        if label.isVisible():
+            _as_wide_as_its_lines(label)
     _clear_of_marks(view, box)
+
+
+def _as_wide_as_its_lines(label) -> None:
+    """Narrow a wrapped plot label to its longest line, so its box is no wider than its text.
+
+    Wrapped to the plot's width, the crash's label in an 8 × 6 cm figure ("diverged at step
+    88 / (off the map)") had a box as wide as the plot, so every place tried covered the
+    trail's start or the crash, though its text covered neither.
+    """
+    text = label.textItem
+    if text.textWidth() <= 0:
+        return
+    lines = math.ceil(text.document().idealWidth())
+    if lines < text.textWidth():
+        label.setTextWidth(lines)
 
 
 def _clear_of_marks(view: LandscapeView, box: QRectF) -> None:
@@ -361,9 +379,12 @@ def _clear_of_marks(view: LandscapeView, box: QRectF) -> None:
     and shafts) and the other labels. Each label tries its own place, then each side and
     corner of the point it labels, nearer first, then (a value that needs no pointer: the
     slope's, the crash's) the plot's corners, and keeps the first clear one inside the plot.
-    Found none, the slope's and the crash's keep the place covering the fewest marks, if
-    not the hiker; else, as the next step's, they are left out (the legend names the
-    arrows). Lesson 04's step label covered the hiker.
+    The crash's label with no clear place sheds its note ("(off the map)": the cross on the
+    plot's edge says so) and tries again. Found none, the slope's keeps the place covering
+    the fewest marks, if not the hiker; the crash's and the next step's are left out (the
+    legend names the cross and the arrows). Lesson 04's step label covered the hiker;
+    lessons 03's and 08's sixth steps, at 8 × 6 cm and less, hung the crash's over the
+    trail's start, and lesson 07's run of 1000 steps at 6.4 × 4.3 cm over half the plot.
     """
     marks = _landscape_marks(view)
     labels = (view.tangent_label, view.crash_label, view.step_label)
@@ -372,37 +393,60 @@ def _clear_of_marks(view: LandscapeView, box: QRectF) -> None:
             continue
         others = [item.sceneBoundingRect() for item in labels
                   if item is not label and item.isVisible()]
-        text = label.textItem.boundingRect()
-        here = QPointF(label.pos())
-        places = [(here, tuple(label.anchor))] + [
-            (here, (0.5 - side_x * (0.5 + gap / max(1.0, text.width())),
-                    0.5 - side_y * (0.5 + gap / max(1.0, text.height()))))
-            for gap in LABEL_GAPS
-            for side_x, side_y in ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1),
-                                   (-1, 1))]  # right, left, above, below, then the corners
-        if label is not view.step_label:
-            inner = box.adjusted(LABEL_GAPS[0], LABEL_GAPS[0], -LABEL_GAPS[0], -LABEL_GAPS[0])
-            places += [(view.view_box.mapSceneToView(corner), anchor) for corner, anchor in
-                       ((inner.topLeft(), (0, 0)), (inner.topRight(), (1, 0)),
-                        (inner.bottomLeft(), (0, 1)), (inner.bottomRight(), (1, 1)))]
-        best, fewest = None, math.inf
-        for at, anchor in places:
-            label.setPos(at)
-            label.setAnchor(anchor)
-            rect = label.sceneBoundingRect()
-            if not box.contains(rect):
-                continue
-            covered = sum(weight for path, weight in marks if path.intersects(rect)) + \
-                sum(rect.intersects(other) for other in others)
-            if covered < fewest:
-                best, fewest = (at, anchor), covered
-            if covered == 0:
-                break
-        if best is None or (fewest > 0 and label is view.step_label) or fewest >= HIKER:
+        best, fewest = _least_covering(view, label, box, marks, others)
+        shorter = re.sub(r" \([^()]*\)$", "", label.toPlainText())
+        if fewest > 0 and label is view.crash_label and shorter != label.toPlainText():
+            before = label.toPlainText(), label.textItem.textWidth()
+            label.setText(shorter)
+            label.setTextWidth(-1)
+            if label.textItem.boundingRect().width() > box.width():
+                label.setTextWidth(max(1.0, box.width()))
+            _as_wide_as_its_lines(label)
+            short_best, short_fewest = _least_covering(view, label, box, marks, others)
+            if short_fewest < fewest:
+                best, fewest = short_best, short_fewest
+            else:
+                label.setText(before[0])
+                label.setTextWidth(before[1])
+        if best is None or (fewest > 0 and label is not view.tangent_label) or fewest >= HIKER:
             label.setVisible(False)
         else:
             label.setPos(best[0])
             label.setAnchor(best[1])
+
+
+def _least_covering(view: LandscapeView, label, box: QRectF, marks, others: list[QRectF]):
+    """Return the place (point, anchor) in the plot where a label covers the fewest marks, and how many.
+
+    The first place covering none is taken; (None, inf) when no place lies in the plot.
+    """
+    text = label.textItem.boundingRect()
+    here = QPointF(label.pos())
+    places = [(here, tuple(label.anchor))] + [
+        (here, (0.5 - side_x * (0.5 + gap / max(1.0, text.width())),
+                0.5 - side_y * (0.5 + gap / max(1.0, text.height()))))
+        for gap in LABEL_GAPS
+        for side_x, side_y in ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1),
+                               (-1, 1))]  # right, left, above, below, then the corners
+    if label is not view.step_label:
+        inner = box.adjusted(LABEL_GAPS[0], LABEL_GAPS[0], -LABEL_GAPS[0], -LABEL_GAPS[0])
+        places += [(view.view_box.mapSceneToView(corner), anchor) for corner, anchor in
+                   ((inner.topLeft(), (0, 0)), (inner.topRight(), (1, 0)),
+                    (inner.bottomLeft(), (0, 1)), (inner.bottomRight(), (1, 1)))]
+    best, fewest = None, math.inf
+    for at, anchor in places:
+        label.setPos(at)
+        label.setAnchor(anchor)
+        rect = label.sceneBoundingRect()
+        if not box.contains(rect):
+            continue
+        covered = sum(weight for path, weight in marks if path.intersects(rect)) + \
+            sum(rect.intersects(other) for other in others)
+        if covered < fewest:
+            best, fewest = (at, anchor), covered
+        if covered == 0:
+            break
+    return best, fewest
 
 
 def _arrow_head(before: QPointF, tip: QPointF) -> QPainterPath:
