@@ -491,33 +491,11 @@ def gui_figures(frames: int = 600, display: bool = False,
     errors = {} if errors is None else errors
     with tempfile.TemporaryDirectory() as folder:
         os.environ["QT_QPA_PLATFORM"] = _platform_env(display, folder)["QT_QPA_PLATFORM"]
-        from PySide6.QtWidgets import QApplication
-
-        from simulator.lessons.catalog import builtin_lesson
-        from simulator.ui.launch import make_window
-
-        app = QApplication.instance() or QApplication([])
         figures: dict[str, float] = {}
-        reference = str(builtin_lesson("14-circle-network.lesson.json"))
+        reference = str(_reference_lesson())
         big = _big_lesson_file(folder)
-        for lesson, runs in ((reference, ((1, frames, ""), (10, frames, "_10_steps"))),
-                             (big, ((1, max(frames // 2, 1), "_big"),))):
-            window = make_window(lesson, reset_layout=True)  # laid out for the screen
-            window.show()
-            window.docks[1].raise_()  # the network diagram, over the lesson's text
-            app.processEvents()
-            for steps, count, suffix in runs:
-                times = _frame_times(app, window, steps, count)
-                figures[f"gui.frame_p95_ms{suffix}"] = _percentile(times, 0.95) * 1e3
-                if suffix != "_10_steps":
-                    figures[f"gui.frame_p50_ms{suffix}"] = statistics.median(times) * 1e3
-                if not suffix:
-                    figures["gui.frame_max_ms"] = max(times) * 1e3
-            window.controller.grids.cancel()
-            window.controller.grids.wait()
-            window.close()
-            window.deleteLater()
-            app.processEvents()
+        figures.update(_play_figures(reference, ((1, frames, ""), (10, frames, "_10_steps"))))
+        figures.update(_play_figures(big, ((1, max(frames // 2, 1), "_big"),)))
         figures.update(long_run_figures())
         try:
             figures.update(startup_pairs(3, display, folder))
@@ -534,6 +512,50 @@ def gui_figures(frames: int = 600, display: bool = False,
             except MeasurementError as exc:
                 errors[key] = str(exc)
     return figures
+
+
+def _play_figures(lesson: str, runs: tuple[tuple[int, int, str], ...]) -> dict[str, float]:
+    """Return the frame figures of one lesson's window, every panel visible.
+
+    Each run is (steps per frame, frames, the figures' suffix): its p95 and (but for the
+    10-step run) its p50; the reference run (no suffix) also gives its slowest frame.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.ui.launch import make_window
+
+    app = QApplication.instance() or QApplication([])
+    figures: dict[str, float] = {}
+    window = make_window(lesson, reset_layout=True)  # laid out for the screen
+    window.show()
+    window.docks[1].raise_()  # the network diagram, over the lesson's text
+    app.processEvents()
+    for steps, count, suffix in runs:
+        times = _frame_times(app, window, steps, count)
+        figures[f"gui.frame_p95_ms{suffix}"] = _percentile(times, 0.95) * 1e3
+        if suffix != "_10_steps":
+            figures[f"gui.frame_p50_ms{suffix}"] = statistics.median(times) * 1e3
+        if not suffix:
+            figures["gui.frame_max_ms"] = max(times) * 1e3
+    window.controller.grids.cancel()
+    window.controller.grids.wait()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return figures
+
+
+def big_frame_figures(frames: int = 300, display: bool = False) -> dict[str, dict]:
+    """Return a report of the biggest network's frame figures alone (p50 and p95).
+
+    The same frames as in ``gui_figures`` (``frames`` of 1 step each, every panel
+    visible, on a 1920×1080 screen), without the engine, the other GUI figures, export
+    or memory: for comparing changes to the big network's frames run against run.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["QT_QPA_PLATFORM"] = _platform_env(display, folder)["QT_QPA_PLATFORM"]
+        figures = _play_figures(_big_lesson_file(folder), ((1, frames, "_big"),))
+    return build_report(figures)
 
 
 def long_run_figures(steps: int = 1_000_000, per_frame: int = 100) -> dict[str, float]:

@@ -76,8 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--startup", type=int, metavar="N",
                        help="measure only the start-up beside the bare window, N pairs of "
                             "fresh processes")
+    bench.add_argument("--only", choices=ONLY_FIGURES, metavar="FIGURE",
+                       help="measure only the biggest network's play-mode frames (300 of 1 "
+                            "step, p50 and p95): " + ", ".join(ONLY_FIGURES))
     return parser
 
+
+#: the figures ``bench --only`` measures alone: the biggest network's play-mode frames
+ONLY_FIGURES = ("gui.frame_p95_ms_big", "gui.frame_p50_ms_big")
 
 #: derive's options that take a value (the word after them is that value, not a formula)
 _DERIVE_VALUE_OPTIONS = ("--wrt", "--at", "--epsilon")
@@ -467,14 +473,24 @@ def check_export_target(output: str) -> None:
 
 def bench_command(args: argparse.Namespace) -> int:
     """Print engine figures (and GUI figures unless --no-gui), each beside a baseline."""
-    from simulator.benchmarks import failures, format_figures, run_benchmarks, startup_figures
+    from simulator.benchmarks import (
+        big_frame_figures,
+        failures,
+        format_figures,
+        run_benchmarks,
+        startup_figures,
+    )
 
     if args.display and not args.no_gui and not os.environ.get("DISPLAY"):
         raise BadInput("--display: no X display to measure on (DISPLAY is not set)")
     if args.startup is not None and args.startup < 1:
         raise BadInput(f"--startup: the number of runs must be at least 1, got {args.startup}")
+    if args.startup is not None and args.only:
+        raise BadInput("--startup and --only: measure one or the other")
     if args.startup is not None:
         figures = startup_figures(args.startup, display=args.display)
+    elif args.only:
+        figures = big_frame_figures(display=args.display)
     else:
         figures = run_benchmarks(gui=not args.no_gui, display=args.display)
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))

@@ -289,3 +289,27 @@ def test_bench_startup_measures_the_start_up_pairs_alone(monkeypatch, capsys):
 def test_bench_startup_needs_a_run(capsys):
     assert cli.main(["bench", "--startup", "0"]) == cli.EXIT_BAD_INPUT
     assert "--startup: the number of runs must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_bench_only_measures_the_big_frames_alone(monkeypatch, capsys):
+    asked = []
+
+    def play(lesson, runs):
+        asked.append((json.loads(Path(lesson).read_text(encoding="utf-8")), runs))
+        return {"gui.frame_p95_ms_big": 24.0, "gui.frame_p50_ms_big": 12.0}
+    monkeypatch.setattr(benchmarks, "_play_figures", play)
+    monkeypatch.setattr(benchmarks, "engine_figures", lambda: pytest.fail("engine measured"))
+    assert cli.main(["bench", "--only", "gui.frame_p95_ms_big", "--json"]) == cli.EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert asked == [(benchmarks.BIG_LESSON, ((1, 300, "_big"),))]
+    assert set(report["gui"]) == {"frame_p95_ms_big", "frame_p50_ms_big"}
+    assert report["gui"]["frame_p95_ms_big"]["median"] == 24.0
+    assert report["engine"] == {} and report["memory"] == {}
+
+
+def test_bench_only_names_a_figure_it_can_measure_alone(capsys):
+    assert cli.main(["bench", "--only", "engine.big_step_us"]) == cli.EXIT_BAD_INPUT
+    assert "gui.frame_p95_ms_big" in capsys.readouterr().err
+    assert cli.main(["bench", "--only", "gui.frame_p95_ms_big", "--startup", "3"]) == \
+        cli.EXIT_BAD_INPUT
+    assert "--startup and --only" in capsys.readouterr().err
