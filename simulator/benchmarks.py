@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.engine.datasets import make_dataset
+from simulator.engine.landscape import grid_threads
 from simulator.engine.network import Network
 from simulator.engine.problems import NetworkProblem
 from simulator.engine.session import OptimizerConfig, Session
@@ -71,10 +72,14 @@ FIGURES: dict[str, Figure] = {
                                       "engine.epoch_us", None, within=1.2),
     "engine.epoch_floor_us": Figure("  straight-line numpy, reused buffers (floor)", "µs",
                                     "baseline.epoch_naive_us", None),
-    "engine.landscape_100_ms": Figure("Landscape 100×100, two W1 weights, float32", "ms",
-                                      "baseline.landscape_naive_100_ms", 12.0),
+    "engine.landscape_100_ms": Figure("Landscape 100×100, two W1 weights, float32, 2 threads "
+                                      "(wall)", "ms", "baseline.landscape_naive_100_ms", 12.0),
     "engine.landscape_100_float64_ms": Figure("  the same in float64", "ms",
                                               "baseline.landscape_naive_100_ms", 35.0),
+    "engine.landscape_100_ms_1thread": Figure("  float32 on one thread (CPU)", "ms",
+                                              "baseline.landscape_naive_100_ms", None),
+    "engine.landscape_100_float64_ms_1thread": Figure("  float64 on one thread (CPU)", "ms",
+                                                      "baseline.landscape_naive_100_ms", None),
     "engine.landscape_200_ms": Figure("Landscape 200×200, two W1 weights, float32", "ms",
                                       "baseline.landscape_naive_200_ms", None),
     "engine.landscape_last_100_ms": Figure("Landscape 100×100, two last-layer weights", "ms",
@@ -343,8 +348,6 @@ def _grid_figures(figures: dict[str, float]) -> None:
     first_100, first_200 = axes("W1[0,0]", "W1[1,0]", 100), axes("W1[0,0]", "W1[1,0]", 200)
     last_100 = axes("W3[0,0]", "W3[1,0]", 100)
     for key, (ix, iy, xs, ys), dtype, repeats in (
-        ("engine.landscape_100_ms", first_100, np.float32, 11),  # float32: what the app draws
-        ("engine.landscape_100_float64_ms", first_100, np.float64, 11),
         ("engine.landscape_200_ms", first_200, np.float32, 5),
         ("engine.landscape_last_100_ms", last_100, np.float32, 11),
     ):
@@ -352,6 +355,21 @@ def _grid_figures(figures: dict[str, float]) -> None:
         figures[key] = _median_time(
             lambda ix=ix, iy=iy, xs=xs, ys=ys, dtype=dtype:
             problem.loss_grid(theta, ix, iy, xs, ys, dtype), repeats) * 1e3
+    # The window's fine landscape halves its points between two threads: its wall time,
+    # and the one-thread figure (CPU time) measured in alternation with it
+    for key, dtype in (("engine.landscape_100_ms", np.float32),
+                       ("engine.landscape_100_float64_ms", np.float64)):
+        with grid_threads(2):
+            problem.loss_grid(theta, *first_100, dtype)  # warm up the helper's work arrays
+        one, two = [], []
+        for _ in range(11):
+            one.append(_median_time(lambda dtype=dtype: problem.loss_grid(theta, *first_100, dtype), 1))
+            with grid_threads(2):
+                start = time.perf_counter()
+                problem.loss_grid(theta, *first_100, dtype)
+                two.append(time.perf_counter() - start)
+        figures[key + "_1thread"] = statistics.median(one) * 1e3
+        figures[key] = statistics.median(two) * 1e3
 
     def naive_landscape(ix, iy, xs, ys):
         probe = theta.copy()

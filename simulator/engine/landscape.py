@@ -25,7 +25,9 @@ Python loop runs over grid points or samples one at a time.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import contextvars
 import threading
 from collections.abc import Callable, Iterator
 
@@ -41,6 +43,11 @@ Axis = int | np.ndarray  # a parameter's index in θ, or a direction vector as l
 #: work arrays of a chunk then stay in the caches (larger and smaller chunks both ran slower
 #: here; much smaller ones pay numpy's per-call cost, about 20 µs a chunk)
 CHUNK_ELEMENTS = 1 << 18
+#: a chunk of fewer grid points than this is not split between threads (``grid_threads``):
+#: handing half of it over costs more than it saves
+SPLIT_POINTS = 2048
+#: work arrays kept per thread: the last this many (chunk, dtype) pairs used
+KEPT_WORKS = 4
 
 
 class Abandoned(Exception):
@@ -60,6 +67,25 @@ def wanted_while(still_wanted: Callable[[], bool]) -> Iterator[None]:
         yield
     finally:
         _local.wanted = previous
+
+
+@contextlib.contextmanager
+def grid_threads(count: int) -> Iterator[None]:
+    """Make this thread's grids split their points between ``count`` threads (1 or 2).
+
+    Its own thread computes the first half of every chunk's points, one helper thread the
+    rest. Every operation is per point and each half keeps the chunk's groups of samples:
+    float64 grids are the same bits as on one thread, float32 ones within a float32 ulp
+    (some float32 products round their last bit differently on half a chunk). Grids of
+    fewer than ``SPLIT_POINTS`` points stay on one thread. Only this thread asks
+    ``wanted_while``'s check; the helper stops at its next pass once it says no.
+    """
+    previous = getattr(_local, "threads", 1)
+    _local.threads = count
+    try:
+        yield
+    finally:
+        _local.threads = previous
 
 
 def axis_vector(axis: Axis, size: int) -> Array:
@@ -127,7 +153,6 @@ def network_loss_grid(
     group = max(1, min(samples, elements // (widest * chunk)))  # samples at a time
     if padded > points:  # np.pad costs ~20 µs even when it adds nothing
         u, v = np.pad(u, (0, padded - points), "edge"), np.pad(v, (0, padded - points), "edge")
-    work = _work(chunk, dtype)
     plain_mse = isinstance(network.loss, MeanSquaredError)
     y_rows = np.ascontiguousarray(y.T)  # outputs × samples
     # A sigmoid output under mse, its layer untouched: (σ(z) − y)² = ¼ (tanh(z/2) + 1 − 2y)²,
@@ -151,59 +176,65 @@ def network_loss_grid(
     layers = range(first + 1, top)
     weights_t = {layer: w0[layer].T for layer in layers}
     biases = {layer: b0[layer][:, None, None] for layer in layers}
-    summed = work.get("sum", 1, 1).reshape(-1)
-    groups: dict[int, _Group] = {}  # by their number of samples: one, the last maybe another
-    wanted = getattr(_local, "wanted", None)
-    for index in range(chunks):
-        start = index * chunk
-        cu, cv, total = u[start:start + chunk], v[start:start + chunk], totals[start:start + chunk]
-        corners = coordinates[index]
-        for first_sample in range(0, samples, group):
-            if wanted is not None and not wanted():
-                raise Abandoned("the grid is no longer wanted")
-            part = slice(first_sample, min(first_sample + group, samples))
-            count = part.stop - part.start
-            arrays = groups.get(count)
-            if arrays is None:
-                arrays = groups[count] = _Group(work, network, count, len(rows), first, touched)
-            z_rows, a_rows = arrays.z_rows, arrays.a_rows
-            np.matmul(stacked_rows[:, part], corners, z_rows)
-            activate[first + 1](z_rows, a_rows)
-            if first + 1 == top:
-                z = _with_rows(base_z[top][:, part], rows, z_rows, arrays.z_out)
-                a = _with_rows(base_a[top][:, part], rows, a_rows, arrays.a_out)
-            for layer in layers:
-                z = arrays.z[layer]
-                if layer == first + 1:
-                    # the changed rows' activations above a row of ones, a sample's together
-                    np.matmul(row_weights[part], arrays.stack, arrays.z_t)
-                else:
-                    np.matmul(weights_t[layer], arrays.flat[layer - 1], arrays.flat[layer])
-                    z += biases[layer]
-                if layer in touched:
-                    full = a if layer > first + 1 else _with_rows(
-                        base_a[layer][:, part], rows, a_rows, arrays.full)
-                    term = arrays.terms[layer]
-                    for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
-                        _product(dw[layer].T, full, term)
-                        term += db[layer][:, None, None]
-                        z += np.multiply(coefficient, term, out=term)
-                # a hidden layer's z is not needed once activated: activate it in place
-                a = arrays.a_top if layer + 1 == top else z
-                if not (folded and layer + 1 == top):
-                    activate[layer + 1](z, a)
-            if folded:  # z holds z/2: Σ over samples and outputs of (tanh(z/2) + 1 − 2y)²
-                np.tanh(z, z)
-                z += shifts[:, part, None]
-                np.multiply(z, z, z)
-                _add_rows(total, arrays.z_top_rows, summed)
-            elif plain_mse:  # Σ over samples and outputs of (a − y)², without temporaries
-                diff = np.subtract(a, y_rows[:, part, None], arrays.diff)
-                np.multiply(diff, diff, diff)
-                _add_rows(total, arrays.diff_rows, summed)
-            else:  # the loss objects take (…, samples, outputs): hand them transposed views
-                total += count * network.loss.values(z.transpose(2, 1, 0), a.transpose(2, 1, 0),
-                                                     y[part])
+
+    def columns(low: int, high: int, go_on: Callable[[], bool] | None) -> None:
+        """Add the losses of columns low:high of every chunk to ``totals``, asking ``go_on`` per pass."""
+        work = _work(high - low, dtype)
+        summed = work.get("sum", 1, 1).reshape(-1)
+        groups: dict[int, _Group] = {}  # by their number of samples: one, the last maybe another
+        for index in range(chunks):
+            start = index * chunk
+            cu, cv = u[start + low:start + high], v[start + low:start + high]
+            total = totals[start + low:start + high]
+            corners = np.ascontiguousarray(coordinates[index][:, low:high])
+            for first_sample in range(0, samples, group):
+                if go_on is not None and not go_on():
+                    raise Abandoned("the grid is no longer wanted")
+                part = slice(first_sample, min(first_sample + group, samples))
+                count = part.stop - part.start
+                arrays = groups.get(count)
+                if arrays is None:
+                    arrays = groups[count] = _Group(work, network, count, len(rows), first, touched)
+                z_rows, a_rows = arrays.z_rows, arrays.a_rows
+                np.matmul(stacked_rows[:, part], corners, z_rows)
+                activate[first + 1](z_rows, a_rows)
+                if first + 1 == top:
+                    z = _with_rows(base_z[top][:, part], rows, z_rows, arrays.z_out)
+                    a = _with_rows(base_a[top][:, part], rows, a_rows, arrays.a_out)
+                for layer in layers:
+                    z = arrays.z[layer]
+                    if layer == first + 1:
+                        # the changed rows' activations above a row of ones, a sample's together
+                        np.matmul(row_weights[part], arrays.stack, arrays.z_t)
+                    else:
+                        np.matmul(weights_t[layer], arrays.flat[layer - 1], arrays.flat[layer])
+                        z += biases[layer]
+                    if layer in touched:
+                        full = a if layer > first + 1 else _with_rows(
+                            base_a[layer][:, part], rows, a_rows, arrays.full)
+                        term = arrays.terms[layer]
+                        for coefficient, dw, db in ((cu, dw1, db1), (cv, dw2, db2)):
+                            _product(dw[layer].T, full, term)
+                            term += db[layer][:, None, None]
+                            z += np.multiply(coefficient, term, out=term)
+                    # a hidden layer's z is not needed once activated: activate it in place
+                    a = arrays.a_top if layer + 1 == top else z
+                    if not (folded and layer + 1 == top):
+                        activate[layer + 1](z, a)
+                if folded:  # z holds z/2: Σ over samples and outputs of (tanh(z/2) + 1 − 2y)²
+                    np.tanh(z, z)
+                    z += shifts[:, part, None]
+                    np.multiply(z, z, z)
+                    _add_rows(total, arrays.z_top_rows, summed)
+                elif plain_mse:  # Σ over samples and outputs of (a − y)², without temporaries
+                    diff = np.subtract(a, y_rows[:, part, None], arrays.diff)
+                    np.multiply(diff, diff, diff)
+                    _add_rows(total, arrays.diff_rows, summed)
+                else:  # the loss objects take (…, samples, outputs): hand them transposed views
+                    total += count * network.loss.values(z.transpose(2, 1, 0), a.transpose(2, 1, 0),
+                                                         y[part])
+
+    _run_split(columns, chunk, getattr(_local, "wanted", None), getattr(_local, "threads", 1))
     losses = totals[:points] / (samples * (y.shape[1] if plain_mse else 1) * (4 if folded else 1))
     if network.regularization is not None:
         losses += _regularization_grid(
@@ -215,7 +246,7 @@ def network_loss_grid(
 class _Work:
     """The work arrays of grid calls, made at their first use and reused every chunk.
 
-    Kept per thread between calls (``_work``) while the chunk and dtype stay the same:
+    Kept per thread between calls (``_work``) for the last few chunks and dtypes:
     arrays of a megabyte are above the C allocator's mmap threshold, so arrays made anew
     for every call cost a page fault per 4 KB page (~700 per 100×100 grid here).
     """
@@ -275,12 +306,48 @@ class _Group:
 _local = threading.local()
 
 
+_helpers: list[concurrent.futures.ThreadPoolExecutor] = []
+_helpers_lock = threading.Lock()
+
+
+def _run_split(columns: Callable[[int, int, Callable[[], bool] | None], None], chunk: int,
+               wanted: Callable[[], bool] | None, threads: int) -> None:
+    """Run ``columns(low, high, go_on)`` over a chunk's points, halved between two threads if asked.
+
+    The helper half runs in this thread's context (numpy's ``errstate`` included) and stops
+    at its next pass once this thread's half has stopped, whatever stopped it.
+    """
+    if threads < 2 or chunk < SPLIT_POINTS:
+        columns(0, chunk, wanted)
+        return
+    stopped = threading.Event()
+    with _helpers_lock:
+        if not _helpers:
+            _helpers.append(concurrent.futures.ThreadPoolExecutor(1, "grid-half"))
+    half = chunk // 2
+    helper = _helpers[0].submit(contextvars.copy_context().run, columns, half, chunk,
+                                lambda: not stopped.is_set())
+    try:
+        columns(0, half, wanted)
+    except BaseException:
+        stopped.set()
+        concurrent.futures.wait([helper])
+        raise
+    helper.result()
+
+
 def _work(chunk: int, dtype: type) -> _Work:
-    """Return this thread's work arrays for a chunk of grid points (new ones if it changed)."""
+    """Return this thread's work arrays for a chunk of grid points and a dtype.
+
+    The ``KEPT_WORKS`` last used are kept: a thread that draws whole grids and halves of
+    them in turn (the window's coarse and fine grids) reuses both.
+    """
     works = _local.__dict__.setdefault("works", {})
-    work = works.get(np.dtype(dtype))
-    if work is None or work.chunk != chunk:
-        work = works[np.dtype(dtype)] = _Work(chunk, dtype)
+    key = (chunk, np.dtype(dtype))
+    work = works.pop(key, None) or _Work(chunk, dtype)
+    works[key] = work  # the most recent last
+    while len(works) > KEPT_WORKS:
+        del works[next(iter(works))]
     return work
 
 

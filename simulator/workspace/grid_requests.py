@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.engine.landscape import grid_threads
 from simulator.engine.problems import NetworkProblem, Problem
 
 from .frames import Axes, DecisionMap, LandscapeGrid, NeuronMaps, SampleTrace
@@ -80,7 +81,9 @@ def landscape_request(problem: Problem, axes: Axes, theta: np.ndarray,
         def run() -> LandscapeGrid:
             xs = np.linspace(*axes.x_range, n)
             ys = np.linspace(*axes.y_range, n)
-            with np.errstate(all="ignore"):
+            # the fine grid (paused: the frames need little) halves its points between two
+            # threads; a playing grid stays on one, beside the frames
+            with np.errstate(all="ignore"), grid_threads(2 if fine else 1):
                 z = np.ascontiguousarray(problem.loss_grid(origin, ax, ay, xs, ys, np.float32),
                                          dtype=np.float32)
             return LandscapeGrid(axes, xs, ys, z, fine, surface_contours(xs, ys, z))
