@@ -20,7 +20,8 @@ target) is one number per row, and every product is a (neurons × neurons) matri
 few samples at a time, whose work arrays stay in the caches, made once per call and
 filled with ``out=`` (per-chunk temporaries above the allocator's mmap threshold cost a
 page fault per page, every chunk); the losses of the samples are summed in float64. No
-Python loop runs over grid points or samples one at a time.
+Python loop runs over grid points or samples one at a time. Under ``grid_threads(2)`` a
+helper thread computes the second half of every chunk's points.
 """
 
 from __future__ import annotations
