@@ -50,9 +50,9 @@ class FigureMenu(QObject):
     def menu_for(self, name: str, parent: QWidget | None = None) -> QMenu:
         """Return the right-click menu of one view."""
         menu = QMenu(parent or self.window)
-        label = view_label(name)
-        menu.addAction(f"&Copy image of the {label.lower()}", lambda: self.copy_image(name))
-        menu.addAction(f"&Export the {label.lower()}…", lambda: self.open_dialog(name))
+        label = _in_a_sentence(view_label(name))
+        menu.addAction(f"&Copy image of the {label}", lambda: self.copy_image(name))
+        menu.addAction(f"&Export the {label}…", lambda: self.open_dialog(name))
         if name == "formula" and self._formula() is not None:
             menu.addSeparator()
             menu.addAction("Copy the equations as &LaTeX", self.copy_latex)
@@ -166,10 +166,15 @@ class FigureMenu(QObject):
         finally:
             close_figure(figure)
         QGuiApplication.clipboard().setMimeData(mime)
-        self.window.statusBar().showMessage(f"Copied the {view_label(name).lower()} "
+        self.window.statusBar().showMessage(f"Copied the {_in_a_sentence(view_label(name))} "
                                             f"({spec.pixels[0]} × {spec.pixels[1]} px, and SVG).",
                                             6000)
         return True
+
+
+def _in_a_sentence(label: str) -> str:
+    """Return a view's label as it reads inside a sentence: its first letter small, "2-D" kept."""
+    return label[:1].lower() + label[1:]
 
 
 def _formula_lines(model) -> tuple[str, list[str]]:

@@ -110,7 +110,7 @@ def test_the_whole_window_is_drawn_at_its_size_times_the_scale(window, qtbot, tm
 def test_right_click_menu_copies_png_and_svg(window, qtbot):
     menu = window.figure_menu.menu_for("landscape")
     texts = [a.text() for a in menu.actions()]
-    assert texts == ["&Copy image of the landscape 2-d", "&Export the landscape 2-d…"]
+    assert texts == ["&Copy image of the landscape 2-D", "&Export the landscape 2-D…"]  # not "2-d"
     menu.actions()[0].trigger()
     mime = QGuiApplication.clipboard().mimeData()
     assert mime.hasImage() and not mime.imageData().isNull()
