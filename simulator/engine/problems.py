@@ -208,7 +208,9 @@ class ExpressionProblem:
 
     ``function(*values)`` and ``gradient_function(*values)`` take one numpy array per
     variable (broadcasting like numpy) and return J, and the tuple (∂J/∂v₁, …).
-    ``ranges`` gives the (low, high) of each variable for the landscape.
+    ``ranges`` gives the (low, high) of each variable for the landscape. ``text`` is J
+    as shown; ``typed`` J as typed, whose parts say where J is defined (``sqrt(w)**2`` is
+    shown ``w`` but undefined below 0), for whoever reads the formula again.
     """
 
     text: str
@@ -218,6 +220,7 @@ class ExpressionProblem:
     start: Array
     ranges: list[tuple[float, float]]
     minima: list[tuple[float, ...]] = field(default_factory=list)
+    typed: str = ""
 
     def __post_init__(self) -> None:
         self.start = np.asarray(self.start, dtype=float)

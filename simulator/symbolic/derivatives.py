@@ -219,9 +219,10 @@ def nudge(formula: Formula | str, variable: str, point: Point, epsilon: object) 
         raise ValueError(f"missing value for {variable}")
     moved = dict(point)
     moved[variable] = exact_number(point[variable]) + step
-    before = exact_value(formula.expression, point)
-    after = exact_value(formula.expression, moved)
+    before = exact_value(formula.expression, point, formula.guards)
+    after = exact_value(formula.expression, moved, formula.guards)
     delta = after - before
     ratio = delta / step
+    # the slope's own value: where J has none (a guard fails), ``report`` says the slope has none
     slope = exact_value(raw_derivative(formula, variable), point)
     return Nudge(variable, step, before, after, delta, ratio, slope, ratio - slope)

@@ -12,6 +12,7 @@
 function, sigmoid-like quotients to a stable sigmoid, ``log(1 + e^v)`` to a stable
 softplus), then compiles it. The rewritten form equals the original wherever both are
 defined; it only stops floating point from overflowing in the middle of a finite value.
+Given a formula's guards (``domain``), every value is nan wherever one of them fails.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
+from . import domain
+from .domain import Guard
 from .errors import FormulaError
 from .parsing import plain_text, symbol
 
@@ -75,30 +78,64 @@ def without_delta(expression: sp.Expr) -> sp.Expr:
     return expression.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
 
 
-def compile_numpy(names: Sequence[str], expressions) -> Callable[..., object]:
+def compile_numpy(names: Sequence[str], expressions,
+                  guards: Sequence[Guard] = ()) -> Callable[..., object]:
     """Return a numpy function of the named variables computing an expression (or a list).
 
     Compiled with ``sympy.lambdify`` from expression objects, never from text, after the
     rewrites this module describes. The function never warns: where a value is not
-    defined it gives nan (or ±inf), as numpy does. Raises ``FormulaError`` if sympy cannot
-    compile an expression.
+    defined it gives nan (or ±inf), as numpy does, and nan for a finite value wherever
+    one of ``guards`` (a formula's domain) fails. Raises ``FormulaError`` if sympy cannot compile an
+    expression.
     """
-    prepared = _map(numeric_form, expressions)
-    try:
-        compiled = sp.lambdify([symbol(n) for n in names], prepared,
-                               modules=[_NAMESPACE, "numpy"])
-    except (TypeError, KeyError, ValueError, NameError, SyntaxError) as error:
-        shown = plain_text(_first(expressions))[:60]
-        raise FormulaError(1, shown, f"'{shown}' cannot be computed in floating point "
-                                     f"({type(error).__name__})") from None
+    compiled = _lambdified(names, _map(numeric_form, expressions), expressions)
+    arguments = [numeric_form(a) for g in guards for a in g.arguments]
+    checks = _lambdified(names, arguments, expressions) if guards else None
 
     def quiet(*values: object) -> object:
         # numpy floats, not Python ones: 9.29**1e6 is inf instead of an OverflowError
         arrays = [np.asarray(value, dtype=float) for value in values]
         with np.errstate(all="ignore"):
-            return compiled(*arrays)
+            result = compiled(*arrays)
+            if checks is None:
+                return result
+            return _masked(result, _defined(guards, checks(*arrays)))
 
     return quiet
+
+
+def _lambdified(names: Sequence[str], prepared, expressions) -> Callable[..., object]:
+    """Return ``sympy.lambdify`` of prepared expressions, or raise ``FormulaError``."""
+    try:
+        return sp.lambdify([symbol(n) for n in names], prepared, modules=[_NAMESPACE, "numpy"])
+    except (TypeError, KeyError, ValueError, NameError, SyntaxError) as error:
+        shown = plain_text(_first(expressions))[:60]
+        raise FormulaError(1, shown, f"'{shown}' cannot be computed in floating point "
+                                     f"({type(error).__name__})") from None
+
+
+def _defined(guards: Sequence[Guard], arguments: Sequence[object]) -> np.ndarray:
+    """Return where every guard holds, given their arguments' values in order."""
+    ok = np.asarray(True)
+    position = 0
+    for guard in guards:
+        count = len(guard.arguments)
+        ok = ok & domain.holds_array(guard.kind, arguments[position:position + count])
+        position += count
+    return ok
+
+
+def _masked(result, ok: np.ndarray):
+    """Return a compiled result (a value or nested lists of them), nan where not ``ok``.
+
+    Only a finite value is taken away: one the expression itself gives as ±inf (a pole,
+    1/w at 0) or nan keeps what it says.
+    """
+    if isinstance(result, list | tuple):
+        return type(result)(_masked(r, ok) for r in result)
+    if ok.all():
+        return result
+    return np.where(ok | ~np.isfinite(result), result, np.nan)
 
 
 def _map(function: Callable[[sp.Expr], sp.Expr], expressions):

@@ -18,6 +18,7 @@ import sympy as sp
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
+from . import domain
 from .bounds import (
     argument_too_large,
     exponent_too_large,
@@ -25,6 +26,7 @@ from .bounds import (
     size_problem,
     value_problem,
 )
+from .domain import Guard
 from .errors import FormulaError
 from .exact import exact_number
 from .grammar import (
@@ -69,11 +71,18 @@ assert set(_BUILDERS) == set(FUNCTIONS) and set(_CONSTANT_VALUES) == set(CONSTAN
 
 @dataclass(frozen=True)
 class Formula:
-    """A parsed formula: its text, its sympy expression and its variables in order."""
+    """A parsed formula: its text, its sympy expression, its variables in order, its domain.
+
+    ``guards`` are the conditions the typed parts need (``domain``): sympy may have
+    cancelled a part away (``sqrt(w)**2`` is ``w``), and J is undefined wherever one of
+    them fails. ``variables`` are those of the expression and of the guards: J of
+    ``(w - 1)/(w - 1)`` is 1, but only where w ≠ 1.
+    """
 
     text: str
     expression: sp.Expr
     variables: tuple[str, ...]
+    guards: tuple[Guard, ...] = ()
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
@@ -187,11 +196,15 @@ def parse_formula(text: str, allowed_variables: Iterable[str] | None = None) -> 
         raise source.syntax_error(error) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError(1, text[:1], "the formula is too deeply nested") from None
-    expression = _Builder(source).build(tree.body, 1)
+    builder = _Builder(source)
+    expression = builder.build(tree.body, 1)
     if expression.has(sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise FormulaError(1, text.strip(), "the formula is not a finite real number")
-    names = sorted((s.name for s in expression.free_symbols), key=variable_order)
-    return Formula(text, expression, tuple(names))
+    guards = tuple(builder.guards.values())
+    symbols = expression.free_symbols.union(*(a.free_symbols for g in guards
+                                              for a in g.arguments))
+    names = sorted((s.name for s in symbols), key=variable_order)
+    return Formula(text, expression, tuple(names), guards)
 
 
 def _allowed(allowed_variables: Iterable[str] | None) -> tuple[str, ...]:
@@ -294,6 +307,28 @@ class _Builder:
     def __init__(self, source: _Source) -> None:
         self.source = source
         self._depths: dict[sp.Basic, int] = {}
+        #: the domain's conditions, innermost first (see ``domain``), one per kind and argument
+        self.guards: dict[tuple[str, tuple[sp.Expr, ...]], Guard] = {}
+
+    def guard(self, kind: str, arguments: tuple[sp.Expr, ...], reason: str) -> None:
+        """Record a condition a typed part needs, unless sympy proves it always holds."""
+        key = (kind, arguments)
+        if key not in self.guards and domain.needed(kind, arguments):
+            self.guards[key] = Guard(kind, arguments, reason)
+
+    def guard_divisor(self, divisor: sp.Expr, reason: str) -> None:
+        """Record that a divisor must not be 0: each factor of it, not their product.
+
+        In floating point a product of small factors can round to 0 (w**2 at w = 1e-200)
+        where none of them is.
+        """
+        if divisor.is_Mul:
+            for factor in divisor.args:
+                self.guard_divisor(factor, reason)
+        elif divisor.is_Pow and divisor.exp.is_extended_positive:
+            self.guard_divisor(divisor.base, reason)
+        else:
+            self.guard(domain.NONZERO, (divisor,), reason)
 
     def build(self, node: ast.AST, depth: int) -> sp.Expr:
         """Return the sympy expression of a tree node at a nesting depth."""
@@ -394,6 +429,8 @@ class _Builder:
             if divide:
                 if value == 0:
                     raise self.source.refuse(factor, "division by zero")
+                shown = self.source.segment(factor)
+                self.guard_divisor(value, f"dividing by {shown} needs {shown} ≠ 0")
                 value = sp.Pow(value, -1)
                 self._check(value, factor)
             values.append(value)
@@ -414,7 +451,22 @@ class _Builder:
                                            f"(more than {MAX_DIGITS} digits)")
         if base == 0 and exponent.is_number and exponent.is_extended_negative:
             raise self.source.refuse(node, "division by zero")
+        self._guard_power(node, base, exponent)
         return sp.Pow(base, exponent)
+
+    def _guard_power(self, node: ast.BinOp, base: sp.Expr, exponent: sp.Expr) -> None:
+        """Record what a real power needs of its base (u**(1/2): u ≥ 0; u**-1: u ≠ 0)."""
+        whole, shown = self.source.segment(node), self.source.segment(node.left)
+        if not exponent.is_number:
+            self.guard(domain.POWER, (base, exponent),
+                       f"{whole} needs {shown} > 0, or an integer exponent")
+        elif exponent.is_integer:
+            if exponent.is_extended_negative:
+                self.guard_divisor(base, f"{whole} needs {shown} ≠ 0")
+        elif exponent.is_extended_positive:
+            self.guard(domain.NONNEGATIVE, (base,), f"{whole} needs {shown} ≥ 0")
+        else:
+            self.guard(domain.POSITIVE, (base,), f"{whole} needs {shown} > 0")
 
     def _call(self, node: ast.Call, depth: int) -> sp.Expr:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
@@ -435,12 +487,26 @@ class _Builder:
         args = [self.build(arg, depth + 1) for arg in node.args]
         if name == "log" and len(args) == 2:
             self._check_base(node.args[1], args[1])
+        self._guard_call(node, name, args)
         # sigmoid and softplus hold an exp of their argument (or of its negative)
         if name in ("exp", "sinh", "cosh", "sigmoid", "softplus") and argument_too_large(
                 sp.exp, args[0]):
             raise self.source.refuse(node, f"'{self.source.segment(node)}' is too large "
                                            f"(the argument is above {MAX_EXPONENT})")
         return _BUILDERS[name](*args)
+
+    def _guard_call(self, node: ast.Call, name: str, args: list[sp.Expr]) -> None:
+        """Record what sqrt and log need of their arguments (and log of its base)."""
+        whole = self.source.segment(node)
+        shown = [self.source.segment(arg) for arg in node.args]
+        if name == "sqrt":
+            self.guard(domain.NONNEGATIVE, (args[0],), f"{whole} needs {shown[0]} ≥ 0")
+        elif name == "log":
+            self.guard(domain.POSITIVE, (args[0],), f"{whole} needs {shown[0]} > 0")
+            if len(args) == 2:
+                self.guard(domain.POSITIVE, (args[1],), f"{whole} needs its base {shown[1]} > 0")
+                self.guard(domain.NONZERO, (args[1] - 1,),
+                           f"{whole} needs its base {shown[1]} ≠ 1")
 
     def _check_base(self, node: ast.AST, base: sp.Expr) -> None:
         """Refuse a logarithm's base that is a number not above 0, or 1.

@@ -63,8 +63,9 @@ def expression_problem(
     # Unsimplified derivatives: a run needs their numbers, not a shorter text, and
     # simplifying can take minutes (or overflow where the derivative does not).
     try:
-        function = _vectorised(compile_numpy(names, formula.expression))
-        partials = [_vectorised(compile_numpy(names, d))
+        # nan outside the formula's real domain, which sympy's form may have lost
+        function = _vectorised(compile_numpy(names, formula.expression, formula.guards))
+        partials = [_vectorised(compile_numpy(names, d, formula.guards))
                     for d in gradient(formula, simplify=False)]
     except RecursionError:  # sympy walks its trees recursively: sigmoid nested 45 deep
         raise ValueError(f"formula: {TOO_DEEP}") from None
@@ -73,7 +74,7 @@ def expression_problem(
         return tuple(partial(*values) for partial in partials)
 
     return ExpressionProblem(formula.plain, names, function, gradient_function,
-                             np.array(theta), spans, points)
+                             np.array(theta), spans, points, text)
 
 
 def _vectorised(compiled: Callable[..., object]) -> Callable[..., Array]:

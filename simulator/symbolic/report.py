@@ -16,6 +16,7 @@ import sympy as sp
 
 from .budget import run_within
 from .derivatives import derivative, exact_value, nudge
+from .evaluation import violated_guard
 from .exact import exact_number, json_number, no_value_reason, undefined_reason
 from .grammar import VARIABLES, VARIABLES_TEXT
 from .numeric import kink_note
@@ -59,8 +60,11 @@ def derive_report(
     single = wrt if wrt is not None else (names[0] if len(names) == 1 else None)
     derivatives = ([derivative(formula, single, simplify)] if single is not None else
                    [derivative(formula, name, simplify) for name in names] or [sp.Integer(0)])
-    cost = None if point is None else exact_value(formula.expression, point)
-    no_cost = None if cost is None else no_value_reason(cost)
+    cost = None if point is None else exact_value(formula.expression, point, formula.guards)
+    outside = None if cost is not sp.nan else _outside(formula, point)
+    no_cost = outside or (None if cost is None else no_value_reason(cost))
+    # a slope's own formula may be defined where J is not (sqrt(w)**2 is built as w):
+    # where J has no value, no_cost below takes the slope's away
     exact_values = None if point is None else [exact_value(d, point) for d in derivatives]
     values = None if exact_values is None else [json_number(v) for v in exact_values]
     undefined: dict[str, str] = {}
@@ -68,6 +72,8 @@ def derive_report(
         shown = [single] if single is not None else names or ["w"]
         pairs = [("J", cost), *zip(shown, exact_values, strict=True)]
         undefined = {key: why for key, value in pairs if (why := undefined_reason(value))}
+        if outside:
+            undefined["J"] = outside
         if no_cost:  # where J has no value it has no slope, whatever the derivative's formula gives
             values = [None] * len(derivatives)
             undefined.update({name: _without_cost(no_cost) for name in shown if name not in undefined})
@@ -192,16 +198,26 @@ def _nudge(
     result = nudge(formula, variable, point, step)
     numbers = {key: json_number(getattr(result, key)) for key in _NUDGE_KEYS}
     why = {key: reason for key in _NUDGE_KEYS if (reason := undefined_reason(getattr(result, key)))}
+    moved = {**point, variable: point[variable] + step}
+    outside = {key: _outside(formula, at) if getattr(result, key) is sp.nan else None
+               for key, at in (("J", point), ("J_plus", moved))}
+    why.update({key: reason for key, reason in outside.items() if reason})
     # what is worked out from a J that has no value has none either (two complex logarithms
     # can subtract into a real ΔJ), and it says so rather than a reason of its own
     spread = (("J_plus", ("delta", "ratio", "error")), ("J", ("delta", "ratio", "exact", "error")))
     for source, keys in spread:  # J last: its reason is the one kept
-        if reason := no_value_reason(getattr(result, source)):
+        if reason := outside[source] or no_value_reason(getattr(result, source)):
             for key in keys:
                 numbers[key] = None
                 if key != "exact" or key not in why:  # the slope keeps its own reason, as above
                     why[key] = _without_cost(reason, source)
     return numbers, why
+
+
+def _outside(formula: Formula, point: Mapping[str, sp.Rational]) -> str | None:
+    """Return why a point is outside the formula's real domain (a failed guard), else None."""
+    guard = violated_guard(formula.guards, point)
+    return None if guard is None else guard.reason
 
 
 def _without_cost(reason: str, source: str = "J") -> str:

@@ -100,6 +100,7 @@ class _Compiled:
     hessian: Compiled
     expression: object  # J as a sympy expression
     slopes: tuple[object, ...]  # ∂J/∂variable as sympy expressions
+    guards: tuple[object, ...] = ()  # where J is defined (symbolic.domain)
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ class FormulaModel:
         theta = tuple(float(t) for t in theta)
         compiled = self._compiled
         args = (compiled.expression, compiled.slopes[variable], self.names, theta, epsilon,
-                variable)
+                variable, compiled.guards)
         if not all(math.isfinite(t) for t in theta):
             numbers, why = None, "the point is not a finite number"
         elif seconds is None:
@@ -259,7 +260,7 @@ def _undefined_spread(variable: int, epsilon: float, before: float, after: float
 
 def _exact_nudge_task(expression, slope_expression, names: tuple[str, ...],
                       theta: tuple[float, ...], epsilon: object,
-                      variable: int) -> Iterator[tuple[float, ...] | None]:
+                      variable: int, guards=()) -> Iterator[tuple[float, ...] | None]:
     """Yield the nudge's seven numbers worked out in exact fractions, or None where they cannot be.
 
     They are ε, J, J(θ + ε), ΔJ, ΔJ/ε, the slope and the error (a task of the formula
@@ -272,11 +273,11 @@ def _exact_nudge_task(expression, slope_expression, names: tuple[str, ...],
     try:
         step = exact_number(epsilon)
         moved = {**point, names[variable]: exact_number(theta[variable]) + step}
-        before = exact_value(expression, point)
-        after = exact_value(expression, moved)
+        before = exact_value(expression, point, guards)
+        after = exact_value(expression, moved, guards)
         delta = after - before
         ratio = delta / step
-        slope = exact_value(slope_expression, point)
+        slope = exact_value(slope_expression, point, guards)
         yield tuple(to_float(x) for x in (step, before, after, delta, ratio, slope,
                                           ratio - slope))
     except (ValueError, TypeError, ArithmeticError):
@@ -293,7 +294,7 @@ def formula_work(spec) -> Iterator[bool]:
     from simulator.lessons.building import build_problem
 
     problem = build_problem(spec)
-    _build.__wrapped__(problem.text, tuple(problem.names), False)
+    _build.__wrapped__(problem.typed or problem.text, tuple(problem.names), False)
     yield True
 
 
@@ -312,7 +313,7 @@ def build_formula_model(problem: ExpressionProblem) -> FormulaModel:
     few formulas). Raises ``FormulaError`` (a ``ValueError``) or ``ValueError`` /
     ``ArithmeticError`` when sympy cannot analyse the formula.
     """
-    return _build(problem.text, tuple(problem.names))
+    return _build(problem.typed or problem.text, tuple(problem.names))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -345,15 +346,17 @@ def _build(text: str, names: tuple[str, ...], tidy: bool = True) -> FormulaModel
     # (as symbolic.hessian does for display) can take many seconds on a transcendental J.
     first = [formula.expression.diff(symbol(name)) for name in names]
     hessian = [[d.diff(symbol(name)) for name in names] for d in first]
+    guards = formula.guards  # nan outside J's real domain, which sympy's form may have lost
     compiled = _Compiled(
-        cost=symbolic.compile_numpy(names, formula.expression),
-        partials=symbolic.compile_numpy(names, list(partials)),
-        node_values=symbolic.compile_numpy(names, list(shape.expressions)),
-        local_derivatives=(symbolic.compile_numpy(names, [d for _, _, d in shape.locals])
-                           if shape.locals else None),
-        hessian=symbolic.compile_numpy(names, hessian),
+        cost=symbolic.compile_numpy(names, formula.expression, guards),
+        partials=symbolic.compile_numpy(names, list(partials), guards),
+        node_values=symbolic.compile_numpy(names, list(shape.expressions), guards),
+        local_derivatives=(symbolic.compile_numpy(names, [d for _, _, d in shape.locals],
+                                                  guards) if shape.locals else None),
+        hessian=symbolic.compile_numpy(names, hessian, guards),
         expression=formula.expression,
         slopes=tuple(partials),
+        guards=guards,
     )
     return FormulaModel(readable(formula.plain), names,
                         tuple(readable(symbolic.plain_text(d)) for d in partials),

@@ -193,7 +193,7 @@ def test_bad_calls_say_what_is_wrong():
     with pytest.raises(ValueError, match="no variable number 2"):
         model.at([1.0, 2.0], variable=2)
     with pytest.raises(FormulaError):
-        build_formula_model(SimpleNamespace(text="w +* 2", names=["w"]))
+        build_formula_model(SimpleNamespace(text="w +* 2", names=["w"], typed=""))
 
 
 def test_the_model_of_a_formula_is_built_once():
@@ -238,3 +238,14 @@ def test_an_exact_nudge_at_a_point_that_is_not_finite_says_why():
     model, _ = _model("w**2", {"w": 3})
     n = model.exact_nudge((math.inf,), "0.001")
     assert not n.exact_arithmetic and n.inexact == "the point is not a finite number"
+
+
+def test_the_panels_say_undefined_outside_the_typed_domain():
+    # sympy builds sqrt(w)**2 as w; the model reads the typed text, and its guards with it
+    model, theta = _model("sqrt(w)**2", {"w": -2})
+    assert model.text == "w"
+    values = model.at(theta, exact=True)
+    assert np.isnan(values.cost) and np.isnan(values.gradient).all()
+    assert np.isnan(values.nudge.J) and np.isnan(values.nudge.exact)
+    inside = model.at([3.0], exact=True)
+    assert (inside.cost, inside.gradient, inside.nudge.J_plus) == (3.0, (1.0,), 3.001)
