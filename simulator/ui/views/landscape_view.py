@@ -423,7 +423,10 @@ class LandscapeView(DrawsWhenSeen, QWidget):
         else:
             self.hiker.setData([], [])
             self._arrows["step"] = self._arrows["velocity"] = None
-            self._mark_divergence(frame, trail, here)
+            if diverged:
+                self._mark_divergence(frame, trail, here)
+            else:  # J has no value where the hiker stands: nothing diverged
+                self._mark_undefined(frame, here)
         self._place_arrows()
         self._update_tangent(frame, here)
 
@@ -623,6 +626,16 @@ class LandscapeView(DrawsWhenSeen, QWidget):
             chunk.setData(piece[:, 0], piece[:, 1])
         recent = finite[-TRAIL_DOTS:]
         self.trail_dots.setData(recent[:, 0], recent[:, 1])
+
+    def _mark_undefined(self, frame, here: np.ndarray) -> None:
+        """Say that J is undefined at the hiker's θ, above its place when it is on the map."""
+        self.crash.setData([], [])
+        self.crash_label.setText("J undefined at start" if frame.step == 0 else "J undefined here")
+        x0, x1, y0, y1 = self._bounds()
+        x = here[0] if math.isfinite(here[0]) and x0 <= here[0] <= x1 else (x0 + x1) / 2
+        y = here[1] if math.isfinite(here[1]) and y0 <= here[1] <= y1 else (y0 + y1) / 2
+        self.crash_label.setPos(x, y)
+        self.crash_label.setVisible(not self._racers)
 
     def _mark_divergence(self, frame, trail: np.ndarray, here: np.ndarray) -> None:
         spot = here

@@ -446,3 +446,14 @@ def test_the_crash_mark_goes_when_the_run_is_reset(controller, view):
     assert len(view.crash.getData()[0]) == 1
     controller.reset()
     assert len(view.crash.getData()[0]) == 0 and not view.crash_label.isVisible()
+
+
+@pytest.mark.parametrize("text, start", [("log(w, 2)", -1.0), ("sqrt(w)**2", -2.0)])
+def test_a_start_where_j_is_undefined_says_so_not_diverged(controller, view, text, start):
+    formula_lesson(controller, text, ["w"], [start], [(start - 4, start + 4)], 0.1)
+    frame = controller.frame()
+    assert frame.status == "undefined"
+    assert view.crash_label.isVisible()
+    assert view.crash_label.toPlainText() == "J undefined at start"
+    assert len(view.crash.getData()[0]) == 0 and len(view.hiker.getData()[0]) == 0
+    assert view.crash_label.pos().x() == pytest.approx(start)  # above where the hiker stands
