@@ -14,7 +14,7 @@ from simulator.workspace.play_rules import MAX_FPS, SPEEDS
 from ..theme import current_theme
 from .widgets import Note, Section, compact_combo
 
-MAX_STEPS_PER_FRAME = 500
+MAX_STEPS_PER_FRAME = SPEEDS[-1]  # the spin box tops out at the fastest speed + reaches
 
 
 class AxesSection(Section):
