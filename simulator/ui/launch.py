@@ -177,6 +177,8 @@ def offer_recovery(window, ask: Callable | None = None, lesson: str | None = Non
 
 def offer_next(window, pending, ask: Callable, lesson: str | None = None) -> bool:
     """Offer the next autosave of ``pending`` (``autosave.orphans``); see ``offer_recovery``."""
+    from simulator.workspace.window_text import recovered_title
+
     from .autosave import discard, read_autosave
 
     for file, lock in pending:
@@ -193,7 +195,7 @@ def offer_next(window, pending, ask: Callable, lesson: str | None = None) -> boo
 
         def restored(recovered=recovered, file=file, lock=lock) -> None:
             if recovered.path is None:
-                window.setWindowTitle(f"{recovered.lesson.title} (recovered)[*] — Backprop Hiker")
+                window.setWindowTitle(recovered_title(recovered.lesson.title))
             window.autosaver.save_now()  # the work is this window's now, in its own autosave
             discard(file, lock)
 

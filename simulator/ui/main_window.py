@@ -39,8 +39,13 @@ from simulator.workspace.window_rules import (
     saves_in_place,
     still_there,
 )
-from simulator.workspace.window_text import file_title, shortened, status_texts, window_title
-from simulator.workspace.workspace import describe_divergence
+from simulator.workspace.window_text import (
+    banner_change,
+    file_title,
+    shortened,
+    status_texts,
+    window_title,
+)
 
 from .about import AboutDialog, app_icon
 from .autosave import Autosaver
@@ -520,17 +525,14 @@ class MainWindow(QMainWindow):
         self._frame = frame
         for key, text in status_texts(frame).items():
             self.status_fields[key].setText(text)
-        if frame.status == "diverged":
-            self._explained = None
-            self.banner.show_message(describe_divergence(frame), "error", actions=True)
-        elif frame.explanation:  # what is true here: undefined, walking away, stalled
-            if self._explained is not None and self.banner.isVisibleTo(self):
-                self.banner.label.setText(frame.explanation)  # numbers move while playing
-            elif self._explained != frame.explanation:
-                self.banner.show_message(frame.explanation, "warning")
-            self._explained = frame.explanation
-        elif self.banner.rewind.isVisibleTo(self.banner) or self._explained is not None:
-            self._explained = None  # the divergence or the stall is behind us
+        change = banner_change(frame, self._explained, self.banner.isVisibleTo(self),
+                               self.banner.rewind.isVisibleTo(self.banner))
+        self._explained = change.explained
+        if change.do == "show":
+            self.banner.show_message(change.text, change.level, actions=change.actions)
+        elif change.do == "retext":
+            self.banner.label.setText(change.text)
+        elif change.do == "hide":
             self.banner.hide()
             self.banner.level = "info"
 

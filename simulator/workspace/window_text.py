@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .frames import Frame
 from .numbers import format_number
+from .workspace import describe_divergence
 
 APP_NAME = "Backprop Hiker"
 #: a message's longest word shown whole (longer ones widen the window past the screen)
@@ -39,3 +41,48 @@ def window_title(name: str) -> str:
 def file_title(path: str) -> str:
     """Return the window's title for a lesson file: its file name."""
     return window_title(Path(path).name)
+
+
+def recovered_title(lesson_title: str) -> str:
+    """Return the window's title for work restored from an autosave that had no file yet."""
+    return window_title(f"{lesson_title} (recovered)")
+
+
+@dataclass(frozen=True)
+class BannerChange:
+    """What a new frame does to the banner over the landscape.
+
+    ``do`` is ``"show"`` (``text`` at ``level``, with the rewind and lower-rate buttons when
+    ``actions``), ``"retext"`` (only the text of the sentence shown changes), ``"hide"`` or
+    ``"keep"``; ``explained`` is the status sentence the banner stands for afterwards, if any.
+    """
+
+    do: str
+    explained: str | None
+    text: str = ""
+    level: str = ""
+    actions: bool = False
+
+
+def banner_change(frame: Frame, explained: str | None, shown: bool,
+                  offering: bool) -> BannerChange:
+    """Return what the banner does for ``frame``.
+
+    ``explained`` is the status sentence it stands for now (None: none), ``shown`` whether
+    it is on screen, ``offering`` whether it offers the divergence's ways out. A divergence
+    is shown as an error with its ways out. A status sentence (undefined, walking away,
+    stalled) is shown as a warning; while it is on screen a new sentence only retexts it
+    (its numbers move while playing), and one the user closed stays closed until it changes.
+    Once neither holds, a divergence's or a sentence's banner goes.
+    """
+    if frame.status == "diverged":
+        return BannerChange("show", None, describe_divergence(frame), "error", actions=True)
+    if frame.explanation:
+        if explained is not None and shown:
+            return BannerChange("retext", frame.explanation, frame.explanation)
+        if explained != frame.explanation:
+            return BannerChange("show", frame.explanation, frame.explanation, "warning")
+        return BannerChange("keep", explained)
+    if offering or explained is not None:
+        return BannerChange("hide", None)
+    return BannerChange("keep", None)
