@@ -40,11 +40,10 @@ from .figures.catalog import (
     left_out,
     marks_scale,
     unshrunk_cm,
-    view_label,
     window_theme,
 )
 from .figures.painting import figure_bytes, image_of, paper_size, write_atomically
-from .figures.spec import FigureSpec, figure_spec
+from .figures.spec import FigureSpec, figure_spec, view_label
 from .figures.state import FigureState
 
 FORMAT_NAMES = {".png": "PNG picture", ".svg": "SVG (vector)", ".pdf": "PDF (vector)",

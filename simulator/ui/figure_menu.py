@@ -2,6 +2,9 @@
 
 Copy image puts the figure on the clipboard twice over, as a PNG picture and as SVG
 (``image/svg+xml``), drawn with the Export dialog's last size, DPI and theme.
+
+The Export dialog and the figures' drawing code are imported when a figure is first drawn
+or the dialog first opened, not with the window, whose first paint needs neither.
 """
 
 from __future__ import annotations
@@ -14,12 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from simulator.workspace.formula_text import latex_equations, plain_equations
 
-from .export_dialog import ExportDialog, FigureChoices
-from .figures.catalog import FigureError, build_figure, close_figure, marks_scale, view_label
-from .figures.equations import equation_bytes
-from .figures.painting import figure_bytes, image_of, write_atomically
-from .figures.spec import format_of
-from .figures.state import FigureState
+from .figures.spec import format_of, view_label
 
 
 class FigureMenu(QObject):
@@ -35,7 +33,7 @@ class FigureMenu(QObject):
                                         "PDF or an animated GIF (Ctrl+E)")
         self.export_action.triggered.connect(lambda: self.open_dialog())
         window.addAction(self.export_action)
-        self.dialog: ExportDialog | None = None
+        self.dialog = None  # the Export dialog while it is open
 
     def install(self, views: dict[str, QWidget]) -> None:
         """Give each view (by its figure name) a right-click menu."""
@@ -76,6 +74,8 @@ class FigureMenu(QObject):
             self.window.statusBar().showMessage("Open a lesson first: there is nothing to draw.",
                                                 6000)
             return False
+        from .export_dialog import ExportDialog
+
         self.dialog = ExportDialog(self.window, view)
         written = self.window.run_dialog(self.dialog)
         self.dialog = None
@@ -128,6 +128,10 @@ class FigureMenu(QObject):
     def _write_equations(self, lines: list[str], name: str, path: str | None,
                          title: str = "Equations") -> bool:
         """Write lines of equations as an SVG, PDF or PNG (asking where unless told)."""
+        from .export_dialog import FigureChoices
+        from .figures.equations import equation_bytes
+        from .figures.painting import write_atomically
+
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self.window, f"Export the {name}", str(Path.home() / f"{name}.svg"),
@@ -148,6 +152,11 @@ class FigureMenu(QObject):
 
     def copy_image(self, name: str) -> bool:
         """Put one view's figure on the clipboard as PNG and SVG; return whether it worked."""
+        from .export_dialog import FigureChoices
+        from .figures.catalog import FigureError, build_figure, close_figure, marks_scale
+        from .figures.painting import figure_bytes, image_of
+        from .figures.state import FigureState
+
         choices = FigureChoices.load(self.window.settings)
         try:
             spec = FigureChoices(name, ".png", choices.width, choices.height, choices.unit,

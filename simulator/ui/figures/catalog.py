@@ -102,7 +102,7 @@ class FigureError(ValueError):
 
 @dataclass(frozen=True)
 class FigureView:
-    """One view that can be a figure: its menu label, its class, and its controls' names.
+    """One view that can be a figure: its class and its controls' names (its label: ``spec``).
 
     ``controls`` are attribute names of the view's widgets that are hidden in a figure;
     ``tidy`` does whatever else the view needs (a diagram's per-layer buttons); ``refit``
@@ -113,7 +113,6 @@ class FigureView:
     guesses the least layouts, at least the one asked, that would show all it holds.
     """
 
-    label: str
     make: Callable[[], QWidget]
     controls: tuple[str, ...] = ()
     tidy: Callable[[QWidget], None] | None = None
@@ -651,19 +650,18 @@ def _widest_row(view: StepperView) -> float:
 
 
 FIGURE_VIEWS: dict[str, FigureView] = {
-    "landscape": FigureView("Landscape 2-D", LandscapeView,
-                            ("log_box", "fit_button", "note_label"), _tidy_landscape),
-    "landscape3d": FigureView("Landscape 3-D", _make_3d, ("log_box", "note", "renderer_note"),
-                              _tidy_3d),
-    "network": FigureView("Network diagram", NetworkView, ("toolbar", "inspector"), _tidy_network),
-    "formula": FigureView("Formula", FormulaView,
+    "landscape": FigureView(LandscapeView, ("log_box", "fit_button", "note_label"),
+                            _tidy_landscape),
+    "landscape3d": FigureView(_make_3d, ("log_box", "note", "renderer_note"), _tidy_3d),
+    "network": FigureView(NetworkView, ("toolbar", "inspector"), _tidy_network),
+    "formula": FigureView(FormulaView,
                           ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
                           _tidy_formula, formula_figure.fit_graph, formula_figure.graph_room,
                           formula_figure.choose, formula_figure.least_layouts),
-    "loss": FigureView("Loss curve", LossView, ("log_box", "metrics")),
-    "data": FigureView("Data", DataView, ("hints",)),  # what clicks do: not for print
-    "gradients": FigureView("Gradients per layer", GradientView),
-    "stepper": FigureView("Backprop stepper", StepperView,
+    "loss": FigureView(LossView, ("log_box", "metrics")),
+    "data": FigureView(DataView, ("hints",)),  # what clicks do: not for print
+    "gradients": FigureView(GradientView),
+    "stepper": FigureView(StepperView,
                           ("slider", "hint", "previous_button", "next_button", "copy_button",
                            "copy_all_button", "sample_spin", "sample_title", "batch_check"),
                           _tidy_stepper, _whole_rows, _widest_row),
@@ -671,11 +669,6 @@ FIGURE_VIEWS: dict[str, FigureView] = {
 WINDOW = "window"
 #: every name ``--view`` takes, in menu order
 VIEW_NAMES = (*FIGURE_VIEWS, WINDOW)
-
-
-def view_label(name: str) -> str:
-    """Return a view's name as the Export dialog shows it."""
-    return "Whole window" if name == WINDOW else FIGURE_VIEWS[name].label
 
 
 @contextmanager

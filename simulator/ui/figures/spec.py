@@ -21,6 +21,17 @@ UNITS = {"px": None, "cm": 2.54, "mm": 25.4, "in": 1.0}
 #: the most pixels a figure is laid out or drawn at, before its scale (a 4K screen)
 MAX_PIXELS = 3840 * 2160
 MIN_LAYOUT = (240, 160)  # a figure smaller than this (in layout pixels) cannot hold its axes
+#: each figure's name in menus and the Export dialog, by its view (here, not in ``catalog``,
+#: so that the window's right-click menus are made without importing every figure's code)
+VIEW_LABELS = {"landscape": "Landscape 2-D", "landscape3d": "Landscape 3-D",
+               "network": "Network diagram", "formula": "Formula", "loss": "Loss curve",
+               "data": "Data", "gradients": "Gradients per layer", "stepper": "Backprop stepper",
+               "window": "Whole window"}
+
+
+def view_label(name: str) -> str:
+    """Return a view's name as menus and the Export dialog show it."""
+    return VIEW_LABELS[name]
 
 
 @dataclass(frozen=True)
