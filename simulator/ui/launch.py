@@ -49,7 +49,10 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
     if window is None:
         app.exec()  # the error's dialog is the only window: closing it ends the app
         return EXIT_STARTUP_FAILED
-    opener = open_files_sent_to(app, window)  # noqa: F841 - kept alive while the app runs
+    # Only macOS sends a QFileOpenEvent; elsewhere an application-wide filter would be
+    # called for every event of every widget (~5,000 before the first paint) for nothing.
+    if sys.platform == "darwin":
+        opener = open_files_sent_to(app, window)  # noqa: F841 - kept alive while the app runs
     show_window(window, fullscreen)
     # Once the window is on the screen, sympy and the formula worker load on a thread of
     # their own (before, they took the GUI thread's turns while it built the window).
