@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QObject, QRunnable, QSignalBlocker, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from simulator.workspace.frames import Frame, ProblemInfo
@@ -43,7 +43,8 @@ LOSS_DIGITS = 3  # significant digits of a loss on screen
 #: how long (s) the scores beside the curves wait to be renewed while playing: each is a
 #: forward pass over every point (~5 ms for the biggest network, a frame's worth on top of
 #: its step). Renewed twice a second, about as often as a reader can take in the accuracy
-#: and the confusion matrix; a paused frame's are shown at once.
+#: and the confusion matrix; a paused frame's are shown at once. While playing, the pass runs
+#: in the thread pool (``_ScoresJob``), so no frame carries it.
 SCORES_SECONDS = 0.5
 
 
@@ -64,6 +65,27 @@ def _nice_floor(value: float) -> float:
         return -_nice_ceiling(-value) if value < 0 else 0.0
     power = 10.0 ** np.floor(np.log10(value))
     return float(next(m * power for m in reversed(NICE) if m * power <= value * (1 + 1e-12)))
+
+
+class _ScoresRelay(QObject):
+    """Carries a playing frame's scores from a pool thread to the GUI thread (queued)."""
+
+    done = Signal(int, int, object)  # request number, step scored, the scores
+
+
+class _ScoresJob(QRunnable):
+    """Works out one playing frame's scores (its θ and problem are its own copies)."""
+
+    def __init__(self, relay: _ScoresRelay, request: int, frame: Frame):
+        super().__init__()
+        self.relay, self.request, self.step, self.scores = relay, request, frame.step, frame.scores
+
+    def run(self) -> None:
+        try:
+            metrics = self.scores()
+        except Exception as exc:  # noqa: BLE001 - dropped on the GUI thread, never raised here
+            metrics = exc
+        self.relay.done.emit(self.request, self.step, metrics)
 
 
 def style_step_plot(widget: pg.PlotWidget, item: pg.PlotItem, theme: Theme, quantity: str) -> None:
@@ -115,6 +137,14 @@ class LossView(DrawsWhenSeen, QWidget):
         self._ranges = None  # the axes' ranges last set
         self._train_name = "train"
         self._scored_at = -math.inf  # when the scores were last renewed
+        # Playing frames' scores are worked out in the pool: each request is numbered and
+        # only the newest one's answer is shown (a paused frame or a new problem drops the
+        # rest); one runs at a time (``_scores_running``: its number, else None).
+        self._scores_request = 0
+        self._scores_running: int | None = None
+        self.scores_step: int | None = None  # the step whose scores are shown
+        self._scores_relay = _ScoresRelay()
+        self._scores_relay.done.connect(self._scores_landed)
 
         self.values_label = QLabel()
         self.values_label.setFont(ui_font(1.1))
@@ -210,6 +240,7 @@ class LossView(DrawsWhenSeen, QWidget):
         # A new run starts at step 0: show the whole of it again.
         self._drawn = self._ranges = None
         self._scored_at = -math.inf
+        self._scores_request += 1
         self.forget_drawings()
         # A formula has no training set: its curve is the cost J itself.
         self._train_name = "train" if info.is_network else "J"
@@ -231,12 +262,36 @@ class LossView(DrawsWhenSeen, QWidget):
             self._draw(frame)
 
     def _show_scores(self, frame: Frame) -> None:
-        """Show the frame's scores: always when paused, every ``SCORES_SECONDS`` while playing."""
+        """Show the frame's scores: at once when paused, every ``SCORES_SECONDS`` while playing.
+
+        A playing frame's are worked out in the pool and shown when they land.
+        """
         now = time.monotonic()
-        if frame.playing and now - self._scored_at < SCORES_SECONDS:
+        if not frame.playing:
+            self._scored_at = now
+            self._scores_request += 1  # an answer still on its way is for an older frame
+            self.metrics.set_metrics(frame.metrics)
+            self.scores_step = frame.step
+            return
+        if self._scores_running is not None or now - self._scored_at < SCORES_SECONDS:
             return
         self._scored_at = now
-        self.metrics.set_metrics(frame.metrics)
+        if frame.scores is None:
+            self.metrics.set_metrics(None)
+            self.scores_step = frame.step
+            return
+        self._scores_request += 1
+        self._scores_running = self._scores_request
+        QThreadPool.globalInstance().start(_ScoresJob(self._scores_relay, self._scores_request, frame))
+
+    def _scores_landed(self, request: int, step: int, metrics) -> None:
+        """Show a playing frame's scores (those of step ``step``) if no newer frame asked since."""
+        if request == self._scores_running:
+            self._scores_running = None
+        if request != self._scores_request or isinstance(metrics, Exception):
+            return
+        self.metrics.set_metrics(metrics)
+        self.scores_step = step
 
     def _draw_race(self, racers: tuple) -> None:
         """Draw each racer's loss in its colour; no racers ends the race."""

@@ -1,7 +1,7 @@
 """The scores on the loss dock: accuracy and the confusion matrix, or RMSE and R², per frame."""
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtTest import QTest
 
 from simulator.ui.binding import bind
@@ -80,5 +80,45 @@ def test_while_playing_the_scores_keep_their_pace_and_a_paused_frame_shows_its_o
     ws.step(120)
     playing = ws.frame(playing=True)
     view.paint_frame(playing)
+    qtbot.waitUntil(lambda: view.scores_step == playing.step)  # worked out in the pool
     np.testing.assert_array_equal(view.metrics.matrix.matrix, playing.metrics.confusion)
     assert f"{100 * playing.metrics.accuracy:.1f} %" in view.metrics.scores.text()
+
+
+def test_scores_shown_after_playing_then_pausing_are_those_of_the_paused_step(
+        make_controller, qtbot, monkeypatch):
+    controller = make_controller("16-three-spirals-softmax.lesson.json")
+    view = loss_view(controller, qtbot)
+    monkeypatch.setattr(loss_view_module, "SCORES_SECONDS", 0.0)
+    controller.set_speed(steps_per_frame=5, fps=1)
+    controller.play()
+    for _ in range(6):
+        controller.tick()
+        qtbot.wait(1)
+    controller.pause()
+    QThreadPool.globalInstance().waitForDone(30000)
+    qtbot.wait(10)  # every answer from the pool has landed
+    ws = controller.workspace
+    expected = ws.problem.metrics(ws.lead_session().theta)
+    assert view.scores_step == ws.frame().step > 0
+    np.testing.assert_array_equal(view.metrics.matrix.matrix, expected.confusion)
+    assert f"{100 * expected.accuracy:.1f} %" in view.metrics.scores.text()
+
+
+def test_a_playing_frames_scores_that_land_after_a_pause_are_dropped(
+        make_controller, qtbot, monkeypatch):
+    controller = make_controller("16-three-spirals-softmax.lesson.json")
+    view = loss_view(controller, qtbot)
+    monkeypatch.setattr(loss_view_module, "SCORES_SECONDS", 0.0)
+    ws = controller.workspace
+    ws.step(120)
+    playing = ws.frame(playing=True)
+    view.paint_frame(playing)  # its scores go to the pool
+    ws.step(120)
+    paused = ws.frame(playing=False)
+    view.paint_frame(paused)  # shown at once
+    QThreadPool.globalInstance().waitForDone(30000)
+    qtbot.wait(10)  # the playing frame's answer lands now, after the paused one
+    assert view.scores_step == paused.step == playing.step + 120
+    assert not np.array_equal(playing.metrics.confusion, paused.metrics.confusion)
+    np.testing.assert_array_equal(view.metrics.matrix.matrix, paused.metrics.confusion)
