@@ -23,6 +23,7 @@ engine runs it with mse and learning rate 0.015: the same steps, to float roundi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -500,6 +501,24 @@ def _percentile(times: list[float], fraction: float) -> float:
     return ordered[max(0, int(fraction * len(ordered)) - 1)]
 
 
+@contextlib.contextmanager
+def _gui_platform(display: bool, folder: str) -> Iterator[None]:
+    """Set Qt's platform for measuring in this process, and put the caller's back after.
+
+    Offscreen, the platform names a screen file in ``folder``, which is deleted with it: a
+    QApplication made later in the same process (a test run) must not be sent there.
+    """
+    before = os.environ.get("QT_QPA_PLATFORM")
+    os.environ["QT_QPA_PLATFORM"] = _platform_env(display, folder)["QT_QPA_PLATFORM"]
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("QT_QPA_PLATFORM", None)
+        else:
+            os.environ["QT_QPA_PLATFORM"] = before
+
+
 def gui_figures(frames: int = 600, display: bool = False,
                 errors: dict[str, str] | None = None) -> dict[str, float]:
     """Measure play-mode frames (every panel visible), start-up, the 4K export and memory.
@@ -507,8 +526,7 @@ def gui_figures(frames: int = 600, display: bool = False,
     A figure that could not be measured is left out, and why goes in ``errors``.
     """
     errors = {} if errors is None else errors
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["QT_QPA_PLATFORM"] = _platform_env(display, folder)["QT_QPA_PLATFORM"]
+    with tempfile.TemporaryDirectory() as folder, _gui_platform(display, folder):
         figures: dict[str, float] = {}
         reference = str(_reference_lesson())
         big = _big_lesson_file(folder)
@@ -570,8 +588,7 @@ def big_frame_figures(frames: int = 300, display: bool = False) -> dict[str, dic
     visible, on a 1920×1080 screen), without the engine, the other GUI figures, export
     or memory: for comparing changes to the big network's frames run against run.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["QT_QPA_PLATFORM"] = _platform_env(display, folder)["QT_QPA_PLATFORM"]
+    with tempfile.TemporaryDirectory() as folder, _gui_platform(display, folder):
         figures = _play_figures(_big_lesson_file(folder), ((1, frames, "_big"),))
     return build_report(figures)
 

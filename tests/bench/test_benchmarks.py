@@ -4,6 +4,7 @@ Nothing here asserts a timing: figures are faked where the report is checked.
 """
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -299,7 +300,11 @@ def test_bench_only_measures_the_big_frames_alone(monkeypatch, capsys):
         return {"gui.frame_p95_ms_big": 24.0, "gui.frame_p50_ms_big": 12.0}
     monkeypatch.setattr(benchmarks, "_play_figures", play)
     monkeypatch.setattr(benchmarks, "engine_figures", lambda: pytest.fail("engine measured"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert cli.main(["bench", "--only", "gui.frame_p95_ms_big", "--json"]) == cli.EXIT_OK
+    # the platform named a screen file in a folder now deleted: a later QApplication must
+    # not be sent there (it aborted the next Qt test in the same process)
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
     report = json.loads(capsys.readouterr().out)
     assert asked == [(benchmarks.BIG_LESSON, ((1, 300, "_big"),))]
     assert set(report["gui"]) == {"frame_p95_ms_big", "frame_p50_ms_big"}
