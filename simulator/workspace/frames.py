@@ -247,12 +247,15 @@ class Frame:
 class DecisionMap:
     """The network's outputs over the input plane: ``outputs[i, j]`` at ``ys[i]``, ``xs[j]``.
 
-    With one input, ``ys`` is None and ``outputs`` is one row per x.
+    With one input, ``ys`` is None and ``outputs`` is one row per x. ``boundary`` is the
+    0.5 line of a two-class plane's probability (``class_one_probability``) as point
+    pairs in plane coordinates, worked out with the grid; None where none is drawn.
     """
 
     xs: np.ndarray
     ys: np.ndarray | None
     outputs: np.ndarray
+    boundary: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from simulator.engine.landscape import grid_threads
 from simulator.engine.problems import NetworkProblem, Problem
 
 from .frames import Axes, DecisionMap, LandscapeGrid, NeuronMaps, SampleTrace
-from .surface_scale import surface_contours
+from .surface_scale import contour_segments, surface_contours
 from .terrain import break_at_poles
 
 COARSE, FINE, CURVE_POINTS = 25, 101, 400
@@ -128,8 +128,22 @@ def decision_request(problem: NetworkProblem, theta: np.ndarray) -> GridRequest 
             ys = np.linspace(low[1], high[1], DECISION_GRID)
             gx, gy = np.meshgrid(xs, ys)
             out = problem.predict(theta, plane_rows(problem, gx.ravel(), gy.ravel()))
-            return DecisionMap(xs, ys, out.reshape(len(ys), len(xs), -1))
+            out = out.reshape(len(ys), len(xs), -1)
+            boundary = None
+            if problem.dataset.kind == "classification" and out.shape[2] <= 2:
+                # Traced here, not on the GUI thread (pyqtgraph's isocurve took it 8-16 ms).
+                boundary = contour_segments(xs, ys, class_one_probability(out), (0.5,))
+            return DecisionMap(xs, ys, out, boundary)
     return GridRequest("decision", (run,))
+
+
+def class_one_probability(outputs: np.ndarray) -> np.ndarray:
+    """Return a two-class plane's probability of class 1 (float32, in [0, 1]; NaN as 0.5).
+
+    ``outputs`` is rows × columns × 1 (a sigmoid's) or × 2 (a softmax's, class 1 last).
+    """
+    p = np.nan_to_num(outputs[:, :, -1], nan=0.5, posinf=1.0, neginf=0.0)
+    return np.ascontiguousarray(np.clip(p, 0.0, 1.0), dtype=np.float32)
 
 
 def neuron_points(problem: NetworkProblem, grid: int = NEURON_MAP_GRID) -> np.ndarray:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from simulator.workspace.frames import DecisionMap, ProblemInfo
+from simulator.workspace.grid_requests import class_one_probability
 
 from ..presenter_fit import HIDES
 from ..theme import LOSS_COLORMAP, OKABE_ITO, Theme, current_theme, theme_manager, ui_font
@@ -140,8 +141,9 @@ class DataView(DrawsWhenSeen, QWidget):
         self.heatmap = pg.ImageItem(axisOrder="row-major")
         self.heatmap.setZValue(-10)
         plot.addItem(self.heatmap)
-        self.boundary = pg.IsocurveItem(level=0.5, axisOrder="row-major")
-        self.boundary.setParentItem(self.heatmap)  # in the image's pixel coordinates
+        self.boundary = pg.PlotCurveItem(connect="pairs", antialias=True)  # traced in the pool
+        self.boundary.setZValue(-5)
+        plot.addItem(self.boundary)
         self.fit_curve = pg.PlotDataItem()
         plot.addItem(self.fit_curve)
         self.train_points = pg.ScatterPlotItem(size=11)
@@ -323,39 +325,40 @@ class DataView(DrawsWhenSeen, QWidget):
         xs, ys, outputs = result.xs, result.ys, result.outputs
         if self.mode == "plane" and ys is not None and outputs.ndim == 3:
             self._result = result
-            self._draw_plane(np.asarray(xs), np.asarray(ys), np.asarray(outputs, dtype=float))
+            self._draw_plane(np.asarray(xs), np.asarray(ys), np.asarray(outputs, dtype=float),
+                             result.boundary)
         elif self.mode == "line" and ys is None:
             self._result = result
             out = np.asarray(outputs, dtype=float).reshape(len(xs), -1)[:, 0]
             ok = np.isfinite(out)
             self.fit_curve.setData(np.asarray(xs, dtype=float)[ok], out[ok])
 
-    def _draw_plane(self, xs: np.ndarray, ys: np.ndarray, outputs: np.ndarray) -> None:
+    def _draw_plane(self, xs: np.ndarray, ys: np.ndarray, outputs: np.ndarray,
+                    boundary: np.ndarray | None) -> None:
         theme = current_theme()
-        outputs = np.nan_to_num(outputs, nan=0.5, posinf=1.0, neginf=0.0)
         classes = outputs.shape[2]
-        boundary = None
         if not self._classification:
-            values = np.ascontiguousarray(outputs[:, :, 0], dtype=np.float32)
+            values = np.nan_to_num(outputs[:, :, 0], nan=0.5, posinf=1.0, neginf=0.0)
+            values = np.ascontiguousarray(values, dtype=np.float32)
             targets = self._all_targets()[:, 0]
             low = float(min(targets.min(), values.min()))
             high = float(max(targets.max(), values.max()))
             lut = pg.colormap.get(LOSS_COLORMAP).getLookupTable(nPts=256, alpha=False)
             self.heatmap.setImage(values, levels=(low, max(high, low + 1e-12)), lut=lut)
         elif classes <= 2:
-            p = outputs[:, :, -1] if classes == 2 else outputs[:, :, 0]
-            p = np.ascontiguousarray(np.clip(p, 0.0, 1.0), dtype=np.float32)
-            self.heatmap.setImage(p, levels=(0.0, 1.0), lut=self._lut)
-            boundary = p
+            self.heatmap.setImage(class_one_probability(outputs), levels=(0.0, 1.0),
+                                  lut=self._lut)
         else:
+            outputs = np.nan_to_num(outputs, nan=0.5, posinf=1.0, neginf=0.0)
             self.heatmap.setImage(self._class_image(outputs, theme), levels=(0, 255), lut=None)
         dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
         dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
         # Pixel (i, j) is centred on (xs[j], ys[i]): the image starts half a pixel before xs[0].
         self.heatmap.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
-        self.boundary.setVisible(boundary is not None)
-        if boundary is not None:
-            self.boundary.setData(boundary)
+        drawn = boundary is not None and self._classification and classes <= 2
+        self.boundary.setVisible(drawn)
+        if drawn:
+            self.boundary.setData(boundary[:, 0], boundary[:, 1], connect="pairs")
 
     def _class_image(self, outputs: np.ndarray, theme: Theme) -> np.ndarray:
         """Return an RGBA image: the colour of the class picked, stronger where it is surer."""
