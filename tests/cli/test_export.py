@@ -248,10 +248,11 @@ def test_the_3d_figure_carries_its_axis_labels(tmp_path):
 
 def test_a_figure_shrunk_to_fit_says_so_in_one_line_and_what_size_fits(tmp_path):
     out = tmp_path / "small.png"
-    result = export(str(out), "--steps", "3", "--view", "network", "--size", "375x250")
+    # The stepper's rows need more than 6.3 × 4.2 cm (a small network leaves its legend out).
+    result = export(str(out), "--steps", "3", "--view", "stepper", "--size", "375x250")
     assert result.returncode == 0 and out.exists()
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
-    assert len(notes) == 1 and "network at 6.3 × 4.2 cm is drawn at" in notes[0], result.stderr
+    assert len(notes) == 1 and "stepper at 6.3 × 4.2 cm is drawn at" in notes[0], result.stderr
     fits = re.search(r"(\d+\.\d) × (\d+\.\d) cm or larger", notes[0])
     assert fits and float(fits[1]) > 6.4 and float(fits[2]) > 4.2
     large = export(str(tmp_path / "large.png"), "--view", "network", "--size", "12x8cm",

@@ -50,14 +50,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..items.graph_items import label_font, node_fonts
-from ..theme import LIGHT, Theme, theme_manager
+from ..theme import LIGHT, Theme, theme_manager, ui_font
 from ..views.data_view import DataView
 from ..views.formula_view import FormulaView, Section
 from ..views.gradient_view import GradientView
 from ..views.landscape_3d import Landscape3DView, opengl_status
 from ..views.landscape_view import LandscapeView
 from ..views.loss_view import LossView
-from ..views.network_view import LayerHeader, NetworkView
+from ..views.network_view import LayerHeader, NetworkLegend, NetworkView
 from ..views.stepper_view import ROW_INSET, StepperView
 from . import formula_figure
 from .formula_figure import TEXT_POINTS
@@ -79,6 +79,9 @@ PRINT_MARKS = 1.3  # and marks
 TEXT_SLACK = 1.5  # pixels a text's line box may reach past its view (its leading, not ink)
 MAX_FITS = 8  # layouts tried to find the least zoom at which a view fits
 MAX_ZOOM = 8.0  # the most a view is shrunk to fit its figure (a text panel's last resort)
+LEAST_LEGEND_POINTS = 8.0  # a legend whose text a shrunk figure would draw smaller is left out
+NO_LEGEND = "figure_no_legend"  # the property of a figure's view that left its legend out
+FIGURE_DIAGRAM = (120, 96)  # a figure's diagram's least size: its labels' (pixels)
 
 
 LABEL_MARGIN = 4  # pixels a 3-D label keeps from the figure's left edge
@@ -108,6 +111,8 @@ class FigureView:
     ``tidy`` does whatever else the view needs (a diagram's per-layer buttons); ``refit``
     lays the view's content out again for its size, each time the figure's size changes;
     ``room`` says how many times wider the view would have to be to show what it holds.
+    ``drop``, given how much the figure is shrunk, leaves out a part whose text that
+    would make too small (a legend) and says whether it did; the figure is fitted again.
     A text panel's ``choose`` picks what it shows so that it fits unshrunk (given a
     ``measure`` that lays it out and says how much more room it needs); its ``least``
     guesses the least layouts, at least the one asked, that would show all it holds.
@@ -120,6 +125,7 @@ class FigureView:
     room: Callable[[QWidget], float] | None = None
     choose: Callable[[QWidget, Callable[[], float]], None] | None = None
     least: Callable[[QWidget, tuple[int, int]], list[tuple[float, float]]] | None = None
+    drop: Callable[[QWidget, float], bool] | None = None
 
 
 def text_in_points(view: QWidget) -> None:
@@ -150,12 +156,26 @@ def drawn_points(font: QFont) -> float:
 
 def _tidy_network(view: NetworkView) -> None:
     view.set_stepper(None)  # the stepper's marks belong to its own figure
-    view.diagram.setMinimumSize(120, 120)  # a small figure is not shrunk below its labels' size
+    view.tags_may_hide = True  # an X or Y tag covers no neuron or label of a figure
+    view.diagram.setMinimumSize(*FIGURE_DIAGRAM)  # a small figure is not shrunk below its labels
+    if view.property(NO_LEGEND):
+        view.legend.hide()
     for header in view.findChildren(LayerHeader):
-        for button in (header.minus, header.plus):
-            if button is not None:
-                button.hide()
-        header.title.setText(header.title.text().removesuffix(" ▾"))
+        header.controls = False
+    view.relayout()  # the headers without −/+ (their strip as tall as their text) and ▾
+
+
+def _drop_network_legend(view: NetworkView, shrunk: float) -> bool:
+    """Leave out the diagram's legend if the figure, shrunk by ``shrunk``, sets it below 8 pt.
+
+    At 6.4 × 4.3 cm the legend's two or three rows took a third of the height, and the
+    whole figure was drawn at 68%, its text at 6–7 pt; without it, it is drawn at its size.
+    """
+    points = drawn_points(ui_font(NetworkLegend.SCALE)) * shrunk
+    if not view.legend.isVisibleTo(view) or points >= LEAST_LEGEND_POINTS:
+        return False
+    view.setProperty(NO_LEGEND, True)
+    return True
 
 
 def _tidy_formula(view: FormulaView) -> None:
@@ -653,7 +673,8 @@ FIGURE_VIEWS: dict[str, FigureView] = {
     "landscape": FigureView(LandscapeView, ("log_box", "fit_button", "note_label"),
                             _tidy_landscape),
     "landscape3d": FigureView(_make_3d, ("log_box", "note", "renderer_note"), _tidy_3d),
-    "network": FigureView(NetworkView, ("toolbar", "inspector"), _tidy_network),
+    "network": FigureView(NetworkView, ("toolbar", "inspector"), _tidy_network,
+                          drop=_drop_network_legend),
     "formula": FigureView(FormulaView,
                           ("chooser", "graph_hint", "epsilon_error", "stepper_button"),
                           _tidy_formula, formula_figure.fit_graph, formula_figure.graph_room,
@@ -724,6 +745,8 @@ def build_figure(name: str, state: FigureState, layout: tuple[int, int],
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         fit(view, kind, state, layout)
+        if kind.drop is not None and kind.drop(view, _shrunk(view)):
+            fit(view, kind, state, layout)
         if theme == "print":
             thicken(view, PRINT_LINES)
     return view

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QGraphicsItem
 
 from simulator.workspace.numbers import format_number, power_of_ten
@@ -431,6 +441,26 @@ class LayerItem(QGraphicsItem):
         """Return the radius and pen width of the ring a highlighted neuron gets."""
         width = max(2.5, self.radius * 0.16)
         return self.radius + NEURON_RING_OUTSIDE + width / 2, width
+
+    def covered(self, thumbnails: bool = True) -> list[QPainterPath | QRectF]:
+        """Return what the layer draws that a tag should not cover: discs, badges, labels, thumbnails."""
+        shapes: list[QPainterPath | QRectF] = []
+        radii = self.badge_radii.tolist() if len(self.badge_radii) == self.count else []
+        for j, y in enumerate(self.ys.tolist()):
+            disc = QPainterPath()
+            disc.addEllipse(QPointF(self.x, y), self.radius, self.radius)
+            if self.has_bias:
+                rb = max(self.badge_radius, radii[j] if radii else 0.0)
+                disc.addEllipse(self.badge_centre(j), rb, rb)
+            shapes.append(disc)
+            if thumbnails and self.thumbnails is not None and self.thumb_size > 0:
+                shapes.append(self.thumbnail_rect(j))
+        metrics = QFontMetricsF(self._label_font)
+        for text, y in zip(self.labels or [], self.ys.tolist(), strict=False):
+            width, height = metrics.horizontalAdvance(text), metrics.height()
+            left = self.x - self.radius - 6 - width if self.label_side == "left" else self.out_x() + 6
+            shapes.append(QRectF(left, y - height / 2, width, height))
+        return shapes
 
     def out_x(self) -> float:
         """Return where outgoing edges start (right of the neuron, or of its thumbnail)."""

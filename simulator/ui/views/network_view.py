@@ -188,6 +188,7 @@ class LayerHeader(QWidget):
         self.count.setToolTip("How many neurons this layer has")
         self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.minus = self.plus = None
+        self.controls = True  # whether −/+ and the menu's ▾ show (a figure has none)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
@@ -235,12 +236,13 @@ class LayerHeader(QWidget):
         for button in (self.minus, self.plus):
             if button is not None:
                 button.setFixedSize(24 if compact else 30, 26 if compact else 28)
-                button.setVisible(not tiny)
+                button.setVisible(self.controls and not tiny)
         self.count.setVisible(not tiny)
         if tiny:
             self.title.setText({"input": "In", "output": "Out"}.get(self.kind, str(self.layer)))
         elif self.kind == "hidden":
-            self.title.setText(f"{act} ▾" if compact else f"Hidden {self.layer} · {act} ▾")
+            menu = " ▾" if self.controls else ""
+            self.title.setText(f"{act}{menu}" if compact else f"Hidden {self.layer} · {act}{menu}")
             self.count.setText(f"{self.size}" if compact else
                                f"{self.size} neuron{'s' if self.size != 1 else ''}")
         elif self.kind == "input":
@@ -254,6 +256,8 @@ class LayerHeader(QWidget):
 
 class NetworkLegend(QWidget):
     """A strip that says what the widths and colours of the diagram mean (wraps when narrow)."""
+
+    SCALE = 1.1  # its text's size, of the application font's
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -304,7 +308,7 @@ class NetworkLegend(QWidget):
         return fm.horizontalAdvance("low ") + 70 + fm.horizontalAdvance(" high " + args[0])
 
     def _rows(self, width: float) -> list[list[tuple[float, str, tuple]]]:
-        fm = QFontMetricsF(ui_font(1.1))
+        fm = QFontMetricsF(ui_font(self.SCALE))
         chips = self._chips() if self.active else []
         widths = [self._chip_width(fm, kind, args) for kind, args in chips]
         rows, row, x = [], [], 6.0
@@ -321,7 +325,7 @@ class NetworkLegend(QWidget):
         return rows
 
     def _row_height(self) -> float:
-        return QFontMetricsF(ui_font(1.1)).height() + 10
+        return QFontMetricsF(ui_font(self.SCALE)).height() + 10
 
     def _fit(self) -> None:
         rows = max(1, len(self._rows(max(self.width(), 200))))
@@ -337,8 +341,8 @@ class NetworkLegend(QWidget):
         theme = current_theme()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = ui_font(1.1)
-        bold = ui_font(1.1, bold=True)
+        font = ui_font(self.SCALE)
+        bold = ui_font(self.SCALE, bold=True)
         fm = QFontMetricsF(font)
         rh = self._row_height()
         text_pen = QPen(QColor(theme.text))
@@ -554,6 +558,7 @@ class NetworkView(DrawsWhenSeen, QWidget):
         scene.addItem(self.step_overlay)
         self.tags = {"x": AxisTagItem("X"), "y": AxisTagItem("Y")}
         self._tag_spots: dict[str, list[QPointF]] = {}  # where each may go, first choice first
+        self.tags_may_hide = False  # a tag with no clear spot is left out (a figure)
         for tag in self.tags.values():
             scene.addItem(tag)
             tag.hide()
@@ -1180,15 +1185,29 @@ class NetworkView(DrawsWhenSeen, QWidget):
         self._place_tags()
 
     def _place_tags(self) -> None:
-        """Put the X and Y tags at their first spot that covers no stepper value and no other tag."""
+        """Put the X and Y tags at their first spot that covers no neuron, label, stepper value or tag.
+
+        A spot over a neuron's thumbnail is taken when no other is clear. With none a tag
+        goes to its first spot, or in a figure (``tags_may_hide``) is left out: its edge or
+        badge keeps the axis's colour.
+        """
         avoid = self.step_overlay.tag_rects() if self.step_overlay.isVisible() else []
+        neurons = [shape for layer in self.layers for shape in layer.covered(thumbnails=False)]
+        maps = [shape for layer in self.layers for shape in layer.covered()]
         area = self.diagram.scene().sceneRect()
         for which, tag in self.tags.items():
-            spots = self._tag_spots.get(which)
-            if not spots:
+            spots = self._tag_spots.get(which) or []
+            spot = None
+            for drawn in (maps, neurons) if spots else ():
+                spot = clear_spot(tag.boundingRect(), spots, avoid + drawn, area)
+                if spot is not None:
+                    break
+            if spot is None and spots and not self.tags_may_hide:
+                spot = spots[0]
+            if spot is None:
                 tag.hide()
                 continue
-            tag.setPos(clear_spot(tag.boundingRect(), spots, avoid, area))
+            tag.setPos(spot)
             tag.show()
             avoid.append(tag.sceneBoundingRect())
 

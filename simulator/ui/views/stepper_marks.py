@@ -12,7 +12,7 @@ diagram go where they cover none of these values (``clear_spot``).
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainterPath
 
 from simulator.workspace.numbers import format_number
 
@@ -49,19 +49,20 @@ def value_text(op, sample: int) -> str:
     return f"{symbol}{where} = {format_number(value, 4)}"
 
 
-def clear_spot(size: QRectF, spots: list[QPointF], avoid: list[QRectF], area: QRectF) -> QPointF:
+def clear_spot(size: QRectF, spots: list[QPointF], avoid: list[QRectF | QPainterPath],
+               area: QRectF) -> QPointF | None:
     """Return the first spot where a tag (``size`` centred on it) is in ``area`` and clear of ``avoid``.
 
     When no spot is clear the spots are tried again moved up and down (``TAG_SHIFTS``); when
-    none of those is either, the first spot.
+    none of those is either, None.
     """
     h = size.height()
     shifted = [QPointF(p.x(), p.y() + d * h) for d in TAG_SHIFTS for p in spots]
     for spot in (*spots, *shifted):
         rect = size.translated(spot)
-        if area.contains(rect) and not any(rect.intersects(other) for other in avoid):
+        if area.contains(rect) and not any(other.intersects(rect) for other in avoid):
             return spot
-    return spots[0]
+    return None
 
 
 def _translucent(colour: str, alpha: float) -> QColor:
