@@ -556,11 +556,10 @@ def _play_figures(lesson: str, runs: tuple[tuple[int, int, str], ...]) -> dict[s
     Each run is (steps per frame, frames, the figures' suffix): its p95 and (but for the
     10-step run) its p50; the reference run (no suffix) also gives its slowest frame.
     """
-    from PySide6.QtWidgets import QApplication
-
+    from simulator.ui.application import qt_application
     from simulator.ui.launch import make_window
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_application()
     figures: dict[str, float] = {}
     window = make_window(lesson, reset_layout=True)  # laid out for the screen
     window.show()

@@ -149,16 +149,16 @@ class SelfTest:
         from PySide6.QtCore import QSettings, qInstallMessageHandler, qVersion
         from PySide6.QtGui import QImageReader
         from PySide6.QtSvg import QSvgRenderer
-        from PySide6.QtWidgets import QApplication
 
         from simulator.locations import icons_dir
+        from simulator.ui.application import qt_application
         from simulator.ui.launch import name_application
 
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(QSettings.Format.IniFormat, scope, str(self.folder / "settings"))
             QSettings.setPath(QSettings.Format.NativeFormat, scope, str(self.folder / "settings"))
         self._earlier_messages = qInstallMessageHandler(_critical_only)
-        app = QApplication.instance() or QApplication(sys.argv[:1])
+        app = qt_application(sys.argv[:1])
         name_application(app)
         self._earlier_hook, sys.excepthook = sys.excepthook, self._record
         readable = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}

@@ -29,6 +29,14 @@ NO_QT = os.environ.get("BACKPROP_HIKER_NO_QT") == "1"
 QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
 
 
+def pytest_configure(config):
+    """Share OpenGL contexts, as the app does, before pytest-qt or a test makes the QApplication."""
+    if not NO_QT:
+        from simulator.ui.application import share_opengl_contexts
+
+        share_opengl_contexts()
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip X11 tests offscreen, with the reason; `make test` reruns them under xvfb-run."""
     if X11_RUN and not os.environ.get("DISPLAY"):

@@ -53,9 +53,9 @@ def export_lesson(lesson: str, output: str, steps: int = 0, view: str = "window"
     wants_gl = view == "landscape3d" and os.environ.get("DISPLAY")
     if not os.environ.get("QT_QPA_PLATFORM"):  # set but empty is unset too (else Qt aborts)
         os.environ["QT_QPA_PLATFORM"] = "xcb" if wants_gl else "offscreen"
-    from PySide6.QtWidgets import QApplication
+    from simulator.ui.application import qt_application
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_application()
     workspace, title = _run(lesson, step, steps)
     if view == WINDOW:
         return [_export_window(app, workspace, spec, fmt, output, title)]

@@ -35,13 +35,12 @@ def run_gui(lesson: str | None = None, fullscreen: bool = False, reset_layout: b
             earlier.append(text)
 
     qInstallMessageHandler(handler)
-    from PySide6.QtWidgets import QApplication
-
     from simulator.symbolic.budget import warm_up
 
+    from .application import qt_application
     from .crash import CrashReporter
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = qt_application(sys.argv[:1])
     name_application(app)
     reporter = CrashReporter().install()  # from here on an unexpected error gets a dialog
 

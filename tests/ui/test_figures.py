@@ -9,6 +9,7 @@ import math
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -475,6 +476,31 @@ def test_the_3d_figure_s_svg_draws_the_same_in_librsvg_with_its_labels_as_text(f
         pytest.skip("rsvg-convert is not installed (Debian: librsvg2-bin)")
     width, height = spec.layout
     assert differing(rsvg(data, width, height), qt_svg(data, width, height)) < 0.02
+
+
+@pytest.mark.x11
+def test_a_second_3d_figure_draws_the_hiker_and_path_as_the_first_does(figure):
+    # pyqtgraph keeps its line and scatter shader on the class, made in the first context:
+    # unshared, the second figure drew no hiker and a red floor grid ("invalid value").
+    def picture():
+        widget, spec = figure("11-rosenbrock-adam.lesson.json", "landscape3d")
+        image = Image.open(io.BytesIO(figure_bytes(widget, spec, ".png", "test")))
+        return np.asarray(image.convert("RGB"))
+
+    first, second = picture(), picture()
+    red = (first[..., 0] > 180) & (first[..., 1] < 90) & (first[..., 2] < 90)
+    assert red.sum() > 200  # the hiker's disc and the path
+    assert differing(first, second) < 0.001
+
+
+def test_the_app_s_opengl_contexts_share_their_objects():
+    script = ("from PySide6.QtCore import QCoreApplication, Qt\n"
+              "from simulator.ui.application import qt_application\n"
+              "qt_application()\n"
+              "print(QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         check=True).stdout
+    assert out.strip() == "True"
 
 
 def test_a_network_figure_draws_the_trained_weights_not_the_first(figure):
